@@ -7,22 +7,22 @@ type Code uint8
 
 // Error codes, with Dynomite's numbering.
 const (
-	NoError           Code = 0
-	UnknownError      Code = 1
-	InvalidState      Code = 2
-	InvalidAdminReq   Code = 3
-	PeerRefused       Code = 4
-	PeerDown          Code = 5
-	PeerNotConnected  Code = 6
-	StorageRefused    Code = 7
-	BadFormat         Code = 8
-	NoQuorum          Code = 9
-	ScriptSpansNodes  Code = 10
-	PayloadTooLarge   Code = 11
-	StorageTimeout    Code = 12 // ours: C closes the connection and reports StorageRefused
-	PeerTimeout       Code = 13 // ours
-	TooManyInFlight   Code = 14 // ours: max_msgs reached
-	codeCount              = 15
+	NoError          Code = 0
+	UnknownError     Code = 1
+	InvalidState     Code = 2
+	InvalidAdminReq  Code = 3
+	PeerRefused      Code = 4
+	PeerDown         Code = 5
+	PeerNotConnected Code = 6
+	StorageRefused   Code = 7
+	BadFormat        Code = 8
+	NoQuorum         Code = 9
+	ScriptSpansNodes Code = 10
+	PayloadTooLarge  Code = 11
+	StorageTimeout   Code = 12 // ours: C closes the connection and reports StorageRefused
+	PeerTimeout      Code = 13 // ours
+	TooManyInFlight  Code = 14 // ours: max_msgs reached
+	codeCount             = 15
 )
 
 var codeText = [codeCount]string{
