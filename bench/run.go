@@ -1,0 +1,195 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// grace is how long after the last allowed send a client may wait for its
+// outstanding replies before its connection times out.
+const grace = 10 * time.Second
+
+// Run executes one load described by cfg and returns its result. When
+// progress is not nil, a memtier-style progress line is written to it every
+// second (ended by '\r', finished by a blank line). Run stops early, with the
+// counts gathered so far, when ctx is cancelled; it fails when a connection
+// cannot be opened or a connection breaks.
+func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	total := cfg.Threads * cfg.Clients
+	size := cfg.DataSize
+	if cfg.DataSizeMin > 0 {
+		size = cfg.DataSizeMax
+	}
+	value := bytes.Repeat([]byte{'x'}, size)
+	var stop atomic.Bool
+	clients := make([]*client, total)
+	lives := make([]*live, total)
+	defer closeAll(clients)
+	for i := range clients {
+		lives[i] = new(live)
+		clients[i] = newClient(&cfg, i, total, value, lives[i], &stop)
+		if err := clients[i].dial(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	start := time.Now()
+	limit := cfg.MaxTime
+	var deadline time.Time
+	if cfg.TestTime > 0 {
+		deadline = start.Add(cfg.TestTime)
+		limit = cfg.TestTime
+	}
+	hard := start.Add(limit + grace)
+	errs := make(chan error, total)
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		c.start, c.deadline = start, deadline
+		if cfg.TestTime == 0 {
+			c.deadline = start.Add(cfg.MaxTime)
+		}
+		_ = c.conn.SetDeadline(hard)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.run(); err != nil {
+				stop.Store(true)
+				errs <- err
+			}
+		}()
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	report(ctx, &cfg, start, lives, progress, finished, &stop)
+	end := time.Now()
+	close(errs)
+	var runErr error
+	for err := range errs {
+		runErr = errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	return newResult(&cfg, clients, start, end), nil
+}
+
+func closeAll(clients []*client) {
+	for _, c := range clients {
+		if c != nil && c.conn != nil {
+			_ = c.conn.Close()
+		}
+	}
+}
+
+// validate checks what Parse cannot see when a Config is built in code.
+func (c *Config) validate() error {
+	switch {
+	case c.Threads < 1 || c.Clients < 1 || c.Pipeline < 1:
+		return errors.New("bench: threads, clients and pipeline must be at least 1")
+	case c.Requests <= 0 && c.TestTime <= 0:
+		return errors.New("bench: either requests or test time must be set")
+	case c.MaxTime <= 0:
+		return errors.New("bench: max time must be positive")
+	case c.Ratio.Set+c.Ratio.Get <= 0 || c.Ratio.Set < 0 || c.Ratio.Get < 0:
+		return errors.New("bench: ratio must be [0-n]:[0-n], not 0:0")
+	case c.DataSizeMin == 0 && c.DataSize < 1:
+		return errors.New("bench: data size must be at least 1")
+	case c.KeyMinimum > c.KeyMaximum:
+		return errors.New("bench: key minimum above key maximum")
+	case c.Protocol != ProtoRedis && c.Protocol != ProtoMemcacheText:
+		return fmt.Errorf("bench: unknown protocol %q", c.Protocol)
+	}
+	return nil
+}
+
+// report prints the progress line each second until finished is closed, and
+// raises stop when ctx is done.
+func report(ctx context.Context, cfg *Config, start time.Time, lives []*live, w io.Writer, finished <-chan struct{}, stop *atomic.Bool) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var prevOps, prevBytes, prevLat int64
+	prev := start
+	for {
+		select {
+		case <-finished:
+			if w != nil {
+				fmt.Fprint(w, "\n\n")
+			}
+			return
+		case <-ctx.Done():
+			stop.Store(true)
+			<-finished
+			return
+		case now := <-tick.C:
+			if w == nil {
+				continue
+			}
+			var ops, byts, lat int64
+			active := 0
+			for t := 0; t < cfg.Threads; t++ {
+				running := false
+				for _, l := range lives[t*cfg.Clients : (t+1)*cfg.Clients] {
+					ops += l.ops.Load()
+					byts += l.bytes.Load()
+					lat += l.latSum.Load()
+					running = running || !l.done.Load()
+				}
+				if running {
+					active++
+				}
+			}
+			elapsed := now.Sub(start).Seconds()
+			step := now.Sub(prev).Seconds()
+			progressLine(w, cfg, elapsed, active, ops, rate(ops-prevOps, step), rate(ops, elapsed),
+				rate(byts-prevBytes, step), rate(byts, elapsed), avgMs(lat-prevLat, ops-prevOps), avgMs(lat, ops))
+			prevOps, prevBytes, prevLat, prev = ops, byts, lat, now
+		}
+	}
+}
+
+func rate(n int64, secs float64) float64 {
+	if secs <= 0 {
+		return 0
+	}
+	return float64(n) / secs
+}
+
+// avgMs converts a sum of microseconds over n requests to average milliseconds.
+func avgMs(sumUs, n int64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return float64(sumUs) / float64(n) / 1000
+}
+
+func progressLine(w io.Writer, cfg *Config, elapsed float64, active int, ops int64,
+	curOps, avgOps, curBytes, avgBytes, curLat, avgLat float64) {
+	var pct float64
+	if cfg.Requests > 0 {
+		pct = 100 * float64(ops) / float64(cfg.Requests*cfg.Clients*cfg.Threads)
+	} else {
+		pct = 100 * elapsed / cfg.TestTime.Seconds()
+	}
+	fmt.Fprintf(w, "[RUN #1 %.0f%%, %3d secs] %2d threads: %11d ops, %7.0f (avg: %7.0f) ops/sec, %s/sec (avg: %s/sec), %5.2f (avg: %5.2f) msec latency\r",
+		pct, int(elapsed), active, ops, curOps, avgOps, sizeString(curBytes), sizeString(avgBytes), curLat, avgLat)
+}
+
+// sizeString formats a byte count as memtier does: KB, MB or GB with two decimals.
+func sizeString(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2fGB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.2fMB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.2fKB", b/1024)
+}
