@@ -11,6 +11,8 @@ type Config struct {
 	PoolName string
 	// Pool holds the keys of that pool.
 	Pool Pool
+
+	lines map[string]int // directive -> line of its key, for the keys the file sets
 }
 
 // Addr is a listen or connect address: host:port (TCP) or an absolute path
@@ -103,3 +105,10 @@ type Pool struct {
 	MbufSize      int
 	MaxMsgs       int
 }
+
+// Line returns the line of key in the file, or 0 when the file does not set
+// it. Callers use it to name the line in errors found after Load.
+func (c *Config) Line(key string) int { return c.lines[key] }
+
+// IsSet reports whether the file sets key (as opposed to a default).
+func (c *Config) IsSet(key string) bool { _, ok := c.lines[key]; return ok }

@@ -1,0 +1,33 @@
+// Package conf reads a Dynomite YAML configuration file into a validated,
+// immutable Config.
+//
+// A file holds one pool: a single top-level key of any name whose value is a
+// block mapping of directives (listen, servers, dyn_seeds, ...). Load walks the
+// file as a yaml.Node tree so every problem can name its file, line and key,
+// applies the defaults of C Dynomite's code (not of its README), then checks
+// every rule and returns all problems at once as an ErrorList. Directives that
+// Dynomite parses but never uses are accepted and reported as Warnings.
+//
+// Differences from C Dynomite, all on the side of refusing a file that would
+// misbehave at run time:
+//   - An explicit 0 for a directive where 0 is not a usable value (timeout,
+//     backlog, gos_interval, server_retry_timeout, stats_interval,
+//     conn_msg_rate, *_connections, mbuf_size, max_msgs) is an error. Dynomite
+//     cannot tell 0 from "unset" and silently uses the default instead.
+//   - datastore_connections, local_peer_connections and remote_peer_connections
+//     above 255 are errors (Dynomite wraps them modulo 256).
+//   - More than one entry in servers is an error: a node fronts exactly one
+//     datastore, and Dynomite silently keeps the last entry only.
+//   - More than one pool in a file is an error (Dynomite keeps the last one).
+//   - data_store other than 0 or 1 and an unknown secure_server_option are
+//     errors here; Dynomite accepts both under -t and then fails at startup or
+//     silently runs unencrypted.
+//   - dyn_seeds without dyn_listen is an error.
+//   - A missing tokens directive is a warning; a token must be a decimal
+//     number in 0..4294967295 (Dynomite folds longer numbers).
+//   - Tokens may be a comma-separated list (virtual nodes).
+//   - Numbers are limited to 0..2147483647.
+//
+// Package conf imports nothing of ours. A Config is read-only after Load
+// returns and may be shared by any number of goroutines.
+package conf
