@@ -1,0 +1,24 @@
+// Package ring owns key placement: tokens, the hash functions of the
+// Dynomite configuration (`hash:`), hash tags, and the DC -> rack -> node
+// topology with one token continuum per rack.
+//
+// A Snapshot is built once from a plain list of Node values (New) and is
+// immutable afterwards. The user keeps the current one in an
+// atomic.Pointer[Snapshot] and swaps in a new one when membership changes;
+// a lookup is then one atomic load plus one binary search, and allocates
+// nothing.
+//
+// Placement follows C Dynomite (spec §4.2): a key is hashed to a 32-bit
+// token; in every rack the owner is the node with the smallest token >= the
+// key's token, wrapping to the smallest token when the key's token is above
+// the largest one. A node may hold several tokens (virtual nodes).
+//
+// Imports: the standard library only. ring must not import conf, codec,
+// replica, engine or anything else of this module, and knows nothing about
+// connections: nodes are indexes into the slice given to New.
+//
+// Concurrency: a *Snapshot and the HashFunc values are safe for concurrent
+// use by any number of goroutines without locking, because nothing in them
+// changes after New returns. Slices returned by Snapshot methods are shared
+// and must not be modified.
+package ring
