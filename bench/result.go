@@ -122,7 +122,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-6s", cols[0])
 	for i, c := range cols[1:] {
-		fmt.Fprintf(&b, " %*s", colWidth(i), c)
+		fmt.Fprintf(&b, " %*s", colWidth(i, len(cols)-1), c)
 	}
 	header := b.String()
 	rule := strings.Repeat("=", len(header))
@@ -140,8 +140,8 @@ func (r *Result) WriteTable(w io.Writer) {
 }
 
 // colWidth: the rate columns are 12 wide, the latency columns 15, as in memtier.
-func colWidth(i int) int {
-	if i < 3 {
+func colWidth(i, n int) int {
+	if i < 3 || i == n-1 {
 		return 12
 	}
 	return 15
@@ -155,17 +155,17 @@ func (r *Result) row(w io.Writer, name string, o *OpResult, hits, data bool) {
 		fmt.Fprintf(w, " %12s %12s", "---", "---")
 	}
 	if !data {
-		for range len(r.Config.Percentiles) + 1 {
+		for range len(r.Config.Percentiles) + 1 { // average and percentiles
 			fmt.Fprintf(w, " %15s", "---")
 		}
-		fmt.Fprintf(w, " %15s\n", "---")
+		fmt.Fprintf(w, " %12s\n", "---")
 		return
 	}
 	fmt.Fprintf(w, " %15.5f", o.AvgLatency)
 	for _, p := range o.Percentiles {
 		fmt.Fprintf(w, " %15.5f", p.Ms)
 	}
-	fmt.Fprintf(w, " %15.2f\n", o.KBSec)
+	fmt.Fprintf(w, " %12.2f\n", o.KBSec)
 }
 
 // distributionPoints are the cumulative percentages printed per request type.
