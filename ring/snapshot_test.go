@@ -132,9 +132,9 @@ func TestTopology(t *testing.T) {
 // order (spec §4.3 step 8).
 func TestRemoteRacks(t *testing.T) {
 	for _, c := range []struct {
-		local      int // node index
-		west       []int
-		north      int
+		local int // node index
+		west  []int
+		north int
 	}{
 		{local: 3, west: []int{0, 1}, north: 0}, // east/r1: index 0
 		{local: 0, west: []int{1, 0}, north: 0}, // east/r2: index 1
