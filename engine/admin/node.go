@@ -1,0 +1,99 @@
+package admin
+
+import (
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// Node is everything the admin endpoint reads from or changes in the
+// running node. The engine implements it; tests use a fake. Every method
+// may be called from any goroutine at any time, concurrently with request
+// traffic, so implementations keep these values in atomics (or behind
+// their own lock) and must not block.
+//
+// The admin server serialises its own calls that read and then write (log
+// level up/down), so a Node need not provide compare-and-swap.
+type Node interface {
+	// Consistency returns the default read and write levels that new
+	// client connections copy (spec §3.1).
+	Consistency() (read, write replica.Level)
+	// SetConsistency sets the default read (read == true) or write level
+	// for connections accepted from now on; open connections keep theirs.
+	SetConsistency(read bool, l replica.Level)
+
+	// State returns the local node's state (§6.1).
+	State() State
+	// SetState sets the local node's state. The admin server only passes
+	// Standby, WritesOnly, Resuming or Normal; the engine gates local
+	// datastore execution on it (§4.8).
+	SetState(s State)
+
+	// LogLevel returns the log verbosity, 0 (EMERG) .. 11 (PVERB).
+	LogLevel() int
+	// SetLogLevel sets the log verbosity; the argument is already
+	// clamped to 0..11.
+	SetLogLevel(level int)
+
+	// TimeoutFactor returns the multiplier applied to request timeouts.
+	TimeoutFactor() int
+	// SetTimeoutFactor sets it; the argument is already clamped to 1..10.
+	SetTimeoutFactor(f int)
+
+	// ReadRepairs reports whether read repair is enabled.
+	ReadRepairs() bool
+	// SetReadRepairs enables or disables read repair.
+	SetReadRepairs(on bool)
+
+	// SetPeerState sets the state of every remote peer whose name (host
+	// name or IP address, without port) equals name, and returns how many
+	// peers it changed. The name AllPeers means every remote peer. The
+	// local node is never changed. s is one of Normal (/peer/up), Down
+	// or Reset.
+	SetPeerState(name string, s State) int
+
+	// Topology returns the cluster as this node sees it, for
+	// /cluster_describe and the peer labels of /metrics. The result is
+	// owned by the caller.
+	Topology() Topology
+}
+
+// AllPeers is the peer name that /peer/<up|down|reset>/all passes to
+// SetPeerState.
+const AllPeers = "all"
+
+// Topology is the cluster layout: datacenters, their racks, and the nodes
+// of each rack, in the order /cluster_describe prints them.
+type Topology struct {
+	DCs []DC
+}
+
+// DC is one datacenter.
+type DC struct {
+	Name  string
+	Racks []Rack
+}
+
+// Rack is one rack of a datacenter.
+type Rack struct {
+	Name    string
+	Servers []Peer
+}
+
+// Peer is one node of the cluster, this node included.
+type Peer struct {
+	// Name is the node's IP address. For the local node C Dynomite
+	// reports EC2_PUBLIC_IPV4 or PUBLIC_IPV4 when set; the engine fills
+	// that in.
+	Name string
+	// Host is the host name: for the local node EC2_PUBLIC_HOSTNAME or
+	// PUBLIC_HOSTNAME when set, else its host name; for others the seed's
+	// host.
+	Host string
+	// Port is the peer (dyn_listen) port.
+	Port int
+	// Token is the node's first token.
+	Token uint32
+	// Local marks this node.
+	Local bool
+	// State is the node's state as this node knows it.
+	State State
+}
