@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // Wire formats of the two protocols: append-style request encoders and reply
-// scanners that find the end of one complete reply in place. Nothing here
-// allocates.
+// scanners that find the end of one complete reply in place. Redis replies are
+// scanned by codec/resp; memcached text replies by the small scanner below.
+// Nothing here allocates.
 
 var (
-	errReply      = errors.New("bench: malformed reply")
-	errReplyLimit = errors.New("bench: reply length out of range")
+	errReply      = errors.New("bench: malformed memcached reply")
+	errReplyLimit = errors.New("bench: memcached value length out of range")
 )
 
 // replyKind classifies a reply for the hit/miss counters.
@@ -29,19 +32,25 @@ const (
 // for gigabytes.
 const maxBulk = 512 << 20
 
-// wire is one protocol: request encoders and a reply scanner. scan returns
-// n == 0 and a nil error when buf holds no complete reply yet.
+// wire is one protocol: request encoders and a reply scanner.
 type wire struct {
 	appendSet func(dst, key, val []byte) []byte
 	appendGet func(dst, key []byte) []byte
-	scan      func(buf []byte) (n int, kind replyKind, err error)
+	scanner   scanner
 }
 
+// scanner finds the end of the reply at the start of buf: n == 0 and a nil
+// error when buf holds no complete reply yet. A scanner belongs to one client.
+type scanner interface {
+	scan(buf []byte) (n int, kind replyKind, err error)
+}
+
+// wireFor returns the encoders and a new scanner for protocol.
 func wireFor(protocol string) wire {
 	if protocol == ProtoMemcacheText {
-		return wire{appendSet: appendMemcacheSet, appendGet: appendMemcacheGet, scan: scanMemcache}
+		return wire{appendSet: appendMemcacheSet, appendGet: appendMemcacheGet, scanner: memcacheScanner{}}
 	}
-	return wire{appendSet: appendRedisSet, appendGet: appendRedisGet, scan: scanRedis}
+	return wire{appendSet: appendRedisSet, appendGet: appendRedisGet, scanner: new(redisScanner)}
 }
 
 func appendBulk(dst, b []byte) []byte {
@@ -114,51 +123,28 @@ func atoi(b []byte) (int64, error) {
 	return n, nil
 }
 
-// scanRedis finds the end of one RESP2/RESP3 reply of any nesting depth.
-func scanRedis(buf []byte) (int, replyKind, error) {
-	pos, pending := 0, 1
-	for pending > 0 {
-		if pos >= len(buf) {
-			return 0, 0, nil
-		}
-		end, err := line(buf, pos)
-		if end <= 0 {
-			return 0, 0, err
-		}
-		t := buf[pos]
-		head := buf[pos+1 : end-2]
-		pos = end
-		pending--
-		switch t {
-		case '+', '-', ':', '_', ',', '#', '(':
-		case '$', '!', '=':
-			n, err := atoi(head)
-			if err != nil || n > maxBulk {
-				return 0, 0, errReplyLimit
-			}
-			if n >= 0 {
-				if pos+int(n)+2 > len(buf) {
-					return 0, 0, nil
-				}
-				pos += int(n) + 2
-			}
-		case '*', '~', '>', '%', '|':
-			n, err := atoi(head)
-			if err != nil || n > maxBulk {
-				return 0, 0, errReplyLimit
-			}
-			if t == '%' || t == '|' {
-				n *= 2
-			}
-			if n > 0 {
-				pending += int(n)
-			}
-		default:
-			return 0, 0, errReply
-		}
-	}
-	return pos, redisKind(buf), nil
+// redisScanner finds reply ends with the codec's resumable scanner: a reply
+// split over several reads is only scanned once.
+type redisScanner struct {
+	s resp.ReplyScanner
 }
+
+func (r *redisScanner) scan(buf []byte) (int, replyKind, error) {
+	n, err := r.s.Scan(buf)
+	if err == resp.ErrIncomplete {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return n, redisKind(buf), nil
+}
+
+// memcacheScanner rescans a partial reply from its start on every read,
+// which only costs a header line per read.
+type memcacheScanner struct{}
+
+func (memcacheScanner) scan(buf []byte) (int, replyKind, error) { return scanMemcache(buf) }
 
 func redisKind(reply []byte) replyKind {
 	switch reply[0] {

