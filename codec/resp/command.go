@@ -63,6 +63,10 @@ type Command struct {
 
 	Flags Flag
 
+	// Merge says how the replies of the parts of a split request combine
+	// (FlagMultiKey commands); MergeNone for every other command.
+	Merge MergeKind
+
 	// KeySpecs say where the keys are (Redis 7 key specifications).
 	KeySpecs []KeySpec
 
@@ -72,8 +76,20 @@ type Command struct {
 	// Parent is the container of a subcommand, nil for a command.
 	Parent *Command
 
-	subs map[string]*Command // Sub by lower-case subcommand name
+	subs   map[string]*Command                 // Sub by lower-case subcommand name
+	keysFn func(args [][]byte, dst []int) []int // replaces KeySpecs where they are not enough
 }
+
+// MergeKind is how the replies of a split multi-key request combine.
+type MergeKind uint8
+
+// Merge kinds.
+const (
+	MergeNone  MergeKind = iota // not splittable
+	MergeArray                  // one array, elements in the original key order (MGET)
+	MergeSum                    // the sum of the integer replies (DEL EXISTS TOUCH UNLINK)
+	MergeOK                     // +OK when every part said +OK (MSET)
+)
 
 // Has reports whether c has every flag in f.
 func (c *Command) Has(f Flag) bool { return c.Flags&f == f }
@@ -153,6 +169,7 @@ func buildIndex(table []*Command) map[string]*Command {
 			panic("BUG: command name longer than maxNameLen: " + c.Name)
 		}
 		m[c.Name] = c
+		c.keysFn = keysProcs[c.Name]
 		if len(c.Sub) == 0 {
 			continue
 		}

@@ -65,6 +65,9 @@ type KeySpec struct {
 // gives no keys for that spec; arity is not checked here. Keys allocates
 // only when dst has to grow.
 func (c *Command) Keys(args [][]byte, dst []int) []int {
+	if c.keysFn != nil {
+		return c.keysFn(args, dst)
+	}
 	for i := range c.KeySpecs {
 		dst = c.KeySpecs[i].keys(args, dst)
 	}
@@ -145,4 +148,63 @@ func equalFold(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// keysProcs find the keys of the commands whose key specs are incomplete
+// (flag "incomplete" or an unknown begin search), as Redis's own per-command
+// key functions do.
+var keysProcs = map[string]func(args [][]byte, dst []int) []int{
+	"sort":    sortKeys,
+	"migrate": migrateKeys,
+}
+
+// sortKeys: SORT key [BY p] [LIMIT o c] [GET p ...] [ASC|DESC] [ALPHA]
+// [STORE dst]. BY and GET take patterns, not keys; the last STORE wins.
+func sortKeys(args [][]byte, dst []int) []int {
+	if len(args) < 2 {
+		return dst
+	}
+	dst = append(dst, 1)
+	store := 0
+	for i := 2; i < len(args); i++ {
+		switch {
+		case equalFold(args[i], "LIMIT"):
+			i += 2
+		case equalFold(args[i], "GET"), equalFold(args[i], "BY"):
+			i++
+		case equalFold(args[i], "STORE") && i+1 < len(args):
+			store = i + 1
+			i++
+		}
+	}
+	if store > 0 {
+		dst = append(dst, store)
+	}
+	return dst
+}
+
+// migrateKeys: MIGRATE host port key|"" db timeout [COPY] [REPLACE]
+// [AUTH pw] [AUTH2 user pw] [KEYS k ...]. With KEYS, the keys follow it and
+// args[3] is not a key.
+func migrateKeys(args [][]byte, dst []int) []int {
+	if len(args) < 6 {
+		return dst
+	}
+	for i := 6; i < len(args); i++ {
+		switch {
+		case equalFold(args[i], "AUTH"):
+			i++
+		case equalFold(args[i], "AUTH2"):
+			i += 2
+		case equalFold(args[i], "KEYS"):
+			if len(args[3]) != 0 {
+				return dst // Redis refuses a key together with KEYS
+			}
+			for k := i + 1; k < len(args); k++ {
+				dst = append(dst, k)
+			}
+			return dst
+		}
+	}
+	return append(dst, 3)
 }

@@ -1,0 +1,48 @@
+package main
+
+// Dynomite's routing classes (spec §4.5, §4.6), added to the Redis flags as
+// pseudo flags, and Dynomite's own command.
+var dynomiteFlags = map[string][]string{
+	"multikey":         {"mget", "mset", "del", "exists", "touch", "unlink"},
+	"local_only":       {"ping", "info", "keys", "scan", "config|get", "slaveof"},
+	"owner_local_rack": {"hgetall", "hkeys", "hvals", "hscan", "sscan", "zscan"},
+	"all_nodes":        {"script|load", "script|exists", "script|flush", "script|kill"},
+}
+
+// mergeKinds says how the replies of a split multi-key command combine.
+var mergeKinds = map[string]string{
+	"mget":   "MergeArray",
+	"mset":   "MergeOK",
+	"del":    "MergeSum",
+	"exists": "MergeSum",
+	"touch":  "MergeSum",
+	"unlink": "MergeSum",
+}
+
+// dynomiteCommands are answered by the node itself, never forwarded.
+var dynomiteCommands = []*command{
+	{name: "dyno_config:conn_consistency", arity: 2, flags: []string{"dynomite", "local_only", "fast"}},
+}
+
+// addDynomite marks the routing classes and appends Dynomite's commands.
+func addDynomite(cmds []*command) []*command {
+	byName := map[string]*command{}
+	for _, c := range cmds {
+		byName[c.name] = c
+		for _, s := range c.subs {
+			byName[s.name] = s
+		}
+	}
+	for flag, names := range dynomiteFlags {
+		for _, n := range names {
+			c, ok := byName[n]
+			if !ok {
+				panic("BUG: no command " + n + " for Dynomite flag " + flag)
+			}
+			c.flags = append(c.flags, flag)
+		}
+	}
+	cmds = append(cmds, dynomiteCommands...)
+	sortCommands(cmds)
+	return cmds
+}
