@@ -137,13 +137,15 @@ func (r *Registry) resetWindowLocked(now time.Time) {
 // (/historeset). Counters are not touched.
 func (r *Registry) ResetHistograms() { r.resetHi.Store(true) }
 
-// Latest returns the last published snapshot. Before the first
-// aggregation it aggregates once, so it never returns nil.
+// Latest returns the last published snapshot. When none is younger than
+// Interval (before the first aggregation, or when Run is not running) it
+// aggregates now, so it never returns nil nor data older than Interval.
 func (r *Registry) Latest() *Snapshot {
-	if s := r.latest.Load(); s != nil {
+	now := time.Now()
+	if s := r.latest.Load(); s != nil && now.Sub(s.Time) < r.cfg.Interval {
 		return s
 	}
-	return r.Aggregate(time.Now())
+	return r.Aggregate(now)
 }
 
 // Run aggregates every Interval until ctx is done. Start it once, in its
