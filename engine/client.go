@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+)
+
+// client is the state of a client connection, guarded by conn.mu.
+type client struct {
+	id      uint64
+	srv     *slot // datastore connection slot this client is pinned to
+	pending msgq  // requests in arrival order whose replies are not in out yet
+	// inflight counts pending requests waiting for the datastore.
+	inflight int
+	// paused: the input side stopped consuming frames because the client
+	// does not read its replies (see pauseLimits). The unparsed bytes stay
+	// in carry; resume picks them up.
+	paused bool
+	dirty  bool // on a server conn's touched list, flush pending
+	// quitting: QUIT or a malformed frame was seen; further input is
+	// dropped and the connection closes once its replies are flushed.
+	quitting    bool
+	consistency string // dyno_config:conn_consistency level; "" = the node's default
+	scratch     []byte // error replies are encoded here before being queued
+}
+
+var consistencyLevels = []string{"DC_ONE", "DC_QUORUM", "DC_SAFE_QUORUM", "DC_EACH_SAFE_QUORUM"}
+
+// onClientInput consumes b, the bytes netpoll read for client c, plus any
+// carried partial frame. It runs on a poller and never blocks on I/O.
+func (c *conn) onClientInput(b []byte) {
+	c.inMu.Lock()
+	buf, fromCarry := b, false
+	if c.carry != nil && len(c.carry.B) > 0 {
+		c.carry.B = append(c.carry.B, b...)
+		buf, fromCarry = c.carry.B, true
+	}
+	off := c.consume(buf)
+	c.keepTail(buf, off, fromCarry)
+	overflow := c.carryOverflow()
+	c.inMu.Unlock()
+	if overflow {
+		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
+		c.mu.Lock()
+		c.quitting = true
+		c.appendOut(replyInputOverflow)
+		c.mu.Unlock()
+	}
+	c.flushClient()
+}
+
+// resume consumes what a paused client left in carry.
+func (c *conn) resume() {
+	c.onClientInput(nil)
+}
+
+// keepTail keeps buf[off:] in carry for the next call.
+func (c *conn) keepTail(buf []byte, off int, fromCarry bool) {
+	rest := len(buf) - off
+	switch {
+	case fromCarry && rest == 0:
+		putBuffer(c.carry)
+		c.carry = nil
+	case fromCarry:
+		if off > 0 {
+			c.carry.B = c.carry.B[:copy(c.carry.B, buf[off:])]
+		}
+	case rest > 0:
+		if c.carry == nil {
+			c.carry = getBuffer()
+		}
+		c.carry.B = append(c.carry.B[:0], buf[off:]...)
+	}
+}
+
+// carryOverflow reports a client whose unconsumed input passed the bound
+// while it is paused. Callers hold inMu.
+func (c *conn) carryOverflow() bool {
+	return c.carry != nil && len(c.carry.B) > c.node.maxPausedInput && c.isPaused()
+}
+
+func (c *conn) isPaused() bool {
+	c.mu.Lock()
+	p := c.paused
+	c.mu.Unlock()
+	return p
+}
+
+// consume handles every complete request at the front of buf and returns
+// how many bytes it used. It stops early when the client is paused.
+func (c *conn) consume(buf []byte) int {
+	off := 0
+	for off < len(buf) {
+		switch c.admitNext() {
+		case inputDrop:
+			return len(buf)
+		case inputPause:
+			return off
+		}
+		n, err := c.parser.Parse(buf[off:], &c.req)
+		if err != nil {
+			if errors.Is(err, resp.ErrIncomplete) {
+				return off
+			}
+			c.protocolError(err)
+			return len(buf)
+		}
+		c.handle(buf[off : off+n])
+		off += n
+	}
+	return off
+}
+
+type inputVerdict uint8
+
+const (
+	inputGo inputVerdict = iota
+	inputPause
+	inputDrop
+)
+
+// admitNext decides whether the next frame may be consumed: not after QUIT
+// or a malformed frame (drop), not while the node shuts down or the client
+// has too many requests pending or too many reply bytes unsent (pause).
+func (c *conn) admitNext() inputVerdict {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.quitting || c.closed:
+		return inputDrop
+	case c.node.closing.Load() || c.pending.len() >= c.node.maxPipeline || c.unsent() >= c.node.maxUnsent:
+		c.paused = true
+		return inputPause
+	}
+	return inputGo
+}
+
+// protocolError answers a malformed frame and closes the connection after
+// the reply is flushed.
+func (c *conn) protocolError(err error) {
+	var pe *resp.ProtocolError
+	reply := []byte("-ERR Protocol error\r\n")
+	if errors.As(err, &pe) {
+		reply = pe.Reply()
+	}
+	c.local(reply)
+	c.mu.Lock()
+	c.quitting = true
+	c.mu.Unlock()
+}
+
+// handle routes one complete request frame.
+func (c *conn) handle(frame []byte) {
+	n := c.node
+	if reply, ok := c.req.Validate(c.scratch[:0]); !ok {
+		c.scratch = reply // unknown command, unknown subcommand, wrong arity
+		c.local(reply)
+		return
+	}
+	args, cmd := c.req.Args, c.req.Cmd
+	switch {
+	case cmd == n.cmdQuit:
+		c.local(replyOK)
+		c.mu.Lock()
+		c.quitting = true
+		c.mu.Unlock()
+	case cmd == n.cmdConsistency:
+		c.setConsistency(args[1])
+	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
+		c.local(replyEmptyKey)
+	case n.unsupported(cmd):
+		c.local(replyNotSupported)
+	default:
+		c.forward(frame)
+	}
+}
+
+// setConsistency implements dyno_config:conn_consistency <level>: the level
+// is kept on the connection (one node: every level behaves as DC_ONE).
+func (c *conn) setConsistency(level []byte) {
+	for _, l := range consistencyLevels {
+		if bytes.EqualFold(level, []byte(l)) {
+			c.mu.Lock()
+			c.consistency = l
+			c.mu.Unlock()
+			c.local(replyOK)
+			return
+		}
+	}
+	c.local(replyBadConsistency)
+}
+
+// forward sends the request frame to the client's datastore connection.
+// The frame's bytes are copied into the server's output; nothing else is
+// kept, so the caller may reuse buf afterwards.
+func (c *conn) forward(frame []byte) {
+	n := c.node
+	if !n.admit() {
+		c.local(replyTooManyMsgs)
+		return
+	}
+	m := acquireMsg(c)
+	c.mu.Lock()
+	c.pending.push(m)
+	c.inflight++
+	c.mu.Unlock()
+	if !c.srv.enqueue(frame, m) {
+		c.deliver(m, replyStorageRefused, nil)
+	}
+}
+
+// local answers the current request with a fixed reply.
+func (c *conn) local(reply []byte) {
+	c.mu.Lock()
+	if c.pending.len() == 0 {
+		c.appendOut(reply)
+	} else {
+		m := c.node.acquireLocal(c)
+		m.setReply(reply)
+		c.pending.push(m)
+	}
+	c.mu.Unlock()
+}

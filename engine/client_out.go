@@ -1,0 +1,164 @@
+package engine
+
+import "github.com/valyala/bytebufferpool"
+
+// Reply path of a client connection.
+//
+// Replies are appended to the client's output in request order: a reply
+// for the oldest pending request goes straight to out, followed by any
+// later replies that were already complete; a reply that overtakes an
+// earlier request (only local replies can) waits in its msg. Whoever
+// appended calls flushClient once per batch: the server conn once per
+// datastore read for every client it touched, the client's own input path
+// once per read. flushClient makes one non-blocking write; what the socket
+// does not take goes to slowFlush, a goroutine that waits for writability
+// through netpoll, so no poller ever blocks on a slow client. While a slow
+// flush runs, new replies only accumulate; the input side pauses when they
+// pass Node.maxUnsent and resumes when they drain.
+
+// deliver gives m its reply. sink, when not nil, collects clients that need
+// a flush; with a nil sink the caller flushes c itself.
+func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		c.node.release(m)
+		return
+	}
+	c.inflight--
+	if c.pending.peek() == m {
+		c.pending.pop()
+		c.appendOut(reply)
+		c.node.release(m)
+		c.drainDone()
+	} else {
+		m.setReply(reply)
+	}
+	if sink != nil && !c.dirty {
+		c.dirty = true
+		*sink = append(*sink, c)
+	}
+	c.mu.Unlock()
+}
+
+// drainDone moves the replies of completed requests at the head of pending
+// to out. Callers hold mu.
+func (c *conn) drainDone() {
+	for m := c.pending.peek(); m != nil && m.done; m = c.pending.peek() {
+		c.pending.pop()
+		c.appendOut(m.reply.B)
+		c.node.release(m)
+	}
+}
+
+// flushClient writes out with one non-blocking write, then closes the
+// connection after QUIT or resumes a paused input side when due.
+func (c *conn) flushClient() {
+	c.mu.Lock()
+	c.dirty = false
+	if c.closed || c.flushing {
+		c.mu.Unlock()
+		return
+	}
+	if c.out != nil && len(c.out.B) > 0 {
+		n, err := writeSome(c.fd, c.out.B)
+		if err != nil {
+			c.mu.Unlock()
+			c.node.log.Debug("client write failed", "client", c.id, "err", err)
+			c.nc.Close()
+			return
+		}
+		if n < len(c.out.B) {
+			b := c.takeOut()
+			c.held = len(b.B) - n
+			c.flushing = true
+			c.mu.Unlock()
+			go c.slowFlush(b, n)
+			return
+		}
+		putBuffer(c.takeOut())
+	}
+	closeNow, resume := c.afterFlush()
+	c.mu.Unlock()
+	c.afterFlushAct(closeNow, resume)
+}
+
+// afterFlush decides, once out is empty, whether to close (QUIT or protocol
+// error answered) or to resume a paused input side. Callers hold mu.
+func (c *conn) afterFlush() (closeNow, resume bool) {
+	if c.quitting {
+		return c.pending.len() == 0, false
+	}
+	if c.paused && !c.node.closing.Load() &&
+		c.pending.len() <= c.node.maxPipeline/2 && c.unsent() <= c.node.maxUnsent/2 {
+		c.paused = false
+		return false, true
+	}
+	return false, false
+}
+
+func (c *conn) afterFlushAct(closeNow, resume bool) {
+	switch {
+	case closeNow:
+		c.nc.Close()
+	case resume:
+		c.resume()
+	}
+}
+
+// slowFlush writes b[off:] and then whatever accumulated meanwhile, waiting
+// for the socket as long as needed. It runs on its own goroutine and owns
+// the socket's writes until it returns (flushing is set).
+func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
+	for {
+		c.wmu.Lock()
+		err := c.blockingWrite(b.B[off:])
+		c.wmu.Unlock()
+		if err != nil {
+			c.mu.Lock()
+			c.flushing, c.held = false, 0
+			c.mu.Unlock()
+			c.nc.Close()
+			return
+		}
+		putBuffer(b)
+		c.mu.Lock()
+		c.held = 0
+		if c.closed || c.out == nil || len(c.out.B) == 0 {
+			c.flushing = false
+			closeNow, resume := c.afterFlush()
+			c.mu.Unlock()
+			c.afterFlushAct(closeNow, resume)
+			return
+		}
+		b, off = c.takeOut(), 0
+		c.held = len(b.B)
+		c.mu.Unlock()
+	}
+}
+
+// onClientClose runs once when netpoll closes the connection, before the
+// descriptor is closed. Requests still at the datastore are released by
+// deliver when their replies (or failures) come back.
+func (c *conn) onClientClose() {
+	c.wmu.Lock() // a slow flush has left netpoll's output buffer
+	c.wmu.Unlock()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	for i, n := 0, c.pending.len(); i < n; i++ {
+		if m := c.pending.pop(); m.done {
+			c.node.release(m)
+		}
+	}
+	putBuffer(c.takeOut())
+	c.mu.Unlock()
+	c.inMu.Lock()
+	putBuffer(c.carry)
+	c.carry = nil
+	c.inMu.Unlock()
+	c.node.removeClient(c)
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"sync"
+
+	"github.com/valyala/bytebufferpool"
+)
+
+// msg is one client request on its way through the engine, from the moment
+// its frame is parsed on the client connection until its reply has been
+// copied to the client's output. A msg sits in two queues at once: the
+// client's reply queue (request order, which is reply order) and, while it
+// waits for the datastore, the FIFO of the server connection it was written
+// to. Replies are matched FIFO, so the server side needs no identifiers.
+//
+// Ownership: a msg belongs to whoever removed it last from a queue. The
+// server connection pops it and completes it; the client pops it when its
+// reply has been moved to the output buffer and then releases it. A msg
+// must not be touched after release.
+type msg struct {
+	owner *conn // client connection that sent the request
+
+	// reply holds the reply bytes when the msg completes while an earlier
+	// request of the same client is still pending (local error replies
+	// behind forwarded requests). nil when the reply went straight to the
+	// client's output.
+	reply *bytebufferpool.ByteBuffer
+
+	deadline int64 // unix nanoseconds after which the datastore has timed out; 0 until written
+	done     bool  // the reply is known
+
+	poison uint32 // msgLive while acquired; checked under -race
+}
+
+// msgPool is a plain object pool; it holds no state of any Node.
+var msgPool = sync.Pool{New: func() any { return new(msg) }}
+
+// acquireMsg returns a zeroed msg owned by c.
+func acquireMsg(c *conn) *msg {
+	m := msgPool.Get().(*msg)
+	checkReleased(m)
+	m.poison = msgLive
+	m.owner = c
+	return m
+}
+
+// releaseMsg returns m to the pool. m must not be used afterwards.
+func releaseMsg(m *msg) {
+	checkLive(m)
+	m.reset()
+	poisonMsg(m)
+	msgPool.Put(m)
+}
+
+// reset clears every field.
+func (m *msg) reset() {
+	if m.reply != nil {
+		bytebufferpool.Put(m.reply)
+	}
+	*m = msg{}
+}
+
+// setReply keeps a copy of b as m's reply and marks m done.
+func (m *msg) setReply(b []byte) {
+	if m.reply == nil {
+		m.reply = bytebufferpool.Get()
+	}
+	m.reply.B = append(m.reply.B[:0], b...)
+	m.done = true
+}
+
+// msgq is a FIFO of msgs in a ring buffer that grows on demand (doubling,
+// from 8). It never shrinks below what it once needed: the length is bounded
+// by the per-client pipeline bound on client connections and by max_msgs on
+// server connections. Not safe for concurrent use.
+type msgq struct {
+	buf  []*msg
+	head int
+	n    int
+}
+
+func (q *msgq) len() int { return q.n }
+
+func (q *msgq) push(m *msg) {
+	if q.n == len(q.buf) {
+		q.grow()
+	}
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = m
+	q.n++
+}
+
+// peek returns the oldest msg or nil.
+func (q *msgq) peek() *msg {
+	if q.n == 0 {
+		return nil
+	}
+	return q.buf[q.head]
+}
+
+// at returns the i-th oldest msg.
+func (q *msgq) at(i int) *msg { return q.buf[(q.head+i)&(len(q.buf)-1)] }
+
+// pop removes and returns the oldest msg or nil.
+func (q *msgq) pop() *msg {
+	if q.n == 0 {
+		return nil
+	}
+	m := q.buf[q.head]
+	q.buf[q.head] = nil
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.n--
+	return m
+}
+
+func (q *msgq) grow() {
+	size := 2 * len(q.buf)
+	if size == 0 {
+		size = 8
+	}
+	nb := make([]*msg, size)
+	for i := 0; i < q.n; i++ {
+		nb[i] = q.at(i)
+	}
+	q.buf, q.head = nb, 0
+}

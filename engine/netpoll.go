@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/cloudwego/netpoll"
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+)
+
+// netpollOnce guards netpoll's configuration, which is process-wide in
+// netpoll itself and must be set before its first connection.
+var netpollOnce sync.Once
+
+// configureNetpoll sets one poller per CPU the process may use and an
+// inline runner: callbacks run on the poller goroutine, no hop to a
+// goroutine pool. Handlers must therefore never block (doc.go).
+func configureNetpoll() {
+	netpollOnce.Do(func() {
+		_ = netpoll.Configure(netpoll.Config{
+			PollerNum:   pollers(),
+			Runner:      func(_ context.Context, f func()) { f() },
+			LoadBalance: netpoll.RoundRobin,
+		})
+	})
+}
+
+// pollers is GOMAXPROCS, bounded by the logical cores cpuid reports.
+func pollers() int {
+	n := runtime.GOMAXPROCS(0)
+	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
+		n = c
+	}
+	return max(n, 1)
+}
+
+// cacheLine is the CPU's cache line size (64 when undetectable).
+func cacheLine() int {
+	if l := cpuid.CPU.CacheLine; l > 0 {
+		return l
+	}
+	return 64
+}
+
+// paddedCounter returns a counter alone on its cache line: it sits in the
+// middle of an allocation one line larger on each side, so writes by
+// different CPUs to nearby data do not invalidate it.
+func paddedCounter() *atomic.Int64 {
+	per := cacheLine() / int(unsafe.Sizeof(atomic.Int64{}))
+	block := make([]atomic.Int64, 2*per+1)
+	return &block[per]
+}
+
+// unsupportedCommands returns the test for commands that cannot share a
+// pipelined datastore connection with other clients: blocking commands,
+// pub/sub, transactions and commands that change connection state.
+func unsupportedCommands() func(*resp.Command) bool {
+	var list []*resp.Command
+	for _, name := range []string{
+		"multi", "exec", "discard", "watch", "unwatch", "select", "auth", "hello",
+		"reset", "monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
+	} {
+		if c := resp.Lookup([]byte(name)); c != nil {
+			list = append(list, c)
+		}
+	}
+	return func(c *resp.Command) bool {
+		if c.Flags&(resp.FlagBlocking|resp.FlagPubSub) != 0 {
+			return true
+		}
+		if c.FirstKey > 0 {
+			return false
+		}
+		for _, u := range list {
+			if u == c || u == c.Parent {
+				return true
+			}
+		}
+		return false
+	}
+}

@@ -1,0 +1,270 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/conf"
+)
+
+// Options configures a Node.
+type Options struct {
+	// Config is the validated configuration; required.
+	Config *conf.Config
+	// Logger receives lifecycle events (Info and above) and per-request
+	// diagnostics (Debug). nil discards everything.
+	Logger *slog.Logger
+	// AdminMode is the -x flag. On a single node every key is local, so it
+	// changes nothing yet; it gates peer traffic once peers exist.
+	AdminMode int
+}
+
+// Bounds not set by the configuration (see doc.go, "Memory").
+const (
+	// maxPipeline bounds one client's pending requests; past it the
+	// client's input is left unparsed until half of them are answered.
+	maxPipeline = 64
+	// unsentChunks × mbuf_size bounds one client's unsent reply bytes
+	// (4 MiB at the default 16 KiB); past it the input side pauses.
+	unsentChunks = 256
+	// pausedInputChunks × mbuf_size bounds the input a paused client may
+	// send before it is told off and closed (64 MiB at the default), so a
+	// client that writes without reading cannot grow memory without end.
+	pausedInputChunks = 4096
+	// keepChunks × mbuf_size is the largest buffer a server connection
+	// keeps for its next batch instead of returning it to the pool.
+	keepChunks = 64
+)
+
+// Node is one dynomite-go node: the client listener, the datastore
+// connections and every client connection. Its methods may be called from
+// any goroutine.
+type Node struct {
+	log       *slog.Logger
+	cfg       *conf.Config
+	adminMode int
+
+	timeout        time.Duration // per datastore request; 0 disables
+	dialTimeout    time.Duration
+	retryCap       time.Duration
+	maxMsgs        int64
+	maxPipeline    int
+	maxUnsent      int
+	maxPausedInput int
+	keepCap        int
+
+	inflight *atomic.Int64 // msgs alive in the node, on a cache line of its own
+	sends    *atomic.Int64 // batches written to datastores
+	timeouts atomic.Int64  // datastore connections closed on a timeout
+	closing  atomic.Bool
+	nextID   atomic.Uint64
+
+	cmdQuit        *resp.Command
+	cmdConsistency *resp.Command
+	unsupported    func(*resp.Command) bool
+
+	slots []*slot
+
+	mu        sync.Mutex
+	started   bool
+	ln        netpoll.Listener
+	evl       netpoll.EventLoop
+	serveDone chan struct{}
+	clients   map[*conn]struct{}
+
+	wg sync.WaitGroup // writer goroutines
+}
+
+// New builds a node from a validated configuration. It opens nothing; Start
+// does. New configures netpoll for the process on its first call.
+func New(o Options) (*Node, error) {
+	if o.Config == nil {
+		return nil, errors.New("engine: nil Config")
+	}
+	p := &o.Config.Pool
+	if len(p.Servers) == 0 {
+		return nil, ErrNoServer
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	configureNetpoll()
+	mbuf := p.MbufSize
+	if mbuf <= 0 {
+		mbuf = 16384
+	}
+	maxMsgs := p.MaxMsgs
+	if maxMsgs <= 0 {
+		maxMsgs = 200000
+	}
+	n := &Node{
+		log:            log,
+		cfg:            o.Config,
+		adminMode:      o.AdminMode,
+		timeout:        p.Timeout,
+		dialTimeout:    dialTimeout(p.Timeout),
+		retryCap:       p.ServerRetryTimeout,
+		maxMsgs:        int64(maxMsgs),
+		maxPipeline:    maxPipeline,
+		maxUnsent:      unsentChunks * mbuf,
+		maxPausedInput: pausedInputChunks * mbuf,
+		keepCap:        keepChunks * mbuf,
+		inflight:       paddedCounter(),
+		sends:          paddedCounter(),
+		cmdQuit:        resp.Lookup([]byte("quit")),
+		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
+		unsupported:    unsupportedCommands(),
+		clients:        make(map[*conn]struct{}),
+	}
+	conns := p.DatastoreConnections
+	if conns <= 0 {
+		conns = 1
+	}
+	srv := p.Servers[0].Addr
+	for i := 0; i < conns; i++ {
+		n.slots = append(n.slots, &slot{node: n, idx: i, network: srv.Network, addr: srv.String()})
+	}
+	return n, nil
+}
+
+func dialTimeout(t time.Duration) time.Duration {
+	if t <= 0 || t > 5*time.Second {
+		return 5 * time.Second
+	}
+	return t
+}
+
+// Start connects the datastore connections (a failure is logged and retried
+// with back-off, it does not fail Start), binds the client listener and
+// returns once clients are being accepted.
+func (n *Node) Start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started {
+		return ErrStarted
+	}
+	listen := n.cfg.Pool.Listen
+	if listen.Network == "unix" {
+		removeStaleSocket(listen.Path)
+	}
+	ln, err := netpoll.CreateListener(listen.Network, listen.String())
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", listen.String(), err)
+	}
+	for _, sl := range n.slots {
+		if err := sl.connect(); err != nil {
+			n.log.Warn("cannot connect to datastore; retrying", "server", sl.addr, "conn", sl.idx, "err", err)
+			sl.mu.Lock()
+			sl.down = true
+			sl.mu.Unlock()
+			sl.scheduleReconnect()
+		}
+	}
+	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("cannot create event loop: %w", err)
+	}
+	n.ln, n.evl, n.started = ln, evl, true
+	n.serveDone = make(chan struct{})
+	go func() {
+		defer close(n.serveDone)
+		if err := evl.Serve(ln); err != nil && !n.closing.Load() {
+			n.log.Error("client listener stopped", "err", err)
+		}
+	}()
+	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.slots[0].addr,
+		"datastore_connections", len(n.slots))
+	return nil
+}
+
+// removeStaleSocket removes a Unix socket file left by a previous process.
+func removeStaleSocket(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		_ = os.Remove(path)
+	}
+}
+
+// ClientAddr is the address the client listener is bound to; nil before
+// Start.
+func (n *Node) ClientAddr() net.Addr {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ln == nil {
+		return nil
+	}
+	return n.ln.Addr()
+}
+
+type clientKey struct{}
+
+// onClientPrepare registers an accepted client before netpoll polls it.
+func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
+	c := newConn(n, roleClient, nc)
+	c.id = n.nextID.Add(1)
+	c.srv = n.slots[c.id%uint64(len(n.slots))]
+	n.mu.Lock()
+	if n.closing.Load() {
+		n.mu.Unlock()
+		nc.Close()
+		return context.Background()
+	}
+	n.clients[c] = struct{}{}
+	n.mu.Unlock()
+	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
+		c.onClientClose()
+		return nil
+	})
+	return context.WithValue(context.Background(), clientKey{}, c)
+}
+
+// onClientRequest is netpoll's OnRequest for clients: it consumes all input.
+func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error {
+	r := nc.Reader()
+	c, ok := ctx.Value(clientKey{}).(*conn)
+	if !ok {
+		_ = r.Skip(r.Len())
+		return nc.Close()
+	}
+	b, _ := r.Next(r.Len())
+	c.onClientInput(b)
+	return r.Release()
+}
+
+func (n *Node) removeClient(c *conn) {
+	n.mu.Lock()
+	delete(n.clients, c)
+	n.mu.Unlock()
+}
+
+// admit takes one of max_msgs for a forwarded request.
+func (n *Node) admit() bool {
+	if n.inflight.Add(1) > n.maxMsgs {
+		n.inflight.Add(-1)
+		return false
+	}
+	return true
+}
+
+// acquireLocal takes a msg for a local reply queued behind pending
+// requests. It is not refused: the client's pipeline bound limits it.
+func (n *Node) acquireLocal(c *conn) *msg {
+	n.inflight.Add(1)
+	return acquireMsg(c)
+}
+
+func (n *Node) release(m *msg) {
+	releaseMsg(m)
+	n.inflight.Add(-1)
+}

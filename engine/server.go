@@ -1,0 +1,279 @@
+package engine
+
+import (
+	"errors"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+)
+
+// Request path of a server (datastore) connection.
+//
+// Client input handlers append request frames to out and the msgs to fifo
+// under mu; the first one that finds the writer idle wakes it. The writer
+// goroutine takes everything queued at once and writes it with one send,
+// so requests of all clients that arrived while the previous send was in
+// progress share the next one: this is the cross-client coalescing that
+// brings the cost toward one send per request on the client side only.
+// Replies are read on the connection's poller, matched to fifo in order and
+// handed to their clients; every client touched by one read is flushed
+// once at the end of that read.
+//
+// Timeouts: fifo is in send order and every request has the same timeout,
+// so the oldest request always has the earliest deadline and the fifo is
+// its own timer queue. One timer per connection watches the head. The
+// writer stamps deadlines once per batch (one clock read per send). When
+// the head expires the connection is closed, as C Dynomite does, and every
+// request on it fails with replyStorageRefused.
+
+// server is the state of a server connection, guarded by conn.mu.
+type server struct {
+	slot        *slot
+	fifo        msgq // requests queued or written, oldest first
+	unstamped   int  // requests at the tail of fifo not handed to the writer yet
+	writerAwake bool // the writer is awake or has been woken
+	armed       bool // timer is set
+	timedOut    bool
+	spare       *bytebufferpool.ByteBuffer // the writer's second buffer
+	wake        chan struct{}              // capacity 1
+	done        chan struct{}              // closed when the connection is closed
+	timer       *time.Timer
+}
+
+// enqueue queues frame for the datastore and m for its reply. It reports
+// false when the connection is closed.
+func (s *conn) enqueue(frame []byte, m *msg) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return false
+	}
+	if s.out == nil {
+		s.out, s.spare = s.spare, nil
+		if s.out == nil {
+			s.out = getBuffer()
+		}
+	}
+	s.out.B = append(s.out.B, frame...)
+	s.fifo.push(m)
+	s.unstamped++
+	wake := !s.writerAwake
+	s.writerAwake = true
+	s.mu.Unlock()
+	if wake {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// writeLoop is the writer goroutine of a server connection.
+func (s *conn) writeLoop() {
+	defer s.node.wg.Done()
+	for {
+		select {
+		case <-s.wake:
+		case <-s.done:
+			return
+		}
+		for s.writeBatch() {
+		}
+	}
+}
+
+// writeBatch writes everything queued with one send. It reports false when
+// nothing was queued or the connection failed.
+func (s *conn) writeBatch() bool {
+	s.mu.Lock()
+	if s.closed || s.out == nil || len(s.out.B) == 0 {
+		s.writerAwake = false
+		s.mu.Unlock()
+		return false
+	}
+	b := s.takeOut()
+	s.stamp()
+	s.mu.Unlock()
+
+	err := s.send(b.B)
+	if err != nil {
+		s.node.log.Debug("datastore write failed", "server", s.slot.addr, "err", err)
+		s.nc.Close()
+		return false
+	}
+	s.node.sends.Add(1)
+	s.mu.Lock()
+	if s.spare == nil && cap(b.B) <= s.node.keepCap {
+		b.B = b.B[:0]
+		s.spare = b
+	} else {
+		putBuffer(b)
+	}
+	s.mu.Unlock()
+	return true
+}
+
+// stamp sets the deadline of the requests about to be written and arms the
+// timer. Callers hold mu.
+func (s *conn) stamp() {
+	t := s.node.timeout
+	if t <= 0 {
+		s.unstamped = 0
+		return
+	}
+	dl := nowNano() + int64(t)
+	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
+		s.fifo.at(i).deadline = dl
+	}
+	s.unstamped = 0
+	if !s.armed {
+		s.armed = true
+		s.timer.Reset(t)
+	}
+}
+
+// send writes b to the socket: one non-blocking write, and when the socket
+// does not take it all, the rest through netpoll, waiting (this runs on the
+// writer goroutine, never on a poller).
+func (s *conn) send(b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isClosed() {
+		return errConnClosed
+	}
+	n, err := writeSome(s.fd, b)
+	if err != nil || n == len(b) {
+		return err
+	}
+	return s.blockingWrite(b[n:])
+}
+
+func (s *conn) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// onTimer runs when the oldest request may have expired.
+func (s *conn) onTimer() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	m := s.fifo.peek()
+	if m == nil || m.deadline == 0 {
+		s.armed = false
+		s.mu.Unlock()
+		return
+	}
+	if d := m.deadline - nowNano(); d > 0 {
+		s.timer.Reset(time.Duration(d))
+		s.mu.Unlock()
+		return
+	}
+	s.timedOut = true
+	s.mu.Unlock()
+	s.node.log.Warn("datastore request timed out, closing the connection",
+		"server", s.slot.addr, "timeout", s.node.timeout)
+	s.node.timeouts.Add(1)
+	s.nc.Close()
+}
+
+// onServerInput consumes replies read from the datastore. It runs on a
+// poller (netpoll serialises it with the close callback).
+func (s *conn) onServerInput(b []byte) {
+	buf, fromCarry := b, false
+	if s.carry != nil && len(s.carry.B) > 0 {
+		s.carry.B = append(s.carry.B, b...)
+		buf, fromCarry = s.carry.B, true
+	}
+	off := 0
+	for off < len(buf) {
+		n, err := s.scanner.Scan(buf[off:])
+		if err != nil {
+			if !errors.Is(err, resp.ErrIncomplete) {
+				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
+				s.nc.Close()
+				off = len(buf)
+			}
+			break
+		}
+		if !s.complete(buf[off : off+n]) {
+			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.slot.addr)
+			s.nc.Close()
+			off = len(buf)
+			break
+		}
+		off += n
+	}
+	s.keepTail(buf, off, fromCarry)
+	s.flushTouched()
+}
+
+// complete matches one reply to the oldest request.
+func (s *conn) complete(reply []byte) bool {
+	s.mu.Lock()
+	m := s.fifo.pop()
+	s.mu.Unlock()
+	if m == nil {
+		return false
+	}
+	m.owner.deliver(m, reply, &s.touched)
+	return true
+}
+
+// flushTouched flushes every client given replies since the last call.
+func (s *conn) flushTouched() {
+	for i, c := range s.touched {
+		c.flushClient()
+		s.touched[i] = nil
+	}
+	s.touched = s.touched[:0]
+}
+
+// onServerClose runs once when the connection is closed: by the datastore,
+// by an error, by a timeout or by shutdown. Every request on it fails.
+func (s *conn) onServerClose() {
+	s.wmu.Lock() // the writer has left the socket
+	s.wmu.Unlock()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	putBuffer(s.takeOut())
+	putBuffer(s.spare)
+	s.spare = nil
+	s.mu.Unlock()
+	s.timer.Stop()
+	close(s.done)
+	// fifo is ours now: enqueue refuses a closed connection and the reader
+	// has returned.
+	var sink []*conn
+	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
+		m.owner.deliver(m, replyStorageRefused, &sink)
+	}
+	for _, c := range sink {
+		c.flushClient()
+	}
+	putBuffer(s.carry)
+	s.carry = nil
+	s.slot.lost(s)
+}
+
+// newServerConn sets up a dialled datastore connection.
+func newServerConn(sl *slot, nc netpoll.Connection) *conn {
+	s := newConn(sl.node, roleServer, nc)
+	s.slot = sl
+	s.wake = make(chan struct{}, 1)
+	s.done = make(chan struct{})
+	s.timer = time.AfterFunc(time.Hour, s.onTimer)
+	s.timer.Stop()
+	return s
+}

@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+)
+
+// slot is one of the datastore_connections connections to the datastore.
+// It holds the current server conn (nil while down) and reconnects with
+// back-off: 1 s, then doubling, capped at server_retry_timeout (spec §9.2);
+// a success resets the back-off. Dials run on timer goroutines, never on a
+// poller. Clients are pinned to a slot for their whole life, so FIFO reply
+// matching keeps each client's order.
+type slot struct {
+	node    *Node
+	idx     int
+	network string
+	addr    string
+	cur     atomic.Pointer[conn]
+
+	mu      sync.Mutex
+	backoff time.Duration
+	retry   *time.Timer
+	stopped bool
+	down    bool // a loss was logged; the next success logs recovery
+}
+
+var errStopped = errors.New("engine: node shut down")
+
+// enqueue queues a request on the slot's connection; false when it is down.
+func (sl *slot) enqueue(frame []byte, m *msg) bool {
+	s := sl.cur.Load()
+	return s != nil && s.enqueue(frame, m)
+}
+
+// connect dials the datastore and installs the connection.
+func (sl *slot) connect() error {
+	nc, err := netpoll.DialConnection(sl.network, sl.addr, sl.node.dialTimeout)
+	if err != nil {
+		return err
+	}
+	s := newServerConn(sl, nc)
+	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
+		r := nc.Reader()
+		b, _ := r.Next(r.Len())
+		s.onServerInput(b)
+		return r.Release()
+	})
+	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
+		s.onServerClose()
+		return nil
+	})
+	sl.mu.Lock()
+	if sl.stopped {
+		sl.mu.Unlock()
+		nc.Close()
+		return errStopped
+	}
+	sl.cur.Store(s)
+	sl.backoff = 0
+	recovered := sl.down
+	sl.down = false
+	sl.mu.Unlock()
+	sl.node.wg.Add(1)
+	go s.writeLoop()
+	if recovered {
+		sl.node.log.Info("datastore connection restored", "server", sl.addr, "conn", sl.idx)
+	}
+	if !nc.IsActive() {
+		s.onServerClose() // closed before the callback was in place
+	}
+	return nil
+}
+
+// lost is called by a closed server conn.
+func (sl *slot) lost(s *conn) {
+	sl.cur.CompareAndSwap(s, nil)
+	sl.mu.Lock()
+	first := !sl.down && !sl.stopped
+	sl.down = true
+	sl.mu.Unlock()
+	if first {
+		sl.node.log.Warn("datastore connection lost", "server", sl.addr, "conn", sl.idx)
+	}
+	sl.scheduleReconnect()
+}
+
+// scheduleReconnect arms the next dial unless one is armed or the node stops.
+func (sl *slot) scheduleReconnect() {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.stopped || sl.retry != nil {
+		return
+	}
+	d := 2 * sl.backoff
+	if d == 0 {
+		d = time.Second
+	}
+	if max := sl.node.retryCap; max > 0 && d > max {
+		d = max
+	}
+	sl.backoff = d
+	sl.retry = time.AfterFunc(d, sl.reconnect)
+}
+
+func (sl *slot) reconnect() {
+	sl.mu.Lock()
+	sl.retry = nil
+	stopped := sl.stopped
+	sl.mu.Unlock()
+	if stopped {
+		return
+	}
+	if err := sl.connect(); err != nil {
+		if !errors.Is(err, errStopped) {
+			sl.mu.Lock()
+			sl.down = true
+			sl.mu.Unlock()
+			sl.node.log.Debug("datastore reconnect failed", "server", sl.addr, "conn", sl.idx, "err", err)
+			sl.scheduleReconnect()
+		}
+	}
+}
+
+// stop ends reconnecting and closes the connection.
+func (sl *slot) stop() {
+	sl.mu.Lock()
+	sl.stopped = true
+	if sl.retry != nil {
+		sl.retry.Stop()
+		sl.retry = nil
+	}
+	sl.mu.Unlock()
+	if s := sl.cur.Load(); s != nil {
+		s.nc.Close()
+	}
+}
