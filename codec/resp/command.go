@@ -76,7 +76,7 @@ type Command struct {
 	// Parent is the container of a subcommand, nil for a command.
 	Parent *Command
 
-	subs   map[string]*Command                 // Sub by lower-case subcommand name
+	subs   map[string]*Command                  // Sub by lower-case subcommand name
 	keysFn func(args [][]byte, dst []int) []int // replaces KeySpecs where they are not enough
 }
 

@@ -11,6 +11,15 @@ var (
 	// ErrProtocol is the class of every *ProtocolError: errors.Is(err,
 	// ErrProtocol) is true for any malformed frame.
 	ErrProtocol = errors.New("resp: protocol error")
+
+	// ErrNotSplittable means a request's keys cannot be split per owner:
+	// unknown command, keys not running to the end, or a dangling value.
+	ErrNotSplittable = errors.New("resp: request cannot be split by key")
+
+	// ErrBadSubReply means a part's reply does not fit its sub-request
+	// (an MGET part with the wrong element count, a DEL part that is not an
+	// integer, ...). The merged reply cannot be built.
+	ErrBadSubReply = errors.New("resp: sub-reply does not match its sub-request")
 )
 
 // ProtocolError is a malformed frame. Msg is the exact text Redis 7 sends
