@@ -1,0 +1,26 @@
+// Package dnode is the wire format between Dynomite nodes (spec §5): the
+// frame header that precedes every request, response and gossip message on
+// a peer connection, and its message types.
+//
+//	"   $2014$ " <msg_id> " " <type> " " <flags> " " <version> " " <same_dc>
+//	" *" <data_len> " " <data> " *" <payload_len> "\r\n" <payload>
+//
+// Every number is ASCII decimal. The payload that follows the header is
+// owned by another codec: for an unencrypted frame it is a Redis or
+// memcached message that the payload codec parses itself (payload_len is
+// ignored by C Dynomite's receiver and may be 0); for an encrypted frame
+// (FlagEncrypted) payload_len is the exact ciphertext length, and the
+// optional data blob carries the sender's encrypted session key (§5.4).
+// Header exposes both so an encryption layer can be added on top of this
+// package without changing it.
+//
+// Parser.Parse reads a header from a byte slice and AppendHeader writes
+// one; neither does I/O, starts goroutines or allocates.
+//
+// Imports: the standard library only. dnode must not import ring, replica,
+// engine, conf or the payload codecs.
+//
+// Concurrency: AppendHeader and the Type methods are safe for concurrent
+// use. A Parser holds only its Limits and may be shared by goroutines as
+// long as nobody changes the Limits meanwhile.
+package dnode
