@@ -1,0 +1,28 @@
+// Package matrix runs the benchmark matrix behind `make bench`: every
+// workload against every target, targets interleaved (A B A B ...) for a
+// number of repetitions, and a table of medians with each target's ratio to
+// Redis direct.
+//
+//	targets (started here on loopback, stopped by PID at the end):
+//	  redis          redis-server direct
+//	  dyn-1          one dynomite-go node in front of its own redis-server
+//	  dyn-3-one      3 racks x 1 node, DC_ONE      (with -cluster)
+//	  dyn-3-quorum   3 racks x 1 node, DC_QUORUM   (with -cluster)
+//
+//	workloads:
+//	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients
+//	  pipe16   mix with --pipeline=16
+//	  1k       1:1 SET:GET, 1 KiB values, 2 threads x 25 clients
+//	  fanin    mix with 2 threads x 50 clients
+//	  latency  mix with 1 thread x 1 client
+//
+// The load comes from the built-in generator (package bench, run in this
+// process), from memtier_benchmark when it is on PATH (or given with -memtier
+// or MEMTIER), or from redis-benchmark as a second opinion. For every run the
+// matrix reads the CPU time (utime+stime of /proc/PID/stat) of the process
+// the clients talk to (for proxies: of every node of the target) and its peak
+// RSS (VmHWM), and reports CPU microseconds per request.
+//
+// Processes are started with engine/enginetest. Main is not safe for
+// concurrent use: it owns the processes it starts.
+package matrix

@@ -1,0 +1,272 @@
+package matrix
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/dynomite-go/dynomite/perf"
+)
+
+// options are the matrix's flags.
+type options struct {
+	reps      int
+	duration  time.Duration
+	tool      string
+	memtier   string
+	dynomite  string
+	redis     string
+	cluster   bool
+	workloads string
+	keys      uint64
+	out       string
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("dynomite-bench matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.reps, "reps", 3, "repetitions of every workload and target (interleaved)")
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of one run (whole seconds for memtier_benchmark)")
+	fs.StringVar(&o.tool, "tool", "", "load tool: builtin, memtier or redis-benchmark (default: memtier when found, else builtin)")
+	fs.StringVar(&o.memtier, "memtier", os.Getenv("MEMTIER"), "memtier_benchmark binary (default: $MEMTIER, else memtier_benchmark on PATH)")
+	fs.StringVar(&o.dynomite, "dynomite", "", "dynomite binary (default: dynomite next to this binary, else a build of ./cmd/dynomite)")
+	fs.StringVar(&o.redis, "redis-server", "", "redis-server binary (default: on PATH)")
+	fs.BoolVar(&o.cluster, "cluster", false, "also run 3 racks x 1 node at DC_ONE and DC_QUORUM")
+	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, fanin, latency")
+	fs.Uint64Var(&o.keys, "key-maximum", 100000, "key range of every run, so that gets hit once keys are set")
+	fs.StringVar(&o.out, "out", filepath.Join("bench", "results"), "directory of the JSON result file")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.reps < 1 || o.reps > 20:
+		return o, errors.New("-reps must be between 1 and 20")
+	case o.duration < time.Second || o.duration > time.Minute:
+		return o, errors.New("-duration must be between 1s and 1m")
+	}
+	return o, nil
+}
+
+// pickTool chooses the load tool.
+func pickTool(o options, dir string) (tool, error) {
+	switch o.tool {
+	case "builtin":
+		return builtin{}, nil
+	case "redis-benchmark":
+		p, err := exec.LookPath("redis-benchmark")
+		if err != nil {
+			return nil, fmt.Errorf("cannot find redis-benchmark (Debian package redis-tools): %w", err)
+		}
+		return redisBenchmark{path: p}, nil
+	case "memtier", "":
+		p := o.memtier
+		if p == "" {
+			p, _ = exec.LookPath("memtier_benchmark")
+		}
+		if p != "" {
+			return memtier{path: p, dir: dir}, nil
+		}
+		if o.tool == "memtier" {
+			return nil, errors.New("cannot find memtier_benchmark: give -memtier PATH or MEMTIER")
+		}
+		return builtin{}, nil
+	}
+	return nil, fmt.Errorf("unknown -tool %q (builtin, memtier, redis-benchmark)", o.tool)
+}
+
+// report is the JSON file written under -out.
+type report struct {
+	Started  time.Time `json:"started"`
+	CPU      perf.Info `json:"cpu"`
+	Tool     string    `json:"tool"`
+	Reps     int       `json:"reps"`
+	Duration string    `json:"duration"`
+	Targets  []string  `json:"targets"`
+	Samples  []sample  `json:"samples"`
+	Medians  []row     `json:"medians"`
+}
+
+// Main runs the matrix with the given flags, printing progress to stderr and
+// the table to stdout. Every process it starts is stopped before it returns.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	wls, err := selectWorkloads(o.workloads)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "dynomite-bench-")
+	if err != nil {
+		return fmt.Errorf("cannot create a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	tl, err := pickTool(o, tmp)
+	if err != nil {
+		return err
+	}
+	rep := report{Started: time.Now().UTC(), CPU: perf.Detect(), Tool: tl.name(), Reps: o.reps, Duration: o.duration.String()}
+	_, _ = rep.CPU.WriteTo(stdout)
+	fmt.Fprintf(stdout, "load:     %s; %d reps x %s per run, targets interleaved\n", tl.name(), o.reps, o.duration)
+
+	targets, err := startTargets(o, stderr)
+	defer func() {
+		for _, t := range targets {
+			if err := t.stop(); err != nil {
+				fmt.Fprintf(stderr, "stopping %s: %v\n", t.name, err)
+			}
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		rep.Targets = append(rep.Targets, t.name)
+		fmt.Fprintf(stdout, "target:   %-13s %s, 127.0.0.1:%d\n", t.name, t.desc, t.port)
+	}
+	for _, w := range wls {
+		fmt.Fprintf(stdout, "workload: %-13s %s\n", w.Name, w)
+	}
+	fmt.Fprintln(stdout)
+
+	rep.Samples, err = runAll(ctx, o, tl, wls, targets, stderr)
+	var names []string
+	for _, w := range wls {
+		names = append(names, w.Name)
+	}
+	rep.Medians = summarize(rep.Samples, names, rep.Targets)
+	writeTable(stdout, rep.Medians)
+	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over redis direct in the same rep; +p50/+p99 = latency added over redis direct;")
+	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (redis-server for redis, every dynomite node for proxies) per request.")
+	if path, werr := writeReport(o.out, &rep); werr != nil {
+		err = errors.Join(err, werr)
+	} else {
+		fmt.Fprintf(stdout, "results:  %s\n", path)
+	}
+	return err
+}
+
+// startTargets starts redis direct, then the proxies. A proxy that cannot
+// start is reported and left out; without Redis direct there is no matrix.
+func startTargets(o options, stderr io.Writer) ([]*target, error) {
+	direct, err := startRedisTarget(o.redis)
+	if err != nil {
+		return nil, err
+	}
+	targets := []*target{direct}
+	bin, err := findDynomite(o.dynomite)
+	if err != nil {
+		fmt.Fprintf(stderr, "dynomite-go targets left out: %v\n", err)
+		return targets, nil
+	}
+	type spec struct {
+		name, desc  string
+		racks       int
+		consistency string
+	}
+	specs := []spec{{"dyn-1", "dynomite-go, 1 node, own redis-server", 1, ""}}
+	if o.cluster {
+		specs = append(specs,
+			spec{"dyn-3-one", "dynomite-go, 3 racks x 1 node, DC_ONE", 3, "DC_ONE"},
+			spec{"dyn-3-quorum", "dynomite-go, 3 racks x 1 node, DC_QUORUM", 3, "DC_QUORUM"})
+	}
+	for _, s := range specs {
+		t, err := startProxyTarget(s.name, s.desc, bin, o.redis, s.racks, s.consistency)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s left out: %v\n", s.name, err)
+			continue
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+// runAll runs every workload: for each repetition, every target in turn.
+func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*target, stderr io.Writer) ([]sample, error) {
+	var samples []sample
+	for _, w := range wls {
+		for rep := 1; rep <= o.reps; rep++ {
+			for _, t := range targets {
+				if err := ctx.Err(); err != nil {
+					return samples, err
+				}
+				s := runOne(ctx, tl, w, t, rep, o)
+				samples = append(samples, s)
+				if s.Err != "" {
+					fmt.Fprintf(stderr, "%-8s %-13s rep %d: %s\n", w.Name, t.name, rep, s.Err)
+					continue
+				}
+				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  %.2f cpu µs/op\n",
+					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.CPUPerOp)
+			}
+		}
+	}
+	return samples, nil
+}
+
+// runOne runs one load and measures the target's processes around it.
+func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o options) sample {
+	s := sample{Workload: w.Name, Target: t.name, Rep: rep}
+	pids := t.pids()
+	before, err := totalCPU(pids)
+	if err == nil {
+		s.Load, err = tl.run(ctx, w.Config(t.port, o.duration, o.keys))
+	}
+	if err == nil {
+		var after time.Duration
+		after, err = totalCPU(pids)
+		if s.Load.Requests > 0 {
+			s.CPUPerOp = float64((after - before).Microseconds()) / float64(s.Load.Requests)
+		}
+	}
+	for _, pid := range pids {
+		if rss, rerr := peakRSS(pid); rerr == nil {
+			s.PeakRSS = max(s.PeakRSS, rss)
+		}
+	}
+	if err == nil && s.Load.Errors > 0 {
+		err = fmt.Errorf("%d error replies", s.Load.Errors)
+	}
+	if err != nil {
+		s.Err = err.Error()
+	}
+	return s
+}
+
+func totalCPU(pids []int) (time.Duration, error) {
+	var sum time.Duration
+	for _, p := range pids {
+		d, err := cpuTime(p)
+		if err != nil {
+			return 0, err
+		}
+		sum += d
+	}
+	return sum, nil
+}
+
+func writeReport(dir string, rep *report) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "matrix-"+rep.Started.Format("20060102-150405")+".json")
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("cannot encode results: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("cannot write results: %w", err)
+	}
+	return path, nil
+}

@@ -1,0 +1,155 @@
+package matrix
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+)
+
+// sample is one run of one workload against one target.
+type sample struct {
+	Workload string  `json:"workload"`
+	Target   string  `json:"target"`
+	Rep      int     `json:"rep"`
+	Load     load    `json:"load"`
+	CPUPerOp float64 `json:"cpu_us_per_op"` // CPU µs of the measured processes per request
+	PeakRSS  int64   `json:"peak_rss_bytes"`
+	Err      string  `json:"error,omitempty"`
+}
+
+// row is the median line of one workload and target.
+type row struct {
+	Workload string  `json:"workload"`
+	Target   string  `json:"target"`
+	Runs     int     `json:"runs"`
+	OpsSec   float64 `json:"ops_sec"`
+	Ratio    float64 `json:"ratio_to_redis"` // median over reps of the same-rep ratio
+	P50      float64 `json:"p50_ms"`
+	P99      float64 `json:"p99_ms"`
+	AddP50   float64 `json:"added_p50_ms"` // median over reps of target minus redis in the same rep
+	AddP99   float64 `json:"added_p99_ms"`
+	CPUPerOp float64 `json:"cpu_us_per_op"`
+	PeakRSS  float64 `json:"peak_rss_mb"` // the largest over the reps
+	Errors   string  `json:"errors,omitempty"`
+}
+
+// median returns the median of xs (NaN for none); xs is reordered.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 1 {
+		return xs[m]
+	}
+	return (xs[m-1] + xs[m]) / 2
+}
+
+// summarize reduces the samples to one row per workload and target, in the
+// order given. Ratios and added latencies pair each run with the Redis direct
+// run of the same workload and repetition, so slow phases of a shared machine
+// affect both sides of a ratio.
+func summarize(samples []sample, workloads, targets []string) []row {
+	type key struct {
+		w, t string
+		rep  int
+	}
+	byKey := map[key]*sample{}
+	for i := range samples {
+		s := &samples[i]
+		if s.Err == "" {
+			byKey[key{s.Workload, s.Target, s.Rep}] = s
+		}
+	}
+	var rows []row
+	for _, w := range workloads {
+		for _, t := range targets {
+			r := row{Workload: w, Target: t}
+			var ops, p50, p99, cpu, ratio, add50, add99 []float64
+			var errs []string
+			for i := range samples {
+				s := &samples[i]
+				if s.Workload != w || s.Target != t {
+					continue
+				}
+				if s.Err != "" {
+					errs = append(errs, s.Err)
+					continue
+				}
+				r.Runs++
+				ops = append(ops, s.Load.OpsSec)
+				p50 = append(p50, s.Load.P50)
+				p99 = append(p99, s.Load.P99)
+				cpu = append(cpu, s.CPUPerOp)
+				r.PeakRSS = math.Max(r.PeakRSS, float64(s.PeakRSS)/(1<<20))
+				if d := byKey[key{w, "redis", s.Rep}]; d != nil && d.Load.OpsSec > 0 {
+					ratio = append(ratio, s.Load.OpsSec/d.Load.OpsSec)
+					add50 = append(add50, s.Load.P50-d.Load.P50)
+					add99 = append(add99, s.Load.P99-d.Load.P99)
+				}
+			}
+			r.OpsSec, r.P50, r.P99, r.CPUPerOp = median(ops), median(p50), median(p99), median(cpu)
+			r.Ratio, r.AddP50, r.AddP99 = median(ratio), median(add50), median(add99)
+			if len(errs) > 0 {
+				r.Errors = fmt.Sprintf("%d failed: %s", len(errs), errs[0])
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+func num(v float64, format string) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf(format, v)
+}
+
+// writeTable prints the rows as an aligned text table.
+func writeTable(w io.Writer, rows []row) {
+	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs/op", "peak RSS MB"}
+	cells := [][]string{head}
+	for _, r := range rows {
+		if r.Runs == 0 {
+			cells = append(cells, []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-"})
+			continue
+		}
+		c := []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
+			num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
+			num(r.CPUPerOp, "%.2f"), num(r.PeakRSS, "%.1f")}
+		if r.Target == "redis" {
+			c[7], c[8] = "-", "-"
+		}
+		cells = append(cells, c)
+	}
+	width := make([]int, len(head))
+	for _, c := range cells {
+		for i, s := range c {
+			width[i] = max(width[i], len([]rune(s)))
+		}
+	}
+	for n, c := range cells {
+		var b strings.Builder
+		for i, s := range c {
+			pad := strings.Repeat(" ", width[i]-len([]rune(s)))
+			if i < 2 {
+				b.WriteString(s + pad + "  ")
+			} else {
+				b.WriteString(pad + s + "  ")
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		if n == 0 {
+			fmt.Fprintln(w, strings.Repeat("-", len([]rune(strings.TrimRight(b.String(), " ")))))
+		}
+	}
+	for _, r := range rows {
+		if r.Errors != "" {
+			fmt.Fprintf(w, "%s/%s: %s\n", r.Workload, r.Target, r.Errors)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package matrix
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dynomite-go/dynomite/engine/enginetest"
+)
+
+// target is one system under test: the port the load goes to, the processes
+// whose CPU and memory are measured, and every process to stop at the end.
+type target struct {
+	name     string
+	desc     string
+	port     int
+	measured []*enginetest.Proc // redis-server for direct, the nodes for a proxy
+	all      []*enginetest.Proc
+}
+
+// stop stops every process of the target by PID and removes their files.
+func (t *target) stop() error {
+	var err error
+	for i := len(t.all) - 1; i >= 0; i-- {
+		err = errors.Join(err, t.all[i].Close())
+	}
+	t.all = nil
+	return err
+}
+
+// pids returns the PIDs of the measured processes.
+func (t *target) pids() []int {
+	p := make([]int, len(t.measured))
+	for i, m := range t.measured {
+		p[i] = m.PID()
+	}
+	return p
+}
+
+// redisOptions are the datastore settings of every target: no persistence.
+func redisOptions(path string) enginetest.RedisOptions {
+	return enginetest.RedisOptions{Path: path, Args: []string{"--save", "", "--appendonly", "no"}}
+}
+
+func startRedisTarget(redisPath string) (*target, error) {
+	rs, err := enginetest.StartRedis(redisOptions(redisPath))
+	if err != nil {
+		return nil, fmt.Errorf("cannot start redis-server: %w", err)
+	}
+	return &target{name: "redis", desc: "redis-server direct", port: rs.Port,
+		measured: []*enginetest.Proc{rs}, all: []*enginetest.Proc{rs}}, nil
+}
+
+// startProxyTarget starts racks x 1 dynomite nodes, each in front of its own
+// redis-server, at the given consistency ("" for the node's default). The
+// load goes to the first node.
+func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string) (*target, error) {
+	t := &target{name: name, desc: desc}
+	base := enginetest.NodeConfig{Datacenter: "dc1"}
+	if consistency != "" {
+		base.Extra = map[string]string{"read_consistency": consistency, "write_consistency": consistency}
+	}
+	cfgs, err := enginetest.Cluster(racks, 1, base)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfgs {
+		rs, err := enginetest.StartRedis(redisOptions(redisPath))
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("cannot start redis-server: %w", err), t.stop())
+		}
+		t.all = append(t.all, rs)
+		cfgs[i].Servers = []string{enginetest.ServerEntry(rs)}
+	}
+	for i := range cfgs {
+		if racks == 1 {
+			cfgs[i].DynSeeds = nil
+		}
+		n, err := enginetest.StartNode(binary, cfgs[i])
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("cannot start dynomite node %d: %w", i+1, err), t.stop())
+		}
+		t.all = append(t.all, n)
+		t.measured = append(t.measured, n)
+	}
+	t.port = t.measured[0].Port
+	return t, nil
+}
+
+// findDynomite returns the dynomite binary: the given path, else "dynomite"
+// next to this executable (bin/ after `make build`), else a build of
+// ./cmd/dynomite.
+func findDynomite(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), "dynomite")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	return enginetest.Build()
+}
