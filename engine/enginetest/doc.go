@@ -14,7 +14,9 @@
 //   - NodeConfig and Cluster: Dynomite YAML for one node or for racks of
 //     nodes with tokens and dyn_seeds.
 //   - Client: a small RESP client that writes raw bytes or commands and reads
-//     whole replies of any type and nesting, keeping their exact bytes.
+//     whole replies of any type and nesting, keeping their exact bytes. Its
+//     reply reader is deliberately independent of codec/resp: tests use it to
+//     judge a node built on codec/resp, so it must not share that framing code.
 //   - OpenFDs and RSS: a process's open file descriptors and resident memory
 //     read from /proc.
 //   - TB wrappers (Redis, Memcached, Node, BuildDynomite) that fail the test on
