@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dynomite-go/dynomite/perf"
@@ -120,7 +121,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	_, _ = rep.CPU.WriteTo(stdout)
 	fmt.Fprintf(stdout, "load:     %s; %d reps x %s per run, targets interleaved\n", tl.name(), o.reps, o.duration)
 
-	targets, err := startTargets(o, stderr)
+	targets, err := startTargets(o, stdout, stderr)
 	defer func() {
 		for _, t := range targets {
 			if err := t.stop(); err != nil {
@@ -158,8 +159,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // startTargets starts redis direct, then the proxies. A proxy that cannot
-// start is reported and left out; without Redis direct there is no matrix.
-func startTargets(o options, stderr io.Writer) ([]*target, error) {
+// start is left out with a one-line note on stdout (the whole error goes to
+// stderr); without Redis direct there is no matrix.
+func startTargets(o options, stdout, stderr io.Writer) ([]*target, error) {
 	direct, err := startRedisTarget(o.redis)
 	if err != nil {
 		return nil, err
@@ -167,7 +169,8 @@ func startTargets(o options, stderr io.Writer) ([]*target, error) {
 	targets := []*target{direct}
 	bin, err := findDynomite(o.dynomite)
 	if err != nil {
-		fmt.Fprintf(stderr, "dynomite-go targets left out: %v\n", err)
+		fmt.Fprintf(stderr, "cannot find or build dynomite: %v\n", err)
+		fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", "dyn-*", firstLine(err))
 		return targets, nil
 	}
 	type spec struct {
@@ -184,7 +187,8 @@ func startTargets(o options, stderr io.Writer) ([]*target, error) {
 	for _, s := range specs {
 		t, err := startProxyTarget(s.name, s.desc, bin, o.redis, s.racks, s.consistency)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s left out: %v\n", s.name, err)
+			fmt.Fprintf(stderr, "%s: %v\n", s.name, err)
+			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", s.name, firstLine(err))
 			continue
 		}
 		targets = append(targets, t)
@@ -242,6 +246,12 @@ func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o opti
 		s.Err = err.Error()
 	}
 	return s
+}
+
+// firstLine returns the first line of err's text.
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimSuffix(s, "; output:")
 }
 
 func totalCPU(pids []int) (time.Duration, error) {
