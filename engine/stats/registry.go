@@ -63,12 +63,11 @@ type Registry struct {
 	latest  atomic.Pointer[Snapshot]
 	resetHi atomic.Bool // ResetHistograms asked for a new window
 
-	mu         sync.Mutex // guards the histogram window state below
-	baseline   [NumHists][NumBuckets]int64
-	baseCount  [NumHists]int64
-	baseSum    [NumHists]int64
-	lastReset  time.Time
-	maxRSSFunc func() int64
+	mu        sync.Mutex // guards the histogram window state below
+	baseline  [NumHists][NumBuckets]int64
+	baseCount [NumHists]int64
+	baseSum   [NumHists]int64
+	lastReset time.Time
 }
 
 // Shard is one per-core slice of the counters. A Shard is shared: many
@@ -126,7 +125,6 @@ func New(cfg Config) *Registry {
 		r.shards[i] = Shard{r: r, cells: all[base : base+shardCells : base+shardCells]}
 	}
 	r.lastReset = r.start
-	r.maxRSSFunc = maxRSS
 	return r
 }
 

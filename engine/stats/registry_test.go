@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +48,9 @@ func TestCountersExact(t *testing.T) {
 	s := r.Aggregate(time.Now())
 	if s.Value(ClientReadRequests) != workers*per || s.Mem[AllocMsgs] != 2*workers*per {
 		t.Fatalf("unexpected snapshot; got %d %d", s.Value(ClientReadRequests), s.Mem[AllocMsgs])
+	}
+	if runtime.GOOS == "linux" && s.MaxRSS <= 0 {
+		t.Fatalf("unexpected dyn_memory %d; want the process's ru_maxrss", s.MaxRSS)
 	}
 	if r.Latest() != s {
 		t.Fatalf("unexpected Latest; not the aggregated snapshot")

@@ -55,7 +55,7 @@ func (s *Snapshot) Value(m Metric) int64 { return s.Values[m] }
 // it. The histogram window is the current one; a pending reset is not
 // applied (Aggregate applies it).
 func (r *Registry) Snapshot(now time.Time) *Snapshot {
-	s := &Snapshot{Time: now, MaxRSS: r.maxRSSFunc()}
+	s := &Snapshot{Time: now, MaxRSS: maxRSS()}
 	for i := range r.shards {
 		cells := r.shards[i].cells
 		for m := 0; m < NumMetrics; m++ {

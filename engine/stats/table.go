@@ -50,6 +50,11 @@ const (
 	ServerScope
 )
 
+// Metrics C Dynomite declares but never updates: DnodeClientInQueue,
+// DnodeClientInQueueBytes, PeerEjects, Fragments, StatsCount and
+// ServerTimedoutRequests. Here every row is live: engine/admin counts
+// StatsCount per admin request, and the engine owns the others.
+
 // Metric identifies one row of the table. Its value is the row index, so a
 // Metric indexes the counter arrays directly.
 type Metric uint16
