@@ -1,7 +1,11 @@
 package admin
 
 import (
+	"io"
+	"net"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
@@ -100,5 +104,47 @@ func TestHistoResetAppliesAtNextAggregation(t *testing.T) {
 	snap := ts.st.Aggregate(ts.st.Start())
 	if w := snap.Hists[stats.RequestLatency].Window; w.Count != 0 {
 		t.Fatalf("unexpected window after /historeset; got %+v; want empty", w)
+	}
+}
+
+// TestRawHTTP10 speaks HTTP/1.0 over a plain socket, as C-era scripts
+// (and C Dynomite's own parser) do, and checks the reply's framing: CRLF
+// header lines, a Content-Length, the text content type, the close.
+func TestRawHTTP10(t *testing.T) {
+	ts := startServer(t)
+	c, err := net.Dial("tcp", ts.srv.Addr().String())
+	if err != nil {
+		t.Fatalf("cannot dial: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte("GET /ping HTTP/1.0\r\n\r\n")); err != nil {
+		t.Fatalf("cannot write: %v", err)
+	}
+	raw, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("cannot read: %v", err)
+	}
+	head, body, ok := strings.Cut(string(raw), "\r\n\r\n")
+	if !ok || body != "OK\r\n" {
+		t.Fatalf("unexpected reply %q", raw)
+	}
+	lines := strings.Split(head, "\r\n")
+	if lines[0] != "HTTP/1.0 200 OK" {
+		t.Fatalf("unexpected status line %q", lines[0])
+	}
+	want := map[string]bool{"Content-Length: 4": false, "Content-Type: text/plain; charset=utf-8": false}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\r\n") {
+			t.Fatalf("unexpected bare line break in header line %q", l)
+		}
+		if _, ok := want[l]; ok {
+			want[l] = true
+		}
+	}
+	for l, seen := range want {
+		if !seen {
+			t.Fatalf("unexpected header block without %q:\n%s", l, head)
+		}
 	}
 }
