@@ -184,6 +184,7 @@ func parseMetaSet(p *Parser, buf []byte, end int, r *Request) (int, error) {
 		return end, ErrUnknownCommand
 	}
 	if len(t) < 3 {
+		r.Keys = t[1:2]
 		return end, ErrBadFormat
 	}
 	if err := p.meta(r, 3); err != nil {
