@@ -12,10 +12,12 @@
 // (cache-line size). It must not import engine, engine/admin, replica, ring,
 // codec or conf: the engine imports stats, never the other way.
 //
-// Concurrency: every method of Registry, Shard and Histogram may be called
-// from any goroutine at any time. Increments and histogram records are
-// atomic adds on per-shard, cache-line padded cells and allocate nothing;
-// reads (Snapshot, Value) sum the shards and are only eventually consistent
-// with concurrent writers. A snapshot is taken every stats_interval by the
-// aggregator started with Registry.Run, or on demand.
+// Concurrency: every method of Registry and Shard may be called from any
+// goroutine at any time. Increments and histogram records are atomic adds
+// on per-shard, cache-line padded cells and allocate nothing; a gauge's
+// per-shard cell may go negative (a connection opened on one shard and
+// closed on another), only the sum means something. Reads (Snapshot,
+// Value) sum the shards and are exact once writers pause. A snapshot is
+// published every stats_interval by Registry.Run, or by Latest when the
+// last one is older than that; /metrics sums the shards at scrape time.
 package stats
