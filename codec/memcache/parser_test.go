@@ -72,7 +72,7 @@ func TestParseStorage(t *testing.T) {
 	f("set a 0 0 10000000000\r\nabc\r\n", `err="memcache: CLIENT_ERROR bad command line format" n=23 set keys=["a"]`,
 		`err="memcache: ERROR" n=5 unknown`)
 	k251 := strings.Repeat("k", 251)
-	f("set "+k251+" 0 0 1\r\nx\r\n", `err="memcache: CLIENT_ERROR bad command line format" n=264 set keys=["`+k251+`"]`,
+	f("set "+k251+" 0 0 1\r\nx\r\n", `err="memcache: CLIENT_ERROR bad command line format" n=263 set keys=["`+k251+`"]`,
 		`err="memcache: ERROR" n=3 unknown`)
 	// Bad data chunk: exactly <bytes>+2 bytes go.
 	f("set a 0 0 3\r\nxyzw\r\n", `err="memcache: CLIENT_ERROR bad data chunk" n=18 set keys=["a"] f=0 e=0 b=3 c=0 d=0`,
