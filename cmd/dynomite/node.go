@@ -1,14 +1,13 @@
 package main
 
 import (
-	"errors"
 	"log/slog"
 
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine"
 )
 
-// newEngineNode builds the engine's node. The engine's constructor is not in
-// the tree yet; until it is, starting a node fails with this error.
+// newEngineNode builds the engine's node for cfg.
 func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int) (node, error) {
-	return nil, errors.New("the engine is not available in this build")
+	return engine.New(engine.Options{Config: cfg, Logger: log, AdminMode: adminMode})
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/dynomite-go/dynomite/engine/enginetest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -161,4 +164,199 @@ func waitFile(t *testing.T, path string, exited <-chan struct{}) string {
 	}
 	t.Fatalf("%s did not appear", path)
 	return ""
+}
+
+// nodeYAML writes a configuration whose datastore is a closed loopback port,
+// so the node starts without a Redis (preconnect failures do not abort).
+func nodeYAML(t *testing.T, dir string) (path string, listen string) {
+	t.Helper()
+	var ports [4]int
+	for i := range ports {
+		p, err := enginetest.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = p
+	}
+	listen = fmt.Sprintf("127.0.0.1:%d", ports[0])
+	yaml := fmt.Sprintf(`dyn_o_mite:
+  listen: %s
+  dyn_listen: 127.0.0.1:%d
+  stats_listen: 127.0.0.1:%d
+  servers:
+  - 127.0.0.1:%d:1
+  tokens: '101134286'
+  timeout: 1000
+  server_retry_timeout: 1000
+`, listen, ports[1], ports[2], ports[3])
+	path = filepath.Join(dir, "node.yml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, listen
+}
+
+func TestServeSignals(t *testing.T) {
+	dir := t.TempDir()
+	cfg, _ := nodeYAML(t, dir)
+	pidFile, logFile := filepath.Join(dir, "dynomite.pid"), filepath.Join(dir, "dynomite.log")
+	cmd := exec.Command(binary, "-c", cfg, "-p", pidFile, "-o", logFile, "-v", "5")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	if pid := waitFile(t, pidFile, exited); pid != strconv.Itoa(cmd.Process.Pid) {
+		t.Fatalf("unexpected pid file content; got %q; want %d", pid, cmd.Process.Pid)
+	}
+	// Rotate the log: SIGHUP reopens it, later lines go to the new file.
+	if err := os.Rename(logFile, logFile+".1"); err != nil {
+		t.Fatal(err)
+	}
+	// Standard signals are not queued: wait for each one's effect before the next.
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitLog(t, logFile, "signal 1 (SIGHUP) received, reopening log file", exited)
+	cmd.Process.Signal(syscall.SIGTTIN)
+	waitLog(t, logFile, "signal 21 (SIGTTIN) received, up logging level to 6", exited)
+	cmd.Process.Signal(syscall.SIGTTOU)
+	waitLog(t, logFile, "signal 22 (SIGTTOU) received, down logging level to 5", exited)
+	cmd.Process.Signal(syscall.SIGTTOU) // to 4 (WARN): its NOTICE line is not written
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTTIN)
+	waitLog(t, logFile, "signal 21 (SIGTTIN) received, up logging level to 5", exited)
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("dynomite did not exit after SIGTERM; stderr: %s", stderr.String())
+	}
+	if waitErr != nil {
+		t.Fatalf("unexpected exit after SIGTERM: %v; stderr: %s", waitErr, stderr.String())
+	}
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Fatalf("pid file not removed: %v", err)
+	}
+	first, _ := os.ReadFile(logFile + ".1")
+	second, _ := os.ReadFile(logFile)
+	if !strings.Contains(string(first), "started on pid "+strconv.Itoa(cmd.Process.Pid)) {
+		t.Fatalf("missing banner in the first log:\n%s", first)
+	}
+	for _, want := range []string{
+		"signal 15 (SIGTERM) received, exiting",
+		"done, rabbit done",
+	} {
+		if !strings.Contains(string(second), want) {
+			t.Fatalf("missing %q in the reopened log:\n%s", want, second)
+		}
+	}
+	if strings.Contains(string(second), "down logging level to 4") {
+		t.Fatalf("NOTICE line logged at level 4:\n%s", second)
+	}
+}
+
+// waitLog waits until the file at path contains want.
+func waitLog(t *testing.T, path, want string, exited <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), want) {
+			return
+		}
+		select {
+		case <-exited:
+			t.Fatalf("dynomite exited before logging %q", want)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	b, _ := os.ReadFile(path)
+	t.Fatalf("%q not logged; log:\n%s", want, b)
+}
+
+func TestStartFailureExitsOne(t *testing.T) {
+	dir := t.TempDir()
+	cfg, listen := nodeYAML(t, dir)
+	// Hold the client port so the node cannot bind it.
+	hold, err := listenTCP(listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	pidFile := filepath.Join(dir, "dynomite.pid")
+	code, _, stderr := runCmd(t, "-c", cfg, "-p", pidFile)
+	if code != 1 {
+		t.Fatalf("unexpected exit code; got %d; want 1; stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Fatalf("pid file left behind: %v", err)
+	}
+}
+
+func TestDaemonize(t *testing.T) {
+	dir := t.TempDir()
+	cfg, _ := nodeYAML(t, dir)
+	pidFile, logFile := filepath.Join(dir, "dynomite.pid"), filepath.Join(dir, "dynomite.log")
+	code, _, stderr := runCmd(t, "-dc", cfg, "--pid-file="+pidFile, "-o", logFile)
+	if code != 0 {
+		t.Fatalf("unexpected parent exit code; got %d; want 0; stderr:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("pid file missing once the parent exited: %v", err)
+	}
+	pid, err := strconv.Atoi(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	if sid, err := getsid(pid); err != nil || sid != pid {
+		t.Fatalf("daemon is not a session leader; sid %d, err %v", sid, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("daemon did not exit after SIGTERM")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopped = true
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Fatalf("pid file not removed: %v", err)
+	}
+	log, _ := os.ReadFile(logFile)
+	if !strings.Contains(string(log), "done, rabbit done") {
+		t.Fatalf("unexpected daemon log:\n%s", log)
+	}
+}
+
+func TestDaemonizeReportsStartFailure(t *testing.T) {
+	dir := t.TempDir()
+	cfg, listen := nodeYAML(t, dir)
+	hold, err := listenTCP(listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	code, _, stderr := runCmd(t, "-d", "-c", cfg)
+	if code != 1 || !strings.HasPrefix(stderr, "dynomite: cannot start node") {
+		t.Fatalf("unexpected result; code %d; stderr:\n%s", code, stderr)
+	}
 }
