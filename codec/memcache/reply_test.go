@@ -73,7 +73,7 @@ func TestScanRetrieval(t *testing.T) {
 	f(strings.Repeat("x", 3000), "err=memcache: malformed reply")
 	checkScan(t, Limits{MaxValue: 2 << 20}, []Command{CmdGets},
 		"VALUE a 0 2000000 5\r\n"+strings.Repeat("v", 2000000)+"\r\nEND\r\n", "n=2000028 END")
-	checkScan(t, Limits{}, []Command{CmdGat, CmdGats}, "END\r\nVALUE a 1 1 2\r\nx\r\nEND\r\n", "n=5 END", "n=24 END")
+	checkScan(t, Limits{}, []Command{CmdGat, CmdGats}, "END\r\nVALUE a 1 1 2\r\nx\r\nEND\r\n", "n=5 END", "n=23 END")
 }
 
 func TestScanLine(t *testing.T) {
