@@ -13,7 +13,9 @@ import "slices"
 //	}}
 
 // Token returns the ring position of key: the configured hash of
-// HashTag(key, tag). key is not retained.
+// HashTag(key, tag). key is not retained. An empty key is hashed like any
+// other; C Dynomite sends a request whose hash input is empty to the local
+// node instead, which places such a key differently on every node.
 func (s *Snapshot) Token(key []byte) uint32 {
 	return s.hash(HashTag(key, s.tag))
 }
@@ -42,9 +44,10 @@ func (s *Snapshot) AppendOwners(dst []int, dc int, token uint32) []int {
 }
 
 // RemoteRacks returns, for a DC other than the local one, the racks to try
-// in order when replicating to it: the pre-selected rack first, then the
-// failover order (spec §4.3 step 8). For the local DC it returns nil. The
-// slice is shared: do not modify it.
+// in order when replicating to it: the pre-selected rack
+// racks[LocalRack() % Racks(dc)] first, then the other racks in name order
+// (spec §4.3 step 8; see remoteOrder for how C computes the index). For
+// the local DC it returns nil. The slice is shared: do not modify it.
 func (s *Snapshot) RemoteRacks(dc int) []int { return s.dcs[dc].remote }
 
 // RemoteRack returns the pre-selected rack of a remote DC (the first of

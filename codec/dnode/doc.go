@@ -15,7 +15,13 @@
 // package without changing it.
 //
 // Parser.Parse reads a header from a byte slice and AppendHeader writes
-// one; neither does I/O, starts goroutines or allocates.
+// one; neither does I/O, starts goroutines or allocates. AppendHeader
+// writes exactly what C Dynomite writes. Parse accepts exactly that layout
+// (C's parser also tolerates stray '*' in data_len and junk before the
+// payload '*', which no writer produces), skips garbage before "$2014$"
+// and resynchronises over malformed headers as C does, and, unlike C,
+// bounds every number and length (Limits) instead of waiting forever for a
+// huge announced data blob.
 //
 // Imports: the standard library only. dnode must not import ring, replica,
 // engine, conf or the payload codecs.
