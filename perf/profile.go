@@ -13,11 +13,12 @@ import (
 	"time"
 )
 
-// Main is `dynomite-bench perf`: it prints the machine, runs the
-// micro-benchmarks of each package with -benchmem under the CPU and memory
-// profilers (go test allows one package per profile), and prints the top
-// entries of the CPU profile and of the allocation profile (bytes and
-// objects). It needs the go command and the module's source tree.
+// Main is `dynomite-bench perf [flags] [packages]`: it prints the machine,
+// runs the micro-benchmarks of each package (default ./perf/; patterns such
+// as ./codec/... are expanded) with -benchmem under the CPU profiler and the
+// memory profiler (recording every allocation), and prints the top entries of
+// the CPU profile and of the allocation profile (bytes and objects). It needs
+// the go command and the module's source tree.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dynomite-bench perf", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -29,9 +30,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	pkgs := fs.Args()
-	if len(pkgs) == 0 {
-		pkgs = []string{"./perf/"}
+	patterns := fs.Args()
+	if len(patterns) == 0 {
+		patterns = []string{"./perf/"}
+	}
+	pkgs, err := benchPackages(ctx, *goCmd, patterns)
+	if err != nil {
+		return err
 	}
 	dir := *out
 	if dir == "" {
@@ -54,6 +59,35 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errs
 }
 
+// benchPackages expands package patterns (./codec/...) with go list and keeps
+// the packages whose test files declare a benchmark, since go test writes a
+// profile for one package at a time.
+func benchPackages(ctx context.Context, goCmd string, patterns []string) ([]string, error) {
+	args := append([]string{"list", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{join .TestGoFiles \",\"}},{{join .XTestGoFiles \",\"}}"}, patterns...)
+	out, err := exec.CommandContext(ctx, goCmd, args...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("cannot list packages %v: %w", patterns, err)
+	}
+	var pkgs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			continue
+		}
+		for _, name := range strings.Split(f[2], ",") {
+			if name == "" {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(f[1], name))
+			if err == nil && strings.Contains(string(b), "\nfunc Benchmark") {
+				pkgs = append(pkgs, f[0])
+				break
+			}
+		}
+	}
+	return pkgs, nil
+}
+
 // profileRun profiles the benchmarks of one package.
 type profileRun struct {
 	goCmd, pkg, dir, bench, benchtime string
@@ -71,7 +105,7 @@ func (p profileRun) run(ctx context.Context, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
 	test := exec.CommandContext(ctx, p.goCmd, "test", "-run", "^$", "-bench", p.bench, "-benchmem",
-		"-benchtime", p.benchtime, "-o", bin, "-cpuprofile", cpu, "-memprofile", mem, p.pkg)
+		"-benchtime", p.benchtime, "-o", bin, "-cpuprofile", cpu, "-memprofile", mem, "-memprofilerate", "1", p.pkg)
 	test.Stdout, test.Stderr = stdout, stderr
 	if err := test.Run(); err != nil {
 		return fmt.Errorf("cannot benchmark %s: %w", p.pkg, err)
