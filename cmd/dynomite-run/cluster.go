@@ -114,6 +114,7 @@ func (c *cluster) describe() {
 		fmt.Fprintf(c.out, "  %s %s, pid %d\n", c.stores[i].Name, c.stores[i].Addr, c.stores[i].PID())
 		fmt.Fprintf(c.out, "  config %s, log %s\n", n.ConfigFile, n.LogFile())
 	}
+	fmt.Fprintf(c.out, "datastore files in %s\n", c.dir)
 }
 
 // wait blocks until a signal arrives or a process ends on its own.

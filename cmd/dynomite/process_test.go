@@ -327,13 +327,14 @@ func TestDaemonize(t *testing.T) {
 	if sid, err := getsid(pid); err != nil || sid != pid {
 		t.Fatalf("daemon is not a session leader; sid %d, err %v", sid, err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	// SIGINT takes the same graceful path as SIGTERM.
+	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for syscall.Kill(pid, 0) == nil {
 		if time.Now().After(deadline) {
-			t.Fatal("daemon did not exit after SIGTERM")
+			t.Fatal("daemon did not exit after SIGINT")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
