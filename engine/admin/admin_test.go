@@ -127,7 +127,7 @@ func TestInfoGolden(t *testing.T) {
 		t.Fatalf("unexpected invalid JSON: %v\n%s", err, got)
 	}
 	pool := v["dyn_o_mite"].(map[string]any)
-	server := pool["servers"].(map[string]any)["127.0.0.1:22122:1"].(map[string]any)
+	server := pool["127.0.0.1:22122:1"].(map[string]any)
 	if pool["client_eof"].(float64) != 1 || server["redis_req_other"].(float64) != float64(stats.NumMetrics) {
 		t.Fatalf("unexpected values; client_eof=%v redis_req_other=%v", pool["client_eof"], server["redis_req_other"])
 	}

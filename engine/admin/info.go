@@ -16,13 +16,13 @@ import (
 //	"<pool>": {"client_eof":<n>,
 //	... every pool metric of the table ...
 //	"stats_count":<n>,
-//	"servers": {"<datastore>": {"server_eof":<n>,
+//	"<datastore>": {"server_eof":<n>,
 //	... every server metric of the table ...
 //	"redis_req_other":<n>
-//	}}}}
+//	}}}
 //
-// C Dynomite nests the datastore object inside a "servers" object; we do
-// the same so parsers written for it work unchanged.
+// The datastore object sits directly inside the pool object, keyed by the
+// datastore's stats name (spec §7.3).
 
 // histField is one histogram-derived /info field.
 type histField struct {
@@ -96,7 +96,6 @@ func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot
 			w.num(d.Name, s.Values[i])
 		}
 	}
-	w.open("servers", false)
 	w.open(cfg.Server, false)
 	for i, d := range descs {
 		if d.Scope != stats.ServerScope {
@@ -108,7 +107,6 @@ func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot
 			w.num(d.Name, s.Values[i])
 		}
 	}
-	w.close(false)
 	w.close(false)
 	w.close(false)
 	w.footer()
