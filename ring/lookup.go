@@ -101,6 +101,16 @@ func (s *Snapshot) RackName(dc, rack int) string { return s.dcs[dc].racks[rack].
 // shared: do not modify it.
 func (s *Snapshot) RackNodes(dc, rack int) []int { return s.dcs[dc].racks[rack].nodes }
 
+// FindNode returns the index of the first node named name, or -1.
+func (s *Snapshot) FindNode(name string) int {
+	for i := range s.nodes {
+		if s.nodes[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // FindDC returns the index of the DC named name, or -1.
 func (s *Snapshot) FindDC(name string) int {
 	for d := range s.dcs {

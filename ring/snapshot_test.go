@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dynomite-go/dynomite/ring"
@@ -117,6 +120,9 @@ func TestTopology(t *testing.T) {
 	}
 	if s.SameDC(1) || !s.SameDC(2) {
 		t.Fatalf("unexpected SameDC")
+	}
+	if s.FindNode("w1") != 5 || s.FindNode("zz") != -1 {
+		t.Fatalf("unexpected FindNode results")
 	}
 	if s.FindDC("south") != -1 || s.FindRack(east, "r9") != -1 || s.FindRack(east, "r3") != 2 {
 		t.Fatalf("unexpected Find results")
@@ -274,4 +280,39 @@ func linearOwner(nodes []ring.Node, h uint32) int {
 		return low
 	}
 	return best
+}
+
+// Readers look up keys while a writer swaps snapshots: under -race this
+// shows that a published Snapshot needs no locking.
+func TestConcurrentSwap(t *testing.T) {
+	var cur atomic.Pointer[ring.Snapshot]
+	cur.Store(benchSnapshot(t, 3, 2, 4))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			owners := make([]int, 0, 8)
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				s := cur.Load()
+				tok := s.Token([]byte(strconv.Itoa(i)))
+				owners = s.AppendOwners(owners[:0], s.LocalDC(), tok)
+				if len(owners) != s.Racks(s.LocalDC()) {
+					t.Errorf("unexpected owners %v", owners)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 50 {
+		cur.Store(benchSnapshot(t, 1+i%5, 1+i%3, 2))
+	}
+	close(done)
+	wg.Wait()
 }
