@@ -71,8 +71,8 @@ func TestScanRetrieval(t *testing.T) {
 	f("VALUE a 0 1048577\r\n", "err=memcache: malformed reply")
 	f("VALUE a 0 10\r\nabc", "left=17")
 	f(strings.Repeat("x", 3000), "err=memcache: malformed reply")
-	checkScan(t, Limits{MaxValue: 2 << 20}, []Command{CmdGets},
-		"VALUE a 0 2000000 5\r\n"+strings.Repeat("v", 2000000)+"\r\nEND\r\n", "n=2000028 END")
+	checkScan(t, Limits{MaxValue: 5000}, []Command{CmdGets},
+		"VALUE a 0 5000 5\r\n"+strings.Repeat("v", 5000)+"\r\nEND\r\n", "n=5025 END")
 	checkScan(t, Limits{}, []Command{CmdGat, CmdGats}, "END\r\nVALUE a 1 1 2\r\nx\r\nEND\r\n", "n=5 END", "n=23 END")
 }
 
