@@ -76,13 +76,13 @@ var directives = map[string]directive{
 	"recon_iv_file":        {set: strKey(func(q *Pool) *string { return &q.ReconIVFile }), dead: unused},
 }
 
-// Value sets of the enumerated keys.
+// Value sets of the enumerated keys; read-only.
 var (
-	// Hashes lists the names accepted by the hash directive.
-	Hashes = []string{"one_at_a_time", "md5", "crc16", "crc32", "crc32a", "fnv1_64", "fnv1a_64",
+	// hashes lists the names accepted by the hash directive.
+	hashes = []string{"one_at_a_time", "md5", "crc16", "crc32", "crc32a", "fnv1_64", "fnv1a_64",
 		"fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins", "murmur3"}
-	// Consistencies lists the consistency levels, in upper case.
-	Consistencies = []string{"DC_ONE", "DC_QUORUM", "DC_SAFE_QUORUM", "DC_EACH_SAFE_QUORUM"}
+	// consistencies lists the consistency levels, in upper case.
+	consistencies = []string{"DC_ONE", "DC_QUORUM", "DC_SAFE_QUORUM", "DC_EACH_SAFE_QUORUM"}
 	secureOptions = []string{"none", "rack", "datacenter", "all"}
 	seedProviders = []string{"simple_provider", "florida_provider", "dns_provider"}
 )
@@ -223,8 +223,8 @@ func consistencyKey(dst func(*Pool) *string) func(*parser, string, *yaml.Node, *
 			return
 		}
 		u := strings.ToUpper(s)
-		if !contains(Consistencies, u) {
-			p.errorf(v.Line, key, ErrInvalidValue, "directive %q has an invalid value %q (one of %s, any case)", key, s, strings.Join(Consistencies, ", "))
+		if !contains(consistencies, u) {
+			p.errorf(v.Line, key, ErrInvalidValue, "directive %q has an invalid value %q (one of %s, any case)", key, s, strings.Join(consistencies, ", "))
 			return
 		}
 		*dst(q) = u
@@ -236,8 +236,8 @@ func setHash(p *parser, key string, v *yaml.Node, q *Pool) {
 	if !ok {
 		return
 	}
-	if !contains(Hashes, s) {
-		p.errorf(v.Line, key, ErrInvalidValue, "directive %q is not a valid hash: %q (one of %s)", key, s, strings.Join(Hashes, " "))
+	if !contains(hashes, s) {
+		p.errorf(v.Line, key, ErrInvalidValue, "directive %q is not a valid hash: %q (one of %s)", key, s, strings.Join(hashes, " "))
 		return
 	}
 	q.Hash = s

@@ -27,6 +27,16 @@
 //     number in 0..4294967295 (Dynomite folds longer numbers).
 //   - Tokens may be a comma-separated list (virtual nodes).
 //   - Numbers are limited to 0..2147483647.
+//   - An unknown dyn_seed_provider is a warning (Dynomite silently uses
+//     simple_provider, or the provider whose name it starts with).
+//   - A leading "---" document marker is accepted; Dynomite rejects it.
+//   - auto_eject_hosts is read as a live key (no warning); whether the
+//     engine ejects is the engine's business.
+//
+// Error texts read "<file>:<line>: <sentence naming the key>", for example
+// `dynomite.yml:3: directive "lsten" is unknown`; mbuf_size and max_msgs use
+// Dynomite's own sentences ("mbuf_size: mbuf chunk size must be between 512
+// and 512000 bytes").
 //
 // Package conf imports nothing of ours. A Config is read-only after Load
 // returns and may be shared by any number of goroutines.

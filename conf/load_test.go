@@ -261,3 +261,83 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryKey sets every key of spec §1.2 once and checks where each value
+// lands, and that exactly the dead keys give warnings.
+func TestEveryKey(t *testing.T) {
+	src := `dyn_o_mite:
+  listen: 127.0.0.1:8102
+  dyn_listen: 127.0.0.1:8101
+  stats_listen: 127.0.0.1:22222
+  servers:
+  - 127.0.0.1:22122:1
+  data_store: 1
+  datacenter: dc9
+  rack: rack9
+  tokens: '7'
+  dyn_seeds:
+  - 127.0.0.2:8101:rack2:dc9:8
+  dyn_seed_provider: dns_provider
+  enable_gossip: true
+  gos_interval: 1000
+  hash: crc32a
+  hash_tag: "{}"
+  distribution: vnode
+  server_connections: 1
+  timeout: 2000
+  backlog: 1024
+  client_connections: 10
+  preconnect: false
+  auto_eject_hosts: false
+  server_retry_timeout: 3000
+  server_failure_limit: 2
+  datastore_connections: 4
+  local_peer_connections: 5
+  remote_peer_connections: 6
+  dyn_connections: 7
+  dyn_port: 8
+  dyn_read_timeout: 9
+  dyn_write_timeout: 10
+  read_consistency: DC_QUORUM
+  write_consistency: dc_one
+  read_repairs_enabled: true
+  secure_server_option: all
+  pem_key_file: k.pem
+  recon_key_file: rk.pem
+  recon_iv_file: ri.pem
+  env: network
+  conn_msg_rate: 11
+  stats_interval: 12
+  mbuf_size: 1024
+  max_msgs: 100000
+`
+	cfg, warns, err := conf.ParseOffline("all.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cfg.Pool
+	ms := time.Millisecond
+	got := []any{q.DataStore, q.Datacenter, q.Rack, q.Tokens[0], q.DynSeeds[0].Tokens[0], q.DynSeedProvider, q.EnableGossip,
+		q.GosInterval, q.Hash, q.HashTag, q.Timeout, q.Backlog, q.ClientConnections, q.Preconnect, q.AutoEjectHosts,
+		q.ServerRetryTimeout, q.ServerFailureLimit, q.DatastoreConnections, q.LocalPeerConnections,
+		q.RemotePeerConnections, q.DynConnections, q.DynPort, q.DynReadTimeout, q.DynWriteTimeout,
+		q.ReadConsistency, q.WriteConsistency, q.ReadRepairsEnabled, q.SecureServerOption, q.PemKeyFile,
+		q.ReconKeyFile, q.ReconIVFile, q.Env, q.ConnMsgRate, q.StatsInterval, q.MbufSize, q.MaxMsgs}
+	want := []any{1, "dc9", "rack9", uint32(7), uint32(8), "dns_provider", true,
+		1000 * ms, "crc32a", "{}", 2000 * ms, 1024, 10, false, false,
+		3000 * ms, 2, 4, 5,
+		6, 7, 8, 9 * ms, 10 * ms,
+		"DC_QUORUM", "DC_ONE", true, "all", "k.pem",
+		"rk.pem", "ri.pem", "network", 11, 12 * ms, 1024, 100000}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("unexpected values;\ngot  %v\nwant %v", got, want)
+	}
+	var dead []string
+	for _, w := range warns {
+		dead = append(dead, w.Key)
+	}
+	wantDead := "distribution server_connections client_connections server_failure_limit dyn_connections dyn_port dyn_read_timeout dyn_write_timeout recon_key_file recon_iv_file"
+	if strings.Join(dead, " ") != wantDead {
+		t.Fatalf("unexpected warnings;\ngot  %v\nwant %s", dead, wantDead)
+	}
+}
