@@ -128,9 +128,10 @@ func tailStart(buf []byte, off int) int {
 	return t
 }
 
-// The field reader behind Parser.Parse. Each step returns the position after
-// what it read; errIncomplete and errResync are internal signals that Parse
-// turns into ErrIncomplete or a resynchronisation.
+// The field reader behind Parser.Parse reads the grammar below left to
+// right. The first step that fails records why in fieldReader.state: the
+// bytes ran out (ErrIncomplete), they are not a header (resync), or a
+// length is over its limit; later steps do nothing.
 //
 //	after magic:  ' ' id ' ' type ' ' flags ' ' version ' ' same_dc
 //	              ' ' '*' data_len ' ' data ' ' '*' payload_len '\r' '\n'
