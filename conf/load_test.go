@@ -341,3 +341,14 @@ func TestEveryKey(t *testing.T) {
 		t.Fatalf("unexpected warnings;\ngot  %v\nwant %s", dead, wantDead)
 	}
 }
+
+func TestDocumentMarker(t *testing.T) {
+	_, _, err := conf.ParseOffline("m.yml", []byte("---\np:\n  listen: 127.0.0.1:1\n  servers:\n  - 127.0.0.1:2:1\n"))
+	if err != nil {
+		t.Fatalf("unexpected error for a leading ---: %v", err)
+	}
+	_, _, err = conf.ParseOffline("m.yml", []byte("# only a comment\n"))
+	if !errors.Is(err, conf.ErrStructure) {
+		t.Fatalf("unexpected error for a comment-only file; got %v; want ErrStructure", err)
+	}
+}
