@@ -211,8 +211,8 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 					fmt.Fprintf(stderr, "%-8s %-13s rep %d: %s\n", w.Name, t.name, rep, s.Err)
 					continue
 				}
-				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  %.2f cpu µs/op\n",
-					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.CPUPerOp)
+				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  %.2f cpu µs/op\n",
+					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.Load.Max, s.CPUPerOp)
 			}
 		}
 	}

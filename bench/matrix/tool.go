@@ -21,6 +21,7 @@ type load struct {
 	OpsSec   float64 `json:"ops_sec"`
 	P50      float64 `json:"p50_ms"`
 	P99      float64 `json:"p99_ms"`
+	Max      float64 `json:"max_ms"` // 0 when the tool does not report it
 	Requests int64   `json:"requests"`
 	Errors   int64   `json:"errors"`
 }
@@ -49,7 +50,7 @@ func (builtin) run(ctx context.Context, cfg bench.Config) (load, error) {
 
 func fromResult(r *bench.Result) load {
 	return load{OpsSec: r.Totals.OpsSec, P50: r.Totals.Percentile(50), P99: r.Totals.Percentile(99),
-		Requests: r.Totals.Count, Errors: r.Totals.Errors}
+		Max: r.Totals.MaxLatency, Requests: r.Totals.Count, Errors: r.Totals.Errors}
 }
 
 // memtier runs memtier_benchmark with the same flags and reads its
