@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	// memtier runs one OS thread per --threads; give the Go scheduler the same
 	// number of processors so the generator takes the same share of the machine.
-	runtime.GOMAXPROCS(min(cfg.Threads, runtime.NumCPU()))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(cfg.Threads, runtime.NumCPU())))
 	fmt.Fprintf(os.Stderr, "Writing results to stdout\n[RUN #1] Launching threads now...\n")
 	res, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {
