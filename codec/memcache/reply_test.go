@@ -15,7 +15,7 @@ func scanStream(lim Limits, cmds []Command, chunks [][]byte) (out []string, left
 	var buf []byte
 	for _, c := range chunks {
 		buf = append(buf, c...)
-		for len(out) < len(cmds) {
+		for len(out) < len(cmds) && len(buf) > 0 {
 			n, st, err := s.Scan(buf, cmds[len(out)])
 			if err == ErrIncomplete {
 				break
