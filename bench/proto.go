@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"errors"
 	"strconv"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
@@ -12,11 +11,6 @@ import (
 // scanners that find the end of one complete reply in place. Redis replies are
 // scanned by codec/resp; memcached text replies by the small scanner below.
 // Nothing here allocates.
-
-var (
-	errReply      = errors.New("bench: malformed memcached reply")
-	errReplyLimit = errors.New("bench: memcached value length out of range")
-)
 
 // replyKind classifies a reply for the hit/miss counters.
 type replyKind uint8
