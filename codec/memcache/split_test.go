@@ -32,8 +32,9 @@ func TestSplit(t *testing.T) {
 		t.Helper()
 		r := mustParse(t, input)
 		var got []string
-		for i, fr := range s.Split(r, ownerByFirstByte) {
-			got = append(got, fmt.Sprintf("%d:%s", fr.Owner, AppendFragment(nil, r, &s.Split(r, ownerByFirstByte)[i])))
+		frags := s.Split(r, ownerByFirstByte)
+		for i := range frags {
+			got = append(got, fmt.Sprintf("%d:%s", frags[i].Owner, AppendFragment(nil, r, &frags[i])))
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Fatalf("unexpected fragments for %q;\ngot  %q\nwant %q", input, got, want)
