@@ -44,7 +44,6 @@ var directives = map[string]directive{
 	"timeout":              {set: msKey(1, func(q *Pool) *time.Duration { return &q.Timeout })},
 	"backlog":              {set: intKey(1, math.MaxInt32, func(q *Pool) *int { return &q.Backlog })},
 	"preconnect":           {set: boolKey(func(q *Pool) *bool { return &q.Preconnect })},
-	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts })},
 	"server_retry_timeout": {set: msKey(1, func(q *Pool) *time.Duration { return &q.ServerRetryTimeout })},
 
 	"datastore_connections":   {set: intKey(1, 255, func(q *Pool) *int { return &q.DatastoreConnections })},
@@ -64,6 +63,7 @@ var directives = map[string]directive{
 	"max_msgs":             {set: setMaxMsgs},
 
 	// Parsed by Dynomite, never used.
+	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts }), dead: unused + " (a datastore is never ejected)"},
 	"distribution":         {set: anyKey, dead: deprecated},
 	"server_connections":   {set: anyKey, dead: deprecated},
 	"client_connections":   {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.ClientConnections }), dead: unused + " (there is no client connection limit)"},

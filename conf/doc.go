@@ -30,8 +30,6 @@
 //   - An unknown dyn_seed_provider is a warning (Dynomite silently uses
 //     simple_provider, or the provider whose name it starts with).
 //   - A leading "---" document marker is accepted; Dynomite rejects it.
-//   - auto_eject_hosts is read as a live key (no warning); whether the
-//     engine ejects is the engine's business.
 //
 // Error texts read "<file>:<line>: <sentence naming the key>", for example
 // `dynomite.yml:3: directive "lsten" is unknown`; mbuf_size and max_msgs use
