@@ -103,19 +103,37 @@ var commands = [numCommands]cmdInfo{
 	CmdMetaDebug:  {"me", FlagRead | FlagMeta, 1, shapeMeta, metaSet, parseMeta},
 }
 
+// byFirstByte lists the commands by the first byte of their name, so a
+// lookup compares at most a handful of names. Built once, read-only.
+var byFirstByte = func() (idx [256][]Command) {
+	for c := CmdGet; c < numCommands; c++ {
+		first := commandNames[c][0]
+		idx[first] = append(idx[first], c)
+	}
+	return idx
+}()
+
 // Lookup returns the command named name (case-sensitive, as memcached), or
 // CmdUnknown. It does not allocate.
 func Lookup(name []byte) Command {
-	if len(name) < 2 || len(name) > 9 {
+	if len(name) < 2 {
 		return CmdUnknown
 	}
-	for c := CmdGet; c < numCommands; c++ {
-		if string(name) == commands[c].name {
+	for _, c := range byFirstByte[name[0]] {
+		if string(name) == commandNames[c] {
 			return c
 		}
 	}
 	return CmdUnknown
 }
+
+// commandNames are the names of the commands, indexed by Command.
+var commandNames = func() (names [numCommands]string) {
+	for c := range names {
+		names[c] = commands[c].name
+	}
+	return names
+}()
 
 // String returns the command name as sent on the wire ("unknown" for
 // CmdUnknown and out-of-range values).

@@ -79,6 +79,25 @@ var (
 // statusValue marks a VALUE line inside a retrieval reply.
 const statusValue = numStatuses
 
+// statusByFirstByte lists the statuses (and VALUE) by the first byte of their
+// word, so classifying a line compares at most a few words. Read-only.
+var statusByFirstByte = func() (idx [256][]Status) {
+	for s := StatusEnd; s <= statusValue; s++ {
+		if w := statusWord(s); w != "" {
+			idx[w[0]] = append(idx[w[0]], s)
+		}
+	}
+	return idx
+}()
+
+// statusWord is statusWords extended with VALUE.
+func statusWord(s Status) string {
+	if s == statusValue {
+		return "VALUE"
+	}
+	return statusWords[s]
+}
+
 // classify returns the status of a reply line (without its end of line).
 func classify(line []byte) Status {
 	if len(line) == 0 {
@@ -94,11 +113,8 @@ func classify(line []byte) Status {
 			break
 		}
 	}
-	if string(word) == "VALUE" {
-		return statusValue
-	}
-	for s := StatusEnd; s < numStatuses; s++ {
-		if string(word) == statusWords[s] && s != StatusNumber {
+	for _, s := range statusByFirstByte[word[0]] {
+		if string(word) == statusWord(s) {
 			return s
 		}
 	}
