@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +106,7 @@ type client struct {
 	head, n  int
 	sent     int // requests sent
 	set, get opStats
+	firstErr string // text of the first error reply, for the report
 	live     *live
 	start    time.Time
 	deadline time.Time // stop sending at (zero: count-bounded only)
@@ -240,6 +242,9 @@ func (c *client) consume(buf []byte, nowNS int64) (int, error) {
 		}
 		if n == 0 {
 			break
+		}
+		if kind == replyErr && c.firstErr == "" {
+			c.firstErr = strings.TrimSpace(string(buf[used : used+min(n, 200)]))
 		}
 		s := c.ring[c.head]
 		c.head = (c.head + 1) % len(c.ring)

@@ -183,3 +183,20 @@ func TestRunDialError(t *testing.T) {
 		t.Fatalf("unexpected error; got %v; want a connect error", err)
 	}
 }
+
+func TestRunCountsErrorReplies(t *testing.T) {
+	// memcached refuses keys over 250 bytes with one CLIENT_ERROR line per get.
+	mc := enginetest.Memcached(t)
+	cfg := DefaultConfig()
+	cfg.Server, cfg.Port, cfg.Protocol = "127.0.0.1", mc.Port, ProtoMemcacheText
+	cfg.Threads, cfg.Clients, cfg.Requests = 1, 1, 5
+	cfg.Ratio = Ratio{0, 1}
+	cfg.KeyPrefix = strings.Repeat("k", 260)
+	res, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("cannot run: %v", err)
+	}
+	if res.Totals.Errors != 5 || !strings.HasPrefix(res.FirstError, "CLIENT_ERROR") {
+		t.Fatalf("unexpected errors; got %d, first %q; want 5 CLIENT_ERROR", res.Totals.Errors, res.FirstError)
+	}
+}

@@ -56,6 +56,8 @@ type Result struct {
 	Waits    OpResult // always empty: WAIT is not generated
 	Totals   OpResult
 	Duration time.Duration
+	// FirstError is the text of the first error reply a client got, if any.
+	FirstError string
 }
 
 func newResult(cfg *Config, clients []*client, start, end time.Time) *Result {
@@ -67,14 +69,21 @@ func newResult(cfg *Config, clients []*client, start, end time.Time) *Result {
 	all.merge(&set)
 	all.merge(&get)
 	secs := end.Sub(start).Seconds()
+	firstErr := ""
+	for _, c := range clients {
+		if firstErr == "" {
+			firstErr = c.firstErr
+		}
+	}
 	return &Result{
-		Config:   *cfg,
-		Start:    start,
-		End:      end,
-		Duration: end.Sub(start),
-		Sets:     summarize(&set, secs, cfg.Percentiles, false),
-		Gets:     summarize(&get, secs, cfg.Percentiles, true),
-		Totals:   summarize(&all, secs, cfg.Percentiles, true),
+		FirstError: firstErr,
+		Config:     *cfg,
+		Start:      start,
+		End:        end,
+		Duration:   end.Sub(start),
+		Sets:       summarize(&set, secs, cfg.Percentiles, false),
+		Gets:       summarize(&get, secs, cfg.Percentiles, true),
+		Totals:     summarize(&all, secs, cfg.Percentiles, true),
 	}
 }
 
@@ -132,7 +141,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	r.row(w, "Waits", &r.Waits, false, false)
 	r.row(w, "Totals", &r.Totals, true, true)
 	if errs := r.Totals.Errors; errs > 0 {
-		fmt.Fprintf(w, "\n%d error replies (%d on sets, %d on gets)\n", errs, r.Sets.Errors, r.Gets.Errors)
+		fmt.Fprintf(w, "\n%d error replies (%d on sets, %d on gets); the first: %q\n", errs, r.Sets.Errors, r.Gets.Errors, r.FirstError)
 	}
 	if !r.Config.HideHistogram {
 		r.writeDistribution(w)
