@@ -240,7 +240,7 @@ func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o opti
 		}
 	}
 	if err == nil && s.Load.Errors > 0 {
-		err = fmt.Errorf("%d error replies", s.Load.Errors)
+		err = fmt.Errorf("%d error replies, the first %q", s.Load.Errors, s.Load.FirstError)
 	}
 	if err != nil {
 		s.Err = err.Error()

@@ -24,6 +24,8 @@ type load struct {
 	Max      float64 `json:"max_ms"` // 0 when the tool does not report it
 	Requests int64   `json:"requests"`
 	Errors   int64   `json:"errors"`
+	// FirstError is the first error reply (built-in generator only).
+	FirstError string `json:"first_error,omitempty"`
 }
 
 // tool generates the load of one run.
@@ -50,7 +52,7 @@ func (builtin) run(ctx context.Context, cfg bench.Config) (load, error) {
 
 func fromResult(r *bench.Result) load {
 	return load{OpsSec: r.Totals.OpsSec, P50: r.Totals.Percentile(50), P99: r.Totals.Percentile(99),
-		Max: r.Totals.MaxLatency, Requests: r.Totals.Count, Errors: r.Totals.Errors}
+		Max: r.Totals.MaxLatency, Requests: r.Totals.Count, Errors: r.Totals.Errors, FirstError: r.FirstError}
 }
 
 // memtier runs memtier_benchmark with the same flags and reads its
