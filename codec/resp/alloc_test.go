@@ -108,6 +108,21 @@ func TestAllocsSplitMerge(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("unexpected allocations; got %v; want 0", allocs)
 	}
+
+	// More parts than the fixed array: the heap array is kept and reused.
+	args = argsOf("del", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")
+	req = Request{Args: args, Cmd: LookupArgs(args)}
+	replies = argsOf(":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n", ":1\r\n")
+	sp.Split(buf[:0], &req, owner)
+	allocs = testing.AllocsPerRun(100, func() {
+		sp.Split(buf[:0], &req, owner)
+		if got, err := sp.Merge(out[:0], replies); err != nil || string(got) != ":12\r\n" {
+			t.Fatalf("unexpected merge %q, %v", got, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("unexpected allocations with 12 parts; got %v; want 0", allocs)
+	}
 }
 
 func TestAllocsErrorReplies(t *testing.T) {

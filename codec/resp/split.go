@@ -73,7 +73,11 @@ func (s *Split) Split(dst []byte, req *Request, owner func(key []byte) int) ([]b
 // group assigns each of the n keys to a part.
 func (s *Split) group(args [][]byte, c *Command, n int, owner func([]byte) int) {
 	s.cmd = c
-	s.Parts = s.partsBuf[:0]
+	if cap(s.Parts) > splitStack {
+		s.Parts = s.Parts[:0] // grown before: keep the heap array
+	} else {
+		s.Parts = s.partsBuf[:0]
+	}
 	s.keyPart = grow(s.keyPart, n)
 	s.next = grow(s.next, n)
 	for k := 0; k < n; k++ {
