@@ -21,7 +21,7 @@ const (
 type Limits struct {
 	MaxBulk   int64 // largest bulk string, request or reply
 	MaxArgs   int   // most arguments in one multibulk request
-	MaxInline int   // longest inline request line and length line
+	MaxInline int   // longest inline line or "*N"/"$N" line, counted up to its '\n' or '\r'
 	MaxDepth  int   // deepest reply nesting (ReplyScanner only)
 }
 
