@@ -239,9 +239,6 @@ func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o opti
 			s.PeakRSS = max(s.PeakRSS, rss)
 		}
 	}
-	if err == nil && s.Load.Errors > 0 {
-		err = fmt.Errorf("%d error replies, the first %q", s.Load.Errors, s.Load.FirstError)
-	}
 	if err != nil {
 		s.Err = err.Error()
 	}

@@ -33,6 +33,10 @@ type row struct {
 	CPUPerOp float64 `json:"cpu_us_per_op"`
 	PeakRSS  float64 `json:"peak_rss_mb"` // the largest over the reps
 	Errors   string  `json:"errors,omitempty"`
+	// ErrorReplies counts error replies over the runs that did complete
+	// (they stay in the medians); FirstError is one of them.
+	ErrorReplies int64  `json:"error_replies,omitempty"`
+	FirstError   string `json:"first_error,omitempty"`
 }
 
 // median returns the median of xs (NaN for none); xs is reordered.
@@ -80,6 +84,10 @@ func summarize(samples []sample, workloads, targets []string) []row {
 					continue
 				}
 				r.Runs++
+				r.ErrorReplies += s.Load.Errors
+				if r.FirstError == "" {
+					r.FirstError = s.Load.FirstError
+				}
 				ops = append(ops, s.Load.OpsSec)
 				p50 = append(p50, s.Load.P50)
 				p99 = append(p99, s.Load.P99)
@@ -150,6 +158,9 @@ func writeTable(w io.Writer, rows []row) {
 	for _, r := range rows {
 		if r.Errors != "" {
 			fmt.Fprintf(w, "%s/%s: %s\n", r.Workload, r.Target, r.Errors)
+		}
+		if r.ErrorReplies > 0 {
+			fmt.Fprintf(w, "%s/%s: %d error replies (kept in the medians), e.g. %q\n", r.Workload, r.Target, r.ErrorReplies, r.FirstError)
 		}
 	}
 }

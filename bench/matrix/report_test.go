@@ -30,8 +30,10 @@ func TestSummarizePairsReps(t *testing.T) {
 		mk("redis", 1, 100, 1, 2), mk("dyn-1", 1, 50, 2, 5),
 		mk("redis", 2, 200, 1, 2), mk("dyn-1", 2, 150, 1.5, 3), // a fast rep: ratio 0.75
 		mk("redis", 3, 100, 1, 2), mk("dyn-1", 3, 60, 3, 4),
+		{Workload: "mix", Target: "dyn-1", Rep: 5, Load: load{OpsSec: 1e9, Errors: 1}, Err: "ignored"},
 		{Workload: "mix", Target: "dyn-1", Rep: 4, Err: "boom"},
 	}
+	samples[5].Load.Errors, samples[5].Load.FirstError = 2, "-ERR busy"
 	rows := summarize(samples, []string{"mix"}, []string{"redis", "dyn-1"})
 	if len(rows) != 2 {
 		t.Fatalf("unexpected rows; got %d; want 2", len(rows))
@@ -48,13 +50,13 @@ func TestSummarizePairsReps(t *testing.T) {
 	if p.AddP50 != 1 || p.AddP99 != 2 || p.P50 != 2 || p.P99 != 4 {
 		t.Errorf("unexpected proxy latencies; got %+v", p)
 	}
-	if p.PeakRSS != 3 || !strings.Contains(p.Errors, "1 failed: boom") {
+	if p.PeakRSS != 3 || !strings.Contains(p.Errors, "2 failed: ignored") || p.ErrorReplies != 2 || p.FirstError != "-ERR busy" {
 		t.Errorf("unexpected RSS or errors; got %+v", p)
 	}
 	var b bytes.Buffer
 	writeTable(&b, rows)
 	out := b.String()
-	for _, want := range []string{"workload", "ratio", "+p99 ms", "cpu µs/op", "mix       dyn-1", "0.60", "+1.000", "mix/dyn-1: 1 failed: boom"} {
+	for _, want := range []string{"workload", "ratio", "+p99 ms", "cpu µs/op", "mix       dyn-1", "0.60", "+1.000", "mix/dyn-1: 2 failed: ignored", "2 error replies (kept in the medians)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("unexpected table without %q:\n%s", want, out)
 		}
