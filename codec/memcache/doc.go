@@ -40,5 +40,7 @@
 //     with mn);
 //   - a line with no '\n' within Limits.MaxLine bytes closes the connection
 //     without a reply, except for retrievals, whose line is bounded by
-//     Limits.MaxKeys keys instead.
+//     Limits.MaxKeys keys instead. memcached still serves a longer line that
+//     happens to arrive in one read; the parser refuses it whatever the
+//     arrival, so the outcome never depends on how the bytes were split.
 package memcache
