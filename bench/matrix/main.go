@@ -120,6 +120,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := report{Started: time.Now().UTC(), CPU: perf.Detect(), Tool: tl.name(), Reps: o.reps, Duration: o.duration.String()}
 	_, _ = rep.CPU.WriteTo(stdout)
 	fmt.Fprintf(stdout, "load:     %s; %d reps x %s per run, targets interleaved\n", tl.name(), o.reps, o.duration)
+	if o.reps < 3 {
+		fmt.Fprintln(stdout, "note:     fewer than 3 reps: the medians are single runs or pairs, not robust")
+	}
 
 	targets, err := startTargets(o, stdout, stderr)
 	defer func() {
