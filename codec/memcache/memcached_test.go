@@ -69,6 +69,10 @@ func exchange(t *testing.T, addr string, input []byte) (reply []byte, closed boo
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	go func() {
 		c.Write(input)
+		if !bytes.HasSuffix(input, []byte("\n")) {
+			// Let memcached see the unterminated line on its own.
+			time.Sleep(100 * time.Millisecond)
+		}
 		c.Write([]byte("mn\r\n"))
 	}()
 	var buf []byte
