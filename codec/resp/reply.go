@@ -65,6 +65,9 @@ func (s *ReplyScanner) Scan(buf []byte) (int, error) {
 			continue
 		}
 		cr := s.findCR(buf)
+		if int64(max(cr, s.pos)-s.line) > lim.MaxBulk {
+			return s.fail(errReplyLine) // a line longer than any value
+		}
 		if cr < 0 {
 			return 0, ErrIncomplete
 		}

@@ -88,6 +88,7 @@ func TestScanErrors(t *testing.T) {
 	f(d, strings.Repeat("*1\r\n", 1025)+":1\r\n", errReplyDepth)
 	f(Limits{MaxDepth: 2}, "*1\r\n*1\r\n*1\r\n:1\r\n", errReplyDepth)
 	f(Limits{MaxBulk: 2}, "$3\r\nabc\r\n", errReplyLength)
+	f(Limits{MaxBulk: 2}, "+OK!", errReplyLine)
 }
 
 func TestScanResumeState(t *testing.T) {
