@@ -26,7 +26,7 @@ func TestClientSteadyStateAllocs(t *testing.T) {
 		cfg.Protocol, cfg.Pipeline, cfg.Requests = tc.proto, 11, 1<<30
 		var stop atomic.Bool
 		c := newClient(&cfg, 0, 1, make([]byte, 32), new(live), &stop)
-		c.conn, c.start = sinkConn{}, time.Now()
+		c.conn, c.start, c.deadline = sinkConn{}, time.Now(), time.Now().Add(time.Hour)
 		// With 1:10 and a pipeline of 11, every round is one set and ten gets.
 		round := []byte(tc.set)
 		for range 10 {

@@ -109,7 +109,7 @@ type client struct {
 	firstErr string // text of the first error reply, for the report
 	live     *live
 	start    time.Time
-	deadline time.Time // stop sending at (zero: count-bounded only)
+	deadline time.Time // stop sending at
 	stop     *atomic.Bool
 }
 
@@ -162,7 +162,7 @@ func (c *client) mayStart(now time.Time) bool {
 	if c.cfg.Requests > 0 && c.sent >= c.cfg.Requests {
 		return false
 	}
-	return c.deadline.IsZero() || now.Before(c.deadline)
+	return now.Before(c.deadline)
 }
 
 // fill appends requests up to the pipeline depth and writes them at once.

@@ -21,7 +21,7 @@ func BenchmarkClientRound(b *testing.B) {
 			cfg.Pipeline, cfg.Requests, cfg.DataSize = 11, 1<<62, size
 			var stop atomic.Bool
 			c := newClient(&cfg, 0, 1, make([]byte, size), new(live), &stop)
-			c.conn, c.start = sinkConn{}, time.Now()
+			c.conn, c.start, c.deadline = sinkConn{}, time.Now(), time.Now().Add(time.Hour)
 			round := []byte("+OK\r\n")
 			get := appendBulk(nil, make([]byte, size))
 			for range 10 {

@@ -42,22 +42,19 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 		}
 	}
 
+	// Clients stop sending at deadline (the test time, or the hard bound of
+	// a count-bounded run) and give up on their replies grace later.
 	start := time.Now()
 	limit := cfg.MaxTime
-	var deadline time.Time
 	if cfg.TestTime > 0 {
-		deadline = start.Add(cfg.TestTime)
 		limit = cfg.TestTime
 	}
-	hard := start.Add(limit + grace)
+	deadline := start.Add(limit)
 	errs := make(chan error, total)
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		c.start, c.deadline = start, deadline
-		if cfg.TestTime == 0 {
-			c.deadline = start.Add(cfg.MaxTime)
-		}
-		_ = c.conn.SetDeadline(hard)
+		_ = c.conn.SetDeadline(deadline.Add(grace))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -72,12 +69,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 	report(ctx, &cfg, start, lives, progress, finished, &stop)
 	end := time.Now()
 	close(errs)
-	var runErr error
-	for err := range errs {
-		runErr = errors.Join(runErr, err)
-	}
-	if runErr != nil {
-		return nil, runErr
+	if n := len(errs); n > 0 {
+		return nil, fmt.Errorf("%d of %d clients failed, the first: %w", n, total, <-errs)
 	}
 	return newResult(&cfg, clients, start, end), nil
 }
