@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -25,7 +26,7 @@ func main() {
 	err := run(ctx, os.Args[1:])
 	cancel()
 	if err != nil {
-		if !errors.Is(err, bench.ErrHelp) {
+		if !errors.Is(err, bench.ErrHelp) && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, err)
 		}
 		os.Exit(2)
