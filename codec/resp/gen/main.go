@@ -5,27 +5,23 @@
 //	go run ./gen -addr 127.0.0.1:6379 -o zz_commands.go   (use a running server)
 //
 // Without -addr it starts redis-server on a free loopback port with no
-// persistence, asks it, and stops it by its process id. Dynomite's routing
-// classes and its own command come from the tables in dynomite.go.
+// persistence, asks it, and stops it by its process id. The work is done by
+// package internal/cmdgen, which a test also runs to check that the
+// committed table matches the installed server.
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"flag"
-	"fmt"
-	"go/format"
-	"io"
 	"log"
-	"net"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/dynomite-go/dynomite/codec/resp/internal/cmdgen"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run does the work; deferred calls (stopping the server) run before exit.
+func run() int {
 	out := flag.String("o", "zz_commands.go", "output file")
 	addr := flag.String("addr", "", "address of a running redis-server (default: start one)")
 	server := flag.String("server", "redis-server", "redis-server binary to start")
@@ -35,173 +31,22 @@ func main() {
 
 	a := *addr
 	if a == "" {
-		stop, started, err := startServer(*server)
+		stop, started, err := cmdgen.StartServer(*server)
 		if err != nil {
-			log.Fatalf("cannot start %s: %v", *server, err)
+			log.Printf("cannot start %s: %v", *server, err)
+			return 1
 		}
 		defer stop()
 		a = started
 	}
-	src, err := generate(a)
+	src, err := cmdgen.Generate(a)
 	if err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		return 1
 	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		log.Fatalf("cannot write %s: %v", *out, err)
+		log.Printf("cannot write %s: %v", *out, err)
+		return 1
 	}
-}
-
-// startServer runs redis-server on a free loopback port and returns a func
-// that stops exactly that process.
-func startServer(bin string) (stop func(), addr string, err error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	addr = l.Addr().String()
-	_, port, _ := net.SplitHostPort(addr)
-	l.Close()
-	dir, err := os.MkdirTemp("", "resp-gen-")
-	if err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
-	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, "", err
-	}
-	stop = func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		os.RemoveAll(dir)
-	}
-	for i := 0; i < 100; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return stop, addr, nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	stop()
-	return nil, "", fmt.Errorf("redis-server did not listen on %s", addr)
-}
-
-// generate asks the server at addr and returns the formatted Go source.
-func generate(addr string) ([]byte, error) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, fmt.Errorf("cannot dial %s: %w", addr, err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	r := bufio.NewReader(c)
-
-	info, err := call(c, r, "INFO", "server")
-	if err != nil {
-		return nil, err
-	}
-	version := field(string(asBytes(info)), "redis_version")
-	if !strings.HasPrefix(version, "7.0.") {
-		return nil, fmt.Errorf("need redis-server 7.0, %s is %q", addr, version)
-	}
-	reply, err := call(c, r, "COMMAND")
-	if err != nil {
-		return nil, err
-	}
-	cmds, err := decodeAll(reply)
-	if err != nil {
-		return nil, err
-	}
-	cmds = addDynomite(cmds)
-
-	var b bytes.Buffer
-	emit(&b, version, cmds)
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("cannot format generated source: %w\n%s", err, b.Bytes())
-	}
-	return src, nil
-}
-
-// field returns the value of "key:value" in an INFO text.
-func field(info, key string) string {
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// call sends one command and reads its reply.
-func call(c net.Conn, r *bufio.Reader, args ...string) (any, error) {
-	var b []byte
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, "\r\n"...)
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, "\r\n"...)
-		b = append(b, a...)
-		b = append(b, "\r\n"...)
-	}
-	if _, err := c.Write(b); err != nil {
-		return nil, fmt.Errorf("cannot send %s: %w", args[0], err)
-	}
-	v, err := read(r)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read reply to %s: %w", args[0], err)
-	}
-	if e, ok := v.(error); ok {
-		return nil, fmt.Errorf("%s: %w", args[0], e)
-	}
-	return v, nil
-}
-
-// read reads one RESP2 value: string (status), error, int64, []byte (bulk),
-// []any (array) or nil.
-func read(r *bufio.Reader) (any, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if line == "" {
-		return nil, fmt.Errorf("empty reply line")
-	}
-	body := line[1:]
-	switch line[0] {
-	case '+':
-		return body, nil
-	case '-':
-		return fmt.Errorf("%s", body), nil
-	case ':':
-		return strconv.ParseInt(body, 10, 64)
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		return buf[:n], nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		arr := make([]any, n)
-		for i := range arr {
-			if arr[i], err = read(r); err != nil {
-				return nil, err
-			}
-		}
-		return arr, nil
-	}
-	return nil, fmt.Errorf("unexpected reply line %q", line)
+	return 0
 }

@@ -1,4 +1,6 @@
-package main
+package cmdgen
+
+import "fmt"
 
 // Dynomite's routing classes (spec §4.5, §4.6), added to the Redis flags as
 // pseudo flags, and Dynomite's own command.
@@ -25,7 +27,7 @@ var dynomiteCommands = []*command{
 }
 
 // addDynomite marks the routing classes and appends Dynomite's commands.
-func addDynomite(cmds []*command) []*command {
+func addDynomite(cmds []*command) ([]*command, error) {
 	byName := map[string]*command{}
 	for _, c := range cmds {
 		byName[c.name] = c
@@ -37,12 +39,12 @@ func addDynomite(cmds []*command) []*command {
 		for _, n := range names {
 			c, ok := byName[n]
 			if !ok {
-				panic("BUG: no command " + n + " for Dynomite flag " + flag)
+				return nil, fmt.Errorf("no command %s for Dynomite flag %s", n, flag)
 			}
 			c.flags = append(c.flags, flag)
 		}
 	}
 	cmds = append(cmds, dynomiteCommands...)
 	sortCommands(cmds)
-	return cmds
+	return cmds, nil
 }

@@ -1,9 +1,8 @@
-package main
+package cmdgen
 
 import (
 	"bytes"
 	"fmt"
-	"log"
 	"strings"
 )
 
@@ -137,7 +136,38 @@ func join(flags []string, names []struct{ redis, goName string }, cmd string) st
 		}
 	}
 	for f := range have {
-		log.Fatalf("%s: flag %q has no constant in resp", cmd, f)
+		panic(fmt.Sprintf("BUG: %s: flag %q passed checkFlags but has no constant", cmd, f))
 	}
 	return strings.Join(out, " | ")
+}
+
+// checkFlags fails on a command or key spec flag the resp constants do not
+// know yet: they must grow first.
+func checkFlags(cmds []*command) error {
+	known := map[string]bool{}
+	for _, n := range flagNames {
+		known[n.redis] = true
+	}
+	knownKey := map[string]bool{}
+	for _, n := range keyFlagNames {
+		knownKey[n.redis] = true
+	}
+	for _, c := range cmds {
+		for _, f := range c.flags {
+			if !known[f] {
+				return fmt.Errorf("%s: flag %q has no constant in resp", c.name, f)
+			}
+		}
+		for _, ks := range c.specs {
+			for _, f := range ks.flags {
+				if !knownKey[f] {
+					return fmt.Errorf("%s: key spec flag %q has no constant in resp", c.name, f)
+				}
+			}
+		}
+		if err := checkFlags(c.subs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
