@@ -104,17 +104,17 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// report prints the progress line each second until finished is closed, and
-// raises stop when ctx is done.
+// report prints the progress line each second, and once more when the run
+// ends, until finished is closed; it raises stop when ctx is done.
 func report(ctx context.Context, cfg *Config, start time.Time, lives []*live, w io.Writer, finished <-chan struct{}, stop *atomic.Bool) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	var prevOps, prevBytes, prevLat int64
-	prev := start
+	p := progress{cfg: cfg, start: start, prev: start, lives: lives, w: w}
 	for {
 		select {
 		case <-finished:
 			if w != nil {
+				p.line(time.Now())
 				fmt.Fprint(w, "\n\n")
 			}
 			return
@@ -123,30 +123,42 @@ func report(ctx context.Context, cfg *Config, start time.Time, lives []*live, w 
 			<-finished
 			return
 		case now := <-tick.C:
-			if w == nil {
-				continue
+			if w != nil {
+				p.line(now)
 			}
-			var ops, byts, lat int64
-			active := 0
-			for t := 0; t < cfg.Threads; t++ {
-				running := false
-				for _, l := range lives[t*cfg.Clients : (t+1)*cfg.Clients] {
-					ops += l.ops.Load()
-					byts += l.bytes.Load()
-					lat += l.latSum.Load()
-					running = running || !l.done.Load()
-				}
-				if running {
-					active++
-				}
-			}
-			elapsed := now.Sub(start).Seconds()
-			step := now.Sub(prev).Seconds()
-			progressLine(w, cfg, elapsed, active, ops, rate(ops-prevOps, step), rate(ops, elapsed),
-				rate(byts-prevBytes, step), rate(byts, elapsed), avgMs(lat-prevLat, ops-prevOps), avgMs(lat, ops))
-			prevOps, prevBytes, prevLat, prev = ops, byts, lat, now
 		}
 	}
+}
+
+// progress remembers the previous reading for the per-second rates.
+type progress struct {
+	cfg                         *Config
+	start, prev                 time.Time
+	lives                       []*live
+	w                           io.Writer
+	prevOps, prevBytes, prevLat int64
+}
+
+// line sums the clients' live counters and prints memtier's progress line.
+func (p *progress) line(now time.Time) {
+	var ops, byts, lat int64
+	active := 0
+	for t := 0; t < p.cfg.Threads; t++ {
+		running := false
+		for _, l := range p.lives[t*p.cfg.Clients : (t+1)*p.cfg.Clients] {
+			ops += l.ops.Load()
+			byts += l.bytes.Load()
+			lat += l.latSum.Load()
+			running = running || !l.done.Load()
+		}
+		if running {
+			active++
+		}
+	}
+	elapsed, step := now.Sub(p.start).Seconds(), now.Sub(p.prev).Seconds()
+	progressLine(p.w, p.cfg, elapsed, active, ops, rate(ops-p.prevOps, step), rate(ops, elapsed),
+		rate(byts-p.prevBytes, step), rate(byts, elapsed), avgMs(lat-p.prevLat, ops-p.prevOps), avgMs(lat, ops))
+	p.prevOps, p.prevBytes, p.prevLat, p.prev = ops, byts, lat, now
 }
 
 func rate(n int64, secs float64) float64 {
