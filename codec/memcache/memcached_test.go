@@ -129,6 +129,7 @@ func TestMemcachedErrorReplies(t *testing.T) {
 		"set a 0 0 2147483647\r\nabc\r\n", "set a 0 0 2147483648\r\nabc\r\n",
 		"set a 0 0 3\r\nxyzw\r\n", "set a 0 0 3\r\nabc\rxbogus\r\n", "set a 0 0 3 noreply\r\nabcd\r\n",
 		"set a 0 0 2000000\r\n" + big + "\r\n", "add a 0 0 2000000\r\n" + big + "\r\n",
+		"set a 0 0 2000000 noreply\r\n" + big + "\r\nbogus\r\n", "set a 0 0 2000000\r\n" + big + "xx",
 		"cas a 0 0 3\r\nabc\r\n", "cas a 0 0 1 x\r\nx\r\n", "cas a 0 0 1 -1\r\nx\r\n",
 		"cas a 0 0 1 18446744073709551616\r\nx\r\n",
 		"incr\r\n", "incr a\r\n", "incr a abc\r\n", "incr a -1\r\n", "incr a 18446744073709551616\r\n",

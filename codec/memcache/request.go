@@ -55,7 +55,8 @@ func (e *Error) Error() string {
 }
 
 // Reply returns the exact reply line memcached sends, "\r\n" included. The
-// slice is shared: append it, never modify it.
+// slice is shared: append it, never modify it. For a Fatal error nothing is
+// sent: memcached closes the connection silently.
 func (e *Error) Reply() []byte { return e.reply }
 
 // Fatal reports whether the connection must be closed (with no reply, as
