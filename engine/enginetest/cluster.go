@@ -1,0 +1,103 @@
+package enginetest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Member places one node of a cluster built by ClusterOf.
+type Member struct {
+	DC     string // datacenter name; default "dc1"
+	Rack   string // rack name; default "rack1"
+	Tokens string // decimal uint32 token(s); default "0"
+}
+
+// ClusterOf returns one configuration per member, in the members' order:
+// base's fields with the member's datacenter, rack and tokens, free loopback
+// listen ports, no servers (the caller or StartCluster sets them), and every
+// other member in dyn_seeds. Unlike Cluster it places nodes in any number of
+// datacenters and racks with any tokens.
+func ClusterOf(members []Member, base NodeConfig) ([]NodeConfig, error) {
+	if len(members) == 0 {
+		return nil, errors.New("enginetest: a cluster needs at least one member")
+	}
+	cfgs := make([]NodeConfig, len(members))
+	for i, m := range members {
+		c := base
+		c.Listen, c.DynListen, c.StatsListen = "", "", ""
+		c.Servers = nil
+		c.Datacenter = orDefault(m.DC, "dc1")
+		c.Rack = orDefault(m.Rack, "rack1")
+		c.Tokens = orDefault(m.Tokens, "0")
+		if err := c.FillPorts(); err != nil {
+			return nil, err
+		}
+		cfgs[i] = c
+	}
+	for i := range cfgs {
+		seeds := make([]string, 0, len(cfgs)-1)
+		for j, o := range cfgs {
+			if j != i {
+				seeds = append(seeds, fmt.Sprintf("%s:%s:%s:%s", o.DynListen, o.Rack, o.Datacenter, o.Tokens))
+			}
+		}
+		cfgs[i].DynSeeds = seeds
+	}
+	return cfgs, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ClusterNode is one running member of a cluster started by StartCluster.
+type ClusterNode struct {
+	Config NodeConfig // the node's configuration, listen addresses filled in
+	Store  *Proc      // its own redis-server, or memcached when DataStore is 1
+	Node   *Proc      // the dynomite process
+}
+
+// String names the node by its place, for messages.
+func (n *ClusterNode) String() string {
+	return fmt.Sprintf("node %s/%s token %s (client %s, peer %s)", n.Config.Datacenter, n.Config.Rack, n.Config.Tokens, n.Config.Listen, n.Config.DynListen)
+}
+
+// ClusterOptions are the command-line arguments StartCluster adds.
+type ClusterOptions struct {
+	Args          []string // extra dynomite arguments, e.g. "-v", "6"
+	RedisArgs     []string // extra redis-server arguments
+	MemcachedArgs []string // extra memcached arguments, e.g. "-I", "2m"
+}
+
+// StartCluster starts, for every configuration (as returned by ClusterOf or
+// Cluster), its own datastore (redis-server, or memcached when DataStore is
+// 1) and then a dynomite node in front of it. Every process is stopped in
+// Cleanup. It returns once every node answers on its client port; the nodes
+// may still be connecting to each other.
+func StartCluster(tb TB, cfgs []NodeConfig, opts ClusterOptions) []*ClusterNode {
+	tb.Helper()
+	nodes := make([]*ClusterNode, len(cfgs))
+	for i, c := range cfgs {
+		var store *Proc
+		if c.DataStore == 1 {
+			store = MemcachedWith(tb, MemcachedOptions{Args: opts.MemcachedArgs})
+		} else {
+			store = RedisWith(tb, RedisOptions{Args: opts.RedisArgs})
+		}
+		c.Servers = []string{ServerEntry(store)}
+		nodes[i] = &ClusterNode{Config: c, Store: store}
+	}
+	bin := BuildDynomite(tb)
+	for _, n := range nodes {
+		p, err := startDynomite(tb.TempDir(), bin, n.Config.YAML(), opts.Args)
+		if err != nil {
+			tb.Fatalf("enginetest: start %s: %v", n, err)
+		}
+		closeOnCleanup(tb, p)
+		n.Node = p
+	}
+	return nodes
+}
