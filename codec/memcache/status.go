@@ -113,6 +113,9 @@ func classify(line []byte) Status {
 			break
 		}
 	}
+	if len(word) == 0 {
+		return StatusUnknown
+	}
 	for _, s := range statusByFirstByte[word[0]] {
 		if string(word) == statusWord(s) {
 			return s
