@@ -152,7 +152,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.Medians = summarize(rep.Samples, names, rep.Targets)
 	writeTable(stdout, rep.Medians)
 	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over redis direct in the same rep; +p50/+p99 = latency added over redis direct;")
-	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (redis-server for redis, every dynomite node for proxies) per request.")
+	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (redis-server for redis, every dynomite node for proxies) per request;")
+	fmt.Fprintln(stdout, "redis µs/op = CPU time of every redis-server of the target per request (fewer, larger writes from a proxy lower it).")
 	if path, werr := writeReport(o.out, &rep); werr != nil {
 		err = errors.Join(err, werr)
 	} else {
@@ -214,8 +215,8 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 					fmt.Fprintf(stderr, "%-8s %-13s rep %d: %s\n", w.Name, t.name, rep, s.Err)
 					continue
 				}
-				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  %.2f cpu µs/op\n",
-					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.Load.Max, s.CPUPerOp)
+				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  cpu %.2f µs/op  redis %.2f µs/op\n",
+					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.Load.Max, s.CPUPerOp, s.StoreCPUPerOp)
 			}
 		}
 	}
@@ -225,19 +226,28 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 // runOne runs one load and measures the target's processes around it.
 func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o options) sample {
 	s := sample{Workload: w.Name, Target: t.name, Rep: rep}
-	pids := t.pids()
-	before, err := totalCPU(pids)
+	measured, stores := pids(t.measured), pids(t.stores)
+	before, err := totalCPU(measured)
+	beforeDS, errDS := totalCPU(stores)
+	if err == nil {
+		err = errDS
+	}
 	if err == nil {
 		s.Load, err = tl.run(ctx, w.Config(t.port, o.duration, o.keys))
 	}
 	if err == nil {
-		var after time.Duration
-		after, err = totalCPU(pids)
+		var after, afterDS time.Duration
+		after, err = totalCPU(measured)
+		afterDS, errDS = totalCPU(stores)
+		if err == nil {
+			err = errDS
+		}
 		if s.Load.Requests > 0 {
 			s.CPUPerOp = float64((after - before).Microseconds()) / float64(s.Load.Requests)
+			s.StoreCPUPerOp = float64((afterDS - beforeDS).Microseconds()) / float64(s.Load.Requests)
 		}
 	}
-	for _, pid := range pids {
+	for _, pid := range measured {
 		if rss, rerr := peakRSS(pid); rerr == nil {
 			s.PeakRSS = max(s.PeakRSS, rss)
 		}

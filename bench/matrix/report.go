@@ -15,8 +15,10 @@ type sample struct {
 	Rep      int     `json:"rep"`
 	Load     load    `json:"load"`
 	CPUPerOp float64 `json:"cpu_us_per_op"` // CPU µs of the measured processes per request
-	PeakRSS  int64   `json:"peak_rss_bytes"`
-	Err      string  `json:"error,omitempty"`
+	// StoreCPUPerOp is the CPU µs of the target's redis-servers per request.
+	StoreCPUPerOp float64 `json:"redis_cpu_us_per_op"`
+	PeakRSS       int64   `json:"peak_rss_bytes"`
+	Err           string  `json:"error,omitempty"`
 }
 
 // row is the median line of one workload and target.
@@ -31,6 +33,7 @@ type row struct {
 	AddP50   float64 `json:"added_p50_ms"` // median over reps of target minus redis in the same rep
 	AddP99   float64 `json:"added_p99_ms"`
 	CPUPerOp float64 `json:"cpu_us_per_op"`
+	StoreCPU float64 `json:"redis_cpu_us_per_op"`
 	PeakRSS  float64 `json:"peak_rss_mb"` // the largest over the reps
 	Errors   string  `json:"errors,omitempty"`
 	// ErrorReplies counts error replies over the runs that did complete
@@ -72,7 +75,7 @@ func summarize(samples []sample, workloads, targets []string) []row {
 	for _, w := range workloads {
 		for _, t := range targets {
 			r := row{Workload: w, Target: t}
-			var ops, p50, p99, cpu, ratio, add50, add99 []float64
+			var ops, p50, p99, cpu, store, ratio, add50, add99 []float64
 			var errs []string
 			for i := range samples {
 				s := &samples[i]
@@ -92,6 +95,7 @@ func summarize(samples []sample, workloads, targets []string) []row {
 				p50 = append(p50, s.Load.P50)
 				p99 = append(p99, s.Load.P99)
 				cpu = append(cpu, s.CPUPerOp)
+				store = append(store, s.StoreCPUPerOp)
 				r.PeakRSS = math.Max(r.PeakRSS, float64(s.PeakRSS)/(1<<20))
 				if d := byKey[key{w, "redis", s.Rep}]; d != nil && d.Load.OpsSec > 0 {
 					ratio = append(ratio, s.Load.OpsSec/d.Load.OpsSec)
@@ -100,6 +104,7 @@ func summarize(samples []sample, workloads, targets []string) []row {
 				}
 			}
 			r.OpsSec, r.P50, r.P99, r.CPUPerOp = median(ops), median(p50), median(p99), median(cpu)
+			r.StoreCPU = median(store)
 			r.Ratio, r.AddP50, r.AddP99 = median(ratio), median(add50), median(add99)
 			if len(errs) > 0 {
 				r.Errors = fmt.Sprintf("%d failed: %s", len(errs), errs[0])
@@ -119,16 +124,16 @@ func num(v float64, format string) string {
 
 // writeTable prints the rows as an aligned text table.
 func writeTable(w io.Writer, rows []row) {
-	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs/op", "peak RSS MB"}
+	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs/op", "redis µs/op", "peak RSS MB"}
 	cells := [][]string{head}
 	for _, r := range rows {
 		if r.Runs == 0 {
-			cells = append(cells, []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-"})
+			cells = append(cells, []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-", "-"})
 			continue
 		}
 		c := []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
 			num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
-			num(r.CPUPerOp, "%.2f"), num(r.PeakRSS, "%.1f")}
+			num(r.CPUPerOp, "%.2f"), num(r.StoreCPU, "%.2f"), num(r.PeakRSS, "%.1f")}
 		if r.Target == "redis" {
 			c[7], c[8] = "-", "-"
 		}

@@ -16,6 +16,7 @@ type target struct {
 	desc     string
 	port     int
 	measured []*enginetest.Proc // redis-server for direct, the nodes for a proxy
+	stores   []*enginetest.Proc // every redis-server of the target
 	all      []*enginetest.Proc
 }
 
@@ -29,10 +30,10 @@ func (t *target) stop() error {
 	return err
 }
 
-// pids returns the PIDs of the measured processes.
-func (t *target) pids() []int {
-	p := make([]int, len(t.measured))
-	for i, m := range t.measured {
+// pids returns the PIDs of procs.
+func pids(procs []*enginetest.Proc) []int {
+	p := make([]int, len(procs))
+	for i, m := range procs {
 		p[i] = m.PID()
 	}
 	return p
@@ -49,7 +50,7 @@ func startRedisTarget(redisPath string) (*target, error) {
 		return nil, fmt.Errorf("cannot start redis-server: %w", err)
 	}
 	return &target{name: "redis", desc: "redis-server direct", port: rs.Port,
-		measured: []*enginetest.Proc{rs}, all: []*enginetest.Proc{rs}}, nil
+		measured: []*enginetest.Proc{rs}, stores: []*enginetest.Proc{rs}, all: []*enginetest.Proc{rs}}, nil
 }
 
 // startProxyTarget starts racks x 1 dynomite nodes, each in front of its own
@@ -71,6 +72,7 @@ func startProxyTarget(name, desc, binary, redisPath string, racks int, consisten
 			return nil, errors.Join(fmt.Errorf("cannot start redis-server: %w", err), t.stop())
 		}
 		t.all = append(t.all, rs)
+		t.stores = append(t.stores, rs)
 		cfgs[i].Servers = []string{enginetest.ServerEntry(rs)}
 	}
 	for i := range cfgs {
