@@ -20,8 +20,9 @@
 // process), from memtier_benchmark when it is on PATH (or given with -memtier
 // or MEMTIER), or from redis-benchmark as a second opinion. For every run the
 // matrix reads the CPU time (utime+stime of /proc/PID/stat) of the process
-// the clients talk to (for proxies: of every node of the target) and its peak
-// RSS (VmHWM), and reports CPU microseconds per request.
+// the clients talk to (for proxies: of every node of the target) and of every
+// redis-server of the target, and reports both in microseconds per request,
+// with the peak RSS (VmHWM) of the measured processes.
 //
 // Processes are started with engine/enginetest. Main is not safe for
 // concurrent use: it owns the processes it starts.
