@@ -74,6 +74,8 @@ var (
 
 func init() {
 	for i := range errExpectedDollar {
-		errExpectedDollar[i] = newProtocolError("Protocol error: expected '$', got '" + string([]byte{byte(i)}) + "'")
+		// Redis writes CR and LF in an error reply as spaces.
+		got := string([]byte{oneLine(byte(i))})
+		errExpectedDollar[i] = newProtocolError("Protocol error: expected '$', got '" + got + "'")
 	}
 }

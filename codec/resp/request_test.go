@@ -93,6 +93,7 @@ func TestParseErrors(t *testing.T) {
 	f(d, "*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n", "Protocol error: expected '$', got 'f'")
 	f(d, "*1\r\n:1\r\n", "Protocol error: expected '$', got ':'")
 	f(d, "*1\r\n\x00\r\n", "Protocol error: expected '$', got '\x00'")
+	f(d, "*1\r\n\r\r\n", "Protocol error: expected '$', got ' '")
 	f(d, "echo \"a\"b\r\n", "Protocol error: unbalanced quotes in request")
 	f(d, "echo \"ab\r\n", "Protocol error: unbalanced quotes in request")
 	f(d, "echo 'a'b\r\n", "Protocol error: unbalanced quotes in request")

@@ -1,0 +1,160 @@
+package resp
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynomite-go/dynomite/codec/resp/internal/cmdgen"
+)
+
+// Differential tests against a real redis-server 7.0: the same bytes go to
+// the server and to the Parser, and the replies Redis sends must equal the
+// replies this package predicts (PING and ECHO answers, Validate's errors,
+// ProtocolError.Reply). Skipped with -short or without redis-server 7.0.
+
+func startRedis(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts redis-server")
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed")
+	}
+	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.Contains(string(out), "v=7.0.") {
+		t.Skipf("redis-server is not 7.0: %s", out)
+	}
+	stop, addr, err := cmdgen.StartServer(bin)
+	if err != nil {
+		t.Fatalf("cannot start redis-server: %v", err)
+	}
+	t.Cleanup(stop)
+	return addr
+}
+
+// askRedis sends input on a fresh connection, half-closes it and returns
+// everything Redis answered before closing.
+func askRedis(t *testing.T, addr string, input []byte) []byte {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("cannot dial redis: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(input); err != nil {
+		t.Fatalf("cannot write: %v", err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	out, err := io.ReadAll(c)
+	if err != nil && !strings.Contains(err.Error(), "reset") {
+		t.Fatalf("cannot read: %v", err)
+	}
+	return out
+}
+
+// predict returns what Redis answers to input made of PING and ECHO
+// requests, or ok false when input holds another command.
+func predict(input []byte) (out []byte, ok bool) {
+	p := Parser{Limits: Limits{MaxArgs: math.MaxInt32}} // Redis 7 accepts any int count
+	var r Request
+	for len(input) > 0 {
+		n, err := p.Parse(input, &r)
+		if err == ErrIncomplete {
+			return out, true
+		}
+		if pe, isPE := err.(*ProtocolError); isPE {
+			return append(out, pe.Reply()...), true
+		}
+		input = input[n:]
+		var valid bool
+		if out, valid = r.Validate(out); !valid {
+			continue
+		}
+		switch r.Cmd.Name {
+		case "ping":
+			switch len(r.Args) {
+			case 1:
+				out = append(out, ReplyPong...)
+			case 2:
+				out = AppendBulk(out, r.Args[1])
+			default: // PING checks its own argument count
+				out = r.Cmd.AppendArityError(out)
+			}
+		case "echo":
+			out = AppendBulk(out, r.Args[1])
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func TestRedisInlineQuotes(t *testing.T) {
+	addr := startRedis(t)
+	rng := rand.New(rand.NewPCG(testSeed(t), 2))
+	alphabet := []byte("ab x4f\"'\\\t\v\r")
+	for i := 0; i < 400; i++ {
+		line := make([]byte, 1+rng.IntN(12))
+		for j := range line {
+			line[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		input := append(append([]byte("ECHO "), line...), '\r', '\n')
+		want, ok := predict(input)
+		if !ok {
+			continue
+		}
+		if got := askRedis(t, addr, input); !bytes.Equal(got, want) {
+			t.Fatalf("input %q: redis answered %q; predicted %q", input, got, want)
+		}
+	}
+}
+
+func TestRedisMutatedFrames(t *testing.T) {
+	addr := startRedis(t)
+	rng := rand.New(rand.NewPCG(testSeed(t), 3))
+	frames := [][]byte{
+		[]byte("*1\r\n$4\r\nPING\r\n"),
+		[]byte("*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n"),
+		[]byte("*2\r\n$4\r\nping\r\n$2\r\nhi\r\n"),
+		[]byte("PING\r\n"),
+		[]byte("\r\n"),
+	}
+	// Mutations use bytes that make frames interesting, never NUL (Redis
+	// scans its buffer as a C string; see the package doc).
+	mut := []byte("*$\r\n-0123456789 aPx'\"")
+	for i := 0; i < 400; i++ {
+		var input []byte
+		for k := 1 + rng.IntN(4); k > 0; k-- {
+			input = append(input, frames[rng.IntN(len(frames))]...)
+		}
+		for k := 1 + rng.IntN(3); k > 0; k-- {
+			at := rng.IntN(len(input))
+			switch rng.IntN(3) {
+			case 0:
+				input[at] = mut[rng.IntN(len(mut))]
+			case 1:
+				input = append(input[:at], input[at+1:]...)
+			default:
+				input = append(input[:at], append([]byte{mut[rng.IntN(len(mut))]}, input[at:]...)...)
+			}
+			if len(input) == 0 {
+				input = []byte("PING\r\n")
+			}
+		}
+		want, ok := predict(input)
+		if !ok {
+			continue
+		}
+		if got := askRedis(t, addr, input); !bytes.Equal(got, want) {
+			t.Fatalf("input %q: redis answered %q; predicted %q", input, got, want)
+		}
+	}
+}
