@@ -158,3 +158,98 @@ func TestRedisMutatedFrames(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisGetKeys compares Command.Keys with COMMAND GETKEYS.
+func TestRedisGetKeys(t *testing.T) {
+	addr := startRedis(t)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cmds := []string{
+		"get k", "set k v ex 10", "mget a b c", "mset a 1 b 2", "del a b", "exists a",
+		"touch a b", "unlink a b c", "rename a b", "blpop a b 0", "eval s 2 k1 k2 a1",
+		"evalsha s 1 k1", "eval_ro s 1 k1 a", "fcall f 2 k1 k2 x", "fcall_ro f 1 k1",
+		"zunionstore d 2 a b weights 1 2", "zinterstore d 1 a", "zdiff 2 a b withscores",
+		"zdiffstore d 2 a b", "zunion 3 a b c", "zinter 2 a b", "zintercard 2 a b",
+		"sintercard 2 a b limit 1", "lmpop 2 a b left count 1", "blmpop 0 2 a b left",
+		"zmpop 1 a min", "bzmpop 0 2 a b max", "xread count 1 streams a b 0 0",
+		"XREAD STREAMS a 0", "xreadgroup group g c count 1 streams s1 s2 > >",
+		"migrate h 6379 k 0 100", "migrate h 6379 \"\" 0 100 copy keys a b",
+		"migrate h 6379 \"\" 0 100 auth pw keys a", "migrate h 6379 \"\" 0 100 auth2 u pw keys a b",
+		"sort k", "sort k by w_* limit 0 10 get o_* store dst", "sort k store a store b", "sort_ro k by w_*",
+		"georadius k 0 0 1 km store dst", "georadius k 0 0 1 km storedist dst",
+		"georadiusbymember k m 1 km store dst", "geosearchstore d s frommember m byradius 1 km",
+		"object encoding k", "memory usage k", "xinfo stream s", "bitop and d a b",
+		"lmove a b left right", "smove a b m", "pfmerge d a b", "pfcount a b", "watch a b",
+		"msetnx a 1 b 2", "sdiffstore d a b", "brpoplpush a b 0", "copy a b", "lcs a b",
+		"xautoclaim s g c 0 0", "xclaim s g c 0 id", "getex k persist", "restore k 0 v",
+		"setrange k 0 v", "bitfield k get u8 0", "hset h f v", "zadd z 1 m",
+	}
+	r := bufioReader{c: c}
+	for _, cmd := range cmds {
+		args := argsOf(strings.Fields(cmd)...)
+		for i, a := range args {
+			if string(a) == `""` {
+				args[i] = []byte{}
+			}
+		}
+		cc := LookupArgs(args)
+		if cc == nil {
+			t.Fatalf("no command for %q", cmd)
+		}
+		var want []string
+		for _, i := range cc.Keys(args, nil) {
+			want = append(want, string(args[i]))
+		}
+		req := AppendCommand(nil, append(argsOf("COMMAND", "GETKEYS"), args...)...)
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		reply := r.reply(t)
+		var got []string
+		var a ArrayReader
+		if a.Reset(reply) == nil {
+			for {
+				e, err := a.Next()
+				if err != nil {
+					break
+				}
+				got = append(got, string(e[bytes.IndexByte(e, '\n')+1:len(e)-2]))
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q: COMMAND GETKEYS says %q (%q); Keys says %q", cmd, got, reply, want)
+		}
+	}
+}
+
+// bufioReader reads whole replies from a connection with a ReplyScanner.
+type bufioReader struct {
+	c   net.Conn
+	buf []byte
+	sc  ReplyScanner
+}
+
+func (r *bufioReader) reply(t *testing.T) []byte {
+	t.Helper()
+	r.c.SetDeadline(time.Now().Add(5 * time.Second))
+	for {
+		n, err := r.sc.Scan(r.buf)
+		if err == nil {
+			out := r.buf[:n]
+			r.buf = r.buf[n:]
+			return out
+		}
+		if err != ErrIncomplete {
+			t.Fatalf("bad reply %q: %v", r.buf, err)
+		}
+		tmp := make([]byte, 4096)
+		m, err := r.c.Read(tmp)
+		if err != nil {
+			t.Fatalf("cannot read: %v", err)
+		}
+		r.buf = append(r.buf, tmp[:m]...)
+	}
+}
