@@ -24,6 +24,21 @@ func FuzzMemcache(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// Replies, each after the byte that selects the command they answer.
+	for _, s := range []struct {
+		cmd   Command
+		reply string
+	}{
+		{CmdGet, "VALUE a 0 3\r\nabc\r\nVALUE b 1 0\r\n\r\nEND\r\n"},
+		{CmdGets, "VALUE a 0 3 9\r\nabc\r\nEND\r\nEND\r\n"},
+		{CmdSet, "STORED\r\nNOT_STORED\r\nSERVER_ERROR out of memory\r\n"},
+		{CmdIncr, "12 \r\nNOT_FOUND\r\n"},
+		{CmdMetaGet, "VA 2 s2 k\r\nhi\r\nEN\r\nHD c1\r\n"},
+		{CmdMetaArith, "VA 1\r\n5\r\nNF\r\n"},
+		{CmdMetaDebug, "ME a exp=-1 la=3\r\n"},
+	} {
+		f.Add(append([]byte{byte(s.cmd)}, s.reply...))
+	}
 	lim := Limits{MaxValue: 1 << 12, MaxLine: 256, MaxKeys: 64}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h := fnv.New64a()

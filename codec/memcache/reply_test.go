@@ -106,6 +106,8 @@ func TestScanLine(t *testing.T) {
 	f(CmdSet, "STORED\n", "n=7 STORED")
 	f(CmdSet, "STORED", "left=6")
 	f(CmdSet, "\r\n", "err=memcache: malformed reply")
+	f(CmdSet, " STORED\r\n", "err=memcache: malformed reply")
+	f(CmdIncr, " \n", "err=memcache: malformed reply")
 }
 
 func TestScanMeta(t *testing.T) {
