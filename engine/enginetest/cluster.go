@@ -3,6 +3,7 @@ package enginetest
 import (
 	"errors"
 	"fmt"
+	"maps"
 )
 
 // Member places one node of a cluster built by ClusterOf.
@@ -13,9 +14,9 @@ type Member struct {
 }
 
 // ClusterOf returns one configuration per member, in the members' order:
-// base's fields with the member's datacenter, rack and tokens, free loopback
-// listen ports, no servers (the caller or StartCluster sets them), and every
-// other member in dyn_seeds. Unlike Cluster it places nodes in any number of
+// base's fields (each with its own copy of Extra) with the member's
+// datacenter, rack and tokens, free loopback listen ports, no servers (the
+// caller or StartCluster sets them), and every other member in dyn_seeds. Unlike Cluster it places nodes in any number of
 // datacenters and racks with any tokens.
 func ClusterOf(members []Member, base NodeConfig) ([]NodeConfig, error) {
 	if len(members) == 0 {
@@ -24,6 +25,7 @@ func ClusterOf(members []Member, base NodeConfig) ([]NodeConfig, error) {
 	cfgs := make([]NodeConfig, len(members))
 	for i, m := range members {
 		c := base
+		c.Extra = maps.Clone(base.Extra)
 		c.Listen, c.DynListen, c.StatsListen = "", "", ""
 		c.Servers = nil
 		c.Datacenter = orDefault(m.DC, "dc1")
