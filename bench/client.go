@@ -236,7 +236,7 @@ func (c *client) consume(buf []byte, nowNS int64) (int, error) {
 	used := 0
 	var ops, bytes, lat int64
 	for c.n > 0 {
-		n, kind, err := c.w.scanner.scan(buf[used:])
+		n, kind, err := c.w.scanner.scan(buf[used:], c.ring[c.head].kind)
 		if err != nil {
 			return 0, fmt.Errorf("cannot parse reply: %w", err)
 		}

@@ -67,16 +67,16 @@ func TestRunAgainstRedis(t *testing.T) {
 	if d := after - before - 1; d != res.Totals.Count {
 		t.Fatalf("unexpected total; generator %d; redis processed %d", res.Totals.Count, d)
 	}
-	if res.Totals.Count < 1000 || res.Totals.Errors != 0 {
+	if res.Totals.Count < 100 || res.Totals.Errors != 0 {
 		t.Fatalf("unexpected run: %d requests, %d errors", res.Totals.Count, res.Totals.Errors)
 	}
-	if res.Duration < 2*time.Second || res.Duration > 4*time.Second {
+	if res.Duration < 2*time.Second || res.Duration > 2*time.Second+grace {
 		t.Fatalf("unexpected duration %v; want about 2 s", res.Duration)
 	}
-	// With 1:3 over whole periods per client, sets are a quarter of the requests
-	// (each client may end within one period).
-	if q := float64(res.Sets.Count) / float64(res.Totals.Count); q < 0.24 || q > 0.26 {
-		t.Fatalf("unexpected set share %.3f; want 0.25", q)
+	// With 1:3, sets are a quarter of each client's requests, give or take the
+	// last, partial period of 1 set and up to 2 gets: 3/4 of a request per client.
+	if d := float64(res.Sets.Count) - float64(res.Totals.Count)/4; d < -4.5 || d > 4.5 {
+		t.Fatalf("unexpected set count %d of %d; want a quarter within 4.5", res.Sets.Count, res.Totals.Count)
 	}
 	hs := info(t, admin, "stats")
 	hits, _ := strconv.ParseInt(hs["keyspace_hits"], 10, 64)

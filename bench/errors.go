@@ -7,7 +7,4 @@ import "errors"
 var (
 	// ErrHelp is returned by Parse for -h/--help.
 	ErrHelp = errors.New("bench: help requested")
-
-	errReply      = errors.New("bench: malformed memcached reply")
-	errReplyLimit = errors.New("bench: memcached value length out of range")
 )

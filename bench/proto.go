@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"strconv"
 
+	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // Wire formats of the two protocols: append-style request encoders and reply
-// scanners that find the end of one complete reply in place. Redis replies are
-// scanned by codec/resp; memcached text replies by the small scanner below.
-// Nothing here allocates.
+// scanners that find the end of one complete reply in place, with the codec
+// packages' resumable scanners. Nothing here allocates.
 
 // replyKind classifies a reply for the hit/miss counters.
 type replyKind uint8
@@ -22,10 +22,6 @@ const (
 	replyErr                   // error reply
 )
 
-// maxBulk bounds a reply length so a corrupt length cannot make a client wait
-// for gigabytes.
-const maxBulk = 512 << 20
-
 // wire is one protocol: request encoders and a reply scanner.
 type wire struct {
 	appendSet func(dst, key, val []byte) []byte
@@ -33,16 +29,18 @@ type wire struct {
 	scanner   scanner
 }
 
-// scanner finds the end of the reply at the start of buf: n == 0 and a nil
-// error when buf holds no complete reply yet. A scanner belongs to one client.
+// scanner finds the end of the reply at the start of buf, the answer to a
+// request of kind op: n == 0 and a nil error when buf holds no complete reply
+// yet. A scanner belongs to one client; it may keep state between calls for
+// the same reply (the buffer must start at the same reply each time).
 type scanner interface {
-	scan(buf []byte) (n int, kind replyKind, err error)
+	scan(buf []byte, op opKind) (n int, kind replyKind, err error)
 }
 
 // wireFor returns the encoders and a new scanner for protocol.
 func wireFor(protocol string) wire {
 	if protocol == ProtoMemcacheText {
-		return wire{appendSet: appendMemcacheSet, appendGet: appendMemcacheGet, scanner: memcacheScanner{}}
+		return wire{appendSet: appendMemcacheSet, appendGet: appendMemcacheGet, scanner: new(memcacheScanner)}
 	}
 	return wire{appendSet: appendRedisSet, appendGet: appendRedisGet, scanner: new(redisScanner)}
 }
@@ -82,48 +80,13 @@ func appendMemcacheGet(dst, key []byte) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// line returns the end of the CRLF-terminated line starting at pos (the index
-// after '\n'), or -1 when the line is incomplete.
-func line(buf []byte, pos int) (int, error) {
-	i := bytes.IndexByte(buf[pos:], '\n')
-	if i < 0 {
-		return -1, nil
-	}
-	if i == 0 || buf[pos+i-1] != '\r' {
-		return 0, errReply
-	}
-	return pos + i + 1, nil
-}
-
-// atoi parses a signed decimal without allocating.
-func atoi(b []byte) (int64, error) {
-	neg := len(b) > 0 && b[0] == '-'
-	if neg {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, errReply
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, errReply
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, nil
-}
-
 // redisScanner finds reply ends with the codec's resumable scanner: a reply
 // split over several reads is only scanned once.
 type redisScanner struct {
 	s resp.ReplyScanner
 }
 
-func (r *redisScanner) scan(buf []byte) (int, replyKind, error) {
+func (r *redisScanner) scan(buf []byte, _ opKind) (int, replyKind, error) {
 	n, err := r.s.Scan(buf)
 	if err == resp.ErrIncomplete {
 		return 0, 0, nil
@@ -134,11 +97,34 @@ func (r *redisScanner) scan(buf []byte) (int, replyKind, error) {
 	return n, redisKind(buf), nil
 }
 
-// memcacheScanner rescans a partial reply from its start on every read,
-// which only costs a header line per read.
-type memcacheScanner struct{}
+// memcacheScanner finds reply ends with codec/memcache's resumable scanner,
+// which needs to know the command each reply answers.
+type memcacheScanner struct {
+	s memcache.ReplyScanner
+}
 
-func (memcacheScanner) scan(buf []byte) (int, replyKind, error) { return scanMemcache(buf) }
+func (m *memcacheScanner) scan(buf []byte, op opKind) (int, replyKind, error) {
+	cmd := memcache.CmdGet
+	if op == opSet {
+		cmd = memcache.CmdSet
+	}
+	n, st, err := m.s.Scan(buf, cmd)
+	if err == memcache.ErrIncomplete {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case st.IsError():
+		return n, replyErr, nil
+	case op == opGet && bytes.HasPrefix(buf, []byte("VALUE ")):
+		return n, replyHit, nil
+	case op == opGet:
+		return n, replyMiss, nil
+	}
+	return n, replyOK, nil
+}
 
 func redisKind(reply []byte) replyKind {
 	switch reply[0] {
@@ -153,68 +139,4 @@ func redisKind(reply []byte) replyKind {
 		return replyHit
 	}
 	return replyOK
-}
-
-// scanMemcache finds the end of one memcached text reply: a status line, or
-// VALUE blocks closed by END.
-func scanMemcache(buf []byte) (int, replyKind, error) {
-	end, err := line(buf, 0)
-	if end <= 0 {
-		return 0, 0, err
-	}
-	first := buf[:end-2]
-	switch {
-	case bytes.HasPrefix(first, []byte("VALUE ")):
-		return scanValues(buf)
-	case bytes.Equal(first, []byte("END")):
-		return end, replyMiss, nil
-	case bytes.Equal(first, []byte("ERROR")), bytes.HasPrefix(first, []byte("CLIENT_ERROR")),
-		bytes.HasPrefix(first, []byte("SERVER_ERROR")):
-		return end, replyErr, nil
-	case len(first) > 0 && first[0] >= 'A' && first[0] <= 'Z':
-		return end, replyOK, nil // STORED, NOT_STORED, EXISTS, NOT_FOUND, ...
-	}
-	return 0, 0, errReply
-}
-
-// scanValues walks "VALUE <key> <flags> <bytes> [<cas>]\r\n<data>\r\n" blocks
-// up to the closing "END\r\n".
-func scanValues(buf []byte) (int, replyKind, error) {
-	pos := 0
-	for {
-		end, err := line(buf, pos)
-		if end <= 0 {
-			return 0, 0, err
-		}
-		hdr := buf[pos : end-2]
-		if bytes.Equal(hdr, []byte("END")) {
-			return end, replyHit, nil
-		}
-		if !bytes.HasPrefix(hdr, []byte("VALUE ")) {
-			return 0, 0, errReply
-		}
-		n, err := atoi(field(hdr, 3))
-		if err != nil || n < 0 || n > maxBulk {
-			return 0, 0, errReplyLimit
-		}
-		pos = end + int(n) + 2
-		if pos > len(buf) {
-			return 0, 0, nil
-		}
-	}
-}
-
-// field returns the i-th space-separated field of b (nil if absent).
-func field(b []byte, i int) []byte {
-	for ; i > 0; i-- {
-		k := bytes.IndexByte(b, ' ')
-		if k < 0 {
-			return nil
-		}
-		b = b[k+1:]
-	}
-	if k := bytes.IndexByte(b, ' '); k >= 0 {
-		return b[:k]
-	}
-	return b
 }

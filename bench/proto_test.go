@@ -4,27 +4,33 @@ import (
 	"testing"
 )
 
+// checkScan scans reply (followed by another one) whole, then byte by byte
+// with one scanner: every prefix is incomplete, never an error, and the last
+// byte completes it with the same kind.
+func checkScan(t *testing.T, newScanner func() scanner, op opKind, reply, next string, kind replyKind) {
+	t.Helper()
+	n, k, err := newScanner().scan([]byte(reply+next), op)
+	if err != nil || n != len(reply) || k != kind {
+		t.Fatalf("unexpected scan of %q; got n=%d kind=%d err=%v; want n=%d kind=%d", reply, n, k, err, len(reply), kind)
+	}
+	s := newScanner()
+	for i := 1; i <= len(reply); i++ {
+		n, k, err := s.scan([]byte(reply[:i]), op)
+		want := 0
+		if i == len(reply) {
+			want = len(reply)
+		}
+		if n != want || err != nil || (n > 0 && k != kind) {
+			t.Fatalf("unexpected scan of prefix %q; got n=%d kind=%d err=%v; want n=%d", reply[:i], n, k, err, want)
+		}
+	}
+}
+
 func TestScanRedis(t *testing.T) {
+	newScanner := func() scanner { return new(redisScanner) }
 	f := func(reply string, kind replyKind) {
 		t.Helper()
-		buf := []byte(reply + "+NEXT\r\n")
-		n, k, err := new(redisScanner).scan(buf)
-		if err != nil || n != len(reply) || k != kind {
-			t.Fatalf("unexpected scan of %q; got n=%d kind=%d err=%v; want n=%d kind=%d", reply, n, k, err, len(reply), kind)
-		}
-		// Fed one byte at a time, the same scanner reports incomplete until
-		// the last byte, never an error.
-		var s redisScanner
-		for i := 1; i <= len(reply); i++ {
-			n, k, err := s.scan([]byte(reply[:i]))
-			want := 0
-			if i == len(reply) {
-				want = len(reply)
-			}
-			if n != want || err != nil || (n > 0 && k != kind) {
-				t.Fatalf("unexpected scan of prefix %q; got n=%d kind=%d err=%v; want n=%d", reply[:i], n, k, err, want)
-			}
-		}
+		checkScan(t, newScanner, opGet, reply, "+NEXT\r\n", kind)
 	}
 	f("+OK\r\n", replyOK)
 	f("-ERR wrong\r\n", replyErr)
@@ -38,42 +44,30 @@ func TestScanRedis(t *testing.T) {
 	f("*0\r\n", replyOK)
 	f("*2\r\n$1\r\na\r\n*2\r\n:1\r\n$-1\r\n", replyOK)
 	f("%1\r\n+k\r\n+v\r\n", replyOK)
-}
-
-func TestScanRedisErrors(t *testing.T) {
 	for _, bad := range []string{"?x\r\n", "$x\r\n", "$999999999999\r\n", "*a\r\n"} {
-		if _, _, err := new(redisScanner).scan([]byte(bad)); err == nil {
+		if _, _, err := new(redisScanner).scan([]byte(bad), opGet); err == nil {
 			t.Errorf("unexpected success scanning %q", bad)
 		}
 	}
 }
 
 func TestScanMemcache(t *testing.T) {
-	f := func(reply string, kind replyKind) {
+	newScanner := func() scanner { return new(memcacheScanner) }
+	f := func(op opKind, reply string, kind replyKind) {
 		t.Helper()
-		buf := []byte(reply + "STORED\r\n")
-		n, k, err := scanMemcache(buf)
-		if err != nil || n != len(reply) || k != kind {
-			t.Fatalf("unexpected scan of %q; got n=%d kind=%d err=%v; want n=%d kind=%d", reply, n, k, err, len(reply), kind)
-		}
-		for i := 0; i < len(reply); i++ {
-			if n, _, err := scanMemcache([]byte(reply[:i])); n != 0 || err != nil {
-				t.Fatalf("unexpected scan of prefix %q; got n=%d err=%v; want incomplete", reply[:i], n, err)
-			}
-		}
+		checkScan(t, newScanner, op, reply, "STORED\r\n", kind)
 	}
-	f("STORED\r\n", replyOK)
-	f("NOT_STORED\r\n", replyOK)
-	f("END\r\n", replyMiss)
-	f("VALUE k 0 3\r\nabc\r\nEND\r\n", replyHit)
-	f("VALUE k 0 5 77\r\na\r\nbc\r\nEND\r\n", replyHit)
-	f("VALUE a 0 1\r\nx\r\nVALUE b 0 1\r\ny\r\nEND\r\n", replyHit)
-	f("ERROR\r\n", replyErr)
-	f("SERVER_ERROR out of memory\r\n", replyErr)
-	f("CLIENT_ERROR bad data chunk\r\n", replyErr)
-	for _, bad := range []string{"value\r\n", "VALUE k 0 x\r\n", "VALUE k 0 1\r\nx\r\nJUNK\r\n"} {
-		if _, _, err := scanMemcache([]byte(bad)); err == nil {
-			t.Errorf("unexpected success scanning %q", bad)
+	f(opSet, "STORED\r\n", replyOK)
+	f(opSet, "NOT_STORED\r\n", replyOK)
+	f(opGet, "END\r\n", replyMiss)
+	f(opGet, "VALUE k 0 3\r\nabc\r\nEND\r\n", replyHit)
+	f(opGet, "VALUE k 0 5\r\na\r\nbc\r\nEND\r\n", replyHit)
+	f(opGet, "ERROR\r\n", replyErr)
+	f(opSet, "SERVER_ERROR out of memory\r\n", replyErr)
+	f(opGet, "CLIENT_ERROR bad command line format\r\n", replyErr)
+	for _, bad := range []string{"value\r\n", "VALUE k 0 x\r\n", "STORED\r\n"} {
+		if _, _, err := new(memcacheScanner).scan([]byte(bad), opGet); err == nil {
+			t.Errorf("unexpected success scanning %q as a get reply", bad)
 		}
 	}
 }
