@@ -3,7 +3,8 @@ package memcache
 // One parse function per group of commands, each checking the tokens the way
 // memcached 1.6 does: a wrong token count is ERROR, a bad number or a long key
 // is CLIENT_ERROR, and noreply is noted before any error so the caller can
-// suppress the error reply as memcached does.
+// suppress the error reply as memcached does. As in memcached, noreply is the
+// last token whatever its position: "incr a noreply" is a silent bad delta.
 
 // parseStorage: set, add, replace, append, prepend, cas:
 //
@@ -18,7 +19,7 @@ func parseStorage(p *Parser, buf []byte, end int, r *Request) (int, error) {
 	if len(t) != want && len(t) != want+1 {
 		return end, ErrUnknownCommand
 	}
-	r.NoReply = len(t) == want+1 && isNoReply(t[want])
+	r.NoReply = isNoReply(t[len(t)-1])
 	r.Keys = t[1:2]
 	lim := p.limits()
 	flags, ok1 := parseUint(t[2])
@@ -96,7 +97,7 @@ func parseArith(p *Parser, buf []byte, end int, r *Request) (int, error) {
 	if len(t) != 3 && len(t) != 4 {
 		return end, ErrUnknownCommand
 	}
-	r.NoReply = len(t) == 4 && isNoReply(t[3])
+	r.NoReply = isNoReply(t[len(t)-1])
 	r.Keys = t[1:2]
 	if len(t[1]) > p.limits().MaxKeyLen {
 		return end, ErrBadFormat
@@ -134,7 +135,7 @@ func parseTouch(p *Parser, buf []byte, end int, r *Request) (int, error) {
 	if len(t) != 3 && len(t) != 4 {
 		return end, ErrUnknownCommand
 	}
-	r.NoReply = len(t) == 4 && isNoReply(t[3])
+	r.NoReply = isNoReply(t[len(t)-1])
 	r.Keys = t[1:2]
 	if len(t[1]) > p.limits().MaxKeyLen {
 		return end, ErrBadFormat

@@ -141,6 +141,7 @@ func TestParseOther(t *testing.T) {
 	f("incr a 1 x\r\n", `n=12 incr keys=["a"] f=0 e=0 b=0 c=0 d=1`)
 	f("incr a 18446744073709551616\r\n", `err="memcache: CLIENT_ERROR invalid numeric delta argument" n=29 incr keys=["a"]`)
 	f("incr a -1\r\n", `err="memcache: CLIENT_ERROR invalid numeric delta argument" n=11 incr keys=["a"]`)
+	f("incr a noreply\r\n", `err="memcache: CLIENT_ERROR invalid numeric delta argument" n=16 incr keys=["a"] noreply`)
 	f("incr a abc noreply\r\n", `err="memcache: CLIENT_ERROR invalid numeric delta argument" n=20 incr keys=["a"] noreply`)
 	f("incr\r\n", `err="memcache: ERROR" n=6 incr`)
 	f("incr a 1 noreply x\r\n", `err="memcache: ERROR" n=20 incr`)
