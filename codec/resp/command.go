@@ -76,7 +76,7 @@ type Command struct {
 	// Parent is the container of a subcommand, nil for a command.
 	Parent *Command
 
-	subs   map[string]*Command                  // Sub by lower-case subcommand name
+	subs   nameIndex                            // Sub by lower-case subcommand name
 	keysFn func(args [][]byte, dst []int) []int // replaces KeySpecs where they are not enough
 }
 
@@ -106,14 +106,7 @@ func (c *Command) CheckArity(nargs int) bool {
 // SubCommand returns the subcommand of c called name (any case), or nil.
 // It does not allocate.
 func (c *Command) SubCommand(name []byte) *Command {
-	if c.subs == nil {
-		return nil
-	}
-	var low [maxNameLen]byte
-	if len(name) > len(low) {
-		return nil
-	}
-	return c.subs[string(lower(low[:0], name))]
+	return c.subs.get(name)
 }
 
 // maxNameLen is the longest command or subcommand name in the table
@@ -123,11 +116,7 @@ const maxNameLen = 32
 // Lookup returns the command called name (any case), or nil when there is
 // none. It does not allocate and is safe for concurrent use.
 func Lookup(name []byte) *Command {
-	var low [maxNameLen]byte
-	if len(name) > len(low) {
-		return nil
-	}
-	return commands[string(lower(low[:0], name))]
+	return commands.get(name)
 }
 
 // LookupArgs resolves a whole request the way Redis does: the command
@@ -139,7 +128,7 @@ func LookupArgs(args [][]byte) *Command {
 		return nil
 	}
 	c := Lookup(args[0])
-	if c != nil && len(args) > 1 && c.subs != nil {
+	if c != nil && len(args) > 1 && len(c.Sub) > 0 {
 		if s := c.SubCommand(args[1]); s != nil {
 			return s
 		}
@@ -158,30 +147,30 @@ func lower(dst, s []byte) []byte {
 	return dst
 }
 
-// commands maps every command name to its entry; built once at init from
-// the generated table and read-only after.
+// commands indexes every command by name; built once at init from the
+// generated table and read-only after.
 var commands = buildIndex(commandTable[:])
 
-func buildIndex(table []*Command) map[string]*Command {
-	m := make(map[string]*Command, len(table))
+func buildIndex(table []*Command) nameIndex {
+	x := newNameIndex(len(table))
 	for _, c := range table {
 		if len(c.Name) > maxNameLen {
 			panic("BUG: command name longer than maxNameLen: " + c.Name)
 		}
-		m[c.Name] = c
+		x.add(c.Name, c)
 		c.keysFn = keysProcs[c.Name]
 		if len(c.Sub) == 0 {
 			continue
 		}
-		c.subs = make(map[string]*Command, len(c.Sub))
+		c.subs = newNameIndex(len(c.Sub))
 		for _, s := range c.Sub {
 			s.Parent = c
 			short := s.Name[len(c.Name)+1:]
 			if len(short) > maxNameLen {
 				panic("BUG: subcommand name longer than maxNameLen: " + s.Name)
 			}
-			c.subs[short] = s
+			c.subs.add(short, s)
 		}
 	}
-	return m
+	return x
 }

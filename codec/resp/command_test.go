@@ -63,7 +63,7 @@ func TestTable(t *testing.T) {
 	if RedisVersion[:4] != "7.0." {
 		t.Fatalf("unexpected RedisVersion %q", RedisVersion)
 	}
-	if n := len(commands); n < 200 {
+	if n := len(commandTable); n < 200 {
 		t.Fatalf("unexpected table size %d", n)
 	}
 	f := func(name string, arity int, has, hasNot Flag) {

@@ -73,7 +73,7 @@ func (r *Request) Validate(dst []byte) ([]byte, bool) {
 		return ErrUnknownCommand(dst, nil, nil), false
 	case c == nil:
 		return ErrUnknownCommand(dst, r.Args[0], r.Args[1:]), false
-	case c.subs != nil && len(r.Args) > 1:
+	case len(c.Sub) > 0 && len(r.Args) > 1:
 		// LookupArgs left the container: args[1] is no subcommand of it.
 		return ErrUnknownSubcommand(dst, c, r.Args[1]), false
 	case !c.CheckArity(len(r.Args)):
