@@ -42,10 +42,10 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(MAKE) fuzz-smoke SMOKETIME=$(FUZZTIME)
 
 bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH)
-	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER))
+	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
 
-perf: ## micro-benchmarks of the hot paths with -benchmem and pprof hot spots
-	$(GO) test -run '^$$' -bench . -benchmem ./perf/ ./codec/... ./ring/... ./replica/...
+perf: deps build ## micro-benchmarks of the hot paths with -benchmem and pprof top 15 (CPU, alloc bytes/objects)
+	$(BIN)/dynomite-bench perf ./perf/ ./codec/... ./ring/... ./replica/...
 
 lint: ## gofmt, go vet, staticcheck (when installed)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
