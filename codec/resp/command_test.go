@@ -196,3 +196,19 @@ func TestKeys(t *testing.T) {
 	f("watch a b", 1, 2)
 	f("dyno_config:conn_consistency DC_ONE")
 }
+
+func TestLookupEveryName(t *testing.T) {
+	for _, c := range commandTable {
+		for _, name := range []string{c.Name, strings.ToUpper(c.Name)} {
+			if got := Lookup([]byte(name)); got != c {
+				t.Fatalf("unexpected Lookup(%q); got %v", name, got)
+			}
+		}
+		for _, s := range c.Sub {
+			short := strings.ToUpper(s.Name[len(c.Name)+1:])
+			if got := LookupArgs(argsOf(c.Name, short)); got != s || s.Parent != c {
+				t.Fatalf("unexpected LookupArgs(%q %q); got %v", c.Name, short, got)
+			}
+		}
+	}
+}
