@@ -24,6 +24,7 @@ type client struct {
 	quitting    bool
 	consistency string // dyno_config:conn_consistency level; "" = the node's default
 	scratch     []byte // error replies are encoded here before being queued
+	kick        *conn  // server conn to write inline after this input batch (inMu)
 }
 
 var consistencyLevels = []string{"DC_ONE", "DC_QUORUM", "DC_SAFE_QUORUM", "DC_EACH_SAFE_QUORUM"}
@@ -40,7 +41,12 @@ func (c *conn) onClientInput(b []byte) {
 	off := c.consume(buf)
 	c.keepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
+	kick := c.kick
+	c.kick = nil
 	c.inMu.Unlock()
+	if kick != nil {
+		kick.writeInline()
+	}
 	if overflow {
 		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
 		c.mu.Lock()
@@ -206,8 +212,12 @@ func (c *conn) forward(frame []byte) {
 	c.pending.push(m)
 	c.inflight++
 	c.mu.Unlock()
-	if !c.srv.enqueue(frame, m) {
+	ok, kick := c.srv.enqueue(frame, m)
+	if !ok {
 		c.deliver(m, replyStorageRefused, nil)
+	}
+	if kick != nil {
+		c.kick = kick
 	}
 }
 

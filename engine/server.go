@@ -31,25 +31,40 @@ import (
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
-	slot        *slot
-	fifo        msgq // requests queued or written, oldest first
-	unstamped   int  // requests at the tail of fifo not handed to the writer yet
-	writerAwake bool // the writer is awake or has been woken
-	armed       bool // timer is set
-	timedOut    bool
-	spare       *bytebufferpool.ByteBuffer // the writer's second buffer
-	wake        chan struct{}              // capacity 1
-	done        chan struct{}              // closed when the connection is closed
-	timer       *time.Timer
+	slot      *slot
+	fifo      msgq // requests queued or written, oldest first
+	unstamped int  // requests at the tail of fifo not handed to the writer yet
+	writer    writerState
+	rest      *bytebufferpool.ByteBuffer // unsent tail of an inline write, for the writer
+	restOff   int
+	armed     bool // timer is set
+	timedOut  bool
+	spare     *bytebufferpool.ByteBuffer // the writer's second buffer
+	wake      chan struct{}              // capacity 1
+	done      chan struct{}              // closed when the connection is closed
+	timer     *time.Timer
 }
 
+// writerState says who will write what is queued in out.
+type writerState uint8
+
+const (
+	writerIdle   writerState = iota // nothing queued, nobody writing
+	writerInline                    // the enqueuing client writes at the end of its input batch
+	writerAsync                     // the writer goroutine has been woken
+)
+
 // enqueue queues frame for the datastore and m for its reply. It reports
-// false when the connection is closed.
-func (s *conn) enqueue(frame []byte, m *msg) bool {
+// false when the connection is closed, and inline true when the caller must
+// call writeInline once it has consumed its input: the connection had
+// nothing in flight, so the request goes out from the poller at once
+// (lowest latency); with requests in flight the writer goroutine takes the
+// batch, and requests of all clients queued meanwhile share its send.
+func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return false
+		return false, false
 	}
 	if s.out == nil {
 		s.out, s.spare = s.spare, nil
@@ -58,18 +73,88 @@ func (s *conn) enqueue(frame []byte, m *msg) bool {
 		}
 	}
 	s.out.B = append(s.out.B, frame...)
+	idleLine := s.fifo.len() == 0
 	s.fifo.push(m)
 	s.unstamped++
-	wake := !s.writerAwake
-	s.writerAwake = true
-	s.mu.Unlock()
-	if wake {
-		select {
-		case s.wake <- struct{}{}:
-		default:
+	wake := false
+	if s.writer == writerIdle {
+		if idleLine {
+			s.writer, inline = writerInline, true
+		} else {
+			s.writer, wake = writerAsync, true
 		}
 	}
-	return true
+	s.mu.Unlock()
+	if wake {
+		s.wakeWriter()
+	}
+	return true, inline
+}
+
+func (s *conn) wakeWriter() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writeInline writes what is queued with one non-blocking send from the
+// calling poller; a tail the socket did not take, and anything queued
+// meanwhile, goes to the writer goroutine.
+func (s *conn) writeInline() {
+	s.mu.Lock()
+	if s.writer != writerInline || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	b := s.takeOut()
+	s.stamp()
+	s.mu.Unlock()
+	var n int
+	var err error
+	if b != nil {
+		s.wmu.Lock()
+		if !s.isClosed() {
+			n, err = writeSome(s.fd, b.B)
+		}
+		s.wmu.Unlock()
+	}
+	if err != nil {
+		s.nc.Close()
+		return
+	}
+	s.node.sends.Add(1)
+	s.mu.Lock()
+	switch {
+	case b != nil && n < len(b.B):
+		s.rest, s.restOff = b, n
+		s.writer = writerAsync
+	case s.out != nil && len(s.out.B) > 0:
+		s.keepSpare(b)
+		s.writer = writerAsync
+	default:
+		s.keepSpare(b)
+		s.writer = writerIdle
+	}
+	async := s.writer == writerAsync
+	s.mu.Unlock()
+	if async {
+		s.wakeWriter()
+	}
+}
+
+// keepSpare keeps b as the next batch buffer or returns it to the pool.
+// Callers hold mu.
+func (s *conn) keepSpare(b *bytebufferpool.ByteBuffer) {
+	if b == nil {
+		return
+	}
+	if s.spare == nil && cap(b.B) <= s.node.keepCap {
+		b.B = b.B[:0]
+		s.spare = b
+		return
+	}
+	putBuffer(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
@@ -90,16 +175,24 @@ func (s *conn) writeLoop() {
 // nothing was queued or the connection failed.
 func (s *conn) writeBatch() bool {
 	s.mu.Lock()
-	if s.closed || s.out == nil || len(s.out.B) == 0 {
-		s.writerAwake = false
+	if s.closed {
 		s.mu.Unlock()
 		return false
 	}
-	b := s.takeOut()
-	s.stamp()
+	b, off := s.rest, s.restOff
+	s.rest, s.restOff = nil, 0
+	if b == nil {
+		if s.out == nil || len(s.out.B) == 0 {
+			s.writer = writerIdle
+			s.mu.Unlock()
+			return false
+		}
+		b = s.takeOut()
+		s.stamp()
+	}
 	s.mu.Unlock()
 
-	err := s.send(b.B)
+	err := s.send(b.B[off:])
 	if err != nil {
 		s.node.log.Debug("datastore write failed", "server", s.slot.addr, "err", err)
 		s.nc.Close()
@@ -107,12 +200,7 @@ func (s *conn) writeBatch() bool {
 	}
 	s.node.sends.Add(1)
 	s.mu.Lock()
-	if s.spare == nil && cap(b.B) <= s.node.keepCap {
-		b.B = b.B[:0]
-		s.spare = b
-	} else {
-		putBuffer(b)
-	}
+	s.keepSpare(b)
 	s.mu.Unlock()
 	return true
 }

@@ -32,10 +32,19 @@ type slot struct {
 
 var errStopped = errors.New("engine: node shut down")
 
-// enqueue queues a request on the slot's connection; false when it is down.
-func (sl *slot) enqueue(frame []byte, m *msg) bool {
+// enqueue queues a request on the slot's connection; ok is false when it
+// is down. A non-nil kick must get writeInline once the caller's input
+// batch is consumed.
+func (sl *slot) enqueue(frame []byte, m *msg) (ok bool, kick *conn) {
 	s := sl.cur.Load()
-	return s != nil && s.enqueue(frame, m)
+	if s == nil {
+		return false, nil
+	}
+	ok, inline := s.enqueue(frame, m)
+	if inline {
+		kick = s
+	}
+	return ok, kick
 }
 
 // connect dials the datastore and installs the connection.
