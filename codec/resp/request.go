@@ -19,7 +19,7 @@ const (
 
 // Limits bound what a parser accepts. A zero field means its default.
 type Limits struct {
-	MaxBulk   int64 // largest bulk string, request or reply
+	MaxBulk   int64 // largest bulk string (request or reply) and longest reply line
 	MaxArgs   int   // most arguments in one multibulk request
 	MaxInline int   // longest inline line or "*N"/"$N" line, counted up to its '\n' or '\r'
 	MaxDepth  int   // deepest reply nesting (ReplyScanner only)
