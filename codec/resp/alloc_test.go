@@ -52,9 +52,11 @@ func TestAllocsLookup(t *testing.T) {
 	}
 }
 
-func TestAllocsInlineAndPartial(t *testing.T) {
+func TestAllocsInlinePartialAndHuge(t *testing.T) {
 	inline := []byte("set k \"a b\"\r\n")
 	partial := []byte("*1000000\r\n$536870912\r\nabc")
+	hugeCount := []byte("*1000000000\r\n")
+	hugeBulk := []byte("*1\r\n$1000000000000\r\n")
 	var p Parser
 	var r Request
 	p.Parse(inline, &r) // sizes the scratch space
@@ -66,6 +68,12 @@ func TestAllocsInlineAndPartial(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Reset()
+		if _, err := p.Parse(hugeCount, &r); err != errInvalidMultibulkLen {
+			t.Fatal(err)
+		}
+		if _, err := p.Parse(hugeBulk, &r); err != errInvalidBulkLen {
+			t.Fatal(err)
+		}
 	})
 	if allocs != 0 {
 		t.Fatalf("unexpected allocations; got %v; want 0", allocs)

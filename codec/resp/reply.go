@@ -11,7 +11,7 @@ import "bytes"
 // Limits.MaxDepth), so nesting depth costs no Go stack and a hostile reply
 // cannot overflow it. Every RESP2 type and the RESP3 types are understood:
 //
-//	line types:   + - : _ , # (          length types: $ ! =
+//	line types:   + - : _ , # (          length types: $ ! =  (streamed "$?" / "*?" are refused)
 //	aggregates:   * ~ >  (n elements)    % |  (n pairs; | is an attribute
 //	                                      that precedes the value it annotates)
 
