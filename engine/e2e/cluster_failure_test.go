@@ -1,0 +1,157 @@
+//go:build pending
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynomite-go/dynomite/engine/enginetest"
+)
+
+// peerErr reports whether r is one of the errors a request gets when a peer
+// it needs is down.
+func peerErr(r *enginetest.Reply) bool {
+	s := string(r.Raw)
+	return s == "-ERR Peer: Peer Node is not connected\r\n" || s == "-ERR Peer: Peer Node refused connection\r\n"
+}
+
+// TestClusterPeerDown: 3 racks × 1 node, clients on node 0 at DC_ONE,
+// DC_QUORUM and DC_SAFE_QUORUM. One peer killed: every level still answers
+// (DC_ONE swallows the cross-rack failure, the quorum levels use the two
+// survivors). Two peers killed: DC_ONE still works, the quorum levels answer
+// a peer error. Every request is answered within timeout + margin. The
+// peers restarted on the same ports are used again without restarting node 0.
+func TestClusterPeerDown(t *testing.T) {
+	cl := startCluster(t, threeRacks(), enginetest.NodeConfig{}, nil, enginetest.ClusterOptions{})
+	bound := 2*peerTimeout + slack
+	one, q, s := cl.client(0), cl.client(0), cl.client(0)
+	setConsistency(t, q, "DC_QUORUM")
+	setConsistency(t, s, "DC_SAFE_QUORUM")
+	replyIs(t, "SET", do(t, "SET", q, bound, "SET", "f:k", "v0"), nil, "+OK\r\n")
+	for j := range cl.nodes {
+		if !cl.waitStored(j, "f:k", "v0", replWait) {
+			t.Fatalf("f:k did not reach the Redis of %s", cl.nodes[j])
+		}
+	}
+
+	cl.nodes[2].Node.Kill()
+	t.Logf("killed %s", cl.nodes[2])
+	for n := 0; n < 10; n++ {
+		k1, kq := fmt.Sprint("f:one:", n), fmt.Sprint("f:q:", n)
+		replyIs(t, "DC_ONE SET, rack3 down", do(t, "SET", one, bound, "SET", k1, "x"), nil, "+OK\r\n")
+		replyIs(t, "DC_ONE GET, rack3 down", do(t, "GET", one, bound, "GET", k1), nil, bulk("x"))
+		replyIs(t, "DC_QUORUM SET, rack3 down (2 of 3 remain)", do(t, "SET", q, bound, "SET", kq, "y"), nil, "+OK\r\n")
+		replyIs(t, "DC_QUORUM GET, rack3 down", do(t, "GET", q, bound, "GET", kq), nil, bulk("y"))
+		replyIs(t, "DC_SAFE_QUORUM GET, rack3 down", do(t, "GET", s, bound, "GET", kq), nil, bulk("y"))
+		if !cl.waitStored(1, kq, "y", replWait) {
+			t.Fatalf("DC_QUORUM SET with rack3 down: %q not in the Redis of %s", kq, cl.nodes[1])
+		}
+	}
+
+	cl.nodes[1].Node.Kill()
+	t.Logf("killed %s", cl.nodes[1])
+	for n := 0; n < 5; n++ {
+		k1 := fmt.Sprint("f:alone:", n)
+		replyIs(t, "DC_ONE SET, racks 2 and 3 down", do(t, "SET", one, bound, "SET", k1, "z"), nil, "+OK\r\n")
+		replyIs(t, "DC_ONE GET, racks 2 and 3 down", do(t, "GET", one, bound, "GET", k1), nil, bulk("z"))
+		for _, c := range []struct {
+			what string
+			c    *enginetest.Client
+			args []string
+		}{
+			{"DC_QUORUM GET", q, []string{"GET", "f:k"}},
+			{"DC_QUORUM SET", q, []string{"SET", "f:lost", "1"}},
+			{"DC_SAFE_QUORUM GET", s, []string{"GET", "f:k"}},
+			{"DC_QUORUM MGET", q, []string{"MGET", "f:k", "f:q:1"}},
+		} {
+			r := do(t, c.what, c.c, bound, c.args...)
+			if !peerErr(r) {
+				t.Fatalf("%s with quorum lost: unexpected reply %q; want -ERR Peer: Peer Node is not connected (or refused connection)", c.what, r.Raw)
+			}
+		}
+	}
+
+	for _, i := range []int{1, 2} {
+		if err := cl.nodes[i].Node.Restart(); err != nil {
+			t.Fatalf("restart %s: %v", cl.nodes[i], err)
+		}
+	}
+	restarted := time.Now()
+	var last string
+	for n := 0; ; n++ {
+		r := do(t, "DC_QUORUM GET after the restart", q, bound, "GET", "f:k")
+		last = string(r.Raw)
+		if last == bulk("v0") {
+			r = do(t, "DC_QUORUM SET after the restart", q, bound, "SET", "f:back", fmt.Sprint(n))
+			if string(r.Raw) == "+OK\r\n" && cl.waitStored(2, "f:back", fmt.Sprint(n), replWait) && cl.waitStored(1, "f:back", fmt.Sprint(n), replWait) {
+				break
+			}
+			last = string(r.Raw)
+		} else if !peerErr(r) {
+			t.Fatalf("DC_QUORUM GET while peers come back: unexpected reply %q", last)
+		}
+		if time.Since(restarted) > reconnectMax {
+			t.Fatalf("restarted peers not used again by %s within %v; last reply %q", cl.nodes[0], reconnectMax, strings.TrimSpace(last))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("peers used again %v after their restart", time.Since(restarted).Round(time.Millisecond))
+	// The restarted nodes coordinate again too.
+	c2 := cl.client(2)
+	replyIs(t, "SET through the restarted "+cl.nodes[2].String(), do(t, "SET", c2, bound, "SET", "f:from2", "w"), nil, "+OK\r\n")
+	if !cl.waitStored(0, "f:from2", "w", reconnectMax) {
+		t.Fatalf("a write through the restarted %s never reached the Redis of %s", cl.nodes[2], cl.nodes[0])
+	}
+}
+
+// TestClusterRedisDown: 3 racks × 1 node; rack1's Redis killed. A DC_ONE
+// read through rack1's node is served by the next rack; a DC_ONE write
+// through it gets the storage error. Once that Redis is back on its port,
+// writes through the node succeed again within 2 × server_retry_timeout.
+func TestClusterRedisDown(t *testing.T) {
+	base := enginetest.NodeConfig{ServerRetryTimeout: int(retryTimeout / time.Millisecond)}
+	cl := startCluster(t, threeRacks(), base, nil, enginetest.ClusterOptions{})
+	bound := 2*peerTimeout + slack
+	c := cl.client(0)
+	replyIs(t, "SET", do(t, "SET", c, bound, "SET", "r:k", "v"), nil, "+OK\r\n")
+	for j := range cl.nodes {
+		if !cl.waitStored(j, "r:k", "v", replWait) {
+			t.Fatalf("r:k did not reach the Redis of %s", cl.nodes[j])
+		}
+	}
+	cl.nodes[0].Store.Kill()
+	t.Logf("killed the Redis of %s", cl.nodes[0])
+	for n := 0; n < 5; n++ {
+		replyIs(t, "DC_ONE GET through the node whose Redis is down", do(t, "GET", c, bound, "GET", "r:k"), nil, bulk("v"))
+		r := do(t, "DC_ONE SET through the node whose Redis is down", c, bound, "SET", "r:w", "1")
+		if !hasPrefix(r, "-ERR Storage: ") {
+			t.Fatalf("DC_ONE SET through the node whose Redis is down: unexpected reply %q; want -ERR Storage: ...", r.Raw)
+		}
+	}
+	other := cl.client(1)
+	replyIs(t, "GET through a healthy rack", do(t, "GET", other, bound, "GET", "r:k"), nil, bulk("v"))
+
+	if err := cl.nodes[0].Store.Restart(); err != nil {
+		t.Fatalf("restart redis: %v", err)
+	}
+	back := time.Now()
+	for {
+		r := do(t, "SET after the Redis restart", c, bound, "SET", "r:w", "2")
+		if string(r.Raw) == "+OK\r\n" {
+			break
+		}
+		if !hasPrefix(r, "-ERR Storage: ") {
+			t.Fatalf("SET after the Redis restart: unexpected reply %q", r.Raw)
+		}
+		if time.Since(back) > 2*retryTimeout+slack {
+			t.Fatalf("writes through %s still fail %v after its Redis came back: %q", cl.nodes[0], 2*retryTimeout+slack, r.Raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !cl.waitStored(0, "r:w", "2", replWait) {
+		t.Fatalf("the write after the restart is not in the restarted Redis")
+	}
+}
