@@ -4,8 +4,8 @@ import "bytes"
 
 // Reply scanning: find where one complete reply ends, without building it.
 //
-//	*2\r\n  $3\r\nfoo\r\n  *1\r\n :1\r\n
-//	push 2  pop to 1        push 1 pop to 0 -> pop -> pop: done
+//	*2\r\n      $3\r\nfoo\r\n     *1\r\n      :1\r\n
+//	push [2]    top 2 -> 1       push [1]    top 1 -> 0: pop; outer 1 -> 0: pop; empty: done
 //
 // Aggregates push their element count on an explicit stack (capped at
 // Limits.MaxDepth), so nesting depth costs no Go stack and a hostile reply
