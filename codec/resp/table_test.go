@@ -3,7 +3,6 @@ package resp
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -12,19 +11,9 @@ import (
 
 // TestTableMatchesServer regenerates the command table from the installed
 // redis-server and compares it with the committed zz_commands.go, so a
-// changed server or generator shows up as a test failure. It is skipped
-// when redis-server 7.0 is not installed.
+// changed server or generator shows up as a test failure.
 func TestTableMatchesServer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts redis-server")
-	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed")
-	}
-	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.Contains(string(out), "v=7.0.") {
-		t.Skipf("redis-server is not 7.0: %s", out)
-	}
+	bin := redisServer(t)
 	stop, addr, err := cmdgen.StartServer(bin)
 	if err != nil {
 		t.Fatalf("cannot start redis-server: %v", err)
