@@ -65,7 +65,7 @@ func (c *conn) flushClient() {
 		if err != nil {
 			c.mu.Unlock()
 			c.node.log.Debug("client write failed", "client", c.id, "err", err)
-			c.nc.Close()
+			c.closeLater()
 			return
 		}
 		if n < len(c.out.B) {
@@ -100,7 +100,7 @@ func (c *conn) afterFlush() (closeNow, resume bool) {
 func (c *conn) afterFlushAct(closeNow, resume bool) {
 	switch {
 	case closeNow:
-		c.nc.Close()
+		c.closeLater()
 	case resume:
 		c.resume()
 	}
@@ -118,7 +118,7 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.mu.Lock()
 			c.flushing, c.held = false, 0
 			c.mu.Unlock()
-			c.nc.Close()
+			c.closeLater()
 			return
 		}
 		putBuffer(b)

@@ -143,3 +143,13 @@ func putBuffer(b *bytebufferpool.ByteBuffer) {
 // nowNano is the engine's clock read. It is called once per batch written
 // to a datastore, never per request.
 func nowNano() int64 { return time.Now().UnixNano() }
+
+// closeLater closes the connection from a new goroutine. With the inline
+// runner a connection must never be closed from its own OnRequest: netpoll
+// v0.7.2 then frees the connection's poll operator while the poller still
+// holds it and spins forever waiting for it (FDOperator.unused). Closing is
+// rare (QUIT, errors, timeouts), so a goroutine per close costs nothing that
+// matters and is safe from every context.
+func (c *conn) closeLater() {
+	go func() { _ = c.nc.Close() }()
+}

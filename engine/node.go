@@ -235,7 +235,8 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	c, ok := ctx.Value(clientKey{}).(*conn)
 	if !ok {
 		_ = r.Skip(r.Len())
-		return nc.Close()
+		go nc.Close() // never from its own callback (see closeLater)
+		return nil
 	}
 	b, _ := r.Next(r.Len())
 	c.onClientInput(b)

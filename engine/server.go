@@ -120,7 +120,7 @@ func (s *conn) writeInline() {
 		s.wmu.Unlock()
 	}
 	if err != nil {
-		s.nc.Close()
+		s.closeLater()
 		return
 	}
 	s.node.sends.Add(1)
@@ -195,7 +195,7 @@ func (s *conn) writeBatch() bool {
 	err := s.send(b.B[off:])
 	if err != nil {
 		s.node.log.Debug("datastore write failed", "server", s.slot.addr, "err", err)
-		s.nc.Close()
+		s.closeLater()
 		return false
 	}
 	s.node.sends.Add(1)
@@ -269,7 +269,7 @@ func (s *conn) onTimer() {
 	s.node.log.Warn("datastore request timed out, closing the connection",
 		"server", s.slot.addr, "timeout", s.node.timeout)
 	s.node.timeouts.Add(1)
-	s.nc.Close()
+	s.closeLater()
 }
 
 // onServerInput consumes replies read from the datastore. It runs on a
@@ -286,14 +286,14 @@ func (s *conn) onServerInput(b []byte) {
 		if err != nil {
 			if !errors.Is(err, resp.ErrIncomplete) {
 				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
-				s.nc.Close()
+				s.closeLater()
 				off = len(buf)
 			}
 			break
 		}
 		if !s.complete(buf[off : off+n]) {
 			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.slot.addr)
-			s.nc.Close()
+			s.closeLater()
 			off = len(buf)
 			break
 		}
