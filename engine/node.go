@@ -33,7 +33,7 @@ type Options struct {
 const (
 	// maxPipeline bounds one client's pending requests; past it the
 	// client's input is left unparsed until half of them are answered.
-	maxPipeline = 64
+	maxPipeline = 32
 	// unsentChunks × mbuf_size bounds one client's unsent reply bytes
 	// (4 MiB at the default 16 KiB); past it the input side pauses.
 	unsentChunks = 256
