@@ -37,15 +37,22 @@ type mcReply struct {
 	items []mcItem // VALUE blocks, for get/gets
 }
 
-// norm returns the reply with the cas unique numbers of VALUE lines removed:
-// two memcached servers number their items differently.
+// norm returns the reply with the cas unique numbers of VALUE lines removed
+// (two memcached servers number their items differently) and the spaces
+// after a decremented number trimmed (memcached pads the number to the old
+// length when it updates the item in place, which depends on whether the
+// item is being read by another connection at that moment).
 func (r mcReply) norm() string {
 	if len(r.items) == 0 {
 		return string(r.raw)
 	}
 	var b bytes.Buffer
 	for _, it := range r.items {
-		fmt.Fprintf(&b, "VALUE %s %s %d\r\n%s\r\n", it.key, it.flags, len(it.value), it.value)
+		v := it.value
+		if t := bytes.TrimRight(v, " "); len(t) > 0 && len(t) < len(v) && bytes.Trim(t, "0123456789") == nil {
+			v = t
+		}
+		fmt.Fprintf(&b, "VALUE %s %s %d\r\n%s\r\n", it.key, it.flags, len(v), v)
 	}
 	// The final line (END or an error) follows the last block.
 	if i := bytes.LastIndex(r.raw[:len(r.raw)-2], []byte("\r\n")); i >= 0 {
@@ -114,6 +121,12 @@ func (c *mcConn) reply(retrieval bool) (mcReply, error) {
 			return mcReply{}, err
 		}
 	}
+	return c.readReply(retrieval)
+}
+
+// readReply reads one reply without flushing, so another goroutine may be
+// writing meanwhile.
+func (c *mcConn) readReply(retrieval bool) (mcReply, error) {
 	var r mcReply
 	for {
 		l, err := c.line()
