@@ -135,7 +135,8 @@ func (cl *cluster) checkPlacement(ref *enginetest.Client) {
 			}
 		}
 		for k := range got {
-			if !want[k] {
+			// A probe of the start-up check may land after its removal.
+			if !want[k] && !strings.HasPrefix(k, "mesh:") {
 				t.Errorf("key %q is in the Redis of %s but not in the reference", k, cl.nodes[i])
 			}
 		}
