@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -221,5 +222,38 @@ func TestConfigYAML(t *testing.T) {
 	}
 	if got := yamlValue(y, "listen"); got != c.Listen {
 		t.Fatalf("unexpected listen value; got %q; want %q", got, c.Listen)
+	}
+}
+
+func TestStacks(t *testing.T) {
+	dir := t.TempDir()
+	src := dir + "/main.go"
+	prog := "package main\n\nimport \"time\"\n\nfunc sleeper() { time.Sleep(time.Hour) }\n\nfunc main() {\n\tgo sleeper()\n\tprintln(\"up\")\n\ttime.Sleep(time.Hour)\n}\n"
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := dir + "/sleeper"
+	if out, err := exec.Command("go", "build", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	p := &Proc{Name: "sleeper", Dir: dir, path: bin, ready: func(p *Proc, _ time.Time) error {
+		if !strings.Contains(p.Log(), "up") {
+			return os.ErrNotExist
+		}
+		return nil
+	}}
+	p.mu.Lock()
+	err := p.start(StartTimeout)
+	p.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	got := p.Stacks(1<<20, "main.sleeper")
+	if !strings.Contains(got, "main.sleeper") || strings.Contains(got, "goroutine 1 ") {
+		t.Fatalf("unexpected stacks; got:\n%s\nwant only the goroutine in main.sleeper", got)
+	}
+	if p.Running() {
+		t.Fatalf("still running after Stacks")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -202,6 +203,54 @@ func (p *Proc) Kill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.kill()
+}
+
+// Stacks asks a running Go program for the stacks of its goroutines by
+// sending SIGABRT (the Go runtime prints them and exits), waits up to
+// StopTimeout for it to exit, and returns the goroutines whose stacks
+// mention one of the given substrings (all of them when none is given), at
+// most limit bytes. The process is gone afterwards; Restart starts it again.
+func (p *Proc) Stacks(limit int, mention ...string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.run
+	if r == nil {
+		return ""
+	}
+	select {
+	case <-r.done:
+		return ""
+	default:
+	}
+	st, _ := os.Stat(p.logPath)
+	r.cmd.Process.Signal(syscall.SIGABRT)
+	select {
+	case <-r.done:
+	case <-time.After(StopTimeout):
+		p.kill()
+	}
+	b, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return ""
+	}
+	if st != nil && int64(len(b)) >= st.Size() {
+		b = b[st.Size():]
+	}
+	var out strings.Builder
+	for _, g := range strings.Split(string(b), "\n\n") {
+		if !strings.HasPrefix(g, "goroutine ") {
+			continue
+		}
+		keep := len(mention) == 0
+		for _, m := range mention {
+			keep = keep || strings.Contains(g, m)
+		}
+		if keep && out.Len()+len(g) < limit {
+			out.WriteString(g)
+			out.WriteString("\n\n")
+		}
+	}
+	return out.String()
 }
 
 // Signal sends sig to the running process.

@@ -108,7 +108,11 @@ func Proxy(tb TB, edit func(*NodeConfig), args ...string) (node, redis *Proc) {
 func closeOnCleanup(tb TB, p *Proc) {
 	tb.Cleanup(func() {
 		if tb.Failed() {
-			tb.Logf("%s output (tail):\n%s", p, p.Log())
+			name := p.String()
+			tb.Logf("%s output (tail):\n%s", name, p.Log())
+			if p.Name == "dynomite" && p.Running() {
+				tb.Logf("%s goroutines at the end of the failed test:\n%s", name, p.Stacks(32<<10, "dynomite-go/dynomite", "cloudwego/netpoll"))
+			}
 		}
 		if err := p.Close(); err != nil {
 			tb.Logf("%v", err)
