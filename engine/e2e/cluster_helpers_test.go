@@ -201,7 +201,7 @@ func (cl *cluster) waitMesh() {
 			key := cl.keyOwnedBy(j, fmt.Sprintf("mesh:%d:%d:", i, j))
 			probes = append(probes, key)
 			var last string
-			for attempt := 0; ; attempt++ {
+			for attempt := 0; attempt < 1000; attempt++ {
 				val := fmt.Sprint("v", attempt)
 				rep, err := cl.write(i, key, val)
 				if err != nil {
@@ -212,7 +212,7 @@ func (cl *cluster) waitMesh() {
 				if cl.waitStored(j, key, val, 300*time.Millisecond) {
 					break
 				}
-				if time.Now().After(deadline) {
+				if time.Now().After(deadline) || attempt == 999 {
 					cl.t.Fatalf("cluster not connected %v after start: a write of %q through %s (last reply %q) never reached the datastore of %s",
 						meshWait, key, cl.nodes[i], last, cl.nodes[j])
 				}
@@ -229,11 +229,11 @@ func (cl *cluster) waitMesh() {
 func (cl *cluster) waitStored(i int, key, val string, d time.Duration) bool {
 	cl.t.Helper()
 	end := time.Now().Add(d)
-	for {
+	for n := 0; ; n++ {
 		if v, ok := cl.stored(i, key); ok && v == val {
 			return true
 		}
-		if time.Now().After(end) {
+		if time.Now().After(end) || n > 10000 {
 			return false
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -244,11 +244,11 @@ func (cl *cluster) waitStored(i int, key, val string, d time.Duration) bool {
 func (cl *cluster) waitGone(i int, key string, d time.Duration) bool {
 	cl.t.Helper()
 	end := time.Now().Add(d)
-	for {
+	for n := 0; ; n++ {
 		if _, ok := cl.stored(i, key); !ok {
 			return true
 		}
-		if time.Now().After(end) {
+		if time.Now().After(end) || n > 10000 {
 			return false
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -86,7 +86,8 @@ func (w *mcWatcher) check(t *testing.T) {
 }
 
 // firstLine sends input on a new connection to addr and returns the first
-// reply line, or "" when the connection was closed first.
+// reply line, or a note in parentheses when the connection was closed first
+// or nothing came.
 func firstLine(t *testing.T, addr string, input []byte) string {
 	t.Helper()
 	c := dialMC(t, addr)
@@ -100,9 +101,9 @@ func firstLine(t *testing.T, addr string, input []byte) string {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatalf("input %q: no reply and no close within %v", trunc(input), c.timeout)
+			return fmt.Sprintf("(no reply and no close within %v)", c.timeout)
 		}
-		return ""
+		return "(closed)"
 	}
 	return string(l)
 }
@@ -142,7 +143,7 @@ func TestMemcacheBadInput(t *testing.T) {
 		if got != want {
 			t.Errorf("%s (%q): unexpected first reply line; got %q; want memcached's %q", c.name, trunc([]byte(c.input)), got, want)
 		}
-		if !c.sameConn {
+		if !c.sameConn || got != want {
 			continue
 		}
 		mc := dialMC(t, node.Addr)
