@@ -11,16 +11,21 @@
 //     the process by its PID and wait for it to exit. Output is captured in a
 //     log file; Proc.Log returns its tail.
 //   - Build: compiles ./cmd/dynomite of this module once per process.
-//   - NodeConfig and Cluster: Dynomite YAML for one node or for racks of
-//     nodes with tokens and dyn_seeds.
+//   - NodeConfig, SingleNode, Cluster and ClusterOf: Dynomite YAML for one
+//     node, for racks of nodes, or for any placement over datacenters and
+//     racks, with tokens and dyn_seeds; StartCluster starts such a cluster,
+//     each node with its own datastore.
 //   - Client: a small RESP client that writes raw bytes or commands and reads
 //     whole replies of any type and nesting, keeping their exact bytes. Its
 //     reply reader is deliberately independent of codec/resp: tests use it to
 //     judge a node built on codec/resp, so it must not share that framing code.
-//   - OpenFDs and RSS: a process's open file descriptors and resident memory
-//     read from /proc.
-//   - TB wrappers (Redis, Memcached, Node, BuildDynomite) that fail the test on
-//     error and stop the process in Cleanup. They take the TB interface declared
+//   - OpenFDs, RSS and PeakRSS: a process's open file descriptors and
+//     resident memory read from /proc; Proc.Stacks: the goroutine stacks of a
+//     running Go program (it is aborted to print them).
+//   - TB wrappers (Redis, Memcached, Node, NodeYAML, Proxy, BuildDynomite,
+//     DialTB) that fail the test on error and stop the process in Cleanup;
+//     when the test failed, Cleanup first logs the tail of the process's
+//     output and, for a node still running, its goroutines. They take the TB interface declared
 //     here, so this package never imports package testing and can be linked
 //     into ordinary binaries (bench, cmd/dynomite-run).
 //
