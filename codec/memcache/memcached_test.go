@@ -36,6 +36,7 @@ func startMemcached(t *testing.T) string {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = childAttr() // dies with the test binary if it is killed
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("cannot start memcached: %v", err)
 	}
