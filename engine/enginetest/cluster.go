@@ -79,6 +79,11 @@ type ClusterOptions struct {
 // 1) and then a dynomite node in front of it. Every process is stopped in
 // Cleanup. It returns once every node answers on its client port; the nodes
 // may still be connecting to each other.
+//
+// A listen port picked in advance may be taken by another process before
+// its node binds it. When a node fails to start, StartCluster stops the
+// nodes already started, gives every node new free ports (dyn_seeds
+// follow) and tries again, up to three times in all.
 func StartCluster(tb TB, cfgs []NodeConfig, opts ClusterOptions) []*ClusterNode {
 	tb.Helper()
 	nodes := make([]*ClusterNode, len(cfgs))
@@ -93,13 +98,55 @@ func StartCluster(tb TB, cfgs []NodeConfig, opts ClusterOptions) []*ClusterNode 
 		nodes[i] = &ClusterNode{Config: c, Store: store}
 	}
 	bin := BuildDynomite(tb)
-	for _, n := range nodes {
-		p, err := startDynomite(tb.TempDir(), bin, n.Config.YAML(), opts.Args)
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if attempt > 0 {
+			tb.Logf("enginetest: %v; starting the cluster again on new ports", err)
+			if err = renumber(nodes); err != nil {
+				break
+			}
+		}
+		if err = startNodes(tb, bin, nodes, opts.Args); err == nil {
+			return nodes
+		}
+	}
+	tb.Fatalf("%v", err)
+	return nil
+}
+
+// startNodes starts every node; on a failure it stops those it started.
+func startNodes(tb TB, bin string, nodes []*ClusterNode, args []string) error {
+	for i, n := range nodes {
+		p, err := startDynomite(tb.TempDir(), bin, n.Config.YAML(), args)
 		if err != nil {
-			tb.Fatalf("enginetest: start %s: %v", n, err)
+			for _, m := range nodes[:i] {
+				m.Node.Close()
+				m.Node = nil
+			}
+			return fmt.Errorf("enginetest: start %s: %w", n, err)
 		}
 		closeOnCleanup(tb, p)
 		n.Node = p
 	}
-	return nodes
+	return nil
+}
+
+// renumber gives every node new free listen ports and rewrites dyn_seeds.
+func renumber(nodes []*ClusterNode) error {
+	for _, n := range nodes {
+		n.Config.Listen, n.Config.DynListen, n.Config.StatsListen = "", "", ""
+		if err := n.Config.FillPorts(); err != nil {
+			return err
+		}
+	}
+	for _, n := range nodes {
+		seeds := make([]string, 0, len(nodes)-1)
+		for _, o := range nodes {
+			if o != n {
+				seeds = append(seeds, fmt.Sprintf("%s:%s:%s:%s", o.Config.DynListen, o.Config.Rack, o.Config.Datacenter, o.Config.Tokens))
+			}
+		}
+		n.Config.DynSeeds = seeds
+	}
+	return nil
 }
