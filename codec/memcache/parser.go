@@ -53,6 +53,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	if err != nil {
 		if err != ErrIncomplete {
 			p.scanned = 0
+			req.Reset()
 		}
 		return 0, err
 	}
