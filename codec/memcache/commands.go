@@ -212,11 +212,8 @@ func (p *Parser) meta(r *Request, first int) error {
 			r.Base64 = true
 		}
 	}
-	maxKey := p.limits().MaxKeyLen
-	if r.Base64 {
-		maxKey = (maxKey + 2) / 3 * 4
-	}
-	if len(t[1]) > maxKey {
+	// memcached limits the key as sent, base64 or not.
+	if len(t[1]) > p.limits().MaxKeyLen {
 		return ErrBadFormat
 	}
 	if len(t) > maxMetaTokens && r.Cmd != CmdMetaDebug {

@@ -145,6 +145,7 @@ func TestMemcachedErrorReplies(t *testing.T) {
 		"ms a noreply\r\nx\r\n", "decr " + k251 + " noreply\r\n", "set a 0 noreply\r\n",
 		"mg\r\n", "md\r\n", "ma\r\n", "ms\r\n", "me\r\n", "ms a\r\n", "ms a abc\r\nxx\r\n", "ms a S2\r\nhi\r\n",
 		"ms a 3\r\nabcde\r\n", "ms a 2000000\r\n" + big + "\r\n", "mg " + k251 + " v\r\n", "ms " + k251 + " 1\r\nx\r\n",
+		"mg " + string(bytes.Repeat([]byte("QUFB"), 63)) + " b v\r\n", "ms " + string(bytes.Repeat([]byte("QUFB"), 63)) + " 1 b\r\nx\r\n",
 		"mg a v v v v v v v v v v v v v v v v v v\r\n", "md a q q q q q q q q q q q q q q q q q q\r\n",
 		"ms a 1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1 T1\r\nx\r\n",
 		// No end of line in 2048 bytes: memcached closes without a reply. (A
