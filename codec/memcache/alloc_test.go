@@ -108,3 +108,22 @@ func TestAllocsEncode(t *testing.T) {
 		t.Fatalf("unexpected allocations; got %v; want 0", allocs)
 	}
 }
+
+func TestAllocsDeclaredLength(t *testing.T) {
+	// A declared length costs nothing until the bytes are there: waiting for
+	// a 1 MiB block, rejecting 2 MB and refusing 10 GB allocate nothing.
+	var p Parser
+	var r Request
+	for _, input := range []string{"set a 0 0 1048576\r\nxx", "set a 0 0 2000000\r\n", "set a 0 0 10000000000\r\n"} {
+		buf := []byte(input)
+		p.Parse(buf, &r)
+		p.Reset()
+		allocs := testing.AllocsPerRun(100, func() {
+			p.Parse(buf, &r)
+			p.Reset()
+		})
+		if allocs != 0 {
+			t.Fatalf("unexpected allocations parsing %q; got %v; want 0", input, allocs)
+		}
+	}
+}
