@@ -37,7 +37,8 @@ type Splitter struct {
 
 // Split groups r.Keys by owner(key) and returns one fragment per owner, in
 // order of first appearance. owner is called once per key. The result is
-// valid until the next call; r must be a multi-key command.
+// valid until the next call; r must be a multi-key command. A gat or gats
+// with no key has no fragment: Merge with no replies then gives "END\r\n".
 func (s *Splitter) Split(r *Request, owner func(key []byte) int) []Fragment {
 	if !r.Cmd.Is(FlagMultiKey) {
 		panic("BUG: memcache: Split called for " + r.Cmd.String())

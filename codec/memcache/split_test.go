@@ -81,6 +81,7 @@ func TestMerge(t *testing.T) {
 	f("get a b\r\n", []string{"ERROR\r\n", "SERVER_ERROR x\r\n"}, "ERROR\r\n", nil)
 	f("get a b\r\n", []string{va + "SERVER_ERROR out of memory\r\n", vb + "END\r\n"}, "SERVER_ERROR out of memory\r\n", nil)
 	// Replies that do not fit the request.
+	f("gat 10\r\n", nil, "END\r\n", nil)
 	f("get a b\r\n", []string{vc + "END\r\n", "END\r\n"}, "", ErrBadReply)
 	f("get a b\r\n", []string{va + "END\r\nEND\r\n", "END\r\n"}, "", ErrBadReply)
 	f("get a b\r\n", []string{"STORED\r\n", "END\r\n"}, "", ErrBadReply)
