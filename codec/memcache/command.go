@@ -39,7 +39,7 @@ type Flag uint16
 const (
 	// FlagRead: reads items (get family, mg, me). gat, gats and mg with its
 	// T or N flags also set an expiration time or create an item; they are
-	// still classed as reads, as Dynomite routes reads.
+	// still classed as reads.
 	FlagRead Flag = 1 << iota
 	// FlagWrite: changes items (storage, delete, incr/decr, touch, ms, md, ma).
 	FlagWrite

@@ -6,8 +6,8 @@
 // imports nothing of this module. Parsing a request or scanning a reply
 // allocates nothing once the caller's reusable slices have grown to size.
 //
-// Concurrency: a Parser, ReplyScanner, Splitter or Merger holds the state of one
-// stream and must be used by one goroutine at a time. The command table and the
+// Concurrency: a Parser, ReplyScanner or Splitter holds the state of one
+// stream or request and must be used by one goroutine at a time. The command table and the
 // precomputed replies are read-only and safe for concurrent use.
 //
 // Views: keys, tokens and values in a Request are sub-slices of the buffer given
@@ -23,17 +23,19 @@
 //   - a malformed number or a key over 250 bytes gets CLIENT_ERROR bad command
 //     line format, again consuming only the line;
 //   - a data block not followed by "\r\n" gets CLIENT_ERROR bad data chunk and
-//     exactly <bytes>+2 bytes are consumed;
+//     exactly <bytes>+2 bytes after the line are consumed;
 //   - a declared length over Limits.MaxValue gets SERVER_ERROR object too large
 //     for cache and the caller must discard the <bytes>+2 bytes that follow
 //     (Request.Skip); memcached answers only after it has swallowed them, and
-//     for set it also unlinks the item stored under the key;
-//   - a declared length that does not fit in 31 bits (such as 10 GB) gets
+//     for set it also unlinks the item stored under the key (a proxy that
+//     answers by itself keeps that effect by forwarding a delete);
+//   - a declared length over 2147483645 (such as 10 GB) gets
 //     CLIENT_ERROR bad command line format at once and nothing is swallowed.
 //     memcached truncates such a length to 32 bits and may swallow up to
 //     2 GiB before it answers; we do not copy that;
-//   - noreply (classic commands) suppresses every reply, including
-//     CLIENT_ERROR and SERVER_ERROR, but not the ERROR of an unknown command;
+//   - noreply (classic commands, as the last token) suppresses every reply,
+//     including CLIENT_ERROR and SERVER_ERROR, but not the ERROR of an
+//     unknown command or a wrong token count;
 //     the q flag of meta commands suppresses HD, and EN for mg, while NF, NS,
 //     EX and errors still come: the caller learns of it from Request.Quiet and
 //     cannot count on one reply per quiet request (clients end a quiet batch
