@@ -32,6 +32,11 @@ type Parser struct {
 // Reset forgets a partly parsed frame, for a new stream.
 func (p *Parser) Reset() { p.scanned, p.need = 0, 0 }
 
+// Pending returns, after Parse returned ErrIncomplete, the length of the
+// whole frame when it is known (the line is complete and a data block is
+// awaited), or 0. A caller can size its buffer once instead of growing it.
+func (p *Parser) Pending() int { return p.need }
+
 // Parse parses the request at the start of buf into req. buf must start at the
 // first byte not yet consumed and hold every byte passed before for this
 // request; the caller may grow it between calls.

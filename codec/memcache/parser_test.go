@@ -226,6 +226,28 @@ func TestParseMaxValue(t *testing.T) {
 	}
 }
 
+func TestPending(t *testing.T) {
+	var p Parser
+	var r Request
+	f := func(input string, want int) {
+		t.Helper()
+		p.Reset()
+		if _, err := p.Parse([]byte(input), &r); err != ErrIncomplete {
+			t.Fatalf("unexpected error for %q: %v", input, err)
+		}
+		if got := p.Pending(); got != want {
+			t.Fatalf("unexpected Pending for %q; got %d; want %d", input, got, want)
+		}
+	}
+	f("set a 0 0 100\r\nxyz", 117)
+	f("ms a 5\r\n", 15)
+	f("set a 0 0 100", 0)
+	var s ReplyScanner
+	if _, _, err := s.Scan([]byte("VALUE a 0 10\r\nab"), CmdGet); err != ErrIncomplete || s.Pending() != 26 {
+		t.Fatalf("unexpected scanner Pending; got %d, %v; want 26, ErrIncomplete", s.Pending(), err)
+	}
+}
+
 func TestRequestAccessors(t *testing.T) {
 	var p Parser
 	var r Request

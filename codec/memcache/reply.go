@@ -28,6 +28,11 @@ type ReplyScanner struct {
 // Reset forgets a partly scanned reply, for a new stream.
 func (s *ReplyScanner) Reset() { s.pos, s.scanned, s.need = 0, 0, 0 }
 
+// Pending returns, after Scan returned ErrIncomplete, the buffer length that
+// completes the data block being read, or 0. A retrieval reply may go on
+// with more blocks after it.
+func (s *ReplyScanner) Pending() int { return s.need }
+
 // Scan finds the end of the reply at the start of buf to a request of
 // command cmd. buf follows the same rule as in Parser.Parse. It returns the
 // reply length n and its status, or ErrIncomplete (n == 0) or ErrBadReply
