@@ -155,3 +155,42 @@ func TestClusterRedisDown(t *testing.T) {
 		t.Fatalf("the write after the restart is not in the restarted Redis")
 	}
 }
+
+// TestClusterOwnerDown: 2 racks × 2 nodes; the own-rack owner of some keys
+// (a peer in the coordinator's rack) killed. A DC_ONE read of its keys is
+// served by the other rack, also inside an MGET; a DC_ONE write of its keys
+// gets a peer error (no failover of writes inside the local DC); keys of the
+// live nodes are unaffected; DC_QUORUM (both racks needed) answers a peer
+// error for the dead node's keys.
+func TestClusterOwnerDown(t *testing.T) {
+	cl := startCluster(t, twoByTwo(), enginetest.NodeConfig{}, nil, enginetest.ClusterOptions{})
+	bound := 2*peerTimeout + slack
+	kA, kB := cl.keyOwnedBy(0, "own:a:"), cl.keyOwnedBy(1, "own:b:")
+	kB2 := cl.keyOwnedBy(1, kB+":")
+	c := cl.client(0)
+	replyIs(t, "SET a key of node A", do(t, "SET", c, bound, "SET", kA, "va"), nil, "+OK\r\n")
+	replyIs(t, "SET a key of node B", do(t, "SET", c, bound, "SET", kB, "vb"), nil, "+OK\r\n")
+	for _, k := range []string{kA, kB} {
+		for _, i := range cl.ownersEverywhere(k) {
+			if !cl.waitStored(i, k, map[string]string{kA: "va", kB: "vb"}[k], replWait) {
+				t.Fatalf("%q did not reach the Redis of its owner %s", k, cl.nodes[i])
+			}
+		}
+	}
+	cl.nodes[1].Node.Kill()
+	t.Logf("killed %s", cl.nodes[1])
+	q := cl.client(0)
+	setConsistency(t, q, "DC_QUORUM")
+	for n := 0; n < 5; n++ {
+		replyIs(t, "DC_ONE GET of the dead owner's key", do(t, "GET", c, bound, "GET", kB), nil, bulk("vb"))
+		replyIs(t, "DC_ONE MGET across the live and the dead owner", do(t, "MGET", c, bound, "MGET", kB, kA, "own:none"), nil, "*3\r\n"+bulk("vb")+bulk("va")+"$-1\r\n")
+		if r := do(t, "DC_ONE SET", c, bound, "SET", kB2, "x"); !peerErr(r) {
+			t.Fatalf("DC_ONE SET of a key whose own-rack owner is down: unexpected reply %q; want -ERR Peer: Peer Node is not connected (or refused connection)", r.Raw)
+		}
+		replyIs(t, "DC_ONE SET of a live node's key", do(t, "SET", c, bound, "SET", kA, "va"), nil, "+OK\r\n")
+		replyIs(t, "DC_QUORUM GET of a live node's key", do(t, "GET", q, bound, "GET", kA), nil, bulk("va"))
+		if r := do(t, "DC_QUORUM GET", q, bound, "GET", kB); !peerErr(r) {
+			t.Fatalf("DC_QUORUM GET of a key whose owner in one of 2 racks is down: unexpected reply %q; want a peer error", r.Raw)
+		}
+	}
+}
