@@ -213,7 +213,7 @@ func (cl *cluster) waitMesh() {
 					break
 				}
 				if time.Now().After(deadline) || attempt == 999 {
-					cl.t.Fatalf("cluster not connected %v after start: a write of %q through %s (last reply %q) never reached the datastore of %s",
+					cl.t.Fatalf("cluster not ready %v after start: a write of %q through %s (last reply %q) never reached the datastore of %s, its owner by the murmur ring",
 						meshWait, key, cl.nodes[i], last, cl.nodes[j])
 				}
 			}
