@@ -135,8 +135,7 @@ func getBuffer() *bytebufferpool.ByteBuffer { return bytebufferpool.Get() }
 // value), so one large value does not pin memory.
 func putBuffer(b *bytebufferpool.ByteBuffer) {
 	if b != nil {
-		b.B = b.B[:0]
-		bytebufferpool.Put(b)
+		bytebufferpool.Put(b) // Put calibrates on len(b.B): do not truncate first
 	}
 }
 
