@@ -1,0 +1,94 @@
+// Package engine is the reactor of a dynomite-go node: the client listener,
+// the datastore connections, the client connections, message and buffer
+// pools, in-order reply queues, the forwarding queues toward the datastore,
+// timeouts and admission (max_msgs). It is the only package that touches
+// netpoll. It imports codec and conf (and, for the cluster, ring and
+// replica), never cmd.
+//
+// # Goroutines
+//
+// netpoll runs one poller goroutine per CPU (GOMAXPROCS, bounded by the
+// logical cores cpuid reports) with an inline runner: OnRequest callbacks
+// run on the poller itself, with no hop to a goroutine pool. Besides the
+// pollers the engine runs one writer goroutine per datastore connection,
+// parked until requests are queued while others are in flight, a goroutine
+// per client only while that client's socket is full (slowFlush), and timer
+// goroutines for timeouts and reconnects. Nothing that runs on a poller
+// blocks on I/O: every write from a poller is one non-blocking write(2), and
+// a connection is never closed from its own callback (closeLater).
+//
+// # Life of a request
+//
+//	client socket
+//	  │ netpoll reads; OnRequest on the client's poller
+//	  ▼
+//	onClientInput ── carry + new bytes ── resp.Parser.Parse (resumable)
+//	  │ per complete frame: Validate (unknown, arity), QUIT, conn_consistency,
+//	  │ empty key, unsupported ── answered locally, in order ──────────────┐
+//	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
+//	  ▼                                                                     │
+//	forward: msg acquired, pushed on client.pending (request order)         │
+//	  │ frame bytes copied into the server conn's out, msg pushed on fifo   │
+//	  │ datastore down: "-ERR Storage: Datastore refused connection" ───────┤
+//	  ▼                                                                     │
+//	send toward the datastore, one write per batch:                         │
+//	  - connection idle (fifo was empty): written inline by the poller at   │
+//	    the end of the client's input batch (writeInline)                   │
+//	  - requests in flight: the writer goroutine takes everything queued by │
+//	    all clients meanwhile and writes it at once (writeBatch)            │
+//	  ▼                                                                     │
+//	datastore replies; OnRequest on the server conn's poller                │
+//	  │ resp.ReplyScanner.Scan (resumable), FIFO match: fifo.pop            │
+//	  ▼                                                                     │
+//	deliver: reply copied to the client's out if its msg is the oldest     │
+//	  │ pending (else kept in the msg until the older ones complete) ◄──────┘
+//	  ▼
+//	flushClient once per datastore read per client touched: one
+//	non-blocking write; the rest, if any, to slowFlush (netpoll Flush on
+//	its own goroutine)
+//
+// A client is pinned to one datastore connection (client id modulo
+// datastore_connections), so FIFO matching on that connection keeps the
+// client's replies in request order. Request bytes are copied, never
+// re-encoded: netpoll v0.7.2's zero-copy Slice+Append panics, and copying a
+// frame costs less than the write it joins.
+//
+// # Failures
+//
+// Every datastore request has the `timeout` deadline, stamped when its
+// batch is handed to the socket. The fifo is in send order with one
+// timeout, so its head has the earliest deadline and one timer per
+// connection suffices. On expiry the connection is closed, as C Dynomite
+// does, and every request on it fails with "-ERR Storage: Datastore refused
+// connection" (C uses STORAGE_CONNECTION_REFUSE for every request of a
+// closed datastore connection, timeouts included). Reconnects back off 1 s,
+// 2 s, 4 s ... capped at server_retry_timeout; meanwhile new requests fail
+// at once with the same reply.
+//
+// Client errors: an unknown command, a wrong argument count, an empty key
+// or an unsupported command (blocking, pub/sub, transactions, connection
+// state: they cannot share a pipelined datastore connection) get an error
+// reply and the connection stays open (C Dynomite closes it). A malformed
+// frame gets Redis's "-ERR Protocol error: ..." and the connection is closed
+// once the reply is flushed; so is QUIT, after "+OK".
+//
+// # Memory
+//
+// Messages come from a sync.Pool (acquireMsg/releaseMsg; under -race a
+// released msg is poisoned), buffers from bytebufferpool. Idle connections
+// hold no buffers. max_msgs bounds the messages alive in the node: past it
+// a request is answered "-ERR Dynomite: too many requests in flight" at
+// once and nothing is closed. Per client, at most maxPipeline (32) requests
+// are pending and at most unsentChunks × mbuf_size (4 MiB by default) of
+// replies wait unsent; past either bound the client's input stays unparsed
+// (the node stops reading requests from it) until the replies drain to half
+// the bound, so a client that sends but never reads costs at most about
+// 32 replies plus 4 MiB. netpoll keeps reading the socket, so a paused
+// client that goes on sending more than pausedInputChunks × mbuf_size
+// (64 MiB) is answered with an error and closed.
+//
+// # Concurrency
+//
+// A Node's exported methods may be called from any goroutine. Inside, the
+// lock order is conn.inMu, then conn.mu or conn.wmu; see conn.
+package engine
