@@ -5,6 +5,7 @@ package e2e
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -193,4 +194,68 @@ func TestClusterOwnerDown(t *testing.T) {
 			t.Fatalf("DC_QUORUM GET of a key whose owner in one of 2 racks is down: unexpected reply %q; want a peer error", r.Raw)
 		}
 	}
+}
+
+// TestClusterPeerStalled: 3 racks × 1 node; peers stopped with SIGSTOP
+// (connections stay open, nothing answers). With one peer stalled, quorum
+// reads are answered by the other two at once and DC_ONE writes succeed;
+// with two stalled, a quorum read gets an error once the peer timeout
+// passes, never later; after SIGCONT quorum reads succeed again.
+func TestClusterPeerStalled(t *testing.T) {
+	cl := startCluster(t, threeRacks(), enginetest.NodeConfig{}, nil, enginetest.ClusterOptions{})
+	stopped := map[int]bool{}
+	resume := func(i int) {
+		if stopped[i] {
+			cl.nodes[i].Node.Signal(syscall.SIGCONT)
+			delete(stopped, i)
+		}
+	}
+	t.Cleanup(func() { resume(1); resume(2) })
+	stop := func(i int) {
+		if err := cl.nodes[i].Node.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		stopped[i] = true
+	}
+	bound := 2*peerTimeout + slack
+	one, q := cl.client(0), cl.client(0)
+	setConsistency(t, q, "DC_QUORUM")
+	replyIs(t, "SET", do(t, "SET", q, bound, "SET", "st:k", "v"), nil, "+OK\r\n")
+	for j := range cl.nodes {
+		if !cl.waitStored(j, "st:k", "v", replWait) {
+			t.Fatalf("st:k did not reach the Redis of %s", cl.nodes[j])
+		}
+	}
+	stop(2)
+	for n := 0; n < 5; n++ {
+		replyIs(t, "DC_QUORUM GET, rack3 stalled", do(t, "GET", q, peerTimeout/2, "GET", "st:k"), nil, bulk("v"))
+		replyIs(t, "DC_ONE SET, rack3 stalled", do(t, "SET", one, peerTimeout/2, "SET", fmt.Sprint("st:one:", n), "x"), nil, "+OK\r\n")
+	}
+	stop(1)
+	for n := 0; n < 3; n++ {
+		start := time.Now()
+		r := do(t, "DC_QUORUM GET, racks 2 and 3 stalled", q, bound, "GET", "st:k")
+		if !hasPrefix(r, "-ERR ") {
+			t.Fatalf("DC_QUORUM GET with two peers stalled: unexpected reply %q after %v; want an error", r.Raw, time.Since(start).Round(time.Millisecond))
+		}
+		t.Logf("DC_QUORUM GET with two peers stalled: %q after %v", strings.TrimSpace(string(r.Raw)), time.Since(start).Round(time.Millisecond))
+		replyIs(t, "DC_ONE GET, racks 2 and 3 stalled", do(t, "GET", one, bound, "GET", "st:k"), nil, bulk("v"))
+	}
+	resume(1)
+	resume(2)
+	back := time.Now()
+	for n := 0; ; n++ {
+		r := do(t, "DC_QUORUM GET after SIGCONT", q, bound, "GET", "st:k")
+		if string(r.Raw) == bulk("v") {
+			break
+		}
+		if !hasPrefix(r, "-ERR ") {
+			t.Fatalf("DC_QUORUM GET after SIGCONT: unexpected reply %q", r.Raw)
+		}
+		if time.Since(back) > reconnectMax || n > 1000 {
+			t.Fatalf("quorum reads still fail %v after SIGCONT: %q", reconnectMax, r.Raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("quorum reads back %v after SIGCONT", time.Since(back).Round(time.Millisecond))
 }
