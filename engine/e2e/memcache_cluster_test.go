@@ -157,3 +157,59 @@ func TestMemcacheClusterSplit(t *testing.T) {
 		}
 	}
 }
+
+// setMC writes key=val straight into node i's memcached.
+func (cl *cluster) setMC(i int, key, val string) {
+	cl.t.Helper()
+	c := dialMC(cl.t, cl.nodes[i].Store.Addr)
+	defer c.close()
+	mcExpect(cl.t, "set in the memcached of "+cl.nodes[i].String(), c, fmt.Sprintf("set %s 0 0 %d\r\n%s\r\n", key, len(val), val), "STORED\r\n")
+}
+
+// TestMemcacheClusterQuorum: 3 racks × 1 node in front of memcached; node 0
+// at DC_QUORUM, node 1 at DC_SAFE_QUORUM, node 2 at DC_ONE (YAML). One
+// replica differing: both quorum levels answer the majority value, DC_ONE
+// the own rack's. Three different values: DC_SAFE_QUORUM answers
+// SERVER_ERROR Dynomite: Failed to achieve Quorum, DC_QUORUM one of them.
+func TestMemcacheClusterQuorum(t *testing.T) {
+	levels := []string{"DC_QUORUM", "DC_SAFE_QUORUM", ""}
+	cl := startCluster(t, threeRacks(), enginetest.NodeConfig{DataStore: 1}, func(i int, c *enginetest.NodeConfig) {
+		if levels[i] != "" {
+			withConsistency(c, levels[i])
+		}
+	}, enginetest.ClusterOptions{})
+	q, s, one := dialMC(t, cl.nodes[0].Node.Addr), dialMC(t, cl.nodes[1].Node.Addr), dialMC(t, cl.nodes[2].Node.Addr)
+	mcExpect(t, "set at DC_QUORUM", q, "set qk 0 0 2\r\nv1\r\n", "STORED\r\n")
+	for j := range cl.nodes {
+		if !cl.waitStored(j, "qk", "v1", replWait) {
+			t.Fatalf("qk did not reach the memcached of %s", cl.nodes[j])
+		}
+	}
+	cl.setMC(2, "qk", "other")
+	val := func(v string) string { return mcGetWant([]string{"qk"}, map[string]string{"qk": v}) }
+	for n := 0; n < 5; n++ {
+		mcExpect(t, "get at DC_QUORUM, one replica differs", q, "get qk\r\n", val("v1"))
+		mcExpect(t, "get at DC_SAFE_QUORUM, one replica differs", s, "get qk\r\n", val("v1"))
+		mcExpect(t, "get at DC_ONE through the differing rack", one, "get qk\r\n", val("other"))
+	}
+	for i, v := range []string{"a", "b", "c"} {
+		cl.setMC(i, "qk", v)
+	}
+	for n := 0; n < 5; n++ {
+		mcExpect(t, "get at DC_SAFE_QUORUM, three values", s, "get qk\r\n", "SERVER_ERROR Dynomite: Failed to achieve Quorum\r\n")
+		r, err := q.do("get qk\r\n")
+		if err != nil {
+			t.Fatalf("get at DC_QUORUM, three values: %v", err)
+		}
+		if got := r.norm(); got != val("a") && got != val("b") && got != val("c") {
+			t.Fatalf("get at DC_QUORUM, three values: unexpected reply %q; want one of the replicas' values", got)
+		}
+	}
+	mcExpect(t, "set at DC_SAFE_QUORUM", s, "set qk 0 0 5\r\nfixed\r\n", "STORED\r\n")
+	for j := range cl.nodes {
+		if !cl.waitStored(j, "qk", "fixed", replWait) {
+			t.Fatalf("set at DC_SAFE_QUORUM did not reach the memcached of %s", cl.nodes[j])
+		}
+	}
+	mcExpect(t, "get at DC_SAFE_QUORUM after the replicas agree", s, "get qk\r\n", val("fixed"))
+}
