@@ -171,18 +171,18 @@ func (g *mcGen) get(verb string, max int) mcCmd {
 func (g *mcGen) next() []mcCmd {
 	flags := g.r.IntN(70000)
 	switch n := g.r.IntN(100); {
-	case n < 15:
+	case n < 13:
 		return []mcCmd{{text: store("set", g.pick(g.strs), flags, g.exp(), g.value(), false)}}
-	case n < 20:
+	case n < 17:
 		return []mcCmd{{text: store([]string{"add", "replace"}[g.r.IntN(2)], g.pick(g.strs), flags, g.exp(), g.value(), false)}}
-	case n < 25:
+	case n < 21:
 		return []mcCmd{{text: store([]string{"append", "prepend"}[g.r.IntN(2)], g.pick(g.strs), 0, 0, g.value(), false)}}
-	case n < 30:
+	case n < 25:
 		return []mcCmd{g.get("get", 1)}
-	case n < 37:
+	case n < 32:
 		return []mcCmd{g.get("get", 100)}
-	case n < 44:
-		return []mcCmd{g.get("gets", 20)}
+	case n < 40:
+		return []mcCmd{g.get("gets", 8)}
 	case n < 52:
 		k := g.anyKey()
 		if len(g.read) > 0 && g.r.IntN(5) > 0 {
