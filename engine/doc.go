@@ -11,9 +11,9 @@
 // logical cores cpuid reports) with an inline runner: OnRequest callbacks
 // run on the poller itself, with no hop to a goroutine pool. Besides the
 // pollers the engine runs one writer goroutine per datastore connection,
-// parked until requests are queued while others are in flight, a goroutine
-// per client only while that client's socket is full (slowFlush), and timer
-// goroutines for timeouts and reconnects. Nothing that runs on a poller
+// parked unless the datastore socket was full (it finishes partial writes),
+// a goroutine per client only while that client's socket is full
+// (slowFlush), and timer goroutines for timeouts and reconnects. Nothing that runs on a poller
 // blocks on I/O: every write from a poller is one non-blocking write(2), and
 // a connection is never closed from its own callback (closeLater).
 //
@@ -34,8 +34,9 @@
 //	send toward the datastore, one write per batch:                         │
 //	  - connection idle (fifo was empty): written inline by the poller at   │
 //	    the end of the client's input batch (writeInline)                   │
-//	  - requests in flight: the writer goroutine takes everything queued by │
-//	    all clients meanwhile and writes it at once (writeBatch)            │
+//	  - requests in flight: the reply path, at the end of each read of     │
+//	    replies, writes everything all clients queued meanwhile at once     │
+//	    (writeNow(writerReply)); no goroutine is woken                      │
 //	  ▼                                                                     │
 //	datastore replies; OnRequest on the server conn's poller                │
 //	  │ resp.ReplyScanner.Scan (resumable), FIFO match: fifo.pop            │

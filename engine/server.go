@@ -51,15 +51,18 @@ type writerState uint8
 const (
 	writerIdle   writerState = iota // nothing queued, nobody writing
 	writerInline                    // the enqueuing client writes at the end of its input batch
-	writerAsync                     // the writer goroutine has been woken
+	writerReply                     // the reply path writes at the end of its next read
+	writerAsync                     // the writer goroutine finishes a partial write
 )
 
 // enqueue queues frame for the datastore and m for its reply. It reports
 // false when the connection is closed, and inline true when the caller must
-// call writeInline once it has consumed its input: the connection had
-// nothing in flight, so the request goes out from the poller at once
-// (lowest latency); with requests in flight the writer goroutine takes the
-// batch, and requests of all clients queued meanwhile share its send.
+// call writeNow(writerInline) once it has consumed its input: the
+// connection had nothing in flight, so the request goes out from the poller
+// at once. With requests in flight nobody is woken: the reply path writes
+// whatever all clients queued meanwhile, with one send, at the end of its
+// next read (writerReply), so requests coalesce while the datastore works
+// and no goroutine hop is paid.
 func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	s.mu.Lock()
 	if s.closed {
@@ -73,21 +76,17 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 		}
 	}
 	s.out.B = append(s.out.B, frame...)
-	idleLine := s.fifo.len() == 0
+	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.push(m)
 	s.unstamped++
-	wake := false
 	if s.writer == writerIdle {
 		if idleLine {
 			s.writer, inline = writerInline, true
 		} else {
-			s.writer, wake = writerAsync, true
+			s.writer = writerReply
 		}
 	}
 	s.mu.Unlock()
-	if wake {
-		s.wakeWriter()
-	}
 	return true, inline
 }
 
@@ -98,49 +97,61 @@ func (s *conn) wakeWriter() {
 	}
 }
 
-// writeInline writes what is queued with one non-blocking send from the
-// calling poller; a tail the socket did not take, and anything queued
-// meanwhile, goes to the writer goroutine.
-func (s *conn) writeInline() {
+// writeNow writes what is queued with one non-blocking send from the
+// calling poller, when the caller is the current owner of the queue: the
+// client that enqueued on an idle connection (writerInline) or the reply
+// path (writerReply). A tail the socket did not take goes to the writer
+// goroutine. Once requests are in flight, what is queued meanwhile waits
+// for the reply path.
+func (s *conn) writeNow(owner writerState) {
 	s.mu.Lock()
-	if s.writer != writerInline || s.closed {
-		s.mu.Unlock()
-		return
-	}
-	b := s.takeOut()
-	s.stamp()
-	s.mu.Unlock()
-	var n int
-	var err error
-	if b != nil {
-		s.wmu.Lock()
-		if !s.isClosed() {
-			n, err = writeSome(s.fd, b.B)
+	for {
+		if s.writer != owner || s.closed {
+			s.mu.Unlock()
+			return
 		}
-		s.wmu.Unlock()
-	}
-	if err != nil {
-		s.closeLater()
-		return
-	}
-	s.node.sends.Add(1)
-	s.mu.Lock()
-	switch {
-	case b != nil && n < len(b.B):
-		s.rest, s.restOff = b, n
-		s.writer = writerAsync
-	case s.out != nil && len(s.out.B) > 0:
+		if s.out == nil || len(s.out.B) == 0 {
+			s.writer = writerIdle
+			s.mu.Unlock()
+			return
+		}
+		b := s.takeOut()
+		s.stamp()
+		s.mu.Unlock()
+		n, err := s.sendNow(b.B)
+		if err != nil {
+			s.closeLater()
+			return
+		}
+		s.node.sends.Add(1)
+		s.mu.Lock()
+		if n < len(b.B) {
+			s.rest, s.restOff = b, n
+			s.writer = writerAsync
+			s.mu.Unlock()
+			s.wakeWriter()
+			return
+		}
 		s.keepSpare(b)
-		s.writer = writerAsync
-	default:
-		s.keepSpare(b)
-		s.writer = writerIdle
+		if s.fifo.len() > s.unstamped {
+			// Sent requests await replies: the reply path sends the rest.
+			s.writer, owner = writerReply, writerReply
+		}
 	}
-	async := s.writer == writerAsync
-	s.mu.Unlock()
-	if async {
-		s.wakeWriter()
+}
+
+// writeInline is writeNow for the client that enqueued on an idle
+// connection.
+func (s *conn) writeInline() { s.writeNow(writerInline) }
+
+// sendNow makes one non-blocking write unless the connection is closed.
+func (s *conn) sendNow(b []byte) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isClosed() {
+		return 0, errConnClosed
 	}
+	return writeSome(s.fd, b)
 }
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
@@ -171,8 +182,9 @@ func (s *conn) writeLoop() {
 	}
 }
 
-// writeBatch writes everything queued with one send. It reports false when
-// nothing was queued or the connection failed.
+// writeBatch finishes a partial write, then writes what was queued
+// meanwhile unless requests in flight leave that to the reply path. It
+// reports false when there is nothing left for the writer goroutine.
 func (s *conn) writeBatch() bool {
 	s.mu.Lock()
 	if s.closed {
@@ -184,6 +196,11 @@ func (s *conn) writeBatch() bool {
 	if b == nil {
 		if s.out == nil || len(s.out.B) == 0 {
 			s.writer = writerIdle
+			s.mu.Unlock()
+			return false
+		}
+		if s.fifo.len() > s.unstamped {
+			s.writer = writerReply
 			s.mu.Unlock()
 			return false
 		}
@@ -300,6 +317,7 @@ func (s *conn) onServerInput(b []byte) {
 		off += n
 	}
 	s.keepTail(buf, off, fromCarry)
+	s.writeNow(writerReply)
 	s.flushTouched()
 }
 
