@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"bytes"
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // client is the state of a client connection, guarded by conn.mu.
@@ -21,18 +21,20 @@ type client struct {
 	dirty  bool // on a server conn's touched list, flush pending
 	// quitting: QUIT or a malformed frame was seen; further input is
 	// dropped and the connection closes once its replies are flushed.
-	quitting    bool
-	consistency string // dyno_config:conn_consistency level; "" = the node's default
-	scratch     []byte // error replies are encoded here before being queued
-	kick        *conn  // server conn to write inline after this input batch (inMu)
+	quitting bool
+	// rlevel and wlevel are the connection's read and write consistency:
+	// the node's defaults when accepted (statsOpen), then what
+	// dyno_config:conn_consistency sets. Input side only (inMu).
+	rlevel, wlevel replica.Level
+	scratch        []byte // error replies are encoded here before being queued
+	kick           *conn  // server conn to write inline after this input batch (inMu)
 }
-
-var consistencyLevels = []string{"DC_ONE", "DC_QUORUM", "DC_SAFE_QUORUM", "DC_EACH_SAFE_QUORUM"}
 
 // onClientInput consumes b, the bytes netpoll read for client c, plus any
 // carried partial frame. It runs on a poller and never blocks on I/O.
 func (c *conn) onClientInput(b []byte) {
 	c.inMu.Lock()
+	c.statsInput()
 	buf, fromCarry := b, false
 	if c.carry != nil && len(c.carry.B) > 0 {
 		c.carry.B = append(c.carry.B, b...)
@@ -48,6 +50,7 @@ func (c *conn) onClientInput(b []byte) {
 		kick.writeInline()
 	}
 	if overflow {
+		c.markFailed()
 		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
 		c.mu.Lock()
 		c.quitting = true
@@ -152,6 +155,7 @@ func (c *conn) protocolError(err error) {
 		reply = pe.Reply()
 	}
 	c.local(reply)
+	c.markFailed()
 	c.mu.Lock()
 	c.quitting = true
 	c.mu.Unlock()
@@ -166,6 +170,7 @@ func (c *conn) handle(frame []byte) {
 		return
 	}
 	args, cmd := c.req.Args, c.req.Cmd
+	c.countRequest(cmd)
 	switch {
 	case cmd == n.cmdQuit:
 		c.local(replyOK)
@@ -186,16 +191,13 @@ func (c *conn) handle(frame []byte) {
 // setConsistency implements dyno_config:conn_consistency <level>: the level
 // is kept on the connection (one node: every level behaves as DC_ONE).
 func (c *conn) setConsistency(level []byte) {
-	for _, l := range consistencyLevels {
-		if bytes.EqualFold(level, []byte(l)) {
-			c.mu.Lock()
-			c.consistency = l
-			c.mu.Unlock()
-			c.local(replyOK)
-			return
-		}
+	l, ok := replica.ParseLevelBytes(level)
+	if !ok {
+		c.local(replyBadConsistency)
+		return
 	}
-	c.local(replyBadConsistency)
+	c.rlevel, c.wlevel = l, l
+	c.local(replyOK)
 }
 
 // forward sends the request frame to the client's datastore connection.
@@ -203,11 +205,15 @@ func (c *conn) setConsistency(level []byte) {
 // kept, so the caller may reuse buf afterwards.
 func (c *conn) forward(frame []byte) {
 	n := c.node
+	if c.rejectByState() {
+		return
+	}
 	if !n.admit() {
 		c.local(replyTooManyMsgs)
 		return
 	}
 	m := acquireMsg(c)
+	c.statsTag(m, len(frame))
 	c.mu.Lock()
 	c.pending.push(m)
 	c.inflight++

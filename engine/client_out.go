@@ -65,7 +65,7 @@ func (c *conn) flushClient() {
 		if err != nil {
 			c.mu.Unlock()
 			c.node.log.Debug("client write failed", "client", c.id, "err", err)
-			c.closeLater()
+			c.failLater()
 			return
 		}
 		if n < len(c.out.B) {
@@ -118,7 +118,7 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.mu.Lock()
 			c.flushing, c.held = false, 0
 			c.mu.Unlock()
-			c.closeLater()
+			c.failLater()
 			return
 		}
 		putBuffer(b)
@@ -149,6 +149,7 @@ func (c *conn) onClientClose() {
 		return
 	}
 	c.closed = true
+	c.statsClientClosed()
 	for i, n := 0, c.pending.len(); i < n; i++ {
 		if m := c.pending.pop(); m.done {
 			c.node.release(m)

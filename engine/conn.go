@@ -61,6 +61,8 @@ type conn struct {
 
 	client // role-specific state, guarded by mu
 	server
+
+	st connStats // stats bookkeeping (stats_hooks.go)
 }
 
 // newConn wraps a netpoll connection.
@@ -69,6 +71,7 @@ func newConn(n *Node, r role, nc netpoll.Connection) *conn {
 	limits := resp.DefaultLimits
 	c.parser.Limits = limits
 	c.scanner.Limits = limits
+	c.st.shard = n.statsShard()
 	return c
 }
 

@@ -30,6 +30,8 @@ type msg struct {
 	done     bool  // the reply is known
 
 	poison uint32 // msgLive while acquired; checked under -race
+
+	st msgStats // stats bookkeeping (stats_hooks.go)
 }
 
 // msgPool is a plain object pool; it holds no state of any Node.

@@ -27,6 +27,13 @@ type Options struct {
 	// AdminMode is the -x flag. On a single node every key is local, so it
 	// changes nothing yet; it gates peer traffic once peers exist.
 	AdminMode int
+	// LogLevel is the process's log verbosity, changed by the stats
+	// endpoint (/setloglevel); nil keeps a level that changes nothing.
+	LogLevel LogLevel
+	// Version is reported as "version" by /info.
+	Version string
+	// noStats turns the request counters off (stats on/off benchmarks).
+	noStats bool
 }
 
 // Bounds not set by the configuration (see doc.go, "Memory").
@@ -83,6 +90,8 @@ type Node struct {
 	clients   map[*conn]struct{}
 
 	wg sync.WaitGroup // writer goroutines
+
+	adm adminState // stats endpoint, node state, stats (admin_node.go)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -135,6 +144,7 @@ func New(o Options) (*Node, error) {
 	for i := 0; i < conns; i++ {
 		n.slots = append(n.slots, &slot{node: n, idx: i, network: srv.Network, addr: srv.String()})
 	}
+	n.initAdmin(o)
 	return n, nil
 }
 
@@ -153,6 +163,9 @@ func (n *Node) Start() error {
 	defer n.mu.Unlock()
 	if n.started {
 		return ErrStarted
+	}
+	if err := n.startAdmin(); err != nil {
+		return err
 	}
 	listen := n.cfg.Pool.Listen
 	if listen.Network == "unix" {
@@ -186,6 +199,7 @@ func (n *Node) Start() error {
 	}()
 	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.slots[0].addr,
 		"datastore_connections", len(n.slots))
+	n.enterService()
 	return nil
 }
 
@@ -222,6 +236,7 @@ func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
 	}
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
+	c.statsOpen()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		c.onClientClose()
 		return nil

@@ -79,6 +79,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.push(m)
 	s.unstamped++
+	s.statsQueued(m)
 	if s.writer == writerIdle {
 		if idleLine {
 			s.writer, inline = writerInline, true
@@ -120,7 +121,7 @@ func (s *conn) writeNow(owner writerState) {
 		s.mu.Unlock()
 		n, err := s.sendNow(b.B)
 		if err != nil {
-			s.closeLater()
+			s.failLater()
 			return
 		}
 		s.node.sends.Add(1)
@@ -212,7 +213,7 @@ func (s *conn) writeBatch() bool {
 	err := s.send(b.B[off:])
 	if err != nil {
 		s.node.log.Debug("datastore write failed", "server", s.slot.addr, "err", err)
-		s.closeLater()
+		s.failLater()
 		return false
 	}
 	s.node.sends.Add(1)
@@ -225,7 +226,8 @@ func (s *conn) writeBatch() bool {
 // stamp sets the deadline of the requests about to be written and arms the
 // timer. Callers hold mu.
 func (s *conn) stamp() {
-	t := s.node.timeout
+	s.statsStamp()
+	t := s.node.requestTimeout()
 	if t <= 0 {
 		s.unstamped = 0
 		return
@@ -292,6 +294,7 @@ func (s *conn) onTimer() {
 // onServerInput consumes replies read from the datastore. It runs on a
 // poller (netpoll serialises it with the close callback).
 func (s *conn) onServerInput(b []byte) {
+	s.statsServerInput()
 	buf, fromCarry := b, false
 	if s.carry != nil && len(s.carry.B) > 0 {
 		s.carry.B = append(s.carry.B, b...)
@@ -303,14 +306,14 @@ func (s *conn) onServerInput(b []byte) {
 		if err != nil {
 			if !errors.Is(err, resp.ErrIncomplete) {
 				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
-				s.closeLater()
+				s.failLater()
 				off = len(buf)
 			}
 			break
 		}
 		if !s.complete(buf[off : off+n]) {
 			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.slot.addr)
-			s.closeLater()
+			s.failLater()
 			off = len(buf)
 			break
 		}
@@ -329,6 +332,7 @@ func (s *conn) complete(reply []byte) bool {
 	if m == nil {
 		return false
 	}
+	s.statsReply(m, len(reply))
 	m.owner.deliver(m, reply, &s.touched)
 	return true
 }
@@ -361,6 +365,7 @@ func (s *conn) onServerClose() {
 	close(s.done)
 	// fifo is ours now: enqueue refuses a closed connection and the reader
 	// has returned.
+	s.statsServerClosed()
 	var sink []*conn
 	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
 		m.owner.deliver(m, replyStorageRefused, &sink)

@@ -35,6 +35,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	if started {
 		<-n.serveDone
 	}
+	n.stopAdmin()
 	n.log.Info("node stopped")
 	return err
 }

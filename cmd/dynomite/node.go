@@ -7,7 +7,14 @@ import (
 	"github.com/dynomite-go/dynomite/engine"
 )
 
-// newEngineNode builds the engine's node for cfg.
-func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int) (node, error) {
-	return engine.New(engine.Options{Config: cfg, Logger: log, AdminMode: adminMode})
+// newEngineNode builds the engine's node for cfg. The node's stats
+// endpoint reports version and changes level (/setloglevel).
+func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error) {
+	return engine.New(engine.Options{Config: cfg, Logger: log, AdminMode: adminMode, LogLevel: level, Version: version})
 }
+
+// Level and SetLevel make *logLevel an engine.LogLevel.
+func (l *logLevel) Level() int { return l.get() }
+
+// SetLevel sets the level, clamped to 0..11.
+func (l *logLevel) SetLevel(v int) { l.set(v) }

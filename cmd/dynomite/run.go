@@ -29,8 +29,9 @@ type node interface {
 	Shutdown(ctx context.Context) error
 }
 
-// nodeFunc builds a node from a validated configuration.
-type nodeFunc func(cfg *conf.Config, log *slog.Logger, adminMode int) (node, error)
+// nodeFunc builds a node from a validated configuration. level is the
+// process's log level, which the node's stats endpoint may change.
+type nodeFunc func(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error)
 
 // run is the whole command; it returns the exit code.
 func run(args []string, stderr io.Writer, newNode nodeFunc) int {
@@ -116,7 +117,7 @@ func serve(o options, args []string, stderr io.Writer, newNode nodeFunc) int {
 	defer sigs.stop()
 	log.Info(fmt.Sprintf("dynomite-%s built for %s %s started on pid %d", version, runtime.GOOS, runtime.GOARCH, os.Getpid()))
 
-	n, err := startNode(cfg, log, o.adminOp, newNode)
+	n, err := startNode(cfg, log, o.adminOp, level, newNode)
 	if err != nil {
 		log.Error(err.Error())
 		ready.fail(err)
@@ -138,8 +139,8 @@ func serve(o options, args []string, stderr io.Writer, newNode nodeFunc) int {
 	return 0
 }
 
-func startNode(cfg *conf.Config, log *slog.Logger, adminOp int, newNode nodeFunc) (node, error) {
-	n, err := newNode(cfg, log, adminOp)
+func startNode(cfg *conf.Config, log *slog.Logger, adminOp int, level *logLevel, newNode nodeFunc) (node, error) {
+	n, err := newNode(cfg, log, adminOp, level)
 	if err != nil {
 		return nil, fmt.Errorf("cannot create node: %w", err)
 	}

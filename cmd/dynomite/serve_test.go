@@ -43,7 +43,7 @@ func (n *fakeNode) Shutdown(ctx context.Context) error {
 }
 
 func (n *fakeNode) factory() nodeFunc {
-	return func(cfg *conf.Config, log *slog.Logger, adminMode int) (node, error) {
+	return func(cfg *conf.Config, log *slog.Logger, adminMode int, _ *logLevel) (node, error) {
 		n.cfg, n.admin = cfg, adminMode
 		return n, nil
 	}

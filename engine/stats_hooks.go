@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/stats"
+)
+
+// Stats of the request path (spec §2.2, §7.3), and the node-state gate.
+//
+// Where each counter moves, along the life of one request:
+//
+//	client accepted     client_connections +1 (connection's shard)
+//	request parsed      client_read_requests | client_write_requests
+//	                    (by resp.FlagWrite; PING, QUIT, dyno_config not counted)
+//	forward             gate on the node state (§4.8), tag the msg: arrival
+//	                    time (one clock read per input batch), size, kind,
+//	                    redis_req_* families
+//	queued on server    read_requests | write_requests (+bytes), redis_req_*,
+//	                    in_queue(+bytes) +1, payload_size (writes)
+//	batch sent (stamp)  in_queue -> out_queue for the whole batch, send time
+//	                    (one clock read per batch), queue-depth histograms
+//	reply matched       out_queue -1, read_responses | write_responses (+bytes),
+//	                    request latency, server latency, server queue wait
+//	                    (one clock read per datastore read)
+//	server conn closed  server_eof | server_err | server_timedout,
+//	                    server_dropped_requests (+ server_timedout_requests),
+//	                    server_ejects, server_ejected_at
+//	client closed       client_connections -1, client_eof | client_err,
+//	                    client_dropped_requests (requests left unanswered)
+//
+// Every counter is an atomic add on the connection's stats.Shard (a
+// connection gets one when it is created, round robin over the shards);
+// nothing allocates. With stats off (Options.noStats) the shard is nil and
+// every hook returns at its first test.
+
+// connStats is a connection's stats bookkeeping.
+type connStats struct {
+	shard *stats.Shard // nil when stats are off
+	// now is the clock of the current input batch, in unix nanoseconds:
+	// set by the input side (client: under inMu; server: on the poller).
+	now int64
+	// failed: the node closes the connection because of an error (write
+	// failure, malformed input, bad reply); otherwise a close is an EOF.
+	failed atomic.Bool
+}
+
+// msgStats is what a msg carries for the stats; reset with the msg.
+type msgStats struct {
+	start  int64     // arrival: clock of the client's input batch
+	sent   int64     // handed to the datastore socket: clock of the batch
+	size   int64     // request frame bytes
+	tagged bool      // statsTag ran: only tagged msgs are counted
+	write  bool      // resp.FlagWrite
+	fam    familySet // redis_req_* counters of the command
+}
+
+// familySet is the redis_req_* counters one command bumps: C Dynomite
+// counts LREM, SUNION and the set commands in two families (spec §2.2),
+// and redis_req_sets, which C never updates, counts every set command.
+type familySet struct {
+	m [3]stats.Metric
+	n uint8
+}
+
+// statsShard returns the shard of a new connection; nil with stats off.
+func (n *Node) statsShard() *stats.Shard {
+	if !n.adm.statsOn {
+		return nil
+	}
+	return n.adm.reg.Shard(int(n.adm.shardSeq.Add(1)))
+}
+
+// statsOpen runs once for an accepted client, before its first input: it
+// copies the node's consistency levels and counts the connection.
+func (c *conn) statsOpen() {
+	c.rlevel, c.wlevel = c.node.Consistency()
+	if sh := c.st.shard; sh != nil {
+		sh.Inc(stats.ClientConnections)
+	}
+}
+
+// statsClientClosed runs once when a client connection closes, with mu
+// held, before its pending requests are released.
+func (c *conn) statsClientClosed() {
+	sh := c.st.shard
+	if sh == nil {
+		return
+	}
+	sh.Dec(stats.ClientConnections)
+	var dropped int64
+	for i := 0; i < c.pending.len(); i++ {
+		if !c.pending.at(i).done {
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		sh.Add(stats.ClientDroppedRequests, dropped)
+	}
+	switch {
+	case c.st.failed.Load():
+		sh.Inc(stats.ClientErr)
+	case !c.node.closing.Load():
+		sh.Inc(stats.ClientEOF)
+	}
+}
+
+// statsInput reads the clock once for a batch of client input.
+func (c *conn) statsInput() {
+	if c.st.shard != nil {
+		c.st.now = nowNano()
+	}
+}
+
+// countRequest counts one valid client request by kind.
+func (c *conn) countRequest(cmd *resp.Command) {
+	sh := c.st.shard
+	if sh == nil || c.role != roleClient {
+		return
+	}
+	n := c.node
+	switch {
+	case cmd.Flags&resp.FlagWrite != 0:
+		sh.Inc(stats.ClientWriteRequests)
+	case cmd == n.adm.ping || cmd == n.cmdQuit || cmd == n.cmdConsistency:
+	default:
+		sh.Inc(stats.ClientReadRequests)
+	}
+}
+
+// rejectByState answers the current request with the invalid-state error
+// when the node's state does not allow it on the local datastore (spec
+// §4.8): NORMAL executes everything; WRITES_ONLY and RESUMING execute
+// writes only; STANDBY, and every other state (where C Dynomite stalls the
+// request), execute nothing.
+func (c *conn) rejectByState() bool {
+	st := admin.State(c.node.adm.state.Load())
+	if st == admin.Normal {
+		return false
+	}
+	var ok bool
+	if c.req.Cmd.Flags&resp.FlagWrite != 0 {
+		ok = st.AllowsWrite()
+	} else {
+		ok = st.AllowsRead()
+	}
+	if ok {
+		return false
+	}
+	c.local(c.node.adm.invalid)
+	return true
+}
+
+// statsTag records on m what the reply side needs: arrival time, size,
+// kind and families of the current request. It runs before m is queued.
+func (c *conn) statsTag(m *msg, size int) {
+	if c.st.shard == nil {
+		return
+	}
+	cmd := c.req.Cmd
+	m.st.start = c.st.now
+	m.st.size = int64(size)
+	m.st.tagged = true
+	m.st.write = cmd.Flags&resp.FlagWrite != 0
+	if fams := c.node.adm.families; fams != nil {
+		if cmd.Parent != nil {
+			cmd = cmd.Parent
+		}
+		f, ok := fams[cmd]
+		if !ok {
+			f = familySet{m: [3]stats.Metric{stats.RedisReqOther}, n: 1}
+		}
+		m.st.fam = f
+	}
+}
+
+// statsQueued counts m, just queued on server conn s (s.mu held), as a
+// request sent to the datastore. It writes to the client's shard, which
+// the client's poller (the caller) keeps in its cache.
+func (s *conn) statsQueued(m *msg) {
+	if !m.st.tagged || s.role != roleServer {
+		return
+	}
+	sh := s.st.shard
+	if m.owner != nil && m.owner.st.shard != nil {
+		sh = m.owner.st.shard
+	}
+	size := m.st.size
+	sh.Inc(stats.InQueue)
+	sh.Add(stats.InQueueBytes, size)
+	if m.st.write {
+		sh.Inc(stats.WriteRequests)
+		sh.Add(stats.WriteRequestBytes, size)
+		sh.Observe(stats.PayloadSize, size)
+	} else {
+		sh.Inc(stats.ReadRequests)
+		sh.Add(stats.ReadRequestBytes, size)
+	}
+	for i := uint8(0); i < m.st.fam.n; i++ {
+		sh.Inc(m.st.fam.m[i])
+	}
+}
+
+// statsStamp runs when the requests queued at the tail of fifo (the
+// unstamped ones) are handed to the socket, with s.mu held: they move from
+// in_queue to out_queue and get their send time.
+func (s *conn) statsStamp() {
+	sh := s.st.shard
+	if sh == nil || s.unstamped == 0 || s.role != roleServer {
+		return
+	}
+	now := nowNano()
+	var k, bytes int64
+	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
+		if m := s.fifo.at(i); m.st.tagged {
+			m.st.sent = now
+			k++
+			bytes += m.st.size
+		}
+	}
+	sh.Add(stats.InQueue, -k)
+	sh.Add(stats.InQueueBytes, -bytes)
+	sh.Add(stats.OutQueue, k)
+	sh.Add(stats.OutQueueBytes, bytes)
+	sh.Observe(stats.ServerInQueueDepth, k)
+	sh.Observe(stats.ServerOutQueueDepth, int64(s.fifo.len()))
+}
+
+// statsServerInput reads the clock once for a batch of datastore replies.
+func (s *conn) statsServerInput() {
+	if s.st.shard != nil {
+		s.st.now = nowNano()
+	}
+}
+
+// statsReply counts the reply of size bytes matched to m, before m is
+// handed to its client (which may release it).
+func (s *conn) statsReply(m *msg, size int) {
+	sh := s.st.shard
+	if sh == nil || !m.st.tagged || s.role != roleServer {
+		return
+	}
+	now := s.st.now
+	sh.Dec(stats.OutQueue)
+	sh.Add(stats.OutQueueBytes, -m.st.size)
+	if m.st.write {
+		sh.Inc(stats.WriteResponses)
+		sh.Add(stats.WriteResponseBytes, int64(size))
+	} else {
+		sh.Inc(stats.ReadResponses)
+		sh.Add(stats.ReadResponseBytes, int64(size))
+	}
+	sh.Observe(stats.RequestLatency, (now-m.st.start)/1000)
+	if m.st.sent != 0 {
+		sh.Observe(stats.ServerLatency, (now-m.st.sent)/1000)
+		sh.Observe(stats.ServerQueueWait, (m.st.sent-m.st.start)/1000)
+	}
+}
+
+// statsServerClosed runs once when a server conn closes, before the
+// requests on it are failed: fifo holds them, oldest first, the last
+// s.unstamped of them never handed to the socket.
+func (s *conn) statsServerClosed() {
+	sh := s.st.shard
+	if sh == nil || s.role != roleServer {
+		return
+	}
+	k := s.fifo.len()
+	firstUnsent := k - s.unstamped
+	var in, out, inBytes, outBytes int64
+	for i := 0; i < k; i++ {
+		m := s.fifo.at(i)
+		switch {
+		case !m.st.tagged: // never counted in the gauges
+		case i < firstUnsent:
+			out++
+			outBytes += m.st.size
+		default:
+			in++
+			inBytes += m.st.size
+		}
+	}
+	sh.Add(stats.OutQueue, -out)
+	sh.Add(stats.OutQueueBytes, -outBytes)
+	sh.Add(stats.InQueue, -in)
+	sh.Add(stats.InQueueBytes, -inBytes)
+	sh.Add(stats.ServerDroppedRequests, int64(k))
+	sent := out
+	closing := s.node.closing.Load()
+	switch {
+	case s.timedOut:
+		sh.Inc(stats.ServerTimedout)
+		sh.Add(stats.ServerTimedoutRequests, sent)
+	case s.st.failed.Load():
+		sh.Inc(stats.ServerErr)
+	case !closing:
+		sh.Inc(stats.ServerEOF)
+	}
+	if !closing {
+		sh.Inc(stats.ServerEjects)
+		sh.SetTimestamp(stats.ServerEjectedAt, time.Now().UnixMilli())
+	}
+}
+
+// failLater marks the connection as closed because of an error (for
+// client_err and server_err) and closes it like closeLater.
+func (c *conn) failLater() {
+	c.st.failed.Store(true)
+	c.closeLater()
+}
+
+// markFailed marks the connection as closed because of an error; the
+// caller arranges the close.
+func (c *conn) markFailed() { c.st.failed.Store(true) }
+
+// redisFamilies maps Redis commands to their redis_req_* counters, as C
+// Dynomite counts them (spec §2.2); commands not in the map count in
+// redis_req_other. redis_req_sets, never updated by C, counts every command
+// of the set type in addition.
+func redisFamilies() map[*resp.Command]familySet {
+	fams := make(map[*resp.Command]familySet)
+	add := func(m stats.Metric, names ...string) {
+		for _, name := range names {
+			cmd := resp.Lookup([]byte(name))
+			if cmd == nil {
+				continue
+			}
+			f := fams[cmd]
+			f.m[f.n] = m
+			f.n++
+			fams[cmd] = f
+		}
+	}
+	add(stats.RedisReqGet, "get")
+	add(stats.RedisReqSet, "set")
+	add(stats.RedisReqDel, "del")
+	add(stats.RedisReqIncrDecr, "incr", "decr")
+	add(stats.RedisReqKeys, "keys")
+	add(stats.RedisReqMget, "mget")
+	add(stats.RedisReqScan, "scan")
+	add(stats.RedisReqSort, "sort")
+	add(stats.RedisReqPing, "ping")
+	add(stats.RedisReqLreqm, "lrem")
+	add(stats.RedisReqLists, "lrem", "lrange", "lset", "ltrim", "lindex", "lpushx")
+	add(stats.RedisReqSunion, "sunion")
+	add(stats.RedisReqSet, "sunion", "setbit", "setex", "setrange", "sadd", "sdiff", "sdiffstore",
+		"sinter", "sinterstore", "srem", "sunionstore", "sscan")
+	add(stats.RedisReqHashes, "hincrby", "hincrbyfloat", "hset", "hsetnx")
+	add(stats.RedisReqSortedsets, "zadd", "zinterstore", "zrange", "zrangebyscore", "zrem", "zrevrange",
+		"zrevrangebyscore", "zunionstore", "zscan", "zcount", "zincrby", "zlexcount", "zrangebylex",
+		"zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zrevrangebylex")
+	// Set commands C counts nowhere but redis_req_other keep that count.
+	add(stats.RedisReqOther, "scard", "sismember", "smismember", "smembers", "smove", "spop",
+		"srandmember", "sintercard")
+	add(stats.RedisReqSets, "sadd", "scard", "sdiff", "sdiffstore", "sinter", "sintercard", "sinterstore",
+		"sismember", "smismember", "smembers", "smove", "spop", "srandmember", "srem", "sscan",
+		"sunion", "sunionstore")
+	return fams
+}
