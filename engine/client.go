@@ -45,6 +45,7 @@ func (c *conn) onClientInput(b []byte) {
 	overflow := c.carryOverflow()
 	kick := c.kick
 	c.kick = nil
+	c.runKicks()
 	c.inMu.Unlock()
 	if kick != nil {
 		kick.writeInline()
@@ -100,6 +101,9 @@ func (c *conn) isPaused() bool {
 // consume handles every complete request at the front of buf and returns
 // how many bytes it used. It stops early when the client is paused.
 func (c *conn) consume(buf []byte) int {
+	if c.role == rolePeerIn {
+		return c.consumePeer(buf)
+	}
 	off := 0
 	for off < len(buf) {
 		switch c.admitNext() {
@@ -184,7 +188,7 @@ func (c *conn) handle(frame []byte) {
 	case n.unsupported(cmd):
 		c.local(replyNotSupported)
 	default:
-		c.forward(frame)
+		c.dispatch(frame)
 	}
 }
 
@@ -213,6 +217,7 @@ func (c *conn) forward(frame []byte) {
 		return
 	}
 	m := acquireMsg(c)
+	m.peerID = c.curID
 	c.statsTag(m, len(frame))
 	c.mu.Lock()
 	c.pending.push(m)
@@ -231,9 +236,10 @@ func (c *conn) forward(frame []byte) {
 func (c *conn) local(reply []byte) {
 	c.mu.Lock()
 	if c.pending.len() == 0 {
-		c.appendOut(reply)
+		c.appendReply(c.curID, reply)
 	} else {
 		m := c.node.acquireLocal(c)
+		m.peerID = c.curID
 		m.setReply(reply)
 		c.pending.push(m)
 	}

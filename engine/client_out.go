@@ -28,7 +28,7 @@ func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
 	c.inflight--
 	if c.pending.peek() == m {
 		c.pending.pop()
-		c.appendOut(reply)
+		c.appendReply(m.peerID, reply)
 		c.node.release(m)
 		c.drainDone()
 	} else {
@@ -46,7 +46,7 @@ func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
 func (c *conn) drainDone() {
 	for m := c.pending.peek(); m != nil && m.done; m = c.pending.peek() {
 		c.pending.pop()
-		c.appendOut(m.reply.B)
+		c.appendReply(m.peerID, m.reply.B)
 		c.node.release(m)
 	}
 }
@@ -141,6 +141,7 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 // descriptor is closed. Requests still at the datastore are released by
 // deliver when their replies (or failures) come back.
 func (c *conn) onClientClose() {
+	c.markGone()
 	c.wmu.Lock() // a slow flush has left netpoll's output buffer
 	c.wmu.Unlock()
 	c.mu.Lock()

@@ -58,9 +58,12 @@ type conn struct {
 	// closed (and reused) under a write, nor netpoll's output buffer
 	// recycled under a blocked write.
 	wmu sync.Mutex
+	// gate guards the descriptor against shutdown after close (closing.go).
+	gate fdGate
 
 	client // role-specific state, guarded by mu
 	server
+	peerState // cluster roles and routing scratch (peer.go)
 
 	st connStats // stats bookkeeping (stats_hooks.go)
 }
@@ -145,13 +148,3 @@ func putBuffer(b *bytebufferpool.ByteBuffer) {
 // nowNano is the engine's clock read. It is called once per batch written
 // to a datastore, never per request.
 func nowNano() int64 { return time.Now().UnixNano() }
-
-// closeLater closes the connection from a new goroutine. With the inline
-// runner a connection must never be closed from its own OnRequest: netpoll
-// v0.7.2 then frees the connection's poll operator while the poller still
-// holds it and spins forever waiting for it (FDOperator.unused). Closing is
-// rare (QUIT, errors, timeouts), so a goroutine per close costs nothing that
-// matters and is safe from every context.
-func (c *conn) closeLater() {
-	go func() { _ = c.nc.Close() }()
-}

@@ -29,6 +29,14 @@ type msg struct {
 	deadline int64 // unix nanoseconds after which the datastore has timed out; 0 until written
 	done     bool  // the reply is known
 
+	// Cluster (route.go, dnode.go). fan is set on a copy of a routed
+	// request: its reply goes to the fanout, target idx, instead of owner.
+	fan     *fanout
+	idx     int32
+	peerID  uint64 // dnode msg id: of the copy sent to a peer, or of the peer request answered
+	write   bool   // a write (longer peer timeout)
+	forward bool   // sent as DMSG_REQ_FORWARD
+
 	poison uint32 // msgLive while acquired; checked under -race
 
 	st msgStats // stats bookkeeping (stats_hooks.go)

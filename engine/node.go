@@ -91,6 +91,8 @@ type Node struct {
 
 	wg sync.WaitGroup // writer goroutines
 
+	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
+
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
 }
 
@@ -145,6 +147,9 @@ func New(o Options) (*Node, error) {
 		n.slots = append(n.slots, &slot{node: n, idx: i, network: srv.Network, addr: srv.String()})
 	}
 	n.initAdmin(o)
+	if err := n.initCluster(); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -199,6 +204,9 @@ func (n *Node) Start() error {
 	}()
 	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.slots[0].addr,
 		"datastore_connections", len(n.slots))
+	if err := n.startPeers(); err != nil {
+		return err
+	}
 	n.enterService()
 	return nil
 }

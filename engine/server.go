@@ -65,7 +65,7 @@ const (
 // and no goroutine hop is paid.
 func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || (s.role == rolePeerOut && s.fifo.len() >= maxPeerQueue) {
 		s.mu.Unlock()
 		return false, false
 	}
@@ -74,6 +74,9 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 		if s.out == nil {
 			s.out = getBuffer()
 		}
+	}
+	if s.role == rolePeerOut {
+		s.appendPeerHeader(m, len(frame))
 	}
 	s.out.B = append(s.out.B, frame...)
 	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
@@ -227,6 +230,10 @@ func (s *conn) writeBatch() bool {
 // timer. Callers hold mu.
 func (s *conn) stamp() {
 	s.statsStamp()
+	if s.role == rolePeerOut {
+		s.stampPeer()
+		return
+	}
 	t := s.node.requestTimeout()
 	if t <= 0 {
 		s.unstamped = 0
@@ -272,7 +279,7 @@ func (s *conn) onTimer() {
 		s.mu.Unlock()
 		return
 	}
-	m := s.fifo.peek()
+	m := s.expiring()
 	if m == nil || m.deadline == 0 {
 		s.armed = false
 		s.mu.Unlock()
@@ -285,9 +292,13 @@ func (s *conn) onTimer() {
 	}
 	s.timedOut = true
 	s.mu.Unlock()
-	s.node.log.Warn("datastore request timed out, closing the connection",
+	s.node.log.Warn(s.slot.what()+" request timed out, closing the connection",
 		"server", s.slot.addr, "timeout", s.node.timeout)
-	s.node.timeouts.Add(1)
+	if s.role == rolePeerOut {
+		s.node.cluster.peerStats.timeouts.Add(1)
+	} else {
+		s.node.timeouts.Add(1)
+	}
 	s.closeLater()
 }
 
@@ -333,7 +344,7 @@ func (s *conn) complete(reply []byte) bool {
 		return false
 	}
 	s.statsReply(m, len(reply))
-	m.owner.deliver(m, reply, &s.touched)
+	s.finish(m, reply, 0, &s.touched)
 	return true
 }
 
@@ -349,6 +360,7 @@ func (s *conn) flushTouched() {
 // onServerClose runs once when the connection is closed: by the datastore,
 // by an error, by a timeout or by shutdown. Every request on it fails.
 func (s *conn) onServerClose() {
+	s.markGone()
 	s.wmu.Lock() // the writer has left the socket
 	s.wmu.Unlock()
 	s.mu.Lock()
@@ -367,8 +379,9 @@ func (s *conn) onServerClose() {
 	// has returned.
 	s.statsServerClosed()
 	var sink []*conn
+	code := s.failCode()
 	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
-		m.owner.deliver(m, replyStorageRefused, &sink)
+		s.finish(m, nil, code, &sink)
 	}
 	for _, c := range sink {
 		c.flushClient()
@@ -380,7 +393,11 @@ func (s *conn) onServerClose() {
 
 // newServerConn sets up a dialled datastore connection.
 func newServerConn(sl *slot, nc netpoll.Connection) *conn {
-	s := newConn(sl.node, roleServer, nc)
+	r := roleServer
+	if sl.peer != nil {
+		r = rolePeerOut
+	}
+	s := newConn(sl.node, r, nc)
 	s.slot = sl
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})

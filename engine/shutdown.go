@@ -26,11 +26,12 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		cancel()
 	}
 	for _, c := range n.clientList() {
-		c.nc.Close()
+		c.closeLater()
 	}
 	for _, sl := range n.slots {
 		sl.stop()
 	}
+	n.stopPeers()
 	n.wg.Wait()
 	if started {
 		<-n.serveDone

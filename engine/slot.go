@@ -21,6 +21,7 @@ type slot struct {
 	idx     int
 	network string
 	addr    string
+	peer    *peer // nil for the datastore; else a peer connection (peer.go)
 	cur     atomic.Pointer[conn]
 
 	mu      sync.Mutex
@@ -57,7 +58,11 @@ func (sl *slot) connect() error {
 	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())
-		s.onServerInput(b)
+		if s.role == rolePeerOut {
+			s.onPeerReplies(b)
+		} else {
+			s.onServerInput(b)
+		}
 		return r.Release()
 	})
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
@@ -78,7 +83,7 @@ func (sl *slot) connect() error {
 	sl.node.wg.Add(1)
 	go s.writeLoop()
 	if recovered {
-		sl.node.log.Info("datastore connection restored", "server", sl.addr, "conn", sl.idx)
+		sl.node.log.Info(sl.what()+" connection restored", "server", sl.addr, "conn", sl.idx)
 	}
 	if !nc.IsActive() {
 		s.onServerClose() // closed before the callback was in place
@@ -94,7 +99,7 @@ func (sl *slot) lost(s *conn) {
 	sl.down = true
 	sl.mu.Unlock()
 	if first {
-		sl.node.log.Warn("datastore connection lost", "server", sl.addr, "conn", sl.idx)
+		sl.node.log.Warn(sl.what()+" connection lost", "server", sl.addr, "conn", sl.idx)
 	}
 	sl.scheduleReconnect()
 }
@@ -110,7 +115,7 @@ func (sl *slot) scheduleReconnect() {
 	if d == 0 {
 		d = time.Second
 	}
-	if max := sl.node.retryCap; max > 0 && d > max {
+	if max := sl.retryCap(); max > 0 && d > max {
 		d = max
 	}
 	sl.backoff = d
@@ -130,7 +135,7 @@ func (sl *slot) reconnect() {
 			sl.mu.Lock()
 			sl.down = true
 			sl.mu.Unlock()
-			sl.node.log.Debug("datastore reconnect failed", "server", sl.addr, "conn", sl.idx, "err", err)
+			sl.node.log.Debug(sl.what()+" reconnect failed", "server", sl.addr, "conn", sl.idx, "err", err)
 			sl.scheduleReconnect()
 		}
 	}
@@ -146,6 +151,6 @@ func (sl *slot) stop() {
 	}
 	sl.mu.Unlock()
 	if s := sl.cur.Load(); s != nil {
-		s.nc.Close()
+		s.closeLater()
 	}
 }

@@ -253,10 +253,14 @@ func (s *conn) statsReply(m *msg, size int) {
 		sh.Inc(stats.ReadResponses)
 		sh.Add(stats.ReadResponseBytes, int64(size))
 	}
-	sh.Observe(stats.RequestLatency, (now-m.st.start)/1000)
+	if m.st.start != 0 { // 0: arrived on a path that reads no input clock
+		sh.Observe(stats.RequestLatency, (now-m.st.start)/1000)
+	}
 	if m.st.sent != 0 {
 		sh.Observe(stats.ServerLatency, (now-m.st.sent)/1000)
-		sh.Observe(stats.ServerQueueWait, (m.st.sent-m.st.start)/1000)
+		if m.st.start != 0 {
+			sh.Observe(stats.ServerQueueWait, (m.st.sent-m.st.start)/1000)
+		}
 	}
 }
 

@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/dynomite-go/dynomite/codec/dnode"
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// The dnode wrapper around the RESP codec (spec §5.1).
+//
+// A frame is a dnode header followed by a RESP payload. payload_len is not
+// trusted for unencrypted frames (C Dynomite writes 0 in places): the RESP
+// parser or reply scanner finds the end of the payload. While a payload is
+// incomplete, the input keeps the bytes from the header on, so the next
+// read parses the same header again and resumes the payload at the same
+// offset (both RESP parsers resume on a grown copy of the buffer).
+//
+// Garbage before "$2014$" is skipped by the header parser. Frames of types
+// that carry no request or reply (gossip, crypto handshake) are skipped
+// header first; their payload is garbage to the next header parse and is
+// skipped the same way. A payload that is not RESP, an oversized header
+// field or an encrypted frame (not supported yet) closes the connection.
+
+// consumePeer is consume for rolePeerIn: it handles every complete frame at
+// the front of buf and returns how many bytes it used. Callers hold inMu.
+func (c *conn) consumePeer(buf []byte) int {
+	off := 0
+	for off < len(buf) {
+		switch c.admitNext() {
+		case inputDrop:
+			return len(buf)
+		case inputPause:
+			return off
+		}
+		skipped, hn, err := c.dparser.Parse(buf[off:], &c.hdr)
+		if err != nil {
+			if errors.Is(err, dnode.ErrIncomplete) {
+				return off + skipped
+			}
+			c.peerInputError("bad dnode header", err)
+			return len(buf)
+		}
+		p := off + skipped + hn
+		if c.hdr.Encrypted() {
+			c.peerInputError("encrypted dnode frame", nil)
+			return len(buf)
+		}
+		if !c.hdr.Type.IsRequest() {
+			off = p
+			continue
+		}
+		n, err := c.parser.Parse(buf[p:], &c.req)
+		if err != nil {
+			if errors.Is(err, resp.ErrIncomplete) {
+				return off + skipped
+			}
+			c.peerInputError("bad request payload", err)
+			return len(buf)
+		}
+		c.curID, c.sameDC = c.hdr.MsgID, c.hdr.SameDC
+		c.handlePeer(buf[p:p+n], c.hdr.Type)
+		off = p + n
+	}
+	return off
+}
+
+// peerInputError stops reading a peer connection and closes it once the
+// replies of the requests before the bad frame are flushed.
+func (c *conn) peerInputError(what string, err error) {
+	c.node.log.Warn("closing peer connection: "+what, "peer", c.nc.RemoteAddr().String(), "err", err)
+	c.parser.Reset()
+	c.mu.Lock()
+	c.quitting = true
+	c.mu.Unlock()
+}
+
+// handlePeer executes one request from a peer: DMSG_REQ on the local
+// datastore without re-checking ownership, DMSG_REQ_FORWARD as the
+// coordinator of this DC at DC_ONE (spec §4.3 step 7).
+func (c *conn) handlePeer(frame []byte, t dnode.Type) {
+	if c.req.Cmd == nil {
+		reply, _ := c.req.Validate(c.scratch[:0])
+		c.scratch = reply
+		c.local(reply)
+		return
+	}
+	if t == dnode.TypeReq {
+		c.forward(frame)
+		return
+	}
+	c.routeForwarded(frame)
+}
+
+// appendReply appends one reply to the output: with a DMSG_RES header
+// echoing id on a peer connection. Callers hold mu.
+func (c *conn) appendReply(id uint64, reply []byte) {
+	if c.role == rolePeerIn {
+		if c.out == nil {
+			c.out = getBuffer()
+		}
+		c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
+	}
+	c.appendOut(reply)
+}
+
+// appendPeerHeader writes the dnode header of m's frame to the output of a
+// peer connection and gives m its msg id. Ids come from one node counter
+// and are taken under mu, so they grow along the FIFO. Callers hold mu.
+func (s *conn) appendPeerHeader(m *msg, payload int) {
+	m.peerID = s.node.cluster.msgIDs.Add(1)
+	t := dnode.TypeReq
+	if m.forward {
+		t = dnode.TypeReqForward
+	}
+	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.peerID, t, s.slot.peer.sameDC, uint32(payload)))
+}
+
+// onPeerReplies consumes replies read from a peer: dnode header, then a
+// RESP reply, matched to the FIFO by msg id. It runs on a poller.
+func (s *conn) onPeerReplies(b []byte) {
+	buf, fromCarry := b, false
+	if s.carry != nil && len(s.carry.B) > 0 {
+		s.carry.B = append(s.carry.B, b...)
+		buf, fromCarry = s.carry.B, true
+	}
+	off := 0
+	for off < len(buf) {
+		skipped, hn, err := s.dparser.Parse(buf[off:], &s.hdr)
+		if err != nil {
+			if errors.Is(err, dnode.ErrIncomplete) {
+				off += skipped
+				break
+			}
+			s.closeBadPeer("bad dnode header", err)
+			off = len(buf)
+			break
+		}
+		p := off + skipped + hn
+		if s.hdr.Encrypted() {
+			s.closeBadPeer("encrypted dnode frame", nil)
+			off = len(buf)
+			break
+		}
+		if s.hdr.Type != dnode.TypeRes {
+			off = p
+			continue
+		}
+		n, err := s.scanner.Scan(buf[p:])
+		if err != nil {
+			if errors.Is(err, resp.ErrIncomplete) {
+				off += skipped
+				break
+			}
+			s.closeBadPeer("bad reply payload", err)
+			off = len(buf)
+			break
+		}
+		s.completePeer(s.hdr.MsgID, buf[p:p+n])
+		off = p + n
+	}
+	s.keepTail(buf, off, fromCarry)
+	s.writeNow(writerReply)
+	s.flushTouched()
+}
+
+func (s *conn) closeBadPeer(what string, err error) {
+	s.node.log.Warn("closing peer connection: "+what, "peer", s.slot.addr, "err", err)
+	s.closeLater()
+}
+
+// completePeer matches a reply with id to the FIFO (spec §5.3): the head
+// with the same id completes; a smaller id is stale and dropped; a larger
+// one means the head's reply was lost, so the head fails and the next is
+// tried.
+func (s *conn) completePeer(id uint64, reply []byte) {
+	for {
+		s.mu.Lock()
+		m := s.fifo.peek()
+		if m == nil || id < m.peerID {
+			s.mu.Unlock()
+			return
+		}
+		s.fifo.pop()
+		s.mu.Unlock()
+		if id == m.peerID {
+			s.finish(m, reply, replica.NoError, &s.touched)
+			return
+		}
+		s.node.cluster.peerStats.mismatch.Add(1)
+		s.finish(m, nil, replica.BadFormat, &s.touched)
+	}
+}
+
+// finish gives a request popped from a server or peer FIFO its reply:
+// reply bytes, or a failure code when the engine makes the reply up. A copy
+// of a routed request goes to its fan-out; a plain request to its client.
+func (s *conn) finish(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
+	if m.fan != nil {
+		m.fan.onReply(m, reply, code, sink)
+		return
+	}
+	if code != replica.NoError {
+		reply = codeReply(code)
+	}
+	m.owner.deliver(m, reply, sink)
+}
+
+// failCode is the code of the requests failed by the close of s.
+func (s *conn) failCode() replica.Code {
+	if s.role == rolePeerOut {
+		return replica.PeerRefused
+	}
+	return replica.StorageRefused
+}

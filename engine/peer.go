@@ -1,0 +1,330 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dynomite-go/dynomite/codec/dnode"
+	"github.com/dynomite-go/dynomite/conf"
+)
+
+// Peers: the dnode side of a node.
+//
+// Outgoing: every other node of the ring is a peer with
+// local_peer_connections (same DC) or remote_peer_connections (other DC)
+// slots. A slot is the same type that holds a datastore connection: it
+// dials, reconnects with back-off (1 s doubling to 10 s for peers, spec
+// §9.3) and installs a conn of role rolePeerOut. That conn is a server conn
+// in every respect (FIFO of msgs, cross-client write coalescing, writer
+// goroutine, timeouts, failure of everything queued when it closes); the
+// only differences are a dnode header written before each request, a
+// dnode header parsed before each reply, and matching by msg id (§5.3).
+//
+// Incoming: the dyn_listen listener accepts conns of role rolePeerIn. They
+// run the client lifecycle (carry, pipelining bound, in-order replies,
+// non-blocking flush); their input is a dnode header followed by a RESP
+// request, and every reply gets a DMSG_RES header echoing the request's id.
+//
+//	client ──RESP──▶ [client conn] ──▶ route ──▶ slot ▶ [server conn]   ──RESP──▶ redis
+//	                                         └─▶ slot ▶ [peer-out conn] ──dnode+RESP──▶ peer
+//	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
+
+// Roles added by the cluster. They share conn and its lifecycle with
+// roleClient (rolePeerIn) and roleServer (rolePeerOut).
+const (
+	// rolePeerIn: accepted on dyn_listen; a client whose frames carry a
+	// dnode header.
+	rolePeerIn role = roleServer + 1 + iota
+	// rolePeerOut: dialled to a peer; a server whose frames carry a dnode
+	// header and whose replies are matched by msg id.
+	rolePeerOut
+)
+
+// Bounds of the peer side.
+const (
+	// peerRetryCap caps the reconnect back-off to a peer (C Dynomite's
+	// MAX_WAIT_BEFORE_RECONNECT_IN_SECS).
+	peerRetryCap = 10 * time.Second
+	// maxPeerQueue bounds the requests queued or in flight on one peer
+	// connection (C Dynomite's MAX_CONN_QUEUE_SIZE). Past it new requests
+	// are refused: a counted copy fails, a swallowed one is dropped and
+	// counted, so a slow peer cannot grow memory.
+	maxPeerQueue = 20000
+	// Extra time a peer request gets over `timeout` (spec §9.1).
+	peerSameDCExtra = 200 * time.Millisecond
+	peerRemoteExtra = 5000 * time.Millisecond
+	peerWriteExtra  = 20000 * time.Millisecond
+)
+
+// peer is one other node and its outgoing connections.
+type peer struct {
+	node   int // index in the topology
+	name   string
+	addr   string
+	sameDC bool
+	slots  []*slot
+}
+
+// newPeer makes the slots of a peer; nothing is dialled.
+func newPeer(n *Node, idx int, name string, addr conf.Addr, sameDC bool) *peer {
+	p := &peer{node: idx, name: name, addr: addr.String(), sameDC: sameDC}
+	conns := n.cfg.Pool.RemotePeerConnections
+	if sameDC {
+		conns = n.cfg.Pool.LocalPeerConnections
+	}
+	conns = max(conns, 1)
+	network := addr.Network
+	if network == "" {
+		network = "tcp"
+	}
+	for i := 0; i < conns; i++ {
+		p.slots = append(p.slots, &slot{node: n, idx: i, network: network, addr: p.addr, peer: p})
+	}
+	return p
+}
+
+// pick returns the slot a client uses: client id modulo the connections,
+// so one client's requests to a peer stay in order on one connection.
+func (p *peer) pick(id uint64) *slot { return p.slots[id%uint64(len(p.slots))] }
+
+// peerState is the per-connection state of the cluster roles. Input-side
+// fields are used under inMu only.
+type peerState struct {
+	dparser dnode.Parser
+	hdr     dnode.Header
+	curID   uint64 // rolePeerIn: msg id of the request being handled
+	sameDC  bool   // rolePeerIn: same_dc of the last request, echoed in replies
+
+	kicks   []*conn // peer and server conns to write inline after this input batch
+	keyIdx  []int   // scratch for Command.Keys
+	partTok []int64 // multi-key split: token of each owner's first key, -1 unset
+
+	splitTopo *topology            // the topology a split runs against
+	ownerFn   func(key []byte) int // c.localOwner, bound once
+}
+
+// nodeCluster is the cluster state of a Node.
+type nodeCluster struct {
+	topo      atomic.Pointer[topology]
+	msgIDs    atomic.Uint64 // dnode msg ids of outgoing requests
+	peerLn    netpoll.Listener
+	peerEvl   netpoll.EventLoop
+	peerDone  chan struct{}
+	peerStats peerCounters
+}
+
+// peerCounters count what the peer side did besides forwarding (spec §7
+// names: peer_mismatch_requests, remote_peer_dropped_requests, ...).
+type peerCounters struct {
+	mismatch       atomic.Int64 // replies whose id skipped the head request
+	remoteDropped  atomic.Int64 // remote-DC copies that no rack could take
+	remoteFailover atomic.Int64 // remote-DC copies sent to another rack
+	dropped        atomic.Int64 // swallowed copies not sent (peer down or queue full)
+	timeouts       atomic.Int64 // peer connections closed on a timeout
+}
+
+// initCluster builds the topology from the configuration. Called by New.
+func (n *Node) initCluster() error {
+	t, err := buildTopology(n, &n.cfg.Pool)
+	if err != nil {
+		return err
+	}
+	n.cluster.topo.Store(t)
+	return nil
+}
+
+// startPeers binds dyn_listen and starts dialling every peer. Called by
+// Start with n.mu held.
+func (n *Node) startPeers() error {
+	dl := n.cfg.Pool.DynListen
+	if dl.IsZero() {
+		return nil
+	}
+	ln, err := listenBacklog(dl, n.cfg.Pool.Backlog)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", dl.String(), err)
+	}
+	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onPeerPrepare))
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("cannot create event loop: %w", err)
+	}
+	n.cluster.peerLn, n.cluster.peerEvl = ln, evl
+	n.cluster.peerDone = make(chan struct{})
+	go func() {
+		defer close(n.cluster.peerDone)
+		if err := evl.Serve(ln); err != nil && !n.closing.Load() {
+			n.log.Error("peer listener stopped", "err", err)
+		}
+	}()
+	t := n.cluster.topo.Load()
+	for _, p := range t.peers {
+		if p == nil {
+			continue
+		}
+		for _, sl := range p.slots {
+			go sl.reconnect() // preconnect; a failure retries with back-off
+		}
+	}
+	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.peers)-1,
+		"dc", t.DCName(t.LocalDC()), "rack", t.RackName(t.LocalDC(), t.LocalRack()))
+	return nil
+}
+
+// listenBacklog listens on a TCP address with the configured backlog
+// (the standard library always uses the system maximum; a second listen()
+// on the bound socket sets ours).
+func listenBacklog(a conf.Addr, backlog int) (netpoll.Listener, error) {
+	ln, err := net.Listen(orDefault(a.Network, "tcp"), a.String())
+	if err != nil {
+		return nil, err
+	}
+	if tl, ok := ln.(*net.TCPListener); ok && backlog > 0 {
+		if raw, err := tl.SyscallConn(); err == nil {
+			_ = raw.Control(func(fd uintptr) { _ = syscall.Listen(int(fd), backlog) })
+		}
+	}
+	nl, err := netpoll.ConvertListener(ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return nl, nil
+}
+
+// PeerAddr is the address of the peer listener; nil when dyn_listen is not
+// configured or before Start.
+func (n *Node) PeerAddr() net.Addr {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cluster.peerLn == nil {
+		return nil
+	}
+	return n.cluster.peerLn.Addr()
+}
+
+// stopPeers closes the peer listener, stops reconnecting and closes the
+// outgoing peer connections. Accepted peer connections are in n.clients
+// and closed with the clients.
+func (n *Node) stopPeers() {
+	n.mu.Lock()
+	evl, done := n.cluster.peerEvl, n.cluster.peerDone
+	n.mu.Unlock()
+	if evl != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_ = evl.Shutdown(sctx)
+		cancel()
+	}
+	if t := n.cluster.topo.Load(); t != nil {
+		for _, p := range t.peers {
+			if p == nil {
+				continue
+			}
+			for _, sl := range p.slots {
+				sl.stop()
+			}
+		}
+	}
+	if done != nil {
+		<-done
+	}
+}
+
+// onPeerPrepare registers an accepted peer connection.
+func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
+	c := newConn(n, rolePeerIn, nc)
+	c.id = n.nextID.Add(1)
+	c.srv = n.slots[c.id%uint64(len(n.slots))]
+	n.mu.Lock()
+	if n.closing.Load() {
+		n.mu.Unlock()
+		nc.Close()
+		return context.Background()
+	}
+	n.clients[c] = struct{}{}
+	n.mu.Unlock()
+	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
+		c.onClientClose()
+		return nil
+	})
+	return context.WithValue(context.Background(), clientKey{}, c)
+}
+
+// retryCap is the longest reconnect back-off of a slot.
+func (sl *slot) retryCap() time.Duration {
+	if sl.peer != nil {
+		return peerRetryCap
+	}
+	return sl.node.retryCap
+}
+
+// what names a slot's far end in logs.
+func (sl *slot) what() string {
+	if sl.peer != nil {
+		return "peer"
+	}
+	return "datastore"
+}
+
+// peerTimeout is the timeout of a request on a peer connection (spec §9.1).
+func (s *conn) peerTimeout(write bool) time.Duration {
+	t := s.node.timeout
+	if t <= 0 {
+		return 0
+	}
+	if s.slot.peer.sameDC {
+		t += peerSameDCExtra
+	} else {
+		t += peerRemoteExtra
+	}
+	if write {
+		t += peerWriteExtra
+	}
+	return t
+}
+
+// stampPeer sets the deadlines of the requests about to be written to a
+// peer and arms the timer. Callers hold mu.
+func (s *conn) stampPeer() {
+	if s.node.timeout <= 0 {
+		s.unstamped = 0
+		return
+	}
+	now := nowNano()
+	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
+		m := s.fifo.at(i)
+		m.deadline = now + int64(s.peerTimeout(m.write))
+	}
+	s.unstamped = 0
+	if !s.armed {
+		s.armed = true
+		s.timer.Reset(s.peerTimeout(false))
+	}
+}
+
+// expiring returns the request with the earliest deadline: the head on a
+// datastore connection (one timeout for all), the earliest of the FIFO on a
+// peer connection (reads and writes have different timeouts). Callers hold
+// mu.
+func (s *conn) expiring() *msg {
+	m := s.fifo.peek()
+	if s.role != rolePeerOut || m == nil {
+		return m
+	}
+	for i := 1; i < s.fifo.len(); i++ {
+		o := s.fifo.at(i)
+		if o.deadline == 0 {
+			break // not written yet: neither are the ones after it
+		}
+		if m.deadline == 0 || o.deadline < m.deadline {
+			m = o
+		}
+	}
+	return m
+}

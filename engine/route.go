@@ -1,0 +1,363 @@
+package engine
+
+import (
+	"hash/crc32"
+	"sync"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// Routing of a request in a cluster: one request lifecycle for every target.
+//
+//	client conn ── msg m (client's pending queue, request order)
+//	      │
+//	      └── fanout f: replica.Plan + replica.Tracker
+//	             ├── copy msg → slot of the local datastore  (server conn FIFO)
+//	             ├── copy msg → peer slot, DMSG_REQ           (peer-out conn FIFO)
+//	             └── copy msg → peer slot, DMSG_REQ_FORWARD   (remote DC)
+//
+// A copy is an ordinary msg queued on a server or peer connection exactly as
+// a single-node request is; when its reply (or failure) comes back, finish
+// hands it to its fanout instead of a client. The fanout steps the tracker
+// with the reply (CRC32 checksum under quorum levels, Err for error replies,
+// Code for failures the engine made up), keeps counted replies until the
+// decision, sends the next rack on a Retry verdict (DC_ONE reads), and
+// delivers the winning bytes to m once the verdict is Won or Lost. Replies
+// after the decision are swallowed. The fanout lives until its last copy is
+// back (refs), so late replies never touch a released msg.
+//
+// A single node (solo topology) never builds a fanout: client.forward queues
+// the msg itself on the datastore, as before the cluster existed.
+//
+// Locks: f.mu is taken before any conn's mu (enqueue, deliver) and never
+// while a conn's mu is held.
+
+// fanout is one routed request (or one part of a split multi-key request).
+type fanout struct {
+	mu    sync.Mutex
+	topo  *topology
+	plan  replica.Plan
+	tr    replica.Tracker
+	owner *conn // the client (or peer-in) connection
+	m     *msg  // owner's msg; nil once answered or for a part
+	multi *multi
+	part  int
+	// frame keeps the request for a retry on another rack (DC_ONE reads
+	// only); nil otherwise.
+	frame *bytebufferpool.ByteBuffer
+	// kept[i] is the reply of counted target i, kept until the decision.
+	kept    []*bytebufferpool.ByteBuffer
+	kstk    [8]*bytebufferpool.ByteBuffer
+	refs    int // copies in flight, plus one until answered
+	decided bool
+	sum     bool // checksums are compared (quorum levels)
+}
+
+var fanoutPool = sync.Pool{New: func() any { return new(fanout) }}
+
+func acquireFanout(t *topology, owner *conn) *fanout {
+	f := fanoutPool.Get().(*fanout)
+	f.topo, f.owner = t, owner
+	f.kept = f.kstk[:0]
+	return f
+}
+
+// release returns f to the pool; f must not be used afterwards.
+func (f *fanout) release() {
+	for i, b := range f.kept {
+		putBuffer(b)
+		f.kept[i] = nil
+	}
+	putBuffer(f.frame)
+	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
+	f.part, f.refs, f.decided, f.sum = 0, 0, false, false
+	f.kept = nil
+	f.plan.Reset()
+	fanoutPool.Put(f)
+}
+
+// codeReplies are the replies for made-up failures, by code.
+var codeReplies = func() [][]byte {
+	t := make([][]byte, 32)
+	for i := range t {
+		t[i] = []byte("-ERR " + replica.Code(i).Text() + "\r\n")
+	}
+	return t
+}()
+
+// codeReply is the client reply for a failure code.
+func codeReply(c replica.Code) []byte {
+	if int(c) < len(codeReplies) {
+		return codeReplies[c]
+	}
+	return codeReplies[replica.UnknownError]
+}
+
+// dispatch sends a validated request on its way: on a single node straight
+// to the datastore, in a cluster through the coordinator.
+func (c *conn) dispatch(frame []byte) {
+	t := c.node.cluster.topo.Load()
+	if t == nil || t.solo {
+		c.forward(frame)
+		return
+	}
+	req := c.classify(t)
+	cmd := c.req.Cmd
+	if cmd.Flags&resp.FlagMultiKey != 0 && len(c.keyIdx) > 1 && req.Routing == replica.RouteNormal {
+		if c.routeMulti(t, req, frame) {
+			return
+		}
+	}
+	m := c.pushRouted()
+	if m == nil {
+		return
+	}
+	f := acquireFanout(t, c)
+	f.m = m
+	replica.Route(t, req, &f.plan)
+	c.launch(f, frame)
+}
+
+// classify derives what the coordinator needs from the parsed request:
+// write or read (FlagWrite, or any keyed command that is not read-only,
+// such as EVAL), the routing class from the command table, the level of
+// the connection and the token of the first key. The key indexes are left
+// in c.keyIdx.
+func (c *conn) classify(t *topology) replica.Request {
+	cmd := c.req.Cmd
+	c.keyIdx = cmd.Keys(c.req.Args, c.keyIdx[:0])
+	fl := cmd.Flags
+	var r replica.Request
+	r.Write = fl&resp.FlagWrite != 0 || (fl&resp.FlagRead == 0 && len(c.keyIdx) > 0)
+	switch {
+	case fl&resp.FlagAllNodes != 0:
+		r.Routing = replica.RouteAllNodes
+	case fl&resp.FlagLocalOnly != 0 || len(c.keyIdx) == 0:
+		r.Routing = replica.RouteLocalOnly
+	case fl&resp.FlagOwnerLocalRack != 0:
+		r.Routing = replica.RouteOwnerLocalRack
+	}
+	if len(c.keyIdx) > 0 {
+		r.Token = t.Token(c.req.Args[c.keyIdx[0]])
+	}
+	r.Level = c.rlevel
+	if r.Write {
+		r.Level = c.wlevel
+	}
+	return r
+}
+
+// pushRouted admits a request and queues its msg in the reply order; nil
+// when max_msgs is reached (the client has been answered).
+func (c *conn) pushRouted() *msg {
+	if !c.node.admit() {
+		c.local(replyTooManyMsgs)
+		return nil
+	}
+	m := acquireMsg(c)
+	m.peerID = c.curID
+	c.mu.Lock()
+	c.pending.push(m)
+	c.inflight++
+	c.mu.Unlock()
+	return m
+}
+
+// routeForwarded coordinates a DMSG_REQ_FORWARD from another DC: the owner
+// in every rack of this DC, answering with the own rack's reply (DC_ONE;
+// the level is not carried on the wire).
+func (c *conn) routeForwarded(frame []byte) {
+	t := c.node.cluster.topo.Load()
+	if t == nil || t.solo {
+		c.forward(frame)
+		return
+	}
+	req := c.classify(t)
+	req.Write, req.Level = true, replica.DCOne
+	m := c.pushRouted()
+	if m == nil {
+		return
+	}
+	f := acquireFanout(t, c)
+	f.m = m
+	replica.Route(t, req, &f.plan)
+	ldc, k := t.LocalDC(), 0
+	for _, tg := range f.plan.Targets {
+		if tg.DC == ldc {
+			f.plan.Targets[k] = tg
+			k++
+		}
+	}
+	f.plan.Targets = f.plan.Targets[:k]
+	c.launch(f, frame)
+}
+
+// launch sends every planned copy of a request. Called on the owner's
+// input path; inline writes are collected in c.kicks.
+func (c *conn) launch(f *fanout, frame []byte) {
+	f.tr.Start(f.topo, &f.plan)
+	r := f.plan.Req
+	f.sum = r.Level > replica.DCOne
+	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
+		f.frame = getBuffer()
+		f.frame.B = append(f.frame.B, frame...)
+	}
+	f.mu.Lock()
+	f.refs = 1
+	for i, n := 0, len(f.plan.Targets); i < n; i++ {
+		f.send(i, frame, &c.kicks, nil)
+	}
+	done := f.refs == 0
+	f.mu.Unlock()
+	if done {
+		f.release()
+	}
+}
+
+// send queues a copy of frame for target i. A target that cannot take it
+// fails over (remote DC), is dropped (swallowed copy) or fails in the
+// tracker (counted copy). Callers hold f.mu.
+func (f *fanout) send(i int, frame []byte, kicks *[]*conn, sink *[]*conn) {
+	for {
+		tg := f.plan.Targets[i]
+		sl, code := f.slotFor(tg)
+		if sl != nil {
+			cm := acquireMsg(f.owner)
+			cm.fan, cm.idx = f, int32(i)
+			cm.write, cm.forward = f.plan.Req.Write, tg.Forward
+			ok, kick := sl.enqueue(frame, cm)
+			if ok {
+				f.refs++
+				if kick != nil {
+					*kicks = append(*kicks, kick)
+				}
+				return
+			}
+			releaseMsg(cm)
+		}
+		stats := &f.owner.node.cluster.peerStats
+		switch {
+		case tg.Forward:
+			next, ok := replica.Failover(f.topo, &f.plan, tg)
+			if !ok {
+				stats.remoteDropped.Add(1)
+				return
+			}
+			stats.remoteFailover.Add(1)
+			f.plan.Targets = append(f.plan.Targets, next)
+			i = len(f.plan.Targets) - 1
+		case !tg.Counted:
+			stats.dropped.Add(1)
+			return
+		default:
+			if !f.decided {
+				f.step(i, nil, code, kicks, sink)
+			}
+			return
+		}
+	}
+}
+
+// slotFor returns the connection slot of a target and the failure code
+// when it cannot be reached; a nil slot means no such peer.
+func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
+	if tg.Node == f.topo.Local() {
+		return f.owner.srv, replica.StorageRefused
+	}
+	if tg.Node < 0 || tg.Node >= len(f.topo.peers) || f.topo.peers[tg.Node] == nil {
+		return nil, replica.PeerNotConnected
+	}
+	return f.topo.peers[tg.Node].pick(f.owner.id), replica.PeerNotConnected
+}
+
+// onReply takes the reply of copy m (reply bytes, or a failure code).
+// It runs on the poller of the connection m was queued on.
+func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
+	i := int(m.idx)
+	releaseMsg(m)
+	var kb [2]*conn
+	kicks := kb[:0]
+	f.mu.Lock()
+	f.refs--
+	if !f.decided {
+		f.step(i, reply, code, &kicks, sink)
+	}
+	done := f.refs == 0
+	f.mu.Unlock()
+	for _, k := range kicks {
+		k.writeInline()
+	}
+	if done {
+		f.release()
+	}
+}
+
+// step feeds the tracker with the reply of target i. Callers hold f.mu.
+func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, sink *[]*conn) {
+	if code != replica.NoError {
+		reply = codeReply(code)
+	}
+	r := replica.Reply{Code: code, Err: code != replica.NoError || (len(reply) > 0 && reply[0] == '-')}
+	if f.sum && !r.Err {
+		r.Sum = crc32.ChecksumIEEE(reply)
+	}
+	switch f.tr.Step(i, r) {
+	case replica.Retry:
+		j := len(f.plan.Targets) - 1
+		f.send(j, f.frame.B, kicks, sink)
+	case replica.Won, replica.Lost:
+		w, wcode := f.tr.Result()
+		var out []byte
+		switch {
+		case wcode != replica.NoError:
+			out = codeReply(wcode)
+		case w == i:
+			out = reply
+		case w >= 0 && w < len(f.kept) && f.kept[w] != nil:
+			out = f.kept[w].B
+		default:
+			out = codeReply(replica.UnknownError)
+		}
+		f.answer(out, sink)
+	default:
+		if i < len(f.plan.Targets) && f.plan.Targets[i].Counted {
+			f.keep(i, reply)
+		}
+	}
+}
+
+// keep stores a copy of the reply of target i. Callers hold f.mu.
+func (f *fanout) keep(i int, reply []byte) {
+	for len(f.kept) <= i {
+		f.kept = append(f.kept, nil)
+	}
+	b := getBuffer()
+	b.B = append(b.B, reply...)
+	f.kept[i] = b
+}
+
+// answer delivers the decided reply. Callers hold f.mu.
+func (f *fanout) answer(reply []byte, sink *[]*conn) {
+	f.decided = true
+	f.refs--
+	if f.multi != nil {
+		f.multi.partDone(f.part, reply, sink)
+		return
+	}
+	m := f.m
+	f.m = nil
+	f.owner.deliver(m, reply, sink)
+}
+
+// runKicks writes inline to the connections that became busy in this input
+// batch. Callers hold inMu.
+func (c *conn) runKicks() {
+	for i, k := range c.kicks {
+		k.writeInline()
+		c.kicks[i] = nil
+	}
+	c.kicks = c.kicks[:0]
+}

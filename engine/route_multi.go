@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"sync"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// Multi-key commands (spec §4.5): the commands the table marks
+// FlagMultiKey (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK), when their keys
+// have more than one owner in the local rack. The keys are grouped by
+// local-rack owner with resp.Split; each part is routed like a request of
+// its own (token of its first key, the connection's level, full fan-out
+// and tracking) through a fanout whose answer goes to the multi instead of
+// the client. When every part has answered, resp.Split.Merge builds the
+// client's reply in the original key order (MGET: one array; DEL, EXISTS,
+// TOUCH, UNLINK: the sum; MSET: +OK), or the first part's error.
+//
+// Parts and replies are held in pooled buffers of any size, so values
+// spanning many reads and replies over mbuf_size split and merge as they
+// are.
+
+// multi is one split request.
+type multi struct {
+	mu      sync.Mutex
+	owner   *conn
+	m       *msg
+	split   resp.Split
+	frames  *bytebufferpool.ByteBuffer // the encoded parts
+	kept    []*bytebufferpool.ByteBuffer
+	replies [][]byte
+	left    int
+}
+
+var multiPool = sync.Pool{New: func() any { return new(multi) }}
+
+// replyBadMerge answers a split request whose part replies cannot be
+// merged (a replica answered something that does not fit the part).
+var replyBadMerge = []byte("-ERR Dynomite: replies of a multi-key request do not match\r\n")
+
+// routeMulti splits the current request by local-rack owner and routes
+// every part. It reports false, doing nothing, when the request has a
+// single owner or cannot be split; the caller routes it whole.
+func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
+	nodes := t.Nodes()
+	if cap(c.partTok) < nodes {
+		c.partTok = make([]int64, nodes)
+	}
+	c.partTok = c.partTok[:nodes]
+	for i := range c.partTok {
+		c.partTok[i] = -1
+	}
+	mp := multiPool.Get().(*multi)
+	if mp.frames == nil {
+		mp.frames = getBuffer()
+	}
+	c.splitTopo = t
+	if c.ownerFn == nil {
+		c.ownerFn = c.localOwner
+	}
+	var err error
+	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.req, c.ownerFn)
+	c.splitTopo = nil
+	if err != nil || len(mp.split.Parts) < 2 {
+		mp.release()
+		return false
+	}
+	m := c.pushRouted()
+	if m == nil {
+		mp.release()
+		return true
+	}
+	parts := mp.split.Parts
+	mp.owner, mp.m, mp.left = c, m, len(parts)
+	for len(mp.kept) < len(parts) {
+		mp.kept = append(mp.kept, nil)
+		mp.replies = append(mp.replies, nil)
+	}
+	mp.kept, mp.replies = mp.kept[:len(parts)], mp.replies[:len(parts)]
+	for i := range parts {
+		r := req
+		r.Token = uint32(c.partTok[parts[i].Owner])
+		f := acquireFanout(t, c)
+		f.multi, f.part = mp, i
+		replica.Route(t, r, &f.plan)
+		c.launch(f, parts[i].Frame)
+	}
+	return true
+}
+
+// localOwner is the Split owner function: the key's owner in the local
+// rack; it notes the token of each owner's first key. Runs under inMu.
+func (c *conn) localOwner(key []byte) int {
+	t := c.splitTopo
+	tok := t.Token(key)
+	o := t.Owner(t.LocalDC(), t.LocalRack(), tok)
+	if c.partTok[o] < 0 {
+		c.partTok[o] = int64(tok)
+	}
+	return o
+}
+
+// partDone takes the decided reply of part i; the last one merges and
+// answers the client.
+func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
+	b := getBuffer()
+	b.B = append(b.B, reply...)
+	mp.mu.Lock()
+	mp.kept[i] = b
+	mp.left--
+	last := mp.left == 0
+	mp.mu.Unlock()
+	if !last {
+		return
+	}
+	for j, k := range mp.kept {
+		mp.replies[j] = k.B
+	}
+	out := getBuffer()
+	var err error
+	out.B, err = mp.split.Merge(out.B, mp.replies)
+	reply = out.B
+	if err != nil {
+		reply = replyBadMerge
+	}
+	mp.owner.deliver(mp.m, reply, sink)
+	putBuffer(out)
+	mp.release()
+}
+
+// release returns mp to the pool; mp must not be used afterwards.
+func (mp *multi) release() {
+	for i, b := range mp.kept {
+		putBuffer(b)
+		mp.kept[i] = nil
+		mp.replies[i] = nil
+	}
+	mp.kept, mp.replies = mp.kept[:0], mp.replies[:0]
+	mp.owner, mp.m, mp.left = nil, nil, 0
+	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
+		putBuffer(mp.frames)
+		mp.frames = nil
+	}
+	multiPool.Put(mp)
+}
