@@ -7,8 +7,8 @@
 //
 // # Goroutines
 //
-// netpoll runs one poller goroutine per CPU (GOMAXPROCS, bounded by the
-// logical cores cpuid reports) with an inline runner: OnRequest callbacks
+// netpoll runs pollers() poller goroutines (half the CPUs, at least one;
+// Options.Pollers overrides) with an inline runner: OnRequest callbacks
 // run on the poller itself, with no hop to a goroutine pool. Besides the
 // pollers the engine runs one writer goroutine per datastore connection,
 // parked unless the datastore socket was full (it finishes partial writes),

@@ -27,6 +27,10 @@ type Options struct {
 	// AdminMode is the -x flag. On a single node every key is local, so it
 	// changes nothing yet; it gates peer traffic once peers exist.
 	AdminMode int
+	// Pollers is the number of netpoll pollers; 0 picks the default (see
+	// pollers in netpoll.go). netpoll's configuration is process-wide:
+	// only the first New of a process sets it.
+	Pollers int
 	// LogLevel is the process's log verbosity, changed by the stats
 	// endpoint (/setloglevel); nil keeps a level that changes nothing.
 	LogLevel LogLevel
@@ -110,7 +114,7 @@ func New(o Options) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	configureNetpoll()
+	configureNetpoll(o.Pollers)
 	mbuf := p.MbufSize
 	if mbuf <= 0 {
 		mbuf = 16384
