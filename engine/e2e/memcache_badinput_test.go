@@ -185,14 +185,14 @@ func TestMemcacheBadInput(t *testing.T) {
 		}
 		drained := make(chan []byte)
 		go func() {
-			conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+			conn.SetReadDeadline(time.Now().Add(15 * time.Second))
 			// Keep the start of the reply; drain the rest so the node
 			// never blocks on us.
 			b, _ := io.ReadAll(io.LimitReader(conn, 4096))
 			io.Copy(io.Discard, conn)
 			drained <- b
 		}()
-		conn.SetWriteDeadline(time.Now().Add(20 * time.Second))
+		conn.SetWriteDeadline(time.Now().Add(8 * time.Second))
 		_, err = conn.Write([]byte(h.head))
 		for i := 0; i < h.times && err == nil; i++ {
 			_, err = conn.Write(h.body)
