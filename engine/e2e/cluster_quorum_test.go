@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
@@ -94,4 +96,32 @@ func TestClusterQuorum(t *testing.T) {
 		}
 	}
 	replyIs(t, "GET at DC_SAFE_QUORUM after the replicas agree again", do(t, "GET", s, bound, "GET", "q:k"), nil, bulk("fixed"))
+
+	// Each Redis orders a set by its own hash seed: at DC_SAFE_QUORUM,
+	// SMEMBERS must still agree (C Dynomite rewrites it to SORT ... ALPHA).
+	members := []string{"SADD", "q:set"}
+	for m := 0; m < 40; m++ {
+		members = append(members, fmt.Sprintf("member-%02d", (m*17)%40))
+	}
+	replyIs(t, "SADD at DC_SAFE_QUORUM", do(t, "SADD", s, bound, members...), nil, ":40\r\n")
+	for j := range cl.nodes {
+		st := cl.store(j)
+		r, err := st.Do("SCARD", "q:set")
+		for n := 0; n < 100 && err == nil && string(r.Raw) != ":40\r\n"; n++ {
+			time.Sleep(20 * time.Millisecond)
+			r, err = st.Do("SCARD", "q:set")
+		}
+		replyIs(t, "SCARD in the Redis of "+cl.nodes[j].String(), r, err, ":40\r\n")
+	}
+	r := do(t, "SMEMBERS", s, bound, "SMEMBERS", "q:set")
+	if r.Type != '*' || len(r.Elems) != 40 {
+		t.Fatalf("SMEMBERS at DC_SAFE_QUORUM: unexpected reply %q; want the 40 members", trunc(r.Raw))
+	}
+	seen := map[string]bool{}
+	for _, e := range r.Elems {
+		seen[string(e.Str)] = true
+	}
+	if len(seen) != 40 || !seen["member-00"] || !seen["member-39"] {
+		t.Fatalf("SMEMBERS at DC_SAFE_QUORUM: unexpected members %q", trunc(r.Raw))
+	}
 }
