@@ -149,6 +149,16 @@ func (c *conn) onClientClose() {
 		c.mu.Unlock()
 		return
 	}
+	if c.startDrain() {
+		c.mu.Unlock()
+		return
+	}
+	c.teardownClient()
+}
+
+// teardownClient releases everything the client holds. Callers hold mu;
+// it is released.
+func (c *conn) teardownClient() {
 	c.closed = true
 	c.statsClientClosed()
 	for i, n := 0, c.pending.len(); i < n; i++ {

@@ -37,6 +37,10 @@ func (c *conn) markGone() {
 // connection when it sees the hang-up. Bytes already handed to the kernel
 // are still sent before the FIN. Safe from any goroutine and context.
 func (c *conn) closeLater() {
+	if c.drain.on.Load() {
+		c.endDrain()
+		return
+	}
 	c.gate.mu.Lock()
 	if !c.gate.gone {
 		_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)

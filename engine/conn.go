@@ -60,6 +60,8 @@ type conn struct {
 	wmu sync.Mutex
 	// gate guards the descriptor against shutdown after close (closing.go).
 	gate fdGate
+	// drain keeps a half-closed client's socket for its replies (halfclose.go).
+	drain drainState
 
 	client // role-specific state, guarded by mu
 	server
@@ -126,6 +128,9 @@ func writeSome(fd int, b []byte) (int, error) {
 // waits for the poller to drain what the socket did not take at once. b must
 // not be reused when an error is returned (netpoll may still refer to it).
 func (c *conn) blockingWrite(b []byte) error {
+	if c.drain.on.Load() {
+		return c.drainWrite(b)
+	}
 	w := c.nc.Writer()
 	if _, err := w.WriteBinary(b); err != nil {
 		return err

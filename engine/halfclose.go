@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Half-closed clients
+//
+// A client may send its requests and shut down its write side, then read the
+// replies (spec §9.1: half-closed clients still receive outstanding replies).
+// netpoll closes a connection as soon as it sees the peer's FIN, so the
+// engine keeps the socket alive past that point: the close callback, when
+// replies are still owed, duplicates the descriptor and leaves the client in
+// drain mode. Replies keep flowing to it through the duplicate; once nothing
+// is pending (or a write fails, or the node shuts down) the duplicate is
+// closed and the client is torn down as usual. Requests still at the
+// datastore are bounded by the timeout, so a drain always ends.
+
+// drainState is the client-side state of a drain.
+type drainState struct {
+	on atomic.Bool // the socket lives on through a duplicate descriptor
+}
+
+// startDrain is called by onClientClose with mu held. It reports whether the
+// client now drains; if not, the caller tears it down.
+func (c *conn) startDrain() bool {
+	if c.role != roleClient || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
+		return false
+	}
+	if c.pending.len() == 0 && (c.out == nil || len(c.out.B) == 0) {
+		return false
+	}
+	fd, err := syscall.Dup(c.fd)
+	if err != nil {
+		return false
+	}
+	c.fd = fd
+	c.quitting = true // nothing more is read; afterFlush closes when pending is empty
+	c.drain.on.Store(true)
+	return true
+}
+
+// endDrain closes the duplicate descriptor and tears the client down.
+func (c *conn) endDrain() {
+	c.mu.Lock()
+	if c.closed || !c.drain.on.Load() {
+		c.mu.Unlock()
+		return
+	}
+	c.drain.on.Store(false)
+	_ = syscall.Close(c.fd)
+	c.teardownClient() // unlocks mu
+}
+
+// drainWrite writes all of b to the duplicate descriptor, waiting for the
+// socket with poll(2) for at most the node's timeout per wait.
+func (c *conn) drainWrite(b []byte) error {
+	wait := int(c.node.timeout / time.Millisecond)
+	if wait <= 0 {
+		wait = 5000
+	}
+	for len(b) > 0 {
+		n, err := syscall.Write(c.fd, b)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			pfd := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLOUT}}
+			if k, perr := unix.Poll(pfd, wait); perr != nil && perr != unix.EINTR {
+				return perr
+			} else if k == 0 {
+				return syscall.ETIMEDOUT
+			}
+			continue
+		case err != nil:
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
