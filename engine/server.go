@@ -12,22 +12,17 @@ import (
 
 // Request path of a server (datastore) connection.
 //
-// Client input handlers append request frames to out and the msgs to fifo
-// under mu; the first one that finds the writer idle wakes it. The writer
-// goroutine takes everything queued at once and writes it with one send,
-// so requests of all clients that arrived while the previous send was in
-// progress share the next one: this is the cross-client coalescing that
-// brings the cost toward one send per request on the client side only.
-// Replies are read on the connection's poller, matched to fifo in order and
-// handed to their clients; every client touched by one read is flushed
-// once at the end of that read.
-//
-// Timeouts: fifo is in send order and every request has the same timeout,
-// so the oldest request always has the earliest deadline and the fifo is
-// its own timer queue. One timer per connection watches the head. The
-// writer stamps deadlines once per batch (one clock read per send). When
-// the head expires the connection is closed, as C Dynomite does, and every
-// request on it fails with replyStorageRefused.
+// Client input handlers append request frames to out and their msgs to
+// fifo under mu. Who writes what is queued is the writerState: a client
+// that finds the connection idle (nothing in flight) writes it itself at
+// the end of its input batch; with requests in flight, the reply path
+// writes everything all clients queued meanwhile, with one send, at the end
+// of each read of replies. That is the cross-client coalescing: under load
+// the datastore gets few large writes, and no goroutine is woken. Replies
+// are matched to fifo in order and handed to their clients; every client
+// touched by one read is flushed once at the end of that read. Only a
+// partial write (full socket) goes to the writer goroutine, which may block.
+// Timeouts: server_timeout.go.
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
@@ -226,30 +221,6 @@ func (s *conn) writeBatch() bool {
 	return true
 }
 
-// stamp sets the deadline of the requests about to be written and arms the
-// timer. Callers hold mu.
-func (s *conn) stamp() {
-	s.statsStamp()
-	if s.role == rolePeerOut {
-		s.stampPeer()
-		return
-	}
-	t := s.node.requestTimeout()
-	if t <= 0 {
-		s.unstamped = 0
-		return
-	}
-	dl := nowNano() + int64(t)
-	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
-		s.fifo.at(i).deadline = dl
-	}
-	s.unstamped = 0
-	if !s.armed {
-		s.armed = true
-		s.timer.Reset(t)
-	}
-}
-
 // send writes b to the socket: one non-blocking write, and when the socket
 // does not take it all, the rest through netpoll, waiting (this runs on the
 // writer goroutine, never on a poller).
@@ -270,36 +241,6 @@ func (s *conn) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
-}
-
-// onTimer runs when the oldest request may have expired.
-func (s *conn) onTimer() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	m := s.expiring()
-	if m == nil || m.deadline == 0 {
-		s.armed = false
-		s.mu.Unlock()
-		return
-	}
-	if d := m.deadline - nowNano(); d > 0 {
-		s.timer.Reset(time.Duration(d))
-		s.mu.Unlock()
-		return
-	}
-	s.timedOut = true
-	s.mu.Unlock()
-	s.node.log.Warn(s.slot.what()+" request timed out, closing the connection",
-		"server", s.slot.addr, "timeout", s.node.timeout)
-	if s.role == rolePeerOut {
-		s.node.cluster.peerStats.timeouts.Add(1)
-	} else {
-		s.node.timeouts.Add(1)
-	}
-	s.closeLater()
 }
 
 // onServerInput consumes replies read from the datastore. It runs on a

@@ -1,0 +1,64 @@
+package engine
+
+import "time"
+
+// Timeouts: fifo is in send order and every request has the same timeout,
+// so the oldest request always has the earliest deadline and the fifo is
+// its own timer queue. One timer per connection watches the head. The
+// writer stamps deadlines once per batch (one clock read per send). When
+// the head expires the connection is closed, as C Dynomite does, and every
+// request on it fails with replyStorageRefused.
+
+// stamp sets the deadline of the requests about to be written and arms the
+// timer. Callers hold mu.
+func (s *conn) stamp() {
+	s.statsStamp()
+	if s.role == rolePeerOut {
+		s.stampPeer()
+		return
+	}
+	t := s.node.requestTimeout()
+	if t <= 0 {
+		s.unstamped = 0
+		return
+	}
+	dl := nowNano() + int64(t)
+	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
+		s.fifo.at(i).deadline = dl
+	}
+	s.unstamped = 0
+	if !s.armed {
+		s.armed = true
+		s.timer.Reset(t)
+	}
+}
+
+// onTimer runs when the oldest request may have expired.
+func (s *conn) onTimer() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	m := s.expiring()
+	if m == nil || m.deadline == 0 {
+		s.armed = false
+		s.mu.Unlock()
+		return
+	}
+	if d := m.deadline - nowNano(); d > 0 {
+		s.timer.Reset(time.Duration(d))
+		s.mu.Unlock()
+		return
+	}
+	s.timedOut = true
+	s.mu.Unlock()
+	s.node.log.Warn(s.slot.what()+" request timed out, closing the connection",
+		"server", s.slot.addr, "timeout", s.node.timeout)
+	if s.role == rolePeerOut {
+		s.node.cluster.peerStats.timeouts.Add(1)
+	} else {
+		s.node.timeouts.Add(1)
+	}
+	s.closeLater()
+}
