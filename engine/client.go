@@ -55,7 +55,7 @@ func (c *conn) onClientInput(b []byte) {
 		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
 		c.mu.Lock()
 		c.quitting = true
-		c.appendOut(replyInputOverflow)
+		c.appendOut(c.node.proto.inputOverflow)
 		c.mu.Unlock()
 	}
 	c.flushClient()
@@ -112,15 +112,15 @@ func (c *conn) consume(buf []byte) int {
 		case inputPause:
 			return off
 		}
-		n, err := c.parser.Parse(buf[off:], &c.req)
-		if err != nil {
-			if errors.Is(err, resp.ErrIncomplete) {
-				return off
-			}
-			c.protocolError(err)
+		n, res := c.node.proto.parse(c, buf[off:])
+		switch res {
+		case parseMore:
+			return off
+		case parseClose:
 			return len(buf)
+		case parseFrame:
+			c.node.proto.handle(c, buf[off:off+n])
 		}
-		c.handle(buf[off : off+n])
 		off += n
 	}
 	return off
@@ -213,11 +213,12 @@ func (c *conn) forward(frame []byte) {
 		return
 	}
 	if !n.admit() {
-		c.local(replyTooManyMsgs)
+		c.local(n.proto.tooManyMsgs)
 		return
 	}
 	m := acquireMsg(c)
 	m.peerID = c.curID
+	m.mute = c.mc.mute
 	c.statsTag(m, len(frame))
 	c.mu.Lock()
 	c.pending.push(m)
@@ -225,7 +226,7 @@ func (c *conn) forward(frame []byte) {
 	c.mu.Unlock()
 	ok, kick := c.srv.enqueue(frame, m)
 	if !ok {
-		c.deliver(m, replyStorageRefused, nil)
+		c.deliver(m, n.proto.codeReply(replica.StorageRefused), nil)
 	}
 	if kick != nil {
 		c.kick = kick
@@ -234,6 +235,11 @@ func (c *conn) forward(frame []byte) {
 
 // local answers the current request with a fixed reply.
 func (c *conn) local(reply []byte) {
+	if c.mc.mute != muteNone {
+		if reply = c.mc.mute.apply(reply); len(reply) == 0 {
+			return
+		}
+	}
 	c.mu.Lock()
 	if c.pending.len() == 0 {
 		c.appendReply(c.curID, reply)

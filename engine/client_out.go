@@ -19,6 +19,9 @@ import "github.com/valyala/bytebufferpool"
 // deliver gives m its reply. sink, when not nil, collects clients that need
 // a flush; with a nil sink the caller flushes c itself.
 func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
+	if m.mute != muteNone {
+		reply = m.mute.apply(reply)
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

@@ -46,6 +46,7 @@ type conn struct {
 	req     resp.Request               // client role
 	scanner resp.ReplyScanner          // server role
 	touched []*conn                    // server role: clients given replies in this read
+	mc      mcState                    // memcached protocol state (memcache.go)
 
 	// Output side, guarded by mu.
 	mu       sync.Mutex
@@ -76,6 +77,7 @@ func newConn(n *Node, r role, nc netpoll.Connection) *conn {
 	limits := resp.DefaultLimits
 	c.parser.Limits = limits
 	c.scanner.Limits = limits
+	c.mc.parser.Limits, c.mc.scanner.Limits = n.proto.mcLimits, n.proto.mcLimits
 	c.st.shard = n.statsShard()
 	return c
 }

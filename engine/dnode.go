@@ -51,6 +51,14 @@ func (c *conn) consumePeer(buf []byte) int {
 			off = p
 			continue
 		}
+		if c.node.proto.memcache {
+			n, ok := c.peerMemcache(buf[p:])
+			if !ok {
+				return off + skipped
+			}
+			off = p + n
+			continue
+		}
 		n, err := c.parser.Parse(buf[p:], &c.req)
 		if err != nil {
 			if errors.Is(err, resp.ErrIncomplete) {
@@ -115,6 +123,7 @@ func (s *conn) appendPeerHeader(m *msg, payload int) {
 		t = dnode.TypeReqForward
 	}
 	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.peerID, t, s.slot.peer.sameDC, uint32(payload)))
+	s.armPeer(m)
 }
 
 // onPeerReplies consumes replies read from a peer: dnode header, then a
@@ -147,9 +156,9 @@ func (s *conn) onPeerReplies(b []byte) {
 			off = p
 			continue
 		}
-		n, err := s.scanner.Scan(buf[p:])
+		n, err := s.node.proto.scan(s, buf[p:])
 		if err != nil {
-			if errors.Is(err, resp.ErrIncomplete) {
+			if err == errNeedMore {
 				off += skipped
 				break
 			}
@@ -202,7 +211,7 @@ func (s *conn) finish(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
 		return
 	}
 	if code != replica.NoError {
-		reply = codeReply(code)
+		reply = s.node.proto.codeReply(code)
 	}
 	m.owner.deliver(m, reply, sink)
 }

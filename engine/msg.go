@@ -37,6 +37,11 @@ type msg struct {
 	write   bool   // a write (longer peer timeout)
 	forward bool   // sent as DMSG_REQ_FORWARD
 
+	// cmd is the memcached command of the request, for framing its reply;
+	// mute drops what the client must not see of the reply (proto.go).
+	cmd  uint8
+	mute mute
+
 	poison uint32 // msgLive while acquired; checked under -race
 
 	st msgStats // stats bookkeeping (stats_hooks.go)

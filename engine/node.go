@@ -80,6 +80,7 @@ type Node struct {
 	closing  atomic.Bool
 	nextID   atomic.Uint64
 
+	proto          proto // wire protocol of clients and datastore (proto.go)
 	cmdQuit        *resp.Command
 	cmdConsistency *resp.Command
 	unsupported    func(*resp.Command) bool
@@ -137,6 +138,7 @@ func New(o Options) (*Node, error) {
 		keepCap:        keepChunks * mbuf,
 		inflight:       paddedCounter(),
 		sends:          paddedCounter(),
+		proto:          newProto(p.DataStore),
 		cmdQuit:        resp.Lookup([]byte("quit")),
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		unsupported:    unsupportedCommands(),

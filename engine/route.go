@@ -51,7 +51,8 @@ type fanout struct {
 	// kept[i] is the reply of counted target i, kept until the decision.
 	kept    []*bytebufferpool.ByteBuffer
 	kstk    [8]*bytebufferpool.ByteBuffer
-	refs    int // copies in flight, plus one until answered
+	rk      []*conn // inline writes due after a retry on the reply path (under mu)
+	refs    int     // copies in flight, plus one until answered
 	decided bool
 	sum     bool // checksums are compared (quorum levels)
 }
@@ -79,23 +80,6 @@ func (f *fanout) release() {
 	fanoutPool.Put(f)
 }
 
-// codeReplies are the replies for made-up failures, by code.
-var codeReplies = func() [][]byte {
-	t := make([][]byte, 32)
-	for i := range t {
-		t[i] = []byte("-ERR " + replica.Code(i).Text() + "\r\n")
-	}
-	return t
-}()
-
-// codeReply is the client reply for a failure code.
-func codeReply(c replica.Code) []byte {
-	if int(c) < len(codeReplies) {
-		return codeReplies[c]
-	}
-	return codeReplies[replica.UnknownError]
-}
-
 // dispatch sends a validated request on its way: on a single node straight
 // to the datastore, in a cluster through the coordinator.
 func (c *conn) dispatch(frame []byte) {
@@ -111,6 +95,9 @@ func (c *conn) dispatch(frame []byte) {
 			return
 		}
 	}
+	if cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum {
+		frame = c.sortAlpha()
+	}
 	m := c.pushRouted()
 	if m == nil {
 		return
@@ -119,6 +106,19 @@ func (c *conn) dispatch(frame []byte) {
 	f.m = m
 	replica.Route(t, req, &f.plan)
 	c.launch(f, frame)
+}
+
+// sortAlpha rewrites SMEMBERS key into SORT key ALPHA (spec §3.4): every
+// replica orders a set by its own hash seed, so under DC_SAFE_QUORUM the
+// replies could never agree. The frame is built in c.rewrite, valid until
+// the next rewrite on this connection (enqueue copies it).
+func (c *conn) sortAlpha() []byte {
+	b := resp.AppendArray(c.rewrite[:0], 3)
+	b = resp.AppendBulkString(b, "SORT")
+	b = resp.AppendBulk(b, c.req.Args[1])
+	b = resp.AppendBulkString(b, "ALPHA")
+	c.rewrite = b
+	return b
 }
 
 // classify derives what the coordinator needs from the parsed request:
@@ -154,7 +154,7 @@ func (c *conn) classify(t *topology) replica.Request {
 // when max_msgs is reached (the client has been answered).
 func (c *conn) pushRouted() *msg {
 	if !c.node.admit() {
-		c.local(replyTooManyMsgs)
+		c.local(c.node.proto.tooManyMsgs)
 		return nil
 	}
 	m := acquireMsg(c)
@@ -175,7 +175,7 @@ func (c *conn) routeForwarded(frame []byte) {
 		c.forward(frame)
 		return
 	}
-	req := c.classify(t)
+	req := c.classifyReq(t)
 	req.Write, req.Level = true, replica.DCOne
 	m := c.pushRouted()
 	if m == nil {
@@ -278,16 +278,25 @@ func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
 func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
 	i := int(m.idx)
 	releaseMsg(m)
-	var kb [2]*conn
-	kicks := kb[:0]
 	f.mu.Lock()
 	f.refs--
 	if !f.decided {
-		f.step(i, reply, code, &kicks, sink)
+		f.step(i, reply, code, &f.rk, sink)
 	}
 	done := f.refs == 0
+	var kb [2]*conn
+	var more []*conn
+	nk := copy(kb[:], f.rk)
+	if len(f.rk) > len(kb) {
+		more = append(more, f.rk[len(kb):]...)
+	}
+	clear(f.rk)
+	f.rk = f.rk[:0]
 	f.mu.Unlock()
-	for _, k := range kicks {
+	for _, k := range kb[:nk] {
+		k.writeInline()
+	}
+	for _, k := range more {
 		k.writeInline()
 	}
 	if done {
@@ -297,10 +306,11 @@ func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, sink *[]*conn)
 
 // step feeds the tracker with the reply of target i. Callers hold f.mu.
 func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, sink *[]*conn) {
+	p := &f.owner.node.proto
 	if code != replica.NoError {
-		reply = codeReply(code)
+		reply = p.codeReply(code)
 	}
-	r := replica.Reply{Code: code, Err: code != replica.NoError || (len(reply) > 0 && reply[0] == '-')}
+	r := replica.Reply{Code: code, Err: code != replica.NoError || p.errorReply(reply)}
 	if f.sum && !r.Err {
 		r.Sum = crc32.ChecksumIEEE(reply)
 	}
@@ -313,13 +323,13 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, si
 		var out []byte
 		switch {
 		case wcode != replica.NoError:
-			out = codeReply(wcode)
+			out = p.codeReply(wcode)
 		case w == i:
 			out = reply
 		case w >= 0 && w < len(f.kept) && f.kept[w] != nil:
 			out = f.kept[w].B
 		default:
-			out = codeReply(replica.UnknownError)
+			out = p.codeReply(replica.UnknownError)
 		}
 		f.answer(out, sink)
 	default:

@@ -29,6 +29,8 @@ type multi struct {
 	owner   *conn
 	m       *msg
 	split   resp.Split
+	mcs     mcSplit // memcached requests (isMC): memcache_route.go
+	isMC    bool
 	frames  *bytebufferpool.ByteBuffer // the encoded parts
 	kept    []*bytebufferpool.ByteBuffer
 	replies [][]byte
@@ -121,10 +123,14 @@ func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
 	}
 	out := getBuffer()
 	var err error
-	out.B, err = mp.split.Merge(out.B, mp.replies)
+	if mp.isMC {
+		out.B, err = mp.mcs.split.Merge(out.B, &mp.mcs.req, mp.replies)
+	} else {
+		out.B, err = mp.split.Merge(out.B, mp.replies)
+	}
 	reply = out.B
 	if err != nil {
-		reply = replyBadMerge
+		reply = mp.owner.node.proto.badMerge
 	}
 	mp.owner.deliver(mp.m, reply, sink)
 	putBuffer(out)
@@ -139,7 +145,7 @@ func (mp *multi) release() {
 		mp.replies[i] = nil
 	}
 	mp.kept, mp.replies = mp.kept[:0], mp.replies[:0]
-	mp.owner, mp.m, mp.left = nil, nil, 0
+	mp.owner, mp.m, mp.left, mp.isMC = nil, nil, 0, false
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
 		putBuffer(mp.frames)
 		mp.frames = nil

@@ -1,13 +1,10 @@
 package engine
 
 import (
-	"errors"
 	"time"
 
 	"github.com/cloudwego/netpoll"
 	"github.com/valyala/bytebufferpool"
-
-	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // Request path of a server (datastore) connection.
@@ -59,6 +56,9 @@ const (
 // next read (writerReply), so requests coalesce while the datastore works
 // and no goroutine hop is paid.
 func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
+	if s.node.proto.memcache {
+		m.cmd = uint8(frameCommand(frame)) // frames the reply (scanMemcache)
+	}
 	s.mu.Lock()
 	if s.closed || (s.role == rolePeerOut && s.fifo.len() >= maxPeerQueue) {
 		s.mu.Unlock()
@@ -254,9 +254,9 @@ func (s *conn) onServerInput(b []byte) {
 	}
 	off := 0
 	for off < len(buf) {
-		n, err := s.scanner.Scan(buf[off:])
+		n, err := s.node.proto.scan(s, buf[off:])
 		if err != nil {
-			if !errors.Is(err, resp.ErrIncomplete) {
+			if err != errNeedMore {
 				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
 				s.failLater()
 				off = len(buf)

@@ -7,6 +7,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/stats"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Stats of the request path (spec §2.2, §7.3), and the node-state gate.
@@ -46,6 +47,10 @@ type connStats struct {
 	// failed: the node closes the connection because of an error (write
 	// failure, malformed input, bad reply); otherwise a close is an EOF.
 	failed atomic.Bool
+	// lastCmd and lastFam cache the family lookup of the previous request
+	// (input side): pipelines tend to repeat one command.
+	lastCmd *resp.Command
+	lastFam familySet
 }
 
 // msgStats is what a msg carries for the stats; reset with the msg.
@@ -142,7 +147,7 @@ func (c *conn) rejectByState() bool {
 		return false
 	}
 	var ok bool
-	if c.req.Cmd.Flags&resp.FlagWrite != 0 {
+	if c.reqWrite() {
 		ok = st.AllowsWrite()
 	} else {
 		ok = st.AllowsRead()
@@ -150,7 +155,7 @@ func (c *conn) rejectByState() bool {
 	if ok {
 		return false
 	}
-	c.local(c.node.adm.invalid)
+	c.local(c.node.proto.codeReply(replica.InvalidState))
 	return true
 }
 
@@ -164,16 +169,22 @@ func (c *conn) statsTag(m *msg, size int) {
 	m.st.start = c.st.now
 	m.st.size = int64(size)
 	m.st.tagged = true
-	m.st.write = cmd.Flags&resp.FlagWrite != 0
+	m.st.write = c.reqWrite()
+	if cmd == c.st.lastCmd {
+		m.st.fam = c.st.lastFam
+		return
+	}
 	if fams := c.node.adm.families; fams != nil {
-		if cmd.Parent != nil {
-			cmd = cmd.Parent
+		key := cmd
+		if key.Parent != nil {
+			key = key.Parent
 		}
-		f, ok := fams[cmd]
+		f, ok := fams[key]
 		if !ok {
 			f = familySet{m: [3]stats.Metric{stats.RedisReqOther}, n: 1}
 		}
 		m.st.fam = f
+		c.st.lastCmd, c.st.lastFam = cmd, f
 	}
 }
 

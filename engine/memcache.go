@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/stats"
+)
+
+// The memcached text protocol on the shared request lifecycle (proto.go).
+//
+//	client bytes ─▶ parseMemcache ─┬─ request ─▶ handleMemcache ─▶ dispatch (forward | route)
+//	                               │               noreply / q: forwarded without them, msg muted
+//	                               ├─ error line: answered locally (none for noreply, as memcached)
+//	                               ├─ value too large: reply locally, drop the value as it
+//	                               │    arrives (skip); for set, forward "delete <key>" first
+//	                               └─ line too long: close without a reply
+//	memcached bytes ─▶ scanMemcache (framed for the command of the FIFO head) ─▶ deliver
+//
+// quit closes the connection once earlier replies are flushed, with no reply
+// of its own (C Dynomite answers +OK). A request always gets one reply from
+// memcached: noreply and the q flag are taken off before forwarding and the
+// reply is dropped at delivery (msg.mute), so a noreply request neither waits
+// for a reply that never comes nor upsets the FIFO match of the next ones.
+
+// mcState is the memcached state of a connection. Client side: parser,
+// req, skip, mute and frame belong to the input side (inMu). Server side:
+// scanner belongs to the poller reading replies.
+type mcState struct {
+	parser memcache.Parser
+	req    memcache.Request
+	// skip is the rest of a too-large value still to be dropped.
+	skip int
+	// mute applies to the request being handled (muteNone between
+	// requests); forward and local pass it on.
+	mute mute
+	// frame holds a rewritten request until it is queued.
+	frame []byte
+
+	scanner memcache.ReplyScanner
+}
+
+// maxKeptFrame bounds the rewrite buffer a connection keeps between
+// requests; a larger one (a big noreply value) is dropped after use.
+const maxKeptFrame = 64 << 10
+
+// errNoRequest: memcached sent bytes while no request was outstanding.
+var errNoRequest = errors.New("engine: reply without request")
+
+// parseMemcache is parse for memcached.
+func parseMemcache(c *conn, buf []byte) (int, parseResult) {
+	mc := &c.mc
+	if mc.skip > 0 {
+		d := min(mc.skip, len(buf))
+		mc.skip -= d
+		return d, parseDone
+	}
+	n, err := mc.parser.Parse(buf, &mc.req)
+	switch {
+	case err == nil:
+		return n, parseFrame
+	case err == memcache.ErrIncomplete:
+		return 0, parseMore
+	}
+	var e *memcache.Error
+	if !errors.As(err, &e) || e.Fatal() {
+		// A line without an end within the limit: memcached closes the
+		// connection silently.
+		mc.parser.Reset()
+		c.markFailed()
+		c.mu.Lock()
+		c.quitting = true
+		c.mu.Unlock()
+		return 0, parseClose
+	}
+	r := &mc.req
+	if e == memcache.ErrTooLarge {
+		mc.skip = r.Skip
+		if r.Cmd == memcache.CmdSet && len(r.Keys) == 1 {
+			c.dropTooLarge(r)
+			return n, parseDone
+		}
+	}
+	if !r.NoReply || e == memcache.ErrUnknownCommand {
+		c.local(e.Reply())
+	}
+	return n, parseDone
+}
+
+// dropTooLarge answers a set whose value is over the limit as memcached
+// does: the error (none with noreply), and the item stored under the key
+// is gone. The node sends "delete <key>" and gives the client the error in
+// place of the delete's reply, in request order.
+func (c *conn) dropTooLarge(r *memcache.Request) {
+	b := append(c.mc.frame[:0], "delete "...)
+	b = append(b, r.Keys[0]...)
+	b = append(b, "\r\n"...)
+	c.mc.frame = b
+	c.mc.mute = muteTooLarge
+	if r.NoReply {
+		c.mc.mute = muteAll
+	}
+	c.dispatchMemcache(b)
+	c.mc.mute = muteNone
+}
+
+// handleMemcache acts on one parsed request (proto.handle).
+func (c *conn) handleMemcache(frame []byte) {
+	r := &c.mc.req
+	c.countMemcache(r.Cmd)
+	switch {
+	case r.Cmd == memcache.CmdQuit:
+		c.mu.Lock()
+		c.quitting = true
+		c.mu.Unlock()
+		return
+	case r.NoReply:
+		c.mc.mute = muteAll
+	case r.Quiet && r.Cmd == memcache.CmdMetaGet:
+		c.mc.mute = muteHDEN
+	case r.Quiet:
+		c.mc.mute = muteHD
+	}
+	if c.mc.mute != muteNone {
+		frame = c.mc.loud(frame, r)
+	}
+	c.dispatchMemcache(frame)
+	c.mc.mute = muteNone
+	if cap(c.mc.frame) > maxKeptFrame {
+		c.mc.frame = nil
+	}
+}
+
+// dispatchMemcache sends a request on its way: on a single node straight
+// to the datastore, in a cluster through the coordinator.
+func (c *conn) dispatchMemcache(frame []byte) {
+	if t := c.node.cluster.topo.Load(); t != nil && !t.solo {
+		c.routeMemcache(t, frame)
+		return
+	}
+	c.forward(frame)
+}
+
+// loud returns frame without its noreply token or its q flags, built in
+// mc.frame: the request memcached will answer. Tokens are sub-slices of
+// frame, so their offsets come from their capacities.
+func (mc *mcState) loud(frame []byte, r *memcache.Request) []byte {
+	b, from := mc.frame[:0], 0
+	drop := func(tok []byte) {
+		off := cap(frame) - cap(tok)
+		if off < from+1 || off+len(tok) > len(frame) {
+			panic("BUG: engine: memcache token outside its frame")
+		}
+		b = append(b, frame[from:off-1]...) // and the space before it
+		from = off + len(tok)
+	}
+	if r.NoReply {
+		drop(r.Tokens[len(r.Tokens)-1])
+	} else {
+		for _, f := range r.MetaFlags() {
+			if len(f) == 1 && f[0] == 'q' {
+				drop(f)
+			}
+		}
+	}
+	b = append(b, frame[from:]...)
+	mc.frame = b
+	return b
+}
+
+// countMemcache counts one client request by class.
+func (c *conn) countMemcache(cmd memcache.Command) {
+	sh := c.st.shard
+	if sh == nil || c.role != roleClient {
+		return
+	}
+	switch {
+	case cmd.Is(memcache.FlagWrite):
+		sh.Inc(stats.ClientWriteRequests)
+	case cmd.Is(memcache.FlagRead):
+		sh.Inc(stats.ClientReadRequests)
+	}
+}
+
+// scanMemcache is scan for memcached: the reply is framed for the command
+// of the oldest request, the one it answers. Only this poller pops the
+// FIFO, so the head cannot change between here and complete.
+func scanMemcache(s *conn, buf []byte) (int, error) {
+	s.mu.Lock()
+	m := s.fifo.peek()
+	s.mu.Unlock()
+	if m == nil {
+		return 0, errNoRequest
+	}
+	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.cmd))
+	if err == memcache.ErrIncomplete {
+		return 0, errNeedMore
+	}
+	return n, err
+}
+
+// isMemcacheError reports ERROR, CLIENT_ERROR and SERVER_ERROR replies.
+func isMemcacheError(reply []byte) bool {
+	return bytes.HasPrefix(reply, []byte("ERROR")) || bytes.HasPrefix(reply, []byte("CLIENT_ERROR ")) ||
+		bytes.HasPrefix(reply, []byte("SERVER_ERROR "))
+}
+
+// frameCommand returns the command of a memcached request frame, for the
+// reply scanner of the connection it is queued on.
+func frameCommand(frame []byte) memcache.Command {
+	name := frame[:min(len(frame), 16)]
+	if i := bytes.IndexAny(name, " \r\n"); i >= 0 {
+		name = name[:i]
+	}
+	return memcache.Lookup(name)
+}

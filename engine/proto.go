@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// The wire protocol of a node: Redis (data_store 0) or memcached text
+// (data_store 1). One connection type and one request lifecycle serve both;
+// what differs is gathered in a proto, a struct of functions and replies
+// chosen once per Node by New. Connections call it through c.node.proto:
+// no interface value, nothing boxed or allocated per request.
+//
+//	client input ──▶ parse ──┬─ parseFrame ──▶ handle ──▶ forward / dispatch / local
+//	                         ├─ parseDone   (answered locally, or bytes dropped)
+//	                         ├─ parseMore   (partial frame: keep it in carry)
+//	                         └─ parseClose  (close once earlier replies are out)
+//	datastore input ──▶ scan ──▶ one reply ──▶ FIFO match ──▶ deliver (muted per msg)
+//	engine-made errors ──▶ codeReply(code): "-ERR <source> <message>"
+//	                                       | "SERVER_ERROR <source> <message>"
+//
+// The request being handled is described to the shared code by the
+// protocol's own request state (c.req for Redis, c.mc.req for memcached);
+// reqWrite gives its class for the stats and the node-state gate.
+
+// parseResult says what parse found at the front of the input.
+type parseResult uint8
+
+const (
+	// parseFrame: a request of n bytes; handle it.
+	parseFrame parseResult = iota
+	// parseDone: n bytes were consumed without a request to handle (an
+	// error answered locally, or input dropped).
+	parseDone
+	// parseMore: the frame is incomplete; n is 0.
+	parseMore
+	// parseClose: the input is unusable; drop the rest and close once
+	// the replies queued so far are flushed.
+	parseClose
+)
+
+// errNeedMore is scan's "the reply is incomplete".
+var errNeedMore = errors.New("engine: incomplete reply")
+
+// proto is a node's wire protocol. Its fields are set once by New and only
+// read afterwards.
+type proto struct {
+	name string
+	// memcache: the memcached text protocol; else Redis.
+	memcache bool
+	// parse parses the request at the front of buf (client input, or the
+	// payload of a peer frame) into c's request state.
+	parse func(c *conn, buf []byte) (int, parseResult)
+	// handle acts on the request parse just found; frame is its bytes,
+	// valid until handle returns.
+	handle func(c *conn, frame []byte)
+	// scan frames the reply at the front of buf on server conn s, for
+	// the oldest request of its FIFO. It returns the reply's length, or
+	// errNeedMore, or another error (the connection must be closed).
+	scan  func(s *conn, buf []byte) (int, error)
+	codes [numCodeReplies][]byte // engine-made error replies, by replica.Code
+
+	tooManyMsgs   []byte // max_msgs reached
+	inputOverflow []byte // a client sends without reading its replies
+	badMerge      []byte // the parts of a split request do not merge
+
+	// mcLimits bound the memcached parser and reply scanner.
+	mcLimits memcache.Limits
+}
+
+// numCodeReplies bounds the replica.Code values with a reply of their own.
+const numCodeReplies = 32
+
+// memcacheMaxValue is the largest value the node accepts or passes on:
+// memcached's own ceiling for its item size (-I 1024m). Values below it
+// are judged by memcached itself, whatever its -I, so a too-large value
+// gets memcached's answer with memcached's side effects; above it the
+// node answers as memcached would and keeps the input flat (Request.Skip).
+const memcacheMaxValue = 1 << 30
+
+// newProto returns the protocol of data_store ds (0 Redis, 1 memcached).
+func newProto(ds int) proto {
+	if ds == 1 {
+		p := proto{
+			name:          "memcache",
+			memcache:      true,
+			parse:         parseMemcache,
+			handle:        (*conn).handleMemcache,
+			scan:          scanMemcache,
+			tooManyMsgs:   []byte("SERVER_ERROR Dynomite: too many requests in flight\r\n"),
+			inputOverflow: []byte("SERVER_ERROR Dynomite: client sends without reading replies\r\n"),
+			badMerge:      []byte("SERVER_ERROR Dynomite: replies of a multi-key request do not match\r\n"),
+			mcLimits:      memcache.DefaultLimits,
+		}
+		p.mcLimits.MaxValue = memcacheMaxValue
+		p.fillCodes("SERVER_ERROR ")
+		return p
+	}
+	p := proto{
+		name:          "redis",
+		parse:         parseRESP,
+		handle:        (*conn).handle,
+		scan:          scanRESP,
+		tooManyMsgs:   replyTooManyMsgs,
+		inputOverflow: replyInputOverflow,
+		badMerge:      replyBadMerge,
+	}
+	p.fillCodes("-ERR ")
+	return p
+}
+
+func (p *proto) fillCodes(prefix string) {
+	for i := range p.codes {
+		p.codes[i] = []byte(prefix + replica.Code(i).Text() + "\r\n")
+	}
+}
+
+// codeReply is the client reply for a failure code (spec §8.5).
+func (p *proto) codeReply(c replica.Code) []byte {
+	if int(c) < len(p.codes) {
+		return p.codes[c]
+	}
+	return p.codes[replica.UnknownError]
+}
+
+// errorReply reports an error reply (it counts as an error for quorum).
+// A plain method, not a func field: the coordinator's escape analysis
+// keeps its scratch on the stack only with direct calls.
+func (p *proto) errorReply(b []byte) bool {
+	if p.memcache {
+		return isMemcacheError(b)
+	}
+	return len(b) > 0 && b[0] == '-'
+}
+
+// parseRESP is parse for Redis.
+func parseRESP(c *conn, buf []byte) (int, parseResult) {
+	n, err := c.parser.Parse(buf, &c.req)
+	if err != nil {
+		if errors.Is(err, resp.ErrIncomplete) {
+			return 0, parseMore
+		}
+		c.protocolError(err)
+		return 0, parseClose
+	}
+	return n, parseFrame
+}
+
+// scanRESP is scan for Redis: a reply frames itself.
+func scanRESP(s *conn, buf []byte) (int, error) {
+	n, err := s.scanner.Scan(buf)
+	if err != nil && errors.Is(err, resp.ErrIncomplete) {
+		return 0, errNeedMore
+	}
+	return n, err
+}
+
+// reqWrite reports whether the request being handled changes data.
+func (c *conn) reqWrite() bool {
+	if c.node.proto.memcache {
+		return c.mc.req.Cmd.Is(memcache.FlagWrite)
+	}
+	return c.req.Cmd != nil && c.req.Cmd.Flags&resp.FlagWrite != 0
+}
+
+// mute says which replies of a request the client must not see. Memcached
+// sends no reply to a noreply request and omits some replies of a quiet
+// meta request; the node forwards such requests without noreply or q, so
+// every request still gets exactly one reply and FIFO matching holds, and
+// drops the reply here instead. The connection never waits for a reply
+// that does not come.
+type mute uint8
+
+const (
+	muteNone mute = iota
+	// muteAll: noreply; nothing reaches the client, errors included.
+	muteAll
+	// muteHD: a quiet ms, md, ma or mn: HD is dropped.
+	muteHD
+	// muteHDEN: a quiet mg: HD and EN (miss) are dropped.
+	muteHDEN
+	// muteTooLarge: the delete sent for a set whose value was too large;
+	// the client gets memcached's too-large error whatever the delete
+	// answered.
+	muteTooLarge
+)
+
+// apply returns what the client sees of reply.
+func (m mute) apply(reply []byte) []byte {
+	switch m {
+	case muteAll:
+		return nil
+	case muteHD, muteHDEN:
+		if len(reply) >= 3 && (reply[2] == ' ' || reply[2] == '\r' || reply[2] == '\n') {
+			w := string(reply[:2])
+			if w == "HD" || (m == muteHDEN && w == "EN") {
+				return nil
+			}
+		}
+	case muteTooLarge:
+		return memcache.ErrTooLarge.Reply()
+	}
+	return reply
+}
