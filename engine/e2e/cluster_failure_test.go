@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -216,6 +218,7 @@ func TestClusterPeerStalled(t *testing.T) {
 			t.Fatal(err)
 		}
 		stopped[i] = true
+		waitStopped(t, cl.nodes[i].Node.PID())
 	}
 	bound := 2*peerTimeout + slack
 	one, q := cl.client(0), cl.client(0)
@@ -258,4 +261,23 @@ func TestClusterPeerStalled(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("quorum reads back %v after SIGCONT", time.Since(back).Round(time.Millisecond))
+}
+
+// waitStopped waits until process pid is in the stopped state ('T' in
+// /proc/<pid>/stat), so that nothing it does afterwards can be mistaken
+// for an answer.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	for n := 0; n < 200; n++ {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'T' {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d not stopped 2 s after SIGSTOP", pid)
 }
