@@ -18,16 +18,19 @@ import (
 var netpollOnce sync.Once
 
 // configureNetpoll sets the number of pollers (want, or pollers() when
-// want is 0) and an inline runner: callbacks run on the poller goroutine,
-// no hop to a goroutine pool. Handlers must therefore never block (doc.go).
-// Only the first call in a process has an effect.
-func configureNetpoll(want int) {
+// want is 0), the first read buffer of every connection (mbuf bytes;
+// netpoll grows it on its own while reads fill it) and an inline runner:
+// callbacks run on the poller goroutine, no hop to a goroutine pool.
+// Handlers must therefore never block (doc.go). Only the first call in a
+// process has an effect.
+func configureNetpoll(want, mbuf int) {
 	netpollOnce.Do(func() {
 		if want <= 0 {
 			want = pollers()
 		}
 		_ = netpoll.Configure(netpoll.Config{
 			PollerNum:   want,
+			BufferSize:  mbuf,
 			Runner:      func(_ context.Context, f func()) { f() },
 			LoadBalance: netpoll.RoundRobin,
 		})

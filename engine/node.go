@@ -115,7 +115,6 @@ func New(o Options) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	configureNetpoll(o.Pollers)
 	mbuf := p.MbufSize
 	if mbuf <= 0 {
 		mbuf = 16384
@@ -124,6 +123,7 @@ func New(o Options) (*Node, error) {
 	if maxMsgs <= 0 {
 		maxMsgs = 200000
 	}
+	configureNetpoll(o.Pollers, mbuf)
 	n := &Node{
 		log:            log,
 		cfg:            o.Config,
