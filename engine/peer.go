@@ -11,6 +11,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 )
 
@@ -101,6 +102,9 @@ type peerState struct {
 	curID   uint64 // rolePeerIn: msg id of the request being handled
 	sameDC  bool   // rolePeerIn: same_dc of the last request, echoed in replies
 
+	timerAt int64 // rolePeerOut: when the armed timer fires (unix ns)
+
+	rewrite []byte  // a request rewritten before routing (SMEMBERS under DC_SAFE_QUORUM)
 	kicks   []*conn // peer and server conns to write inline after this input batch
 	keyIdx  []int   // scratch for Command.Keys
 	partTok []int64 // multi-key split: token of each owner's first key, -1 unset
@@ -111,12 +115,14 @@ type peerState struct {
 
 // nodeCluster is the cluster state of a Node.
 type nodeCluster struct {
-	topo      atomic.Pointer[topology]
-	msgIDs    atomic.Uint64 // dnode msg ids of outgoing requests
-	peerLn    netpoll.Listener
-	peerEvl   netpoll.EventLoop
-	peerDone  chan struct{}
-	peerStats peerCounters
+	topo   atomic.Pointer[topology]
+	msgIDs atomic.Uint64 // dnode msg ids of outgoing requests
+	// cmdSmembers is rewritten to SORT ... ALPHA under DC_SAFE_QUORUM.
+	cmdSmembers *resp.Command
+	peerLn      netpoll.Listener
+	peerEvl     netpoll.EventLoop
+	peerDone    chan struct{}
+	peerStats   peerCounters
 }
 
 // peerCounters count what the peer side did besides forwarding (spec §7
@@ -136,6 +142,7 @@ func (n *Node) initCluster() error {
 		return err
 	}
 	n.cluster.topo.Store(t)
+	n.cluster.cmdSmembers = resp.Lookup([]byte("smembers"))
 	return nil
 }
 
@@ -274,37 +281,41 @@ func (sl *slot) what() string {
 
 // peerTimeout is the timeout of a request on a peer connection (spec §9.1).
 func (s *conn) peerTimeout(write bool) time.Duration {
-	t := s.node.timeout
+	t := s.node.requestTimeout()
 	if t <= 0 {
 		return 0
 	}
+	f := time.Duration(s.node.TimeoutFactor())
 	if s.slot.peer.sameDC {
-		t += peerSameDCExtra
+		t += f * peerSameDCExtra
 	} else {
-		t += peerRemoteExtra
+		t += f * peerRemoteExtra
 	}
 	if write {
-		t += peerWriteExtra
+		t += f * peerWriteExtra
 	}
 	return t
 }
 
-// stampPeer sets the deadlines of the requests about to be written to a
-// peer and arms the timer. Callers hold mu.
-func (s *conn) stampPeer() {
-	if s.node.timeout <= 0 {
-		s.unstamped = 0
+// stampPeer is stamp for a peer connection: nothing to do, since peer
+// requests get their deadline when they are queued (armPeer): the clock
+// starts at enqueue (spec §9.1), and a request queued behind a stalled peer
+// is never written, so a deadline set on writing would never come. Callers
+// hold mu.
+func (s *conn) stampPeer() { s.unstamped = 0 }
+
+// armPeer gives m its deadline when it is queued on a peer connection and
+// makes sure the timer fires by then. Callers hold mu.
+func (s *conn) armPeer(m *msg) {
+	t := s.peerTimeout(m.write)
+	if t <= 0 {
 		return
 	}
 	now := nowNano()
-	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
-		m := s.fifo.at(i)
-		m.deadline = now + int64(s.peerTimeout(m.write))
-	}
-	s.unstamped = 0
-	if !s.armed {
-		s.armed = true
-		s.timer.Reset(s.peerTimeout(false))
+	m.deadline = now + int64(t)
+	if !s.armed || m.deadline < s.timerAt {
+		s.armed, s.timerAt = true, m.deadline
+		s.timer.Reset(t)
 	}
 }
 
@@ -318,13 +329,10 @@ func (s *conn) expiring() *msg {
 		return m
 	}
 	for i := 1; i < s.fifo.len(); i++ {
-		o := s.fifo.at(i)
-		if o.deadline == 0 {
-			break // not written yet: neither are the ones after it
-		}
-		if m.deadline == 0 || o.deadline < m.deadline {
+		if o := s.fifo.at(i); o.deadline < m.deadline {
 			m = o
 		}
 	}
+	s.timerAt = m.deadline
 	return m
 }

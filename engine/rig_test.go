@@ -44,7 +44,12 @@ func drain(t testing.TB, fd int, buf []byte, want int) []byte {
 // poller callbacks, and returns a function that forwards depth pipelined
 // GETs and their replies once, checking the bytes on both far ends.
 func forwardRig(t testing.TB, depth int) (*Node, func()) {
-	n, err := New(Options{Config: testConfig("127.0.0.1:1")})
+	return forwardRigWith(t, depth, Options{Config: testConfig("127.0.0.1:1")})
+}
+
+// forwardRigWith is forwardRig for a node built with o.
+func forwardRigWith(t testing.TB, depth int, o Options) (*Node, func()) {
+	n, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -265,6 +266,10 @@ func (f *fanout) send(i int, frame []byte, kicks *[]*conn, sink *[]*conn) {
 // when it cannot be reached; a nil slot means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
 	if tg.Node == f.topo.Local() {
+		st := admin.State(f.owner.node.adm.state.Load())
+		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
+			return nil, replica.InvalidState // spec §4.8: local execution gated
+		}
 		return f.owner.srv, replica.StorageRefused
 	}
 	if tg.Node < 0 || tg.Node >= len(f.topo.peers) || f.topo.peers[tg.Node] == nil {

@@ -1,0 +1,36 @@
+//go:build !race
+
+package engine
+
+import (
+	"testing"
+
+	"github.com/dynomite-go/dynomite/conf"
+)
+
+// TestAllocsClusterDCOneGET pins the coordinator's steady state to zero
+// allocations: 16 pipelined DC_ONE GETs through a node of a 3-rack
+// cluster (each routed, tracked and answered through a fanout, its copy
+// queued on the local datastore), replies matched and written back. The
+// peers are never dialled; a DC_ONE read needs none.
+func TestAllocsClusterDCOneGET(t *testing.T) {
+	cfg := testConfig("127.0.0.1:1")
+	p := &cfg.Pool
+	p.DynListen = tcpAddr(1)
+	p.Datacenter, p.Rack, p.Tokens = "dc1", "rack1", []uint32{0}
+	p.DynSeeds = []conf.Seed{
+		{Addr: tcpAddr(2), Rack: "rack2", DC: "dc1", Tokens: []uint32{0}},
+		{Addr: tcpAddr(3), Rack: "rack3", DC: "dc1", Tokens: []uint32{0}},
+	}
+	n, round := forwardRigWith(t, 16, Options{Config: cfg})
+	if n.cluster.topo.Load().solo {
+		t.Fatal("unexpected single-node topology for a 3-rack configuration")
+	}
+	round()
+	if allocs := testing.AllocsPerRun(1000, round); allocs != 0 {
+		t.Fatalf("unexpected allocations per 16 pipelined DC_ONE GETs through a 3-rack node; got %v; want 0", allocs)
+	}
+	if got := n.inflight.Load(); got != 0 {
+		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
+	}
+}
