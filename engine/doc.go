@@ -54,6 +54,24 @@
 // re-encoded: netpoll v0.7.2's zero-copy Slice+Append panics, and copying a
 // frame costs less than the write it joins.
 //
+// # Cluster
+//
+// With dyn_seeds the node is one of a ring (topo.go: a ring.Snapshot in
+// an atomic.Pointer, seen by replica as its Topology). A single-node ring
+// keeps the path above unchanged. Otherwise dispatch routes each request
+// with replica.Route and tracks its replies with a replica.Tracker
+// (route.go): every target gets a copy msg queued exactly as above, on the
+// local datastore's server conn or on a peer conn, and the copy's reply
+// goes to the request's fanout instead of a client; the winning reply is
+// delivered to the client's msg, so reply order, pipelining bounds and
+// flushing are the single-node ones. Peer conns are server conns of role
+// rolePeerOut (same slot, FIFO, coalesced writes, timeouts) that write a
+// dnode header before each request and match replies by msg id; accepted
+// peer conns are client conns of role rolePeerIn that parse a dnode header
+// before each request and put a DMSG_RES header before each reply
+// (peer.go, dnode.go). Multi-key commands are split per local-rack owner,
+// each part routed on its own, and merged in key order (route_multi.go).
+//
 // # Failures
 //
 // Every datastore request has the `timeout` deadline, stamped when its
@@ -75,7 +93,7 @@
 //
 // # Memory
 //
-// Messages come from a sync.Pool (acquireMsg/releaseMsg; under -race a
+// Messages come from the Node's sync.Pool (acquireMsg/releaseMsg; under -race a
 // released msg is poisoned), buffers from bytebufferpool. Idle connections
 // hold no buffers. max_msgs bounds the messages alive in the node: past it
 // a request is answered "-ERR Dynomite: too many requests in flight" at

@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"sync"
-
-	"github.com/valyala/bytebufferpool"
-)
+import "github.com/valyala/bytebufferpool"
 
 // msg is one client request on its way through the engine, from the moment
 // its frame is parsed on the client connection until its reply has been
@@ -47,12 +43,9 @@ type msg struct {
 	st msgStats // stats bookkeeping (stats_hooks.go)
 }
 
-// msgPool is a plain object pool; it holds no state of any Node.
-var msgPool = sync.Pool{New: func() any { return new(msg) }}
-
-// acquireMsg returns a zeroed msg owned by c.
+// acquireMsg returns a zeroed msg owned by c, from its node's pool.
 func acquireMsg(c *conn) *msg {
-	m := msgPool.Get().(*msg)
+	m := c.node.msgs.Get().(*msg)
 	checkReleased(m)
 	m.poison = msgLive
 	m.owner = c
@@ -62,9 +55,10 @@ func acquireMsg(c *conn) *msg {
 // releaseMsg returns m to the pool. m must not be used afterwards.
 func releaseMsg(m *msg) {
 	checkLive(m)
+	pool := &m.owner.node.msgs
 	m.reset()
 	poisonMsg(m)
-	msgPool.Put(m)
+	pool.Put(m)
 }
 
 // reset clears every field.

@@ -96,6 +96,8 @@ type Node struct {
 
 	wg sync.WaitGroup // writer goroutines
 
+	msgs sync.Pool // of *msg (acquireMsg, releaseMsg)
+
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
@@ -144,6 +146,7 @@ func New(o Options) (*Node, error) {
 		unsupported:    unsupportedCommands(),
 		clients:        make(map[*conn]struct{}),
 	}
+	n.msgs.New = func() any { return new(msg) }
 	conns := p.DatastoreConnections
 	if conns <= 0 {
 		conns = 1
