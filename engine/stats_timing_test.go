@@ -1,8 +1,16 @@
 package engine
 
-// Cost of the request counters: the same redis-benchmark load through two
-// in-process nodes in front of one redis-server, one with stats on (the
-// default) and one with Options.noStats, alternating on, off, on, off...
+// Cost of the request counters, two ways.
+//
+// BenchmarkStatsForward: the engine's own forward path (socketpair rig of
+// rig_test.go, no poller, no datastore process), stats on and off side by
+// side; the most precise figure, per request:
+//
+//	go test -run '^$' -bench StatsForward -benchmem -count 5 ./engine/
+//
+// BenchmarkStatsCost: the same redis-benchmark load through two in-process
+// nodes in front of one redis-server, one with stats on (the default) and
+// one with Options.noStats, alternating on, off, on, off...
 //
 //	go test -run '^$' -bench StatsCost -benchtime 1x ./engine/
 //
@@ -21,6 +29,26 @@ import (
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
+
+func BenchmarkStatsForward(b *testing.B) {
+	for _, depth := range []int{1, 16} {
+		for _, noStats := range []bool{false, true} {
+			name := fmt.Sprintf("depth=%d/stats=on", depth)
+			if noStats {
+				name = fmt.Sprintf("depth=%d/stats=off", depth)
+			}
+			b.Run(name, func(b *testing.B) {
+				_, round := forwardRigWith(b, depth, Options{Config: testConfig("127.0.0.1:1"), noStats: noStats})
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					round()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*depth), "ns/request")
+			})
+		}
+	}
+}
 
 func BenchmarkStatsCost(b *testing.B) {
 	if _, err := exec.LookPath("redis-benchmark"); err != nil {
