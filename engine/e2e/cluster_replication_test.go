@@ -175,4 +175,20 @@ func TestClusterTwoDCs(t *testing.T) {
 			t.Fatalf("DEL through %s: key still in the Redis of %s after %v", cl.nodes[0], cl.nodes[j], wait)
 		}
 	}
+
+	// DC_EACH_SAFE_QUORUM waits for a quorum in every DC (dc2: both racks),
+	// so the write is in every Redis when +OK comes, and a read sees a
+	// disagreement inside dc2.
+	each := cl.client(0)
+	setConsistency(t, each, "DC_EACH_SAFE_QUORUM")
+	replyIs(t, "SET at DC_EACH_SAFE_QUORUM", do(t, "SET", each, 2*bound, "SET", "dc:each", "v"), nil, "+OK\r\n")
+	for j := range cl.nodes {
+		if v, ok := cl.stored(j, "dc:each"); !ok || v != "v" {
+			t.Fatalf("SET at DC_EACH_SAFE_QUORUM answered +OK before the write reached the Redis of %s (it holds %q, present %v)", cl.nodes[j], v, ok)
+		}
+	}
+	replyIs(t, "GET at DC_EACH_SAFE_QUORUM", do(t, "GET", each, 2*bound, "GET", "dc:each"), nil, bulk("v"))
+	cl.setDirect(2, "dc:each", "x")
+	replyIs(t, "GET at DC_EACH_SAFE_QUORUM, dc2's racks disagree", do(t, "GET", each, 2*bound, "GET", "dc:each"), nil, quorumErr)
+	replyIs(t, "GET at DC_ONE in dc1", do(t, "GET", c, bound, "GET", "dc:each"), nil, bulk("v"))
 }
