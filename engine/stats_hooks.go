@@ -7,6 +7,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/stats"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Stats of the request path (spec §2.2, §7.3), and the node-state gate.
@@ -146,7 +147,7 @@ func (c *conn) rejectByState() bool {
 		return false
 	}
 	var ok bool
-	if c.req.Cmd.Flags&resp.FlagWrite != 0 {
+	if c.reqWrite() {
 		ok = st.AllowsWrite()
 	} else {
 		ok = st.AllowsRead()
@@ -154,7 +155,7 @@ func (c *conn) rejectByState() bool {
 	if ok {
 		return false
 	}
-	c.local(c.node.adm.invalid)
+	c.local(c.node.proto.codeReply(replica.InvalidState))
 	return true
 }
 
@@ -168,7 +169,7 @@ func (c *conn) statsTag(m *msg, size int) {
 	m.st.start = c.st.now
 	m.st.size = int64(size)
 	m.st.tagged = true
-	m.st.write = cmd.Flags&resp.FlagWrite != 0
+	m.st.write = c.reqWrite()
 	if cmd == c.st.lastCmd {
 		m.st.fam = c.st.lastFam
 		return
