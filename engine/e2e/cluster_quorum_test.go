@@ -96,9 +96,17 @@ func TestClusterQuorum(t *testing.T) {
 		}
 	}
 	replyIs(t, "GET at DC_SAFE_QUORUM after the replicas agree again", do(t, "GET", s, bound, "GET", "q:k"), nil, bulk("fixed"))
+}
 
-	// Each Redis orders a set by its own hash seed: at DC_SAFE_QUORUM,
-	// SMEMBERS must still agree (C Dynomite rewrites it to SORT ... ALPHA).
+// TestClusterSafeQuorumSets: 3 racks × 1 node at DC_SAFE_QUORUM. Each Redis
+// orders a set by its own hash seed, yet SMEMBERS must agree (C Dynomite
+// rewrites it to SORT ... ALPHA for this level).
+func TestClusterSafeQuorumSets(t *testing.T) {
+	cl := startCluster(t, threeRacks(), enginetest.NodeConfig{}, func(_ int, c *enginetest.NodeConfig) {
+		withConsistency(c, "DC_SAFE_QUORUM")
+	}, enginetest.ClusterOptions{})
+	bound := peerTimeout + slack
+	s := cl.client(0)
 	members := []string{"SADD", "q:set"}
 	for m := 0; m < 40; m++ {
 		members = append(members, fmt.Sprintf("member-%02d", (m*17)%40))
