@@ -21,8 +21,8 @@ const (
 	// replies, flushed inline once per batch of replies (never blocking).
 	roleClient role = iota + 1
 	// roleServer: dialled to the datastore. Input is replies, output is
-	// requests of all clients, written by the connection's writer goroutine
-	// in one send per batch.
+	// requests of all clients, written in one send per batch from a poller
+	// (server.go, writerState).
 	roleServer
 )
 
