@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
@@ -321,4 +322,49 @@ func TestMemcacheDoesNotChangeRedis(t *testing.T) {
 	if got := do(t, c, "GET", "k"); !bytes.HasPrefix([]byte(got), []byte("-ERR Storage: Datastore refused connection")) {
 		t.Fatalf("unexpected reply with redis down; got %q", got)
 	}
+}
+
+// startMemcacheNode starts a memcached node in front of addr.
+func startMemcacheNode(t *testing.T, addr string, edit func(*conf.Pool)) *Node {
+	t.Helper()
+	cfg := testConfig(addr)
+	cfg.Pool.DataStore = 1
+	edit(&cfg.Pool)
+	return startNode(t, cfg)
+}
+
+// TestMemcacheTimeout: a datastore that never answers fails the requests
+// on it after the timeout with memcached's form of the spec's error; a
+// noreply request among them stays silent.
+func TestMemcacheTimeout(t *testing.T) {
+	n := startMemcacheNode(t, silentServer(t), func(p *conf.Pool) { p.Timeout = 300 * time.Millisecond })
+	c := dialMemcache(t, n.ClientAddr().String())
+	start := time.Now()
+	c.send("get a\r\nset b 0 0 1 noreply\r\nx\r\nincr c 1\r\n")
+	const refused = "SERVER_ERROR Storage: Datastore refused connection\r\n"
+	for i := 0; i < 2; i++ {
+		if got := c.line(); got != refused {
+			t.Fatalf("unexpected reply %d after the timeout; got %q; want %q", i, got, refused)
+		}
+	}
+	if d := time.Since(start); d < 300*time.Millisecond || d > 1300*time.Millisecond {
+		t.Fatalf("unexpected time to the timeout replies: %v; want about 300ms", d)
+	}
+	waitInflight(t, n)
+}
+
+// TestMemcacheMaxMsgs: past max_msgs a request is refused at once, in
+// memcached's form, and the connection keeps serving.
+func TestMemcacheMaxMsgs(t *testing.T) {
+	n := startMemcacheNode(t, silentServer(t), func(p *conf.Pool) { p.MaxMsgs, p.Timeout = 3, time.Second })
+	c := dialMemcache(t, n.ClientAddr().String())
+	c.send("get a\r\nget b\r\nget c\r\n")
+	for i := 0; i < 500 && n.inflight.Load() < 3; i++ {
+		time.Sleep(2 * time.Millisecond)
+	}
+	c2 := dialMemcache(t, n.ClientAddr().String())
+	c2.expect("get k\r\n", string(n.proto.tooManyMsgs))
+	c2.expect("set k 0 0 1\r\nv\r\n", "SERVER_ERROR Dynomite: too many requests in flight\r\n")
+	c2.send("set k 0 0 1 noreply\r\nv\r\n") // refused silently
+	c2.expect("bogus\r\n", "ERROR\r\n")
 }
