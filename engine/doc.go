@@ -22,7 +22,7 @@
 //	client socket
 //	  │ netpoll reads; OnRequest on the client's poller
 //	  ▼
-//	onClientInput ── carry + new bytes ── resp.Parser.Parse (resumable)
+//	onClientInput ── carry + new bytes ── proto.parse (resumable; proto.go)
 //	  │ per complete frame: Validate (unknown, arity), QUIT, conn_consistency,
 //	  │ empty key, unsupported ── answered locally, in order ──────────────┐
 //	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
@@ -39,7 +39,7 @@
 //	    (writeNow(writerReply)); no goroutine is woken                      │
 //	  ▼                                                                     │
 //	datastore replies; OnRequest on the server conn's poller                │
-//	  │ resp.ReplyScanner.Scan (resumable), FIFO match: fifo.pop            │
+//	  │ proto.scan (resumable), FIFO match: fifo.pop                        │
 //	  ▼                                                                     │
 //	deliver: reply copied to the client's out if its msg is the oldest     │
 //	  │ pending (else kept in the msg until the older ones complete) ◄──────┘
@@ -47,6 +47,11 @@
 //	flushClient once per datastore read per client touched: one
 //	non-blocking write; the rest, if any, to slowFlush (netpoll Flush on
 //	its own goroutine)
+//
+// The texts above are Redis's. The protocol (proto.go) is chosen once per
+// node by data_store: with memcached (memcache.go) the parser, the reply
+// scanner, the local error lines and the engine's errors ("SERVER_ERROR
+// <source> <message>") change, and the path stays the same.
 //
 // A client is pinned to one datastore connection (client id modulo
 // datastore_connections), so FIFO matching on that connection keeps the
