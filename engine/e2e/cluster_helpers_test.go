@@ -1,5 +1,19 @@
 //go:build pending
 
+// Multi-process acceptance tests of clusters (cluster_*), memcached
+// (memcache_*) and the inter-node wire format (dnode_*). They need features
+// that are still being built, so they carry the build tag "pending" and
+// run only when asked for:
+//
+//	go test -tags pending ./engine/e2e/ -run 'Cluster|Memcache|Dnode'
+//
+// To make a test part of every `go test`, drop the tag from its file and
+// from the helper files it uses (this one, memcache_client_test.go). Every
+// cluster test starts its own redis-servers (or
+// memcached) and nodes on free loopback ports; the ring the test computes
+// (package ring, murmur by default) says where each key must live, and
+// each datastore is then checked directly.
+
 package e2e
 
 import (
@@ -33,8 +47,9 @@ type cluster struct {
 }
 
 // startCluster starts the members with base's settings (timeout defaults to
-// peerTimeout), edit (when not nil) adjusts each node's configuration by
-// index, and waits until every node replicates to every other one.
+// peerTimeout; the hash and hash_tag keys of base.Extra also shape the
+// test's own ring), edit (when not nil) adjusts each node's configuration
+// by index, and waits until every node replicates to every other one.
 func startCluster(t *testing.T, members []enginetest.Member, base enginetest.NodeConfig, edit func(i int, c *enginetest.NodeConfig), opts enginetest.ClusterOptions) *cluster {
 	t.Helper()
 	if base.Timeout == 0 {
@@ -57,7 +72,16 @@ func startCluster(t *testing.T, members []enginetest.Member, base enginetest.Nod
 		}
 		rn[i] = ring.Node{Name: c.DynListen, Addr: c.DynListen, DC: c.Datacenter, Rack: c.Rack, Tokens: toks}
 	}
-	snap, err := ring.New(rn, 0, ring.Murmur, "")
+	hash, tag := ring.Murmur, ""
+	if name := strings.Trim(base.Extra["hash"], `'"`); name != "" {
+		if hash, err = ring.HashByName(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v := strings.Trim(base.Extra["hash_tag"], `'"`); v != "" {
+		tag = v
+	}
+	snap, err := ring.New(rn, 0, hash, tag)
 	if err != nil {
 		t.Fatal(err)
 	}
