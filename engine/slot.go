@@ -111,15 +111,22 @@ func (sl *slot) scheduleReconnect() {
 	if sl.stopped || sl.retry != nil {
 		return
 	}
-	d := 2 * sl.backoff
+	d := nextBackoff(sl.backoff, sl.retryCap())
+	sl.backoff = d
+	sl.retry = time.AfterFunc(d, sl.reconnect)
+}
+
+// nextBackoff is the delay before the next dial after prev (0 after a
+// success): 1 s, then doubling, never above max when max > 0.
+func nextBackoff(prev, max time.Duration) time.Duration {
+	d := 2 * prev
 	if d == 0 {
 		d = time.Second
 	}
-	if max := sl.retryCap(); max > 0 && d > max {
+	if max > 0 && d > max {
 		d = max
 	}
-	sl.backoff = d
-	sl.retry = time.AfterFunc(d, sl.reconnect)
+	return d
 }
 
 func (sl *slot) reconnect() {
