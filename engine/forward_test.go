@@ -2,7 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
 func TestForwardSetGet(t *testing.T) {
@@ -46,4 +51,39 @@ func TestForwardPipelineInOrder(t *testing.T) {
 			t.Fatalf("unexpected reply %d; got %q; want %q", 2*i+1, r.Str, want)
 		}
 	}
+}
+
+// TestSeveralDatastoreConnections: with datastore_connections 3 the node
+// opens three connections, clients spread over them, and each client's
+// replies stay in order.
+func TestSeveralDatastoreConnections(t *testing.T) {
+	n, r := proxy(t, func(p *conf.Pool) { p.DatastoreConnections = 3 })
+	direct := enginetest.DialTB(t, r.Addr)
+	info := do(t, direct, "INFO", "clients")
+	if !strings.Contains(info, "connected_clients:4\r\n") {
+		t.Fatalf("unexpected datastore clients; got %q; want 3 from the node and 1 direct", info)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func(id int) {
+			defer wg.Done()
+			c := dial(t, n)
+			for j := 0; j < 200; j++ {
+				_ = c.Send("ECHO", fmt.Sprintf("%d-%d", id, j))
+			}
+			if err := c.Flush(); err != nil {
+				t.Error(err)
+				return
+			}
+			for j := 0; j < 200; j++ {
+				r, err := c.Read()
+				if want := fmt.Sprintf("%d-%d", id, j); err != nil || string(r.Str) != want {
+					t.Errorf("client %d: unexpected reply %d: %v, %v; want %q", id, j, r, err, want)
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
 }
