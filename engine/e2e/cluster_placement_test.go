@@ -5,6 +5,7 @@ package e2e
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
@@ -106,4 +107,91 @@ func TestClusterEvalSpan(t *testing.T) {
 			t.Fatalf("EVAL through %s: %q is %q (present %v) in the Redis of its owner %s; want \"z\"", cl.nodes[1], k, v, ok, cl.nodes[0])
 		}
 	}
+}
+
+// keySet returns the members of a KEYS or SCAN-page reply as a set.
+func keySet(r *enginetest.Reply) map[string]bool {
+	m := map[string]bool{}
+	for _, e := range r.Elems {
+		m[string(e.Str)] = true
+	}
+	return m
+}
+
+// TestClusterRoutingClasses: 2 racks × 2 nodes. KEYS and SCAN see the local
+// node's datastore only; HGETALL goes to the local rack's owner only, never
+// to a quorum; SCRIPT LOAD reaches every node; PING is answered locally.
+func TestClusterRoutingClasses(t *testing.T) {
+	cl := startCluster(t, twoByTwo(), enginetest.NodeConfig{}, nil, enginetest.ClusterOptions{})
+	bound := peerTimeout + slack
+	c := cl.client(0)
+	for n := 0; n < 30; n++ {
+		k := fmt.Sprint("rc:", n)
+		replyIs(t, "SET", do(t, "SET", c, bound, "SET", k, "v"), nil, "+OK\r\n")
+		for _, i := range cl.ownersEverywhere(k) {
+			if !cl.waitStored(i, k, "v", replWait) {
+				t.Fatalf("%q did not reach the Redis of %s", k, cl.nodes[i])
+			}
+		}
+	}
+	for i := range cl.nodes {
+		nc, st := cl.client(i), cl.store(i)
+		r, err := st.Do("KEYS", "*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := keySet(r)
+		got := keySet(do(t, "KEYS", nc, bound, "KEYS", "*"))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("KEYS * through %s: got %d keys %v; want the %d keys of its own Redis %v", cl.nodes[i], len(got), got, len(want), want)
+		}
+		r = do(t, "SCAN", nc, bound, "SCAN", "0", "COUNT", "1000")
+		if r.Type != '*' || len(r.Elems) != 2 || string(r.Elems[0].Str) != "0" || fmt.Sprint(keySet(r.Elems[1])) != fmt.Sprint(want) {
+			t.Fatalf("SCAN 0 COUNT 1000 through %s: unexpected reply %q; want cursor 0 and the keys of its own Redis", cl.nodes[i], trunc(r.Raw))
+		}
+		replyIs(t, "PING through "+cl.nodes[i].String(), do(t, "PING", nc, bound, "PING"), nil, "+PONG\r\n")
+	}
+
+	h := cl.keyOwnedBy(1, "rc:h:")
+	replyIs(t, "HSET", do(t, "HSET", c, bound, "HSET", h, "f", "v1"), nil, ":1\r\n")
+	rack2Owner := cl.ownersEverywhere(h)[1]
+	st := cl.store(rack2Owner)
+	r, err := st.Do("HSET", h, "f", "other")
+	for n := 0; n < 100 && err == nil && string(r.Raw) != ":0\r\n"; n++ {
+		// :1 means the replicated HSET has not arrived yet; wait for it
+		// and overwrite again.
+		time.Sleep(20 * time.Millisecond)
+		r, err = st.Do("HSET", h, "f", "other")
+	}
+	replyIs(t, "HSET in the rack2 owner's Redis", r, err, ":0\r\n")
+	for _, i := range []int{0, 2} {
+		safe := cl.client(i)
+		setConsistency(t, safe, "DC_SAFE_QUORUM")
+		want := map[int]string{0: "v1", 2: "other"}[i]
+		replyIs(t, "HGETALL at DC_SAFE_QUORUM through "+cl.nodes[i].String(), do(t, "HGETALL", safe, bound, "HGETALL", h), nil, "*2\r\n"+bulk("f")+bulk(want))
+	}
+
+	r = do(t, "SCRIPT LOAD", cl.client(1), bound, "SCRIPT", "LOAD", "return 'loaded'")
+	if r.Type != '$' || len(r.Str) != 40 {
+		t.Fatalf("SCRIPT LOAD: unexpected reply %q; want the script's SHA1", r.Raw)
+	}
+	sha := string(r.Str)
+	for i := range cl.nodes {
+		st := cl.store(i)
+		ok := false
+		for n := 0; n < 100 && !ok; n++ {
+			r, err := st.Do("SCRIPT", "EXISTS", sha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok = string(r.Raw) == "*1\r\n:1\r\n"
+			if !ok {
+				time.Sleep(30 * time.Millisecond)
+			}
+		}
+		if !ok {
+			t.Fatalf("SCRIPT LOAD through %s: the script is not in the Redis of %s", cl.nodes[1], cl.nodes[i])
+		}
+	}
+	replyIs(t, "EVALSHA through another node", do(t, "EVALSHA", cl.client(3), bound, "EVALSHA", sha, "1", "rc:1"), nil, bulk("loaded"))
 }
