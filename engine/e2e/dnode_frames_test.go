@@ -70,6 +70,12 @@ var resHeader = regexp.MustCompile(`^   \$2014\$ (\d+) (\d+) (\d+) (\d+) (\d+) \
 // RESP reply that follows.
 func (p *peerConn) response(id uint64) *enginetest.Reply {
 	p.t.Helper()
+	return p.responseDC(id, "1")
+}
+
+// responseDC is response with the expected same_dc field; "" accepts any.
+func (p *peerConn) responseDC(id uint64, sameDC string) *enginetest.Reply {
+	p.t.Helper()
 	p.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	line, err := p.r.ReadString('\n')
 	if err != nil {
@@ -79,9 +85,9 @@ func (p *peerConn) response(id uint64) *enginetest.Reply {
 	if m == nil {
 		p.t.Fatalf("response to frame %d: unexpected header %q; want `   $2014$ %d 5 0 1 1 *1 d *<n>\\r\\n`", id, line, id)
 	}
-	want := []string{strconv.FormatUint(id, 10), "5", "0", "1", "1", "1", "d"}
+	want := []string{strconv.FormatUint(id, 10), "5", "0", "1", sameDC, "1", "d"}
 	for i, w := range want {
-		if m[i+1] != w {
+		if w != "" && m[i+1] != w {
 			p.t.Fatalf("response to frame %d: unexpected header %q (field %d is %q; want %q)", id, line, i+1, m[i+1], w)
 		}
 	}
