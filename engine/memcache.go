@@ -77,7 +77,7 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 	r := &mc.req
 	if e == memcache.ErrTooLarge {
 		mc.skip = r.Skip
-		if r.Cmd == memcache.CmdSet && len(r.Keys) == 1 {
+		if (r.Cmd == memcache.CmdSet || r.Cmd == memcache.CmdMetaSet) && len(r.Keys) == 1 {
 			c.dropTooLarge(r)
 			return n, parseDone
 		}
@@ -88,13 +88,21 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 	return n, parseDone
 }
 
-// dropTooLarge answers a set whose value is over the limit as memcached
-// does: the error (none with noreply), and the item stored under the key
-// is gone. The node sends "delete <key>" and gives the client the error in
-// place of the delete's reply, in request order.
+// dropTooLarge answers a set or ms whose value is over the limit as
+// memcached does: the error (none with noreply; q does not hide it), and
+// the item stored under the key is gone. The node sends "delete <key>"
+// (ms: "md <key> [b]") and gives the client the error in place of the
+// delete's reply, in request order.
 func (c *conn) dropTooLarge(r *memcache.Request) {
-	b := append(c.mc.frame[:0], "delete "...)
-	b = append(b, r.Keys[0]...)
+	b := c.mc.frame[:0]
+	if r.Cmd == memcache.CmdMetaSet {
+		b = append(append(b, "md "...), r.Keys[0]...)
+		if r.Base64 {
+			b = append(b, " b"...)
+		}
+	} else {
+		b = append(append(b, "delete "...), r.Keys[0]...)
+	}
 	b = append(b, "\r\n"...)
 	c.mc.frame = b
 	c.mc.mute = muteTooLarge

@@ -291,6 +291,9 @@ func TestMemcacheTooLarge(t *testing.T) {
 	c.expect("get big\r\n", "VALUE big 0 3\r\nold\r\nEND\r\n")
 	c.send("set big 0 0 5000 noreply\r\n" + v + "\r\n")
 	c.expect("get big\r\n", "END\r\n")
+	c.expect("set big 0 0 3\r\nold\r\n", "STORED\r\n")
+	c.expect("ms big 5000 q\r\n"+v+"\r\n", "SERVER_ERROR object too large for cache\r\n")
+	c.expect("get big\r\n", "END\r\n")
 	waitInflight(t, n)
 }
 
