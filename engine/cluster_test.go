@@ -287,6 +287,7 @@ func TestClusterPeerDownAndBack(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	tc.waitMesh(15 * time.Second) // both restarted peers, not only the first
 	expect(t, q, "+OK\r\n", "SET", "e:back", "1")
 	for j := range tc.nodes {
 		if !tc.waitStored(j, "e:back", "1", true, 3*time.Second) {

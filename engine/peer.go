@@ -13,6 +13,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/admin"
 )
 
 // Peers: the dnode side of a node.
@@ -88,6 +89,24 @@ func newPeer(n *Node, idx int, name string, addr conf.Addr, sameDC bool) *peer {
 		p.slots = append(p.slots, &slot{node: n, idx: i, network: network, addr: p.addr, peer: p})
 	}
 	return p
+}
+
+// connected records a change of one of p's connections in the peer state
+// the stats endpoint shows (spec §9.3): NORMAL while any connection is up,
+// DOWN once the last one is gone. p.node-1 is its dyn_seeds index.
+func (p *peer) connected(n *Node) {
+	i := p.node - 1
+	if i < 0 || i >= len(n.adm.peerState) {
+		return
+	}
+	st := admin.Down
+	for _, sl := range p.slots {
+		if sl.cur.Load() != nil {
+			st = admin.Normal
+			break
+		}
+	}
+	n.adm.peerState[i].Store(uint32(st))
 }
 
 // pick returns the slot a client uses: client id modulo the connections,

@@ -82,6 +82,9 @@ func (sl *slot) connect() error {
 	sl.mu.Unlock()
 	sl.node.wg.Add(1)
 	go s.writeLoop()
+	if sl.peer != nil {
+		sl.peer.connected(sl.node)
+	}
 	if recovered {
 		sl.node.log.Info(sl.what()+" connection restored", "server", sl.addr, "conn", sl.idx)
 	}
@@ -94,6 +97,9 @@ func (sl *slot) connect() error {
 // lost is called by a closed server conn.
 func (sl *slot) lost(s *conn) {
 	sl.cur.CompareAndSwap(s, nil)
+	if sl.peer != nil {
+		sl.peer.connected(sl.node)
+	}
 	sl.mu.Lock()
 	first := !sl.down && !sl.stopped
 	sl.down = true
