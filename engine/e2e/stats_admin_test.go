@@ -392,3 +392,31 @@ func rawGet(t *testing.T, addr, path string) (head, body string) {
 	}
 	return string(all[:i+4]), string(all[i+4:])
 }
+
+// TestStatsPortBusy: as C Dynomite, a node whose stats_listen cannot be
+// bound does not start.
+func TestStatsPortBusy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	bin, err := enginetest.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	redis := enginetest.Redis(t)
+	cfg, err := enginetest.SingleNode(redis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.StatsListen = ln.Addr().String()
+	p, err := enginetest.StartNode(bin, cfg)
+	if err == nil {
+		p.Close()
+		t.Fatalf("node started although its stats port %s is taken", cfg.StatsListen)
+	}
+	if !strings.Contains(err.Error(), "cannot listen for stats on "+cfg.StatsListen) {
+		t.Fatalf("unexpected start failure; got %v; want a message naming the stats address", err)
+	}
+}
