@@ -14,7 +14,6 @@ package engine
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -72,11 +71,9 @@ func redisBenchmark(b *testing.B, addr string, l benchLoad) map[string]float64 {
 	args := append([]string{"-h", host, "-p", port, "-n", strconv.Itoa(l.request), "-t", l.tests, "--csv", "-r", "100000"}, l.args...)
 	cmd := exec.Command("redis-benchmark", args...)
 	cmd.WaitDelay = time.Second
-	done := make(chan struct{})
 	timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
 	defer timer.Stop()
 	out, err := cmd.Output()
-	close(done)
 	if err != nil {
 		b.Fatalf("redis-benchmark %v: %v\n%s", args, err, out)
 	}
@@ -124,6 +121,5 @@ func sample(n *Node) usage {
 			}
 		}
 	}
-	_ = fmt.Sprint()
 	return u
 }
