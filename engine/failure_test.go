@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -214,4 +216,39 @@ func itoa(i int) string {
 	}
 	b.Write(d)
 	return b.String()
+}
+
+// TestShutdownCutsOff: a request the datastore never answers is cut off
+// when the Shutdown context ends: Shutdown reports it and the client is
+// disconnected.
+func TestShutdownCutsOff(t *testing.T) {
+	cfg := testConfig(silentServer(t))
+	n, err := New(Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, n)
+	_ = c.Send("GET", "k")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n.inflight.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := n.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("unexpected Shutdown error; got %v; want %v", err, context.DeadlineExceeded)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Shutdown took %v after its context ended", d)
+	}
+	if r, err := c.Read(); err == nil && string(r.Raw) != storageRefused {
+		t.Fatalf("unexpected reply after Shutdown: %q", r.Raw)
+	}
 }
