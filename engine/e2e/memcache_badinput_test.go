@@ -192,7 +192,7 @@ func TestMemcacheBadInput(t *testing.T) {
 			io.Copy(io.Discard, conn)
 			drained <- b
 		}()
-		conn.SetWriteDeadline(time.Now().Add(8 * time.Second))
+		conn.SetWriteDeadline(time.Now().Add(3 * time.Second))
 		_, err = conn.Write([]byte(h.head))
 		for i := 0; i < h.times && err == nil; i++ {
 			_, err = conn.Write(h.body)
