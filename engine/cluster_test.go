@@ -418,3 +418,23 @@ func TestPeerFrames(t *testing.T) {
 	}
 	expect(t, tc.client(0), bulkOf("bar1"), "GET", "foo1")
 }
+
+// A node listed in its own dyn_seeds is not its own peer.
+func TestTopologySkipsSelfSeed(t *testing.T) {
+	cfg := testConfig("127.0.0.1:1")
+	p := &cfg.Pool
+	p.DynListen = tcpAddr(7001)
+	p.Datacenter, p.Rack, p.Tokens = "dc1", "rack1", []uint32{0}
+	p.DynSeeds = []conf.Seed{
+		{Addr: tcpAddr(7001), Rack: "rack1", DC: "dc1", Tokens: []uint32{0}},
+		{Addr: tcpAddr(7002), Rack: "rack2", DC: "dc1", Tokens: []uint32{0}},
+	}
+	n, err := New(Options{Config: cfg})
+	if err != nil {
+		t.Fatalf("unexpected error for a node among its own seeds: %v", err)
+	}
+	topo := n.cluster.topo.Load()
+	if topo.Nodes() != 2 || topo.solo || topo.peers[1] == nil || topo.peers[1].seed != 1 {
+		t.Fatalf("unexpected topology: %d nodes, solo %v, peers %v", topo.Nodes(), topo.solo, topo.peers)
+	}
+}

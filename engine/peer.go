@@ -67,6 +67,7 @@ const (
 // peer is one other node and its outgoing connections.
 type peer struct {
 	node   int // index in the topology
+	seed   int // index in dyn_seeds
 	name   string
 	addr   string
 	sameDC bool
@@ -74,8 +75,8 @@ type peer struct {
 }
 
 // newPeer makes the slots of a peer; nothing is dialled.
-func newPeer(n *Node, idx int, name string, addr conf.Addr, sameDC bool) *peer {
-	p := &peer{node: idx, name: name, addr: addr.String(), sameDC: sameDC}
+func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *peer {
+	p := &peer{node: idx, seed: seed, name: name, addr: addr.String(), sameDC: sameDC}
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
 		conns = n.cfg.Pool.LocalPeerConnections
@@ -93,9 +94,9 @@ func newPeer(n *Node, idx int, name string, addr conf.Addr, sameDC bool) *peer {
 
 // connected records a change of one of p's connections in the peer state
 // the stats endpoint shows (spec §9.3): NORMAL while any connection is up,
-// DOWN once the last one is gone. p.node-1 is its dyn_seeds index.
+// DOWN once the last one is gone.
 func (p *peer) connected(n *Node) {
-	i := p.node - 1
+	i := p.seed
 	if i < 0 || i >= len(n.adm.peerState) {
 		return
 	}

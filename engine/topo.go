@@ -59,7 +59,12 @@ func buildTopology(n *Node, p *conf.Pool) (*topology, error) {
 		local.Tokens = []uint32{0}
 	}
 	nodes := []ring.Node{local}
-	for _, s := range p.DynSeeds {
+	seeds := []int{-1} // seeds[i]: dyn_seeds index of node i
+	for si, s := range p.DynSeeds {
+		if !p.DynListen.IsZero() && s.Addr.String() == local.Addr {
+			continue // this node listed among its own seeds
+		}
+		seeds = append(seeds, si)
 		name := s.Name
 		if name == "" {
 			name = s.Addr.String()
@@ -72,8 +77,7 @@ func buildTopology(n *Node, p *conf.Pool) (*topology, error) {
 	}
 	t := &topology{Snapshot: snap, solo: len(nodes) == 1, peers: make([]*peer, len(nodes))}
 	for i := 1; i < len(nodes); i++ {
-		seed := p.DynSeeds[i-1]
-		t.peers[i] = newPeer(n, i, nodes[i].Name, seed.Addr, snap.SameDC(i))
+		t.peers[i] = newPeer(n, i, seeds[i], nodes[i].Name, p.DynSeeds[seeds[i]].Addr, snap.SameDC(i))
 	}
 	return t, nil
 }
