@@ -272,6 +272,7 @@ func (s *conn) onServerInput(b []byte) {
 		off += n
 	}
 	s.keepTail(buf, off, fromCarry)
+	s.statsFlush()
 	s.writeNow(writerReply)
 	s.flushTouched()
 }

@@ -26,7 +26,8 @@ import (
 //	                    (one clock read per batch), queue-depth histograms
 //	reply matched       out_queue -1, read_responses | write_responses (+bytes),
 //	                    request latency, server latency, server queue wait
-//	                    (one clock read per datastore read)
+//	                    (one clock read per datastore read; summed over the
+//	                    read and added to the shard at its end, statsFlush)
 //	server conn closed  server_eof | server_err | server_timedout,
 //	                    server_dropped_requests (+ server_timedout_requests),
 //	                    server_ejects, server_ejected_at
@@ -51,6 +52,36 @@ type connStats struct {
 	// (input side): pipelines tend to repeat one command.
 	lastCmd *resp.Command
 	lastFam familySet
+	// tally sums the replies of the current datastore read (server conn,
+	// poller only); statsFlush adds it to the shard at the end of the read.
+	tally replyTally
+}
+
+// replyTally is what the replies of one datastore read add to the stats:
+// counters as plain sums, histograms as runs of equal values (the replies
+// to one pipelined batch share their latencies), so a read of many replies
+// costs a few atomic adds instead of a dozen per reply.
+type replyTally struct {
+	outQ, outQBytes    int64
+	reads, readBytes   int64
+	writes, writeBytes int64
+	runs               [3]histRun // RequestLatency, ServerLatency, ServerQueueWait
+}
+
+// histRun is a run of n equal values v not yet recorded.
+type histRun struct{ v, n int64 }
+
+var tallyHists = [3]stats.Hist{stats.RequestLatency, stats.ServerLatency, stats.ServerQueueWait}
+
+// observe adds v to run i, recording the run before when v differs.
+func (t *replyTally) observe(sh *stats.Shard, i int, v int64) {
+	r := &t.runs[i]
+	if r.n > 0 && r.v != v {
+		sh.ObserveN(tallyHists[i], r.v, r.n)
+		r.n = 0
+	}
+	r.v = v
+	r.n++
 }
 
 // msgStats is what a msg carries for the stats; reset with the msg.
@@ -254,25 +285,51 @@ func (s *conn) statsReply(m *msg, size int) {
 	if sh == nil || !m.st.tagged || s.role != roleServer {
 		return
 	}
-	now := s.st.now
-	sh.Dec(stats.OutQueue)
-	sh.Add(stats.OutQueueBytes, -m.st.size)
+	now, t := s.st.now, &s.st.tally
+	t.outQ++
+	t.outQBytes += m.st.size
 	if m.st.write {
-		sh.Inc(stats.WriteResponses)
-		sh.Add(stats.WriteResponseBytes, int64(size))
+		t.writes++
+		t.writeBytes += int64(size)
 	} else {
-		sh.Inc(stats.ReadResponses)
-		sh.Add(stats.ReadResponseBytes, int64(size))
+		t.reads++
+		t.readBytes += int64(size)
 	}
 	if m.st.start != 0 { // 0: arrived on a path that reads no input clock
-		sh.Observe(stats.RequestLatency, (now-m.st.start)/1000)
+		t.observe(sh, 0, (now-m.st.start)/1000)
 	}
 	if m.st.sent != 0 {
-		sh.Observe(stats.ServerLatency, (now-m.st.sent)/1000)
+		t.observe(sh, 1, (now-m.st.sent)/1000)
 		if m.st.start != 0 {
-			sh.Observe(stats.ServerQueueWait, (m.st.sent-m.st.start)/1000)
+			t.observe(sh, 2, (m.st.sent-m.st.start)/1000)
 		}
 	}
+}
+
+// statsFlush adds the tally of the datastore read that just ended to the
+// shard. It runs on the poller at the end of every read, and when the
+// connection closes.
+func (s *conn) statsFlush() {
+	sh, t := s.st.shard, &s.st.tally
+	if sh == nil || t.outQ == 0 {
+		return
+	}
+	sh.Add(stats.OutQueue, -t.outQ)
+	sh.Add(stats.OutQueueBytes, -t.outQBytes)
+	if t.reads > 0 {
+		sh.Add(stats.ReadResponses, t.reads)
+		sh.Add(stats.ReadResponseBytes, t.readBytes)
+	}
+	if t.writes > 0 {
+		sh.Add(stats.WriteResponses, t.writes)
+		sh.Add(stats.WriteResponseBytes, t.writeBytes)
+	}
+	for i := range t.runs {
+		if r := &t.runs[i]; r.n > 0 {
+			sh.ObserveN(tallyHists[i], r.v, r.n)
+		}
+	}
+	*t = replyTally{}
 }
 
 // statsServerClosed runs once when a server conn closes, before the
@@ -283,6 +340,7 @@ func (s *conn) statsServerClosed() {
 	if sh == nil || s.role != roleServer {
 		return
 	}
+	s.statsFlush()
 	k := s.fifo.len()
 	firstUnsent := k - s.unstamped
 	var in, out, inBytes, outBytes int64

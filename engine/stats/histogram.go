@@ -107,12 +107,20 @@ func bucketOf(v int64) int {
 
 // Observe records value v (negative values count as zero) in histogram h.
 // It allocates nothing and never blocks.
-func (s *Shard) Observe(h Hist, v int64) {
+func (s *Shard) Observe(h Hist, v int64) { s.ObserveN(h, v, 1) }
+
+// ObserveN records value v n times, as n calls of Observe would, with one
+// atomic add per cell: callers that see runs of equal values (requests of
+// one pipelined batch) record them at once. n <= 0 records nothing.
+func (s *Shard) ObserveN(h Hist, v, n int64) {
+	if n <= 0 {
+		return
+	}
 	v = max(v, 0)
 	c := s.cells[histBase+int(h)*histStride : histBase+int(h+1)*histStride : histBase+int(h+1)*histStride]
-	atomic.AddInt64(&c[bucketOf(v)], 1)
-	atomic.AddInt64(&c[histCount], 1)
-	atomic.AddInt64(&c[histSum], v)
+	atomic.AddInt64(&c[bucketOf(v)], n)
+	atomic.AddInt64(&c[histCount], n)
+	atomic.AddInt64(&c[histSum], v*n)
 	for {
 		old := atomic.LoadInt64(&c[histMax])
 		if v <= old || atomic.CompareAndSwapInt64(&c[histMax], old, v) {
