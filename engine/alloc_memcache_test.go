@@ -42,6 +42,8 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 // TestAllocsMemcache pins the memcached forward path to zero allocations
 // in steady state: pipelined gets, sets, a get of several keys, noreply
 // and quiet requests (rewritten before forwarding, replies dropped).
+// AllocsPerRun counts the whole process, so this file sorts before the
+// tests that leave datastore processes and their watchers behind.
 func TestAllocsMemcache(t *testing.T) {
 	rep := strings.Repeat
 	for _, tc := range []struct{ name, in, toServer, reply, toClient string }{
@@ -59,7 +61,8 @@ func TestAllocsMemcache(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			n, round := mcRig(t, tc.in, tc.toServer, tc.reply, tc.toClient)
 			round()
-			if allocs := testing.AllocsPerRun(500, round); allocs != 0 {
+			allocs := testing.AllocsPerRun(500, round)
+			if allocs != 0 {
 				t.Fatalf("unexpected allocations per round; got %v; want 0", allocs)
 			}
 			if got := n.inflight.Load(); got != 0 {
