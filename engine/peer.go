@@ -139,10 +139,12 @@ type nodeCluster struct {
 	msgIDs atomic.Uint64 // dnode msg ids of outgoing requests
 	// cmdSmembers is rewritten to SORT ... ALPHA under DC_SAFE_QUORUM.
 	cmdSmembers *resp.Command
-	peerLn      netpoll.Listener
-	peerEvl     netpoll.EventLoop
-	peerDone    chan struct{}
-	peerStats   peerCounters
+	// cmdEval is refused when its keys have several local-rack owners.
+	cmdEval   *resp.Command
+	peerLn    netpoll.Listener
+	peerEvl   netpoll.EventLoop
+	peerDone  chan struct{}
+	peerStats peerCounters
 }
 
 // peerCounters count what the peer side did besides forwarding (spec §7
@@ -163,6 +165,7 @@ func (n *Node) initCluster() error {
 	}
 	n.cluster.topo.Store(t)
 	n.cluster.cmdSmembers = resp.Lookup([]byte("smembers"))
+	n.cluster.cmdEval = resp.Lookup([]byte("eval"))
 	return nil
 }
 

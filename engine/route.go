@@ -96,6 +96,10 @@ func (c *conn) dispatch(frame []byte) {
 			return
 		}
 	}
+	if cmd == c.node.cluster.cmdEval && c.spansNodes(t) {
+		c.local(c.node.proto.codeReply(replica.ScriptSpansNodes))
+		return
+	}
 	if cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum {
 		frame = c.sortAlpha()
 	}
@@ -107,6 +111,23 @@ func (c *conn) dispatch(frame []byte) {
 	f.m = m
 	replica.Route(t, req, &f.plan)
 	c.launch(f, frame)
+}
+
+// spansNodes reports whether the keys of the request (c.keyIdx) have more
+// than one owner in the local rack: C Dynomite refuses such an EVAL, whose
+// script could not see all its keys on one datastore (spec §8.3).
+func (c *conn) spansNodes(t *topology) bool {
+	if len(c.keyIdx) < 2 {
+		return false
+	}
+	dc, rack := t.LocalDC(), t.LocalRack()
+	first := t.Owner(dc, rack, t.Token(c.req.Args[c.keyIdx[0]]))
+	for _, k := range c.keyIdx[1:] {
+		if t.Owner(dc, rack, t.Token(c.req.Args[k])) != first {
+			return true
+		}
+	}
+	return false
 }
 
 // sortAlpha rewrites SMEMBERS key into SORT key ALPHA (spec §3.4): every
