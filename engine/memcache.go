@@ -63,8 +63,8 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 	case err == memcache.ErrIncomplete:
 		return 0, parseMore
 	}
-	var e *memcache.Error
-	if !errors.As(err, &e) || e.Fatal() {
+	e, ok := err.(*memcache.Error) // the codec returns its sentinels as they are
+	if !ok || e.Fatal() {
 		// A line without an end within the limit: memcached closes the
 		// connection silently.
 		mc.parser.Reset()
