@@ -10,5 +10,6 @@ package main
 import "os"
 
 func main() {
+	applyMemoryLimit()
 	os.Exit(run(os.Args[1:], os.Stderr, newEngineNode))
 }
