@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -141,16 +142,28 @@ func (c *conn) blockingWrite(b []byte) error {
 }
 
 // getBuffer returns an empty pooled buffer.
-func getBuffer() *bytebufferpool.ByteBuffer { return bytebufferpool.Get() }
+func getBuffer() *bytebufferpool.ByteBuffer { return bufs.Load().Get() }
 
 // putBuffer returns a buffer to the pool; nil is ignored. The pool's
 // calibration drops buffers that grew far past the usual size (a 16 MiB
 // value), so one large value does not pin memory.
 func putBuffer(b *bytebufferpool.ByteBuffer) {
 	if b != nil {
-		bytebufferpool.Put(b) // Put calibrates on len(b.B): do not truncate first
+		bufs.Load().Put(b) // Put calibrates on len(b.B): do not truncate first
 	}
 }
+
+// bufs is the engine's buffer pool: a bytebufferpool.Pool of its own, so
+// its size calibration (which sizes new buffers and drops the largest 5 %
+// on return) follows the engine's traffic only. New starts a fresh one:
+// a process runs one node, and in tests each node then calibrates on its
+// own traffic instead of on whatever earlier tests sent.
+var bufs atomic.Pointer[bytebufferpool.Pool]
+
+func init() { bufs.Store(new(bytebufferpool.Pool)) }
+
+// freshBuffers replaces the engine's buffer pool with an empty one.
+func freshBuffers() { bufs.Store(new(bytebufferpool.Pool)) }
 
 // nowNano is the engine's clock read. It is called once per batch written
 // to a datastore, never per request.

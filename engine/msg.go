@@ -64,7 +64,7 @@ func releaseMsg(m *msg) {
 // reset clears every field.
 func (m *msg) reset() {
 	if m.reply != nil {
-		bytebufferpool.Put(m.reply)
+		putBuffer(m.reply)
 	}
 	*m = msg{}
 }
@@ -72,7 +72,7 @@ func (m *msg) reset() {
 // setReply keeps a copy of b as m's reply and marks m done.
 func (m *msg) setReply(b []byte) {
 	if m.reply == nil {
-		m.reply = bytebufferpool.Get()
+		m.reply = getBuffer()
 	}
 	m.reply.B = append(m.reply.B[:0], b...)
 	m.done = true

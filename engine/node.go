@@ -126,6 +126,7 @@ func New(o Options) (*Node, error) {
 		maxMsgs = 200000
 	}
 	configureNetpoll(o.Pollers, mbuf)
+	freshBuffers()
 	n := &Node{
 		log:            log,
 		cfg:            o.Config,
