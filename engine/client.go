@@ -143,7 +143,7 @@ func (c *conn) admitNext() inputVerdict {
 	switch {
 	case c.quitting || c.closed:
 		return inputDrop
-	case c.node.closing.Load() || c.pending.len() >= c.node.maxPipeline || c.unsent() >= c.node.maxUnsent:
+	case c.node.closing.Load() || c.pending.len() >= c.pipelineCap() || c.unsent() >= c.node.maxUnsent:
 		c.paused = true
 		return inputPause
 	}

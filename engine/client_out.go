@@ -93,7 +93,7 @@ func (c *conn) afterFlush() (closeNow, resume bool) {
 		return c.pending.len() == 0, false
 	}
 	if c.paused && !c.node.closing.Load() &&
-		c.pending.len() <= c.node.maxPipeline/2 && c.unsent() <= c.node.maxUnsent/2 {
+		c.pending.len() <= c.pipelineCap()/2 && c.unsent() <= c.node.maxUnsent/2 {
 		c.paused = false
 		return false, true
 	}

@@ -58,6 +58,10 @@ const (
 	// are refused: a counted copy fails, a swallowed one is dropped and
 	// counted, so a slow peer cannot grow memory.
 	maxPeerQueue = 20000
+	// maxPeerPipeline bounds the pending requests of one accepted peer
+	// connection; past it the connection's input pauses (back-pressure to
+	// the sender), as a client's does past maxPipeline.
+	maxPeerPipeline = 1024
 	// Extra time a peer request gets over `timeout` (spec §9.1).
 	peerSameDCExtra = 200 * time.Millisecond
 	peerRemoteExtra = 5000 * time.Millisecond
@@ -113,6 +117,16 @@ func (p *peer) connected(n *Node) {
 // pick returns the slot a client uses: client id modulo the connections,
 // so one client's requests to a peer stay in order on one connection.
 func (p *peer) pick(id uint64) *slot { return p.slots[id%uint64(len(p.slots))] }
+
+// pipelineCap bounds the pending requests of an input connection: a
+// client's pipeline, or the requests a peer multiplexes for all of its
+// clients on one connection (bounded by the sender's maxPeerQueue too).
+func (c *conn) pipelineCap() int {
+	if c.role == rolePeerIn {
+		return maxPeerPipeline
+	}
+	return c.node.maxPipeline
+}
 
 // peerState is the per-connection state of the cluster roles. Input-side
 // fields are used under inMu only.
