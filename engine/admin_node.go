@@ -65,12 +65,13 @@ type adminState struct {
 	seeds     []conf.Seed
 	peerState []atomic.Uint32
 
-	reg      *stats.Registry
-	statsOn  bool                        // request counters are updated
-	shardSeq atomic.Uint64               // round robin of connections over shards
-	families map[*resp.Command]familySet // redis_req_* of each command
-	ping     *resp.Command               // not counted in client_read_requests
-	invalid  []byte                      // the state-gating error reply
+	reg       *stats.Registry
+	clockBase time.Time                   // origin of statsClock (carries a monotonic reading)
+	statsOn   bool                        // request counters are updated
+	shardSeq  atomic.Uint64               // round robin of connections over shards
+	families  map[*resp.Command]familySet // redis_req_* of each command
+	ping      *resp.Command               // not counted in client_read_requests
+	invalid   []byte                      // the state-gating error reply
 
 	mu     sync.Mutex // guards srv and cancel
 	srv    *admin.Server
@@ -126,6 +127,7 @@ func (n *Node) initAdmin(o Options) {
 		Interval: p.StatsInterval,
 	})
 	a.statsOn = !o.noStats
+	a.clockBase = time.Now()
 	if p.DataStore == 0 {
 		a.families = redisFamilies()
 	}

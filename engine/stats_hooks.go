@@ -20,10 +20,11 @@ import (
 //	forward             gate on the node state (§4.8), tag the msg: arrival
 //	                    time (one clock read per input batch), size, kind,
 //	                    redis_req_* families
-//	queued on server    read_requests | write_requests (+bytes), redis_req_*,
-//	                    in_queue(+bytes) +1, payload_size (writes)
-//	batch sent (stamp)  in_queue -> out_queue for the whole batch, send time
-//	                    (one clock read per batch), queue-depth histograms
+//	queued on server    in_queue(+bytes) +1
+//	batch sent (stamp)  read_requests | write_requests (+bytes), redis_req_*,
+//	                    payload_size (writes); in_queue -> out_queue; send
+//	                    time (one clock read per batch); queue-depth
+//	                    histograms. Summed over the batch, then added.
 //	reply matched       out_queue -1, read_responses | write_responses (+bytes),
 //	                    request latency, server latency, server queue wait
 //	                    (one clock read per datastore read; summed over the
@@ -42,7 +43,7 @@ import (
 // connStats is a connection's stats bookkeeping.
 type connStats struct {
 	shard *stats.Shard // nil when stats are off
-	// now is the clock of the current input batch, in unix nanoseconds:
+	// now is the clock of the current input batch (statsClock):
 	// set by the input side (client: under inMu; server: on the poller).
 	now int64
 	// failed: the node closes the connection because of an error (write
@@ -71,17 +72,72 @@ type replyTally struct {
 // histRun is a run of n equal values v not yet recorded.
 type histRun struct{ v, n int64 }
 
-var tallyHists = [3]stats.Hist{stats.RequestLatency, stats.ServerLatency, stats.ServerQueueWait}
-
-// observe adds v to run i, recording the run before when v differs.
-func (t *replyTally) observe(sh *stats.Shard, i int, v int64) {
-	r := &t.runs[i]
+// add adds v to the run, recording the run before in h when v differs.
+func (r *histRun) add(sh *stats.Shard, h stats.Hist, v int64) {
 	if r.n > 0 && r.v != v {
-		sh.ObserveN(tallyHists[i], r.v, r.n)
+		sh.ObserveN(h, r.v, r.n)
 		r.n = 0
 	}
 	r.v = v
 	r.n++
+}
+
+// flush records the run in h.
+func (r *histRun) flush(sh *stats.Shard, h stats.Hist) {
+	if r.n > 0 {
+		sh.ObserveN(h, r.v, r.n)
+		r.n = 0
+	}
+}
+
+// numFamilies is the number of redis_req_* counters, which are
+// consecutive in the metric table.
+const numFamilies = int(stats.RedisReqOther-stats.RedisReqGet) + 1
+
+// sendTally sums one batch of requests handed to the datastore.
+type sendTally struct {
+	reads, readBytes   int64
+	writes, writeBytes int64
+	fams               [numFamilies]int64
+	payload            histRun
+}
+
+func (t *sendTally) add(sh *stats.Shard, m *msg) {
+	if m.st.write {
+		t.writes++
+		t.writeBytes += m.st.size
+		t.payload.add(sh, stats.PayloadSize, m.st.size)
+	} else {
+		t.reads++
+		t.readBytes += m.st.size
+	}
+	for i := uint8(0); i < m.st.fam.n; i++ {
+		t.fams[m.st.fam.m[i]-stats.RedisReqGet]++
+	}
+}
+
+func (t *sendTally) flush(sh *stats.Shard) {
+	if t.reads > 0 {
+		sh.Add(stats.ReadRequests, t.reads)
+		sh.Add(stats.ReadRequestBytes, t.readBytes)
+	}
+	if t.writes > 0 {
+		sh.Add(stats.WriteRequests, t.writes)
+		sh.Add(stats.WriteRequestBytes, t.writeBytes)
+	}
+	for i, n := range t.fams {
+		if n > 0 {
+			sh.Add(stats.RedisReqGet+stats.Metric(i), n)
+		}
+	}
+	t.payload.flush(sh, stats.PayloadSize)
+}
+
+var tallyHists = [3]stats.Hist{stats.RequestLatency, stats.ServerLatency, stats.ServerQueueWait}
+
+// observe adds v to run i.
+func (t *replyTally) observe(sh *stats.Shard, i int, v int64) {
+	t.runs[i].add(sh, tallyHists[i], v)
 }
 
 // msgStats is what a msg carries for the stats; reset with the msg.
@@ -101,6 +157,12 @@ type familySet struct {
 	m [3]stats.Metric
 	n uint8
 }
+
+// statsClock is the stats' clock: monotonic nanoseconds since the node was
+// built, plus one so that it is never 0 (0 means "not stamped"). One
+// monotonic read, cheaper than time.Now's wall and monotonic pair; the
+// stats only ever subtract two of these.
+func (n *Node) statsClock() int64 { return int64(time.Since(n.adm.clockBase)) + 1 }
 
 // statsShard returns the shard of a new connection; nil with stats off.
 func (n *Node) statsShard() *stats.Shard {
@@ -147,7 +209,7 @@ func (c *conn) statsClientClosed() {
 // statsInput reads the clock once for a batch of client input.
 func (c *conn) statsInput() {
 	if c.st.shard != nil {
-		c.st.now = nowNano()
+		c.st.now = c.node.statsClock()
 	}
 }
 
@@ -230,39 +292,33 @@ func (s *conn) statsQueued(m *msg) {
 	if m.owner != nil && m.owner.st.shard != nil {
 		sh = m.owner.st.shard
 	}
-	size := m.st.size
 	sh.Inc(stats.InQueue)
-	sh.Add(stats.InQueueBytes, size)
-	if m.st.write {
-		sh.Inc(stats.WriteRequests)
-		sh.Add(stats.WriteRequestBytes, size)
-		sh.Observe(stats.PayloadSize, size)
-	} else {
-		sh.Inc(stats.ReadRequests)
-		sh.Add(stats.ReadRequestBytes, size)
-	}
-	for i := uint8(0); i < m.st.fam.n; i++ {
-		sh.Inc(m.st.fam.m[i])
-	}
+	sh.Add(stats.InQueueBytes, m.st.size)
 }
 
 // statsStamp runs when the requests queued at the tail of fifo (the
-// unstamped ones) are handed to the socket, with s.mu held: they move from
-// in_queue to out_queue and get their send time.
+// unstamped ones) are handed to the socket, with s.mu held: they count as
+// sent to the datastore (read_requests, write_requests, their bytes,
+// redis_req_*, payload_size), move from in_queue to out_queue and get
+// their send time. The batch is summed first and added with a few atomic
+// adds.
 func (s *conn) statsStamp() {
 	sh := s.st.shard
 	if sh == nil || s.unstamped == 0 || s.role != roleServer {
 		return
 	}
-	now := nowNano()
+	now := s.node.statsClock()
 	var k, bytes int64
+	var t sendTally
 	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
 		if m := s.fifo.at(i); m.st.tagged {
 			m.st.sent = now
 			k++
 			bytes += m.st.size
+			t.add(sh, m)
 		}
 	}
+	t.flush(sh)
 	sh.Add(stats.InQueue, -k)
 	sh.Add(stats.InQueueBytes, -bytes)
 	sh.Add(stats.OutQueue, k)
@@ -274,7 +330,7 @@ func (s *conn) statsStamp() {
 // statsServerInput reads the clock once for a batch of datastore replies.
 func (s *conn) statsServerInput() {
 	if s.st.shard != nil {
-		s.st.now = nowNano()
+		s.st.now = s.node.statsClock()
 	}
 }
 
@@ -325,9 +381,7 @@ func (s *conn) statsFlush() {
 		sh.Add(stats.WriteResponseBytes, t.writeBytes)
 	}
 	for i := range t.runs {
-		if r := &t.runs[i]; r.n > 0 {
-			sh.ObserveN(tallyHists[i], r.v, r.n)
-		}
+		t.runs[i].flush(sh, tallyHists[i])
 	}
 	*t = replyTally{}
 }
