@@ -13,15 +13,11 @@ var (
 )
 
 // Error replies produced by the engine itself. The texts follow the C
-// Dynomite table (spec §8.5): "-ERR <source> <message>".
+// Dynomite table (spec §8.5): "-ERR <source> <message>". These are the
+// Redis texts; the replies for failure codes (a datastore that cannot be
+// reached, lost or timed out gives STORAGE_CONNECTION_REFUSE, as in C),
+// and each protocol's own texts, are in proto.go.
 var (
-	// replyStorageRefused is sent for every request that cannot reach the
-	// datastore: no connection, the connection was lost, or it timed out.
-	// C Dynomite closes a datastore connection when a request on it times
-	// out and fails everything queued on it with STORAGE_CONNECTION_REFUSE;
-	// this engine does the same, so a timeout gives this text too.
-	replyStorageRefused = []byte("-ERR Storage: Datastore refused connection\r\n")
-
 	// replyTooManyMsgs is sent when max_msgs requests are already in
 	// flight in the node. C Dynomite closes the connection in that case;
 	// the engine answers and keeps the connection.

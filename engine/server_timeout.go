@@ -7,7 +7,7 @@ import "time"
 // its own timer queue. One timer per connection watches the head. The
 // writer stamps deadlines once per batch (one clock read per send). When
 // the head expires the connection is closed, as C Dynomite does, and every
-// request on it fails with replyStorageRefused.
+// request on it fails with the StorageRefused reply of the node's protocol.
 
 // stamp sets the deadline of the requests about to be written and arms the
 // timer. Callers hold mu.
