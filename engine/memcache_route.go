@@ -99,10 +99,7 @@ func (c *conn) routeMultiMemcache(t *topology, req replica.Request) bool {
 	if c.ownerFn == nil {
 		c.ownerFn = c.localOwner
 	}
-	mp := multiPool.Get().(*multi)
-	if mp.frames == nil {
-		mp.frames = getBuffer()
-	}
+	mp := acquireMulti(c.node)
 	s := &mp.mcs
 	c.splitTopo = t
 	frags := s.split.Split(r, c.ownerFn)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -159,6 +160,8 @@ type nodeCluster struct {
 	peerEvl   netpoll.EventLoop
 	peerDone  chan struct{}
 	peerStats peerCounters
+	fanouts   sync.Pool // of *fanout (route.go)
+	multis    sync.Pool // of *multi (route_multi.go)
 }
 
 // peerCounters count what the peer side did besides forwarding (spec §7

@@ -39,6 +39,7 @@ import (
 // fanout is one routed request (or one part of a split multi-key request).
 type fanout struct {
 	mu    sync.Mutex
+	node  *Node // whose pool f belongs to; kept across reuse
 	topo  *topology
 	plan  replica.Plan
 	tr    replica.Tracker
@@ -58,11 +59,14 @@ type fanout struct {
 	sum     bool // checksums are compared (quorum levels)
 }
 
-var fanoutPool = sync.Pool{New: func() any { return new(fanout) }}
-
+// acquireFanout returns a cleared fanout of the owner's node pool.
 func acquireFanout(t *topology, owner *conn) *fanout {
-	f := fanoutPool.Get().(*fanout)
-	f.topo, f.owner = t, owner
+	n := owner.node
+	f, _ := n.cluster.fanouts.Get().(*fanout)
+	if f == nil {
+		f = new(fanout)
+	}
+	f.node, f.topo, f.owner = n, t, owner
 	f.kept = f.kstk[:0]
 	return f
 }
@@ -78,7 +82,7 @@ func (f *fanout) release() {
 	f.part, f.refs, f.decided, f.sum = 0, 0, false, false
 	f.kept = nil
 	f.plan.Reset()
-	fanoutPool.Put(f)
+	f.node.cluster.fanouts.Put(f)
 }
 
 // dispatch sends a validated request on its way: on a single node straight

@@ -26,6 +26,7 @@ import (
 // multi is one split request.
 type multi struct {
 	mu      sync.Mutex
+	node    *Node // whose pool mp belongs to; kept across reuse
 	owner   *conn
 	m       *msg
 	split   resp.Split
@@ -37,7 +38,17 @@ type multi struct {
 	left    int
 }
 
-var multiPool = sync.Pool{New: func() any { return new(multi) }}
+// acquireMulti returns a cleared multi of n's pool.
+func acquireMulti(n *Node) *multi {
+	mp, _ := n.cluster.multis.Get().(*multi)
+	if mp == nil {
+		mp = &multi{node: n}
+	}
+	if mp.frames == nil {
+		mp.frames = getBuffer()
+	}
+	return mp
+}
 
 // replyBadMerge answers a split request whose part replies cannot be
 // merged (a replica answered something that does not fit the part).
@@ -55,10 +66,7 @@ func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 	for i := range c.partTok {
 		c.partTok[i] = -1
 	}
-	mp := multiPool.Get().(*multi)
-	if mp.frames == nil {
-		mp.frames = getBuffer()
-	}
+	mp := acquireMulti(c.node)
 	c.splitTopo = t
 	if c.ownerFn == nil {
 		c.ownerFn = c.localOwner
@@ -150,5 +158,5 @@ func (mp *multi) release() {
 		putBuffer(mp.frames)
 		mp.frames = nil
 	}
-	multiPool.Put(mp)
+	mp.node.cluster.multis.Put(mp)
 }
