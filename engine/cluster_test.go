@@ -438,3 +438,28 @@ func TestTopologySkipsSelfSeed(t *testing.T) {
 		t.Fatalf("unexpected topology: %d nodes, solo %v, peers %v", topo.Nodes(), topo.solo, topo.peers)
 	}
 }
+
+// Two DCs: a write in dc1 reaches dc2 through one DMSG_REQ_FORWARD, which
+// dc2's node replicates to its other rack; DC_EACH_SAFE_QUORUM reads need
+// every DC and fail once dc2 is gone.
+func TestClusterTwoDCs(t *testing.T) {
+	members := []member{{"dc1", "rack1", []uint32{0}}, {"dc2", "rack1", []uint32{0}}, {"dc2", "rack2", []uint32{0}}}
+	tc := startTestCluster(t, members, nil)
+	c := tc.client(0)
+	expect(t, c, "+OK\r\n", "SET", "dc:k", "v")
+	for j := range tc.nodes {
+		if !tc.waitStored(j, "dc:k", "v", true, 8*time.Second) {
+			t.Fatalf("write in dc1 not in the redis of node %d", j)
+		}
+	}
+	each := tc.client(0)
+	expect(t, each, "+OK\r\n", "dyno_config:conn_consistency", "DC_EACH_SAFE_QUORUM")
+	expect(t, each, bulkOf("v"), "GET", "dc:k")
+	tc.stop(tc.nodes[1])
+	tc.stop(tc.nodes[2])
+	if got := do(t, each, "GET", "dc:k"); got != peerNotConnected && got != peerRefused {
+		t.Fatalf("DC_EACH_SAFE_QUORUM GET with dc2 down: got %q; want a peer error", got)
+	}
+	expect(t, c, bulkOf("v"), "GET", "dc:k")
+	expect(t, c, "+OK\r\n", "SET", "dc:k2", "w") // the remote copy is dropped, not an error
+}
