@@ -83,7 +83,7 @@ func TestMiscPaths(t *testing.T) {
 	ts := startServer(t)
 	ts.expect(t, "/ping", 200, contentText, "OK\r\n")
 	ts.expect(t, "/historeset", 200, contentText, "OK\r\n")
-	ts.expect(t, "/nope", 404, contentText, "ERR unknown path \"/nope\"; see /help\r\n")
+	ts.expect(t, "/nope", 200, contentText, "OK\r\n")
 	resp, err := httpPost(ts.base + "/ping")
 	if err != nil {
 		t.Fatalf("cannot POST: %v", err)

@@ -70,8 +70,10 @@ func (s *Server) help(w http.ResponseWriter, r *http.Request) { text(w, helpBody
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) { text(w, bodyOK) }
 
+// notFound answers any other path as /ping does, as C Dynomite does: tools
+// probe liveness with arbitrary paths.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	textError(w, http.StatusNotFound, "unknown path %q; see /help", r.URL.Path)
+	s.ping(w, r)
 }
 
 func (s *Server) getConsistency(w http.ResponseWriter, r *http.Request) {
