@@ -16,8 +16,9 @@ import (
 //   - text bodies are served as text/plain, JSON as application/json
 //     (C labels everything JSON);
 //   - invalid input (unknown level, state, peer operation, non-numeric
-//     argument, unknown path) gets a 4xx status and a message saying what
-//     is accepted, where C answers "OK" and does nothing;
+//     argument) gets a 4xx status and a message saying what
+//     is accepted, where C answers "OK" and does nothing (an unknown path
+//     still answers like /ping, as in C);
 //   - /set_consistency also accepts dc_each_safe_quorum;
 //   - /peer/<op>/all applies <op> to every remote peer, where C sets every
 //     peer, itself included, to RESET whatever the operation.
