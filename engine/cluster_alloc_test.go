@@ -2,11 +2,7 @@
 
 package engine
 
-import (
-	"testing"
-
-	"github.com/dynomite-go/dynomite/conf"
-)
+import "testing"
 
 // TestAllocsClusterDCOneGET pins the coordinator's steady state to zero
 // allocations: 16 pipelined DC_ONE GETs through a node of a 3-rack
@@ -14,15 +10,7 @@ import (
 // queued on the local datastore), replies matched and written back. The
 // peers are never dialled; a DC_ONE read needs none.
 func TestAllocsClusterDCOneGET(t *testing.T) {
-	cfg := testConfig("127.0.0.1:1")
-	p := &cfg.Pool
-	p.DynListen = tcpAddr(1)
-	p.Datacenter, p.Rack, p.Tokens = "dc1", "rack1", []uint32{0}
-	p.DynSeeds = []conf.Seed{
-		{Addr: tcpAddr(2), Rack: "rack2", DC: "dc1", Tokens: []uint32{0}},
-		{Addr: tcpAddr(3), Rack: "rack3", DC: "dc1", Tokens: []uint32{0}},
-	}
-	n, round := forwardRigWith(t, 16, Options{Config: cfg})
+	n, round := forwardRigWith(t, 16, Options{Config: threeRackRigConfig()})
 	if n.cluster.topo.Load().solo {
 		t.Fatal("unexpected single-node topology for a 3-rack configuration")
 	}
