@@ -4,6 +4,7 @@ BIN       := bin
 FUZZTIME  ?= 60s
 SMOKETIME ?= 15s
 DATA_STORE ?= redis
+RACKS ?= 3
 export GOFLAGS := -buildvcs=false
 
 .PHONY: help build run test test-go fuzz fuzz-smoke bench perf lint verify deps clean
@@ -22,8 +23,8 @@ deps: ## install redis-server, redis-tools and memcached when missing (Debian, a
 	fi
 	@redis-server --version | head -1; memcached -V
 
-run: deps build ## start a local node (and cluster) in front of real Redis; Ctrl-C stops everything
-	$(BIN)/dynomite-run -data-store $(DATA_STORE)
+run: deps build ## start a local 3-rack cluster in front of real Redis (RACKS=1: one node; DATA_STORE=memcached); Ctrl-C stops everything
+	$(BIN)/dynomite-run -data-store $(DATA_STORE) -racks $(RACKS)
 
 test: deps test-go fuzz-smoke ## all tests: unit, integration (real redis-server/memcached), race, fuzz smoke
 

@@ -1,13 +1,14 @@
-// Command dynomite-run is `make run`: it starts a local datastore
-// (redis-server or memcached) on a free loopback port and a dynomite node in
-// front of it, prints where to point a client, and on Ctrl-C or SIGTERM stops
-// every process it started (by PID) and removes its temporary directory.
+// Command dynomite-run is `make run`: it starts a local cluster of three
+// racks in one datacenter, each rack one dynomite node in front of its own
+// datastore (redis-server or memcached) on free loopback ports, prints where
+// to point a client, and on Ctrl-C or SIGTERM stops every process it started
+// (by PID) and removes its temporary directories.
 //
 //	dynomite-run [-data-store redis|memcached] [-racks N] [-dynomite PATH] [-v N]
 //
-// With -racks N it starts N nodes, one per rack of one datacenter, each with
+// With -racks N it starts N nodes instead (default 3), one per rack, each with
 // its own datastore and dyn_seeds naming the others, so every rack holds a
-// full copy of the data.
+// full copy of the data; -racks 1 is a single node.
 //
 // Processes are started and stopped with package engine/enginetest, which the
 // tests use too.
@@ -41,7 +42,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("dynomite-run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.dataStore, "data-store", "redis", "datastore behind each node: redis or memcached")
-	fs.IntVar(&o.racks, "racks", 1, "number of racks (one node and one datastore each)")
+	fs.IntVar(&o.racks, "racks", 3, "number of racks (one node and one datastore each)")
 	fs.StringVar(&o.dynomite, "dynomite", "", "dynomite binary (default: the one beside this program, else on PATH)")
 	fs.IntVar(&o.verbosity, "v", 5, "dynomite log level, 0..11")
 	if err := fs.Parse(args); err != nil {
