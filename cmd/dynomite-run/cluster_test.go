@@ -70,12 +70,12 @@ func TestPlanOneMemcached(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	o, err := parseFlags([]string{"-data-store", "memcached", "-racks", "3", "-dynomite", "/x/dynomite", "-v", "7"}, io.Discard)
-	if err != nil || o != (options{dataStore: "memcached", racks: 3, dynomite: "/x/dynomite", verbosity: 7}) {
+	o, err := parseFlags([]string{"-data-store", "memcached", "-racks", "5", "-dynomite", "/x/dynomite", "-v", "7"}, io.Discard)
+	if err != nil || o != (options{dataStore: "memcached", racks: 5, dynomite: "/x/dynomite", verbosity: 7}) {
 		t.Fatalf("unexpected result; got %+v, %v", o, err)
 	}
 	o, err = parseFlags(nil, io.Discard)
-	if err != nil || o != (options{dataStore: "redis", racks: 1, verbosity: 5}) {
+	if err != nil || o != (options{dataStore: "redis", racks: 3, verbosity: 5}) {
 		t.Fatalf("unexpected defaults; got %+v, %v", o, err)
 	}
 	for _, args := range [][]string{{"-data-store", "mysql"}, {"-racks", "0"}, {"extra"}, {"-nope"}} {
