@@ -59,6 +59,9 @@ const (
 	// are refused: a counted copy fails, a swallowed one is dropped and
 	// counted, so a slow peer cannot grow memory.
 	maxPeerQueue = 20000
+	// maxPeerUnsent bounds the request bytes queued on one peer connection
+	// and not yet taken by its socket (a peer that reads slowly).
+	maxPeerUnsent = 64 << 20
 	// maxPeerPipeline bounds the pending requests of one accepted peer
 	// connection; past it the connection's input pauses (back-pressure to
 	// the sender), as a client's does past maxPipeline.
@@ -118,6 +121,13 @@ func (p *peer) connected(n *Node) {
 // pick returns the slot a client uses: client id modulo the connections,
 // so one client's requests to a peer stay in order on one connection.
 func (p *peer) pick(id uint64) *slot { return p.slots[id%uint64(len(p.slots))] }
+
+// peerFull reports a peer connection that takes no more requests: too many
+// waiting for replies, or too many bytes its socket has not taken. Callers
+// hold mu.
+func (s *conn) peerFull() bool {
+	return s.fifo.len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
+}
 
 // pipelineCap bounds the pending requests of an input connection: a
 // client's pipeline, or the requests a peer multiplexes for all of its

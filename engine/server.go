@@ -60,7 +60,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 		m.cmd = uint8(frameCommand(frame)) // frames the reply (scanMemcache)
 	}
 	s.mu.Lock()
-	if s.closed || (s.role == rolePeerOut && s.fifo.len() >= maxPeerQueue) {
+	if s.closed || (s.role == rolePeerOut && s.peerFull()) {
 		s.mu.Unlock()
 		return false, false
 	}
