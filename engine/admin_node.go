@@ -126,7 +126,7 @@ func (n *Node) initAdmin(o Options) {
 		DC:       p.Datacenter,
 		Interval: p.StatsInterval,
 	})
-	a.statsOn = !o.noStats
+	a.statsOn = !o.noStats && !statsBuiltOff
 	a.clockBase = time.Now()
 	if p.DataStore == 0 {
 		a.families = redisFamilies()

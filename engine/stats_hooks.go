@@ -37,8 +37,9 @@ import (
 //
 // Every counter is an atomic add on the connection's stats.Shard (a
 // connection gets one when it is created, round robin over the shards);
-// nothing allocates. With stats off (Options.noStats) the shard is nil and
-// every hook returns at its first test.
+// nothing allocates. With stats off (Options.noStats, or a binary built
+// with the nostats tag) the shard is nil and every hook returns at its
+// first test.
 
 // connStats is a connection's stats bookkeeping.
 type connStats struct {

@@ -8,6 +8,9 @@
 //	  dyn-1          one dynomite-go node in front of its own redis-server
 //	  dyn-3-one      3 racks x 1 node, DC_ONE      (with -cluster)
 //	  dyn-3-quorum   3 racks x 1 node, DC_QUORUM   (with -cluster)
+//	  dyn-1-nostats  dyn-1 built with -tags nostats (stats off), run right
+//	                 after dyn-1 in every rep (with -stats-cost); the matrix
+//	                 then reports dyn-1 / dyn-1-nostats: the stats' cost
 //
 //	workloads:
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients

@@ -25,6 +25,8 @@ type options struct {
 	dynomite  string
 	redis     string
 	cluster   bool
+	statsCost bool   // also run dyn-1-nostats
+	noStats   string // dynomite binary built with -tags nostats
 	workloads string
 	keys      uint64
 	out       string
@@ -41,6 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dynomite, "dynomite", "", "dynomite binary (default: dynomite next to this binary, else a build of ./cmd/dynomite)")
 	fs.StringVar(&o.redis, "redis-server", "", "redis-server binary (default: on PATH)")
 	fs.BoolVar(&o.cluster, "cluster", false, "also run 3 racks x 1 node at DC_ONE and DC_QUORUM")
+	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
+	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, fanin, latency")
 	fs.Uint64Var(&o.keys, "key-maximum", 100000, "key range of every run, so that gets hit once keys are set")
 	fs.StringVar(&o.out, "out", filepath.Join("bench", "results"), "directory of the JSON result file")
@@ -95,6 +99,8 @@ type report struct {
 	Targets  []string  `json:"targets"`
 	Samples  []sample  `json:"samples"`
 	Medians  []row     `json:"medians"`
+	// StatsCost compares dyn-1 with dyn-1-nostats (-stats-cost).
+	StatsCost []costRow `json:"stats_cost,omitempty"`
 }
 
 // Main runs the matrix with the given flags, printing progress to stderr and
@@ -124,7 +130,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "note:     fewer than 3 reps: the medians are single runs or pairs, not robust")
 	}
 
-	targets, err := startTargets(o, stdout, stderr)
+	targets, err := startTargets(o, tmp, stdout, stderr)
 	defer func() {
 		for _, t := range targets {
 			if err := t.stop(); err != nil {
@@ -154,6 +160,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over redis direct in the same rep; +p50/+p99 = latency added over redis direct;")
 	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (redis-server for redis, every dynomite node for proxies) per request;")
 	fmt.Fprintln(stdout, "redis µs/op = CPU time of every redis-server of the target per request (fewer, larger writes from a proxy lower it).")
+	if o.statsCost {
+		rep.StatsCost = statsCost(rep.Samples, names)
+		writeStatsCost(stdout, rep.StatsCost)
+	}
 	if path, werr := writeReport(o.out, &rep); werr != nil {
 		err = errors.Join(err, werr)
 	} else {
@@ -165,7 +175,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTargets starts redis direct, then the proxies. A proxy that cannot
 // start is left out with a one-line note on stdout (the whole error goes to
 // stderr); without Redis direct there is no matrix.
-func startTargets(o options, stdout, stderr io.Writer) ([]*target, error) {
+func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
 	direct, err := startRedisTarget(o.redis)
 	if err != nil {
 		return nil, err
@@ -179,17 +189,28 @@ func startTargets(o options, stdout, stderr io.Writer) ([]*target, error) {
 	}
 	type spec struct {
 		name, desc  string
+		bin         string
 		racks       int
 		consistency string
 	}
-	specs := []spec{{"dyn-1", "dynomite-go, 1 node, own redis-server", 1, ""}}
+	specs := []spec{{"dyn-1", "dynomite-go, 1 node, own redis-server", bin, 1, ""}}
+	if o.statsCost {
+		// Right after dyn-1, so that each rep runs the pair back to back.
+		nb, err := findNoStats(o.noStats, tmp)
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot find or build dynomite with -tags nostats: %v\n", err)
+			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", noStatsTarget, firstLine(err))
+		} else {
+			specs = append(specs, spec{noStatsTarget, "dynomite-go built with -tags nostats (stats off), 1 node, own redis-server", nb, 1, ""})
+		}
+	}
 	if o.cluster {
 		specs = append(specs,
-			spec{"dyn-3-one", "dynomite-go, 3 racks x 1 node, DC_ONE", 3, "DC_ONE"},
-			spec{"dyn-3-quorum", "dynomite-go, 3 racks x 1 node, DC_QUORUM", 3, "DC_QUORUM"})
+			spec{"dyn-3-one", "dynomite-go, 3 racks x 1 node, DC_ONE", bin, 3, "DC_ONE"},
+			spec{"dyn-3-quorum", "dynomite-go, 3 racks x 1 node, DC_QUORUM", bin, 3, "DC_QUORUM"})
 	}
 	for _, s := range specs {
-		t, err := startProxyTarget(s.name, s.desc, bin, o.redis, s.racks, s.consistency)
+		t, err := startProxyTarget(s.name, s.desc, s.bin, o.redis, s.racks, s.consistency)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", s.name, err)
 			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", s.name, firstLine(err))
