@@ -87,6 +87,12 @@ func TestPeerReplyMatching(t *testing.T) {
 	}
 	defer pc.Close()
 	fp := &fakePeer{t: t, conn: pc}
+	sl := n.cluster.topo.Load().peers[1].slots[0]
+	for end := time.Now().Add(5 * time.Second); sl.cur.Load() == nil; time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the node did not install its peer connection")
+		}
+	}
 	c := dial(t, n)
 	expect(t, c, "+OK\r\n", "dyno_config:conn_consistency", "DC_QUORUM")
 

@@ -233,8 +233,17 @@ func (c *conn) launch(f *fanout, frame []byte) {
 	}
 	f.mu.Lock()
 	f.refs = 1
-	for i, n := 0, len(f.plan.Targets); i < n; i++ {
-		f.send(i, frame, &c.kicks, nil)
+	n := len(f.plan.Targets)
+	if f.sum {
+		// Quorum levels wait for a peer: its copy goes out first, the
+		// local datastore's (target 0) last, as its round trip is shorter.
+		for i := n - 1; i >= 0; i-- {
+			f.send(i, frame, &c.kicks, nil)
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			f.send(i, frame, &c.kicks, nil)
+		}
 	}
 	done := f.refs == 0
 	f.mu.Unlock()
