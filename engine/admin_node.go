@@ -66,6 +66,9 @@ type adminState struct {
 	peerState []atomic.Uint32
 
 	reg       *stats.Registry
+	msgsMade  atomic.Int64                // msgs the pool made (New)
+	refused   atomic.Int64                // requests refused at max_msgs
+	bufsPeak  atomic.Int64                // most buffers in use seen by a snapshot
 	clockBase time.Time                   // origin of statsClock (carries a monotonic reading)
 	statsOn   bool                        // request counters are updated
 	shardSeq  atomic.Uint64               // round robin of connections over shards
@@ -127,6 +130,7 @@ func (n *Node) initAdmin(o Options) {
 		Interval: p.StatsInterval,
 	})
 	a.statsOn = !o.noStats && !statsBuiltOff
+	a.reg.SetSource(n.statsSource)
 	a.clockBase = time.Now()
 	if p.DataStore == 0 {
 		a.families = redisFamilies()

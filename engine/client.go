@@ -41,6 +41,7 @@ func (c *conn) onClientInput(b []byte) {
 		buf, fromCarry = c.carry.B, true
 	}
 	off := c.consume(buf)
+	c.statsInputDone()
 	c.keepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
 	kick := c.kick

@@ -142,13 +142,21 @@ func (c *conn) blockingWrite(b []byte) error {
 }
 
 // getBuffer returns an empty pooled buffer.
-func getBuffer() *bytebufferpool.ByteBuffer { return bufs.Load().Get() }
+func getBuffer() *bytebufferpool.ByteBuffer {
+	if !statsBuiltOff {
+		bufsInUse.Add(1)
+	}
+	return bufs.Load().Get()
+}
 
 // putBuffer returns a buffer to the pool; nil is ignored. The pool's
 // calibration drops buffers that grew far past the usual size (a 16 MiB
 // value), so one large value does not pin memory.
 func putBuffer(b *bytebufferpool.ByteBuffer) {
 	if b != nil {
+		if !statsBuiltOff {
+			bufsInUse.Add(-1)
+		}
 		bufs.Load().Put(b) // Put calibrates on len(b.B): do not truncate first
 	}
 }

@@ -170,6 +170,7 @@ func (s *conn) onPeerReplies(b []byte) {
 		off = p + n
 	}
 	s.keepTail(buf, off, fromCarry)
+	s.statsFlush()
 	s.writeNow(writerReply)
 	s.flushTouched()
 }
@@ -193,6 +194,7 @@ func (s *conn) completePeer(id uint64, reply []byte) {
 		}
 		s.fifo.pop()
 		s.mu.Unlock()
+		s.statsPeerDone(m, id, len(reply))
 		if id == m.peerID {
 			s.finish(m, reply, replica.NoError, &s.touched)
 			return

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/valyala/bytebufferpool"
+import (
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/engine/stats"
+)
 
 // msg is one client request on its way through the engine, from the moment
 // its frame is parsed on the client connection until its reply has been
@@ -49,6 +53,9 @@ func acquireMsg(c *conn) *msg {
 	checkReleased(m)
 	m.poison = msgLive
 	m.owner = c
+	if sh := c.st.shard; sh != nil {
+		sh.AddMem(stats.AllocMsgs, 1) // in use; see statsSource
+	}
 	return m
 }
 
@@ -56,6 +63,9 @@ func acquireMsg(c *conn) *msg {
 func releaseMsg(m *msg) {
 	checkLive(m)
 	pool := &m.owner.node.msgs
+	if sh := m.owner.st.shard; sh != nil {
+		sh.AddMem(stats.AllocMsgs, -1)
+	}
 	m.reset()
 	poisonMsg(m)
 	pool.Put(m)

@@ -147,7 +147,7 @@ func New(o Options) (*Node, error) {
 		unsupported:    unsupportedCommands(),
 		clients:        make(map[*conn]struct{}),
 	}
-	n.msgs.New = func() any { return new(msg) }
+	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }
 	conns := p.DatastoreConnections
 	if conns <= 0 {
 		conns = 1
@@ -286,6 +286,7 @@ func (n *Node) removeClient(c *conn) {
 func (n *Node) admit() bool {
 	if n.inflight.Add(1) > n.maxMsgs {
 		n.inflight.Add(-1)
+		n.adm.refused.Add(1)
 		return false
 	}
 	return true

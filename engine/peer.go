@@ -306,6 +306,7 @@ func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
 	}
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
+	c.statsOpen()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		c.onClientClose()
 		return nil

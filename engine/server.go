@@ -77,7 +77,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.push(m)
 	s.unstamped++
-	s.statsQueued(m)
+	s.statsQueued(m, len(frame))
 	if s.writer == writerIdle {
 		if idleLine {
 			s.writer, inline = writerInline, true
@@ -345,5 +345,6 @@ func newServerConn(sl *slot, nc netpoll.Connection) *conn {
 	s.done = make(chan struct{})
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
+	s.statsServerOpen()
 	return s
 }

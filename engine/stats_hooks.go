@@ -16,11 +16,14 @@ import (
 //
 //	client accepted     client_connections +1 (connection's shard)
 //	request parsed      client_read_requests | client_write_requests
-//	                    (by resp.FlagWrite; PING, QUIT, dyno_config not counted)
+//	                    (by resp.FlagWrite; PING, QUIT, dyno_config not counted),
+//	                    summed over the input batch (inputTally)
 //	forward             gate on the node state (§4.8), tag the msg: arrival
 //	                    time (one clock read per input batch), size, kind,
 //	                    redis_req_* families
-//	queued on server    in_queue(+bytes) +1
+//	queued on server    in_queue(+bytes) +1, summed over the input batch and
+//	                    added at its end with the client_out_queue depth
+//	                    (statsInputDone)
 //	batch sent (stamp)  read_requests | write_requests (+bytes), redis_req_*,
 //	                    payload_size (writes); in_queue -> out_queue; send
 //	                    time (one clock read per batch); queue-depth
@@ -34,6 +37,10 @@ import (
 //	                    server_ejects, server_ejected_at
 //	client closed       client_connections -1, client_eof | client_err,
 //	                    client_dropped_requests (requests left unanswered)
+//
+// Peers (stats_peer.go) count the same way on peer connections, and
+// snapshots add what the node counts on its own atomics (stats_source.go):
+// max_msgs refusals, peer reply mismatches and drops, pool sizes.
 //
 // Every counter is an atomic add on the connection's stats.Shard (a
 // connection gets one when it is created, round robin over the shards);
@@ -57,6 +64,18 @@ type connStats struct {
 	// tally sums the replies of the current datastore read (server conn,
 	// poller only); statsFlush adds it to the shard at the end of the read.
 	tally replyTally
+	// in sums what the current input batch adds (client and peer-in
+	// conns, under inMu); statsInputDone adds it at the end of the batch.
+	in inputTally
+	// peer sums the replies of the current read of a peer conn (poller
+	// only), added by statsFlush.
+	peer peerTally
+}
+
+// inputTally is what one input batch adds to the stats.
+type inputTally struct {
+	reads, writes int64 // client_read_requests, client_write_requests
+	inQ, inQBytes int64 // requests queued on the datastore
 }
 
 // replyTally is what the replies of one datastore read add to the stats:
@@ -147,6 +166,7 @@ type msgStats struct {
 	sent   int64     // handed to the datastore socket: clock of the batch
 	size   int64     // request frame bytes
 	tagged bool      // statsTag ran: only tagged msgs are counted
+	peer   bool      // queued on a peer conn and counted there (stats_peer.go)
 	write  bool      // resp.FlagWrite
 	fam    familySet // redis_req_* counters of the command
 }
@@ -176,8 +196,15 @@ func (n *Node) statsShard() *stats.Shard {
 // statsOpen runs once for an accepted client, before its first input: it
 // copies the node's consistency levels and counts the connection.
 func (c *conn) statsOpen() {
+	sh := c.st.shard
+	if c.role == rolePeerIn {
+		if sh != nil {
+			sh.Inc(stats.DnodeClientConnections)
+		}
+		return
+	}
 	c.rlevel, c.wlevel = c.node.Consistency()
-	if sh := c.st.shard; sh != nil {
+	if sh != nil {
 		sh.Inc(stats.ClientConnections)
 	}
 }
@@ -187,6 +214,16 @@ func (c *conn) statsOpen() {
 func (c *conn) statsClientClosed() {
 	sh := c.st.shard
 	if sh == nil {
+		return
+	}
+	if c.role == rolePeerIn {
+		sh.Dec(stats.DnodeClientConnections)
+		switch {
+		case c.st.failed.Load():
+			sh.Inc(stats.DnodeClientErr)
+		case !c.node.closing.Load():
+			sh.Inc(stats.DnodeClientEOF)
+		}
 		return
 	}
 	sh.Dec(stats.ClientConnections)
@@ -214,20 +251,52 @@ func (c *conn) statsInput() {
 	}
 }
 
-// countRequest counts one valid client request by kind.
+// countRequest counts one valid client request by kind, in the input
+// batch's tally (statsInputDone adds it).
 func (c *conn) countRequest(cmd *resp.Command) {
-	sh := c.st.shard
-	if sh == nil || c.role != roleClient {
+	if c.st.shard == nil || c.role != roleClient {
 		return
 	}
 	n := c.node
 	switch {
 	case cmd.Flags&resp.FlagWrite != 0:
-		sh.Inc(stats.ClientWriteRequests)
+		c.st.in.writes++
 	case cmd == n.adm.ping || cmd == n.cmdQuit || cmd == n.cmdConsistency:
 	default:
-		sh.Inc(stats.ClientReadRequests)
+		c.st.in.reads++
 	}
+}
+
+// statsInputDone runs at the end of every input batch of a client or
+// accepted peer conn (inMu held), before the batch's requests are written
+// inline: it adds the batch's tally to the shard and records the depth of
+// the connection's reply queue (client_out_queue_99,
+// dnode_client_out_queue_99).
+func (c *conn) statsInputDone() {
+	sh := c.st.shard
+	if sh == nil {
+		return
+	}
+	t := &c.st.in
+	if t.reads > 0 {
+		sh.Add(stats.ClientReadRequests, t.reads)
+	}
+	if t.writes > 0 {
+		sh.Add(stats.ClientWriteRequests, t.writes)
+	}
+	if t.inQ > 0 {
+		sh.Add(stats.InQueue, t.inQ)
+		sh.Add(stats.InQueueBytes, t.inQBytes)
+	}
+	*t = inputTally{}
+	c.mu.Lock()
+	d := c.pending.len()
+	c.mu.Unlock()
+	h := stats.ClientOutQueueDepth
+	if c.role == rolePeerIn {
+		h = stats.DnodeClientOutQueueDepth
+	}
+	sh.Observe(h, int64(d))
 }
 
 // rejectByState answers the current request with the invalid-state error
@@ -282,19 +351,22 @@ func (c *conn) statsTag(m *msg, size int) {
 	}
 }
 
-// statsQueued counts m, just queued on server conn s (s.mu held), as a
-// request sent to the datastore. It writes to the client's shard, which
-// the client's poller (the caller) keeps in its cache.
-func (s *conn) statsQueued(m *msg) {
-	if !m.st.tagged || s.role != roleServer {
+// statsQueued counts m, a frame of size bytes just queued on server or
+// peer conn s (s.mu held). On a datastore conn a tagged m counts in
+// in_queue, through the tally of its client's input batch: only the
+// client's input path (the caller, holding the client's inMu) queues
+// tagged msgs. On a peer conn see statsPeerQueued.
+func (s *conn) statsQueued(m *msg, size int) {
+	if s.role == rolePeerOut {
+		s.statsPeerQueued(m, size)
 		return
 	}
-	sh := s.st.shard
-	if m.owner != nil && m.owner.st.shard != nil {
-		sh = m.owner.st.shard
+	if !m.st.tagged || s.role != roleServer || m.owner == nil {
+		return
 	}
-	sh.Inc(stats.InQueue)
-	sh.Add(stats.InQueueBytes, m.st.size)
+	t := &m.owner.st.in
+	t.inQ++
+	t.inQBytes += m.st.size
 }
 
 // statsStamp runs when the requests queued at the tail of fifo (the
@@ -305,7 +377,14 @@ func (s *conn) statsQueued(m *msg) {
 // adds.
 func (s *conn) statsStamp() {
 	sh := s.st.shard
-	if sh == nil || s.unstamped == 0 || s.role != roleServer {
+	if sh == nil || s.unstamped == 0 {
+		return
+	}
+	if s.role == rolePeerOut {
+		s.statsPeerStamp()
+		return
+	}
+	if s.role != roleServer {
 		return
 	}
 	now := s.node.statsClock()
@@ -368,6 +447,10 @@ func (s *conn) statsReply(m *msg, size int) {
 // connection closes.
 func (s *conn) statsFlush() {
 	sh, t := s.st.shard, &s.st.tally
+	if sh != nil && s.role == rolePeerOut {
+		s.statsPeerFlush()
+		return
+	}
 	if sh == nil || t.outQ == 0 {
 		return
 	}
@@ -392,6 +475,10 @@ func (s *conn) statsFlush() {
 // s.unstamped of them never handed to the socket.
 func (s *conn) statsServerClosed() {
 	sh := s.st.shard
+	if sh != nil && s.role == rolePeerOut {
+		s.statsPeerClosed()
+		return
+	}
 	if sh == nil || s.role != roleServer {
 		return
 	}

@@ -61,7 +61,8 @@ type Registry struct {
 	ts     [NumMetrics]atomic.Int64 // Timestamp metrics, latest non-zero wins
 
 	latest  atomic.Pointer[Snapshot]
-	resetHi atomic.Bool // ResetHistograms asked for a new window
+	source  atomic.Pointer[Source] // SetSource
+	resetHi atomic.Bool            // ResetHistograms asked for a new window
 
 	mu        sync.Mutex // guards the histogram window state below
 	baseline  [NumHists][NumBuckets]int64

@@ -48,6 +48,22 @@ type Snapshot struct {
 	Hists  [NumHists]HistSnapshot // by Hist
 }
 
+// Source adds to a snapshot what the engine counts outside the shards:
+// values derived at snapshot time (pool sizes) and rare events it already
+// counts on its own atomics. It is called by every Snapshot, after the
+// shards are summed, and must not keep v or mem.
+type Source func(v *[NumMetrics]int64, mem *[NumMem]int64)
+
+// SetSource installs f as the Registry's Source (nil removes it). Values
+// it adds appear in snapshots (/info, /metrics), not in Registry.Value.
+func (r *Registry) SetSource(f Source) {
+	if f == nil {
+		r.source.Store(nil)
+		return
+	}
+	r.source.Store(&f)
+}
+
 // Value returns the snapshot's value of m.
 func (s *Snapshot) Value(m Metric) int64 { return s.Values[m] }
 
@@ -69,6 +85,9 @@ func (r *Registry) Snapshot(now time.Time) *Snapshot {
 		if table[m].Kind == Timestamp {
 			s.Values[m] = r.ts[m].Load()
 		}
+	}
+	if f := r.source.Load(); f != nil {
+		(*f)(&s.Values, &s.Mem)
 	}
 	var maxes [NumHists]int64
 	for h := 0; h < NumHists; h++ {

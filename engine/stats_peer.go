@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/dynomite-go/dynomite/engine/stats"
+)
+
+// Stats of the peer connections (spec §2.2 peer_* and remote_peer_*).
+//
+// A copy of a routed request queued on a peer conn counts as in
+// peer_in_queue (remote_peer_in_queue for a peer in another DC) with its
+// frame's bytes; when its batch is handed to the socket it counts in
+// peer_requests and peer_request_bytes and moves to peer_out_queue, and
+// gets its send time; its reply counts in peer_responses and
+// peer_response_bytes, leaves the out queue and records the round trip
+// (cross_zone_latency in the DC, cross_region_rtt across DCs). Replies of
+// one read are summed (peerTally) and added at the end of the read. When a
+// peer conn closes, the copies on it count as dropped (and as timed out
+// when a timeout closed it), the close as peer_eof, peer_err or
+// peer_timedout and as an eject. peer_connections counts the conns to
+// peers that are open.
+
+// peerMetrics are the metrics of a local-DC or a remote-DC peer.
+type peerMetrics struct {
+	inQ, inQBytes, outQ, outQBytes stats.Metric
+	dropped, timedoutReqs          stats.Metric
+	timedout                       stats.Metric
+	rtt, outDepth, inDepth         stats.Hist
+}
+
+var (
+	localPeerMetrics = peerMetrics{
+		inQ: stats.PeerInQueue, inQBytes: stats.PeerInQueueBytes,
+		outQ: stats.PeerOutQueue, outQBytes: stats.PeerOutQueueBytes,
+		dropped: stats.PeerDroppedRequests, timedoutReqs: stats.PeerTimedoutRequests,
+		timedout: stats.PeerTimedout,
+		rtt:      stats.CrossZoneLatency, outDepth: stats.PeerOutQueueDepth, inDepth: stats.PeerInQueueDepth,
+	}
+	remotePeerMetrics = peerMetrics{
+		inQ: stats.RemotePeerInQueue, inQBytes: stats.RemotePeerInQueueBytes,
+		outQ: stats.RemotePeerOutQueue, outQBytes: stats.RemotePeerOutQueueBytes,
+		dropped: stats.RemotePeerDroppedRequests, timedoutReqs: stats.RemotePeerTimedoutRequests,
+		timedout: stats.RemotePeerTimedout,
+		rtt:      stats.CrossRegionRTT, outDepth: stats.RemotePeerOutQueueDepth, inDepth: stats.RemotePeerInQueueDepth,
+	}
+)
+
+// peerTally is what the replies of one read of a peer conn add.
+type peerTally struct {
+	outQ, outQBytes int64
+	resp, respBytes int64
+	rtt             histRun
+}
+
+// metrics returns the metric set of peer conn s.
+func (s *conn) peerMetrics() *peerMetrics {
+	if s.slot.peer.sameDC {
+		return &localPeerMetrics
+	}
+	return &remotePeerMetrics
+}
+
+// statsServerOpen counts a new peer conn in peer_connections.
+func (s *conn) statsServerOpen() {
+	if sh := s.st.shard; sh != nil && s.role == rolePeerOut {
+		sh.Inc(stats.PeerConnections)
+	}
+}
+
+// statsPeerQueued counts m, a frame of size bytes just queued on peer conn
+// s (s.mu held), in the peer in-queue gauges, on the shard of m's client.
+func (s *conn) statsPeerQueued(m *msg, size int) {
+	sh := s.st.shard
+	if sh == nil {
+		return
+	}
+	if m.owner != nil && m.owner.st.shard != nil {
+		sh = m.owner.st.shard
+	}
+	m.st.peer = true
+	m.st.size = int64(size)
+	pm := s.peerMetrics()
+	sh.Inc(pm.inQ)
+	sh.Add(pm.inQBytes, m.st.size)
+}
+
+// statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
+// copies at the tail of the fifo are handed to the socket.
+func (s *conn) statsPeerStamp() {
+	sh := s.st.shard
+	now := s.node.statsClock()
+	var k, bytes int64
+	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
+		if m := s.fifo.at(i); m.st.peer {
+			m.st.sent = now
+			k++
+			bytes += m.st.size
+		}
+	}
+	if k == 0 {
+		return
+	}
+	pm := s.peerMetrics()
+	sh.Add(stats.PeerRequests, k)
+	sh.Add(stats.PeerRequestBytes, bytes)
+	sh.Add(pm.inQ, -k)
+	sh.Add(pm.inQBytes, -bytes)
+	sh.Add(pm.outQ, k)
+	sh.Add(pm.outQBytes, bytes)
+	sh.Observe(pm.inDepth, k)
+	sh.Observe(pm.outDepth, int64(s.fifo.len()))
+}
+
+// statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
+// with msg id id of size bytes: it leaves the out queue, and when the
+// reply is m's, counts as a response with its round trip. Poller only.
+func (s *conn) statsPeerDone(m *msg, id uint64, size int) {
+	if s.st.shard == nil || !m.st.peer {
+		return
+	}
+	t := &s.st.peer
+	t.outQ++
+	t.outQBytes += m.st.size
+	if id != m.peerID {
+		return
+	}
+	t.resp++
+	t.respBytes += int64(size)
+	if m.st.sent != 0 {
+		if s.st.now == 0 {
+			s.st.now = s.node.statsClock()
+		}
+		t.rtt.add(s.st.shard, s.peerMetrics().rtt, (s.st.now-m.st.sent)/1000)
+	}
+}
+
+// statsPeerFlush adds the tally of the read that just ended; the next
+// read takes a new clock.
+func (s *conn) statsPeerFlush() {
+	sh, t := s.st.shard, &s.st.peer
+	s.st.now = 0
+	if t.outQ == 0 {
+		return
+	}
+	pm := s.peerMetrics()
+	sh.Add(pm.outQ, -t.outQ)
+	sh.Add(pm.outQBytes, -t.outQBytes)
+	if t.resp > 0 {
+		sh.Add(stats.PeerResponses, t.resp)
+		sh.Add(stats.PeerResponseBytes, t.respBytes)
+	}
+	t.rtt.flush(sh, pm.rtt)
+	*t = peerTally{}
+}
+
+// statsPeerClosed is statsServerClosed for a peer conn: the copies still
+// on it are dropped.
+func (s *conn) statsPeerClosed() {
+	sh := s.st.shard
+	s.statsPeerFlush()
+	pm := s.peerMetrics()
+	k := s.fifo.len()
+	firstUnsent := k - s.unstamped
+	var in, out, inBytes, outBytes, dropped int64
+	for i := 0; i < k; i++ {
+		m := s.fifo.at(i)
+		if !m.st.peer {
+			continue
+		}
+		dropped++
+		if i < firstUnsent {
+			out++
+			outBytes += m.st.size
+		} else {
+			in++
+			inBytes += m.st.size
+		}
+	}
+	sh.Add(pm.outQ, -out)
+	sh.Add(pm.outQBytes, -outBytes)
+	sh.Add(pm.inQ, -in)
+	sh.Add(pm.inQBytes, -inBytes)
+	sh.Add(pm.dropped, dropped)
+	sh.Dec(stats.PeerConnections)
+	closing := s.node.closing.Load()
+	switch {
+	case s.timedOut:
+		sh.Inc(pm.timedout)
+		sh.Add(pm.timedoutReqs, out)
+	case s.st.failed.Load():
+		sh.Inc(stats.PeerErr)
+	case !closing:
+		sh.Inc(stats.PeerEOF)
+	}
+	if !closing {
+		sh.Inc(stats.PeerEjects)
+		sh.SetTimestamp(stats.PeerEjectedAt, time.Now().UnixMilli())
+	}
+}

@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"github.com/dynomite-go/dynomite/engine/stats"
+)
+
+// What a snapshot adds to the shards' sums (stats.Source): events the node
+// counts on its own atomics, off the request path or on rare branches, and
+// the pool sizes of /info.
+//
+//	client_dropped_requests      + requests refused at max_msgs (Node.admit)
+//	peer_mismatch_requests       peer replies whose id skipped the head request
+//	peer_dropped_requests        + swallowed copies not sent (peer down, queue full)
+//	remote_peer_dropped_requests + remote-DC copies that no rack could take
+//	remote_peer_failover_requests remote-DC copies sent to another rack
+//
+// Memory, as C Dynomite's never-shrinking free lists would show it:
+//
+//	alloc_msgs   msgs the node's pool made (sync.Pool New calls)
+//	free_msgs    of those, the ones not in use (the pool's, or dropped by
+//	             the garbage collector since: an upper bound)
+//	alloc_mbufs  the most buffers in use seen by a snapshot
+//	free_mbufs   of those, the ones not in use now
+//
+// Msgs in use are counted on the shards (AllocMsgs cell: +1 on acquire,
+// -1 on release, with stats on); buffers in use on one process-wide
+// counter, the buffer pool being the process's (getBuffer, putBuffer).
+
+// bufsInUse counts the buffers taken from the engine's pool and not
+// returned, in a build without the nostats tag.
+var bufsInUse = paddedCounter()
+
+func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64) {
+	a := &n.adm
+	ps := &n.cluster.peerStats
+	v[stats.ClientDroppedRequests] += a.refused.Load()
+	v[stats.PeerMismatchRequests] += ps.mismatch.Load()
+	v[stats.PeerDroppedRequests] += ps.dropped.Load()
+	v[stats.RemotePeerDroppedRequests] += ps.remoteDropped.Load()
+	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
+
+	inUse := mem[stats.AllocMsgs]
+	made := a.msgsMade.Load()
+	mem[stats.AllocMsgs] = made
+	mem[stats.FreeMsgs] = max(made-inUse, 0)
+
+	bufs := max(bufsInUse.Load(), 0)
+	peak := a.bufsPeak.Load()
+	for bufs > peak && !a.bufsPeak.CompareAndSwap(peak, bufs) {
+		peak = a.bufsPeak.Load()
+	}
+	peak = max(peak, bufs)
+	mem[stats.AllocMbufs] = peak
+	mem[stats.FreeMbufs] = peak - bufs
+}
