@@ -1,5 +1,3 @@
-//go:build pending
-
 // Multi-process acceptance tests of clusters (cluster_*), memcached
 // (memcache_*) and the inter-node wire format (dnode_*). They need features
 // that are still being built, so they carry the build tag "pending" and
