@@ -352,16 +352,28 @@ func (c *conn) statsTag(m *msg, size int) {
 }
 
 // statsQueued counts m, a frame of size bytes just queued on server or
-// peer conn s (s.mu held). On a datastore conn a tagged m counts in
-// in_queue, through the tally of its client's input batch: only the
-// client's input path (the caller, holding the client's inMu) queues
-// tagged msgs. On a peer conn see statsPeerQueued.
+// peer conn s (s.mu held). On a datastore conn m counts in in_queue,
+// through the tally of its client's input batch: only the client's input
+// path (the caller, holding the client's inMu) queues msgs on the local
+// datastore, a single node's requests and, in a cluster, the local copies
+// of routed requests (retries and failovers go to other racks and DCs).
+// A local copy is tagged here, by the kind the route gave it, without an
+// arrival time: the client's latency is not the copy's. On a peer conn
+// see statsPeerQueued.
 func (s *conn) statsQueued(m *msg, size int) {
 	if s.role == rolePeerOut {
 		s.statsPeerQueued(m, size)
 		return
 	}
-	if !m.st.tagged || s.role != roleServer || m.owner == nil {
+	if s.role != roleServer || m.owner == nil {
+		return
+	}
+	if !m.st.tagged && m.fan != nil {
+		m.owner.statsTag(m, size)
+		m.st.start = 0
+		m.st.write = m.write
+	}
+	if !m.st.tagged {
 		return
 	}
 	t := &m.owner.st.in
