@@ -214,6 +214,9 @@ func (n *Node) startPeers() error {
 	}
 	n.cluster.peerLn, n.cluster.peerEvl = ln, evl
 	n.cluster.peerDone = make(chan struct{})
+	if opt := n.cfg.Pool.SecureServerOption; opt != "" && opt != "none" {
+		n.log.Warn("peer encryption is not supported yet: peer links stay plain", "secure_server_option", opt)
+	}
 	go func() {
 		defer close(n.cluster.peerDone)
 		if err := evl.Serve(ln); err != nil && !n.closing.Load() {
