@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"github.com/valyala/bytebufferpool"
-
-	"github.com/dynomite-go/dynomite/engine/stats"
-)
+import "github.com/valyala/bytebufferpool"
 
 // msg is one client request on its way through the engine, from the moment
 // its frame is parsed on the client connection until its reply has been
@@ -53,9 +49,6 @@ func acquireMsg(c *conn) *msg {
 	checkReleased(m)
 	m.poison = msgLive
 	m.owner = c
-	if sh := c.st.shard; sh != nil {
-		sh.AddMem(stats.AllocMsgs, 1) // in use; see statsSource
-	}
 	return m
 }
 
@@ -63,9 +56,6 @@ func acquireMsg(c *conn) *msg {
 func releaseMsg(m *msg) {
 	checkLive(m)
 	pool := &m.owner.node.msgs
-	if sh := m.owner.st.shard; sh != nil {
-		sh.AddMem(stats.AllocMsgs, -1)
-	}
 	m.reset()
 	poisonMsg(m)
 	pool.Put(m)

@@ -22,9 +22,12 @@ import (
 //	alloc_mbufs  the most buffers in use seen by a snapshot
 //	free_mbufs   of those, the ones not in use now
 //
-// Msgs in use are counted on the shards (AllocMsgs cell: +1 on acquire,
-// -1 on release, with stats on); buffers in use on one process-wide
-// counter, the buffer pool being the process's (getBuffer, putBuffer).
+// Msgs in use are the ones max_msgs counts (Node.inflight: requests and
+// local replies alive), so the request path pays nothing more for them;
+// the copies of routed requests in flight to peers or the local datastore
+// are not among them and show as free while they fly. Buffers in use are
+// counted on one process-wide counter, the buffer pool being the
+// process's (getBuffer, putBuffer).
 
 // bufsInUse counts the buffers taken from the engine's pool and not
 // returned, in a build without the nostats tag.
@@ -39,7 +42,7 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.RemotePeerDroppedRequests] += ps.remoteDropped.Load()
 	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
 
-	inUse := mem[stats.AllocMsgs]
+	inUse := n.inflight.Load()
 	made := a.msgsMade.Load()
 	mem[stats.AllocMsgs] = made
 	mem[stats.FreeMsgs] = max(made-inUse, 0)
