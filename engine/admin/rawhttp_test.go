@@ -1,0 +1,55 @@
+package admin
+
+import (
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawGet sends req on a fresh connection and returns everything the server
+// writes before it closes the connection.
+func rawGet(t *testing.T, ts *testServer, req string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", ts.srv.Addr().String())
+	if err != nil {
+		t.Fatalf("cannot dial: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte(req)); err != nil {
+		t.Fatalf("cannot write: %v", err)
+	}
+	raw, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("cannot read reply to %q: %v (got %q)", req, err, raw)
+	}
+	return string(raw)
+}
+
+// TestRawRequestsAsC: C Dynomite answers from the request line alone, so
+// scripts send HTTP/1.1 without Host, or no blank line at all.
+func TestRawRequestsAsC(t *testing.T) {
+	ts := startServer(t)
+	for _, tc := range []struct{ req, status, body string }{
+		{"GET /ping HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", "OK\r\n"},
+		{"GET /ping HTTP/1.0\r\n", "HTTP/1.0 200 OK", "OK\r\n"},
+		{"GET /get_timeout_factor HTTP/1.1\n", "HTTP/1.1 200 OK", "Timeout factor: 1\n"},
+		{"GET /state/get_state HTTP/1.1\r\nUser-Agent: x\r\n\r\n", "HTTP/1.1 200 OK", "State: NORMAL\n"},
+		{"GET /get_consistency HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK", "Read Consistency: DC_ONE\r\nWrite Consistency: DC_ONE\r\n"},
+		{"GET /ping\r\n\r\n", "HTTP/1.0 400 Bad Request", ""},
+	} {
+		raw := rawGet(t, ts, tc.req)
+		head, body, ok := strings.Cut(raw, "\r\n\r\n")
+		if !ok || !strings.HasPrefix(head, tc.status+"\r\n") {
+			t.Fatalf("unexpected reply to %q: %q; want status %q", tc.req, raw, tc.status)
+		}
+		if tc.body != "" && body != tc.body {
+			t.Fatalf("unexpected body for %q: %q; want %q", tc.req, body, tc.body)
+		}
+		if !strings.Contains(head, "\r\nContent-Length: ") {
+			t.Fatalf("unexpected reply without Content-Length to %q: %q", tc.req, head)
+		}
+	}
+}
