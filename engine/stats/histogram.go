@@ -91,8 +91,29 @@ func makeBounds() [NumBuckets]int64 {
 // Bounds returns the inclusive upper bound of every bucket.
 func Bounds() [NumBuckets]int64 { return bounds }
 
+// smallBuckets is bucketOf for values below len(smallBuckets) (queue
+// depths, short latencies), looked up instead of searched. Computed once
+// at package initialisation and read-only after.
+var smallBuckets = makeSmallBuckets()
+
+func makeSmallBuckets() [256]uint8 {
+	var t [256]uint8
+	for v := range t {
+		t[v] = uint8(searchBucket(int64(v)))
+	}
+	return t
+}
+
 // bucketOf returns the index of the first bucket whose bound is >= v.
 func bucketOf(v int64) int {
+	if uint64(v) < uint64(len(smallBuckets)) {
+		return int(smallBuckets[v])
+	}
+	return searchBucket(v)
+}
+
+// searchBucket is bucketOf by binary search over the bounds.
+func searchBucket(v int64) int {
 	lo, hi := 0, NumBuckets-1
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
