@@ -152,7 +152,7 @@ func (p *parser) inRange(key string, v *yaml.Node, n, min, max int) bool {
 	case n >= min && n <= max:
 		return true
 	case n == 0 && min == 1:
-		p.errorf(v.Line, key, ErrOutOfRange, "directive %q must be greater than 0 (leave it out for the default)", key)
+		p.zero(key, v)
 	case max == math.MaxInt32:
 		p.errorf(v.Line, key, ErrOutOfRange, "directive %q must be at least %d, got %d", key, min, n)
 	default:
@@ -276,10 +276,18 @@ func setSeedProvider(p *parser, key string, v *yaml.Node, q *Pool) {
 	p.warnf(v.Line, key, "directive %q: unknown seed provider %q, using %s", key, s, q.DynSeedProvider)
 }
 
+// zero records the warning for an explicit 0 where 0 is unusable: Dynomite
+// cannot tell 0 from "unset" and applies the default, and so do we.
+func (p *parser) zero(key string, v *yaml.Node) {
+	p.warnf(v.Line, key, "directive %q is 0, which means unset: using the default", key)
+}
+
 func setMbufSize(p *parser, key string, v *yaml.Node, q *Pool) {
 	n, ok := p.number(key, v)
 	switch {
 	case !ok:
+	case n == 0:
+		p.zero(key, v)
 	case n < MbufMinSize || n > MbufMaxSize:
 		p.errorf(v.Line, key, ErrOutOfRange, "mbuf_size: mbuf chunk size must be between %d and %d bytes", MbufMinSize, MbufMaxSize)
 	case n%16 != 0:
@@ -293,6 +301,8 @@ func setMaxMsgs(p *parser, key string, v *yaml.Node, q *Pool) {
 	n, ok := p.number(key, v)
 	switch {
 	case !ok:
+	case n == 0:
+		p.zero(key, v)
 	case n < MaxMsgsMin || n > MaxMsgsMax:
 		p.errorf(v.Line, key, ErrOutOfRange, "max_msgs: max allocated messages buffer must be between %d and %d messages", MaxMsgsMin, MaxMsgsMax)
 	default:

@@ -90,3 +90,25 @@ func (w Warning) String() string {
 	}
 	return fmt.Sprintf("%s: %s", w.File, w.Msg)
 }
+
+// AfterParse reports whether every problem in err is one that C Dynomite
+// finds in its validation pass, after the file has been parsed: a missing
+// "listen", an invalid read/write consistency, mbuf_size or max_msgs out of
+// range. Dynomite's -t prints its "syntax is invalid" line twice for those
+// (once from the loader, once from -t) and once for anything else.
+func AfterParse(err error) bool {
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		return false
+	}
+	for _, e := range list {
+		switch {
+		case e.Key == "listen" && errors.Is(e, ErrMissingKey):
+		case (e.Key == "read_consistency" || e.Key == "write_consistency") && errors.Is(e, ErrInvalidValue):
+		case (e.Key == "mbuf_size" || e.Key == "max_msgs") && errors.Is(e, ErrOutOfRange):
+		default:
+			return false
+		}
+	}
+	return true
+}

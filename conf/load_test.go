@@ -174,7 +174,6 @@ func TestErrorClasses(t *testing.T) {
 	f("unknown_key.yml", conf.ErrUnknownKey, conf.ErrMissingKey)
 	f("duplicate.yml", conf.ErrDuplicateKey)
 	f("values.yml", conf.ErrNotNumber, conf.ErrNotBool, conf.ErrInvalidValue, conf.ErrOutOfRange)
-	f("zeros.yml", conf.ErrOutOfRange)
 	f("missing.yml", conf.ErrMissingKey, conf.ErrNoDatastore)
 	f("servers.yml", conf.ErrManyDatastore)
 	f("bad_items.yml", conf.ErrBadAddress, conf.ErrInvalidValue, conf.ErrUnresolvable)

@@ -73,7 +73,12 @@ func testConf(path string, stderr io.Writer) int {
 	}
 	if err != nil {
 		printLines(stderr, err)
-		fmt.Fprintf(stderr, "dynomite: configuration file '%s' syntax is invalid\n", path)
+		invalid := fmt.Sprintf("dynomite: configuration file '%s' syntax is invalid\n", path)
+		if conf.AfterParse(err) {
+			// Dynomite's loader and its -t both print the line for these.
+			fmt.Fprint(stderr, invalid)
+		}
+		fmt.Fprint(stderr, invalid)
 		return 1
 	}
 	fmt.Fprintf(stderr, "dynomite: configuration file '%s' syntax is valid\n", path)
