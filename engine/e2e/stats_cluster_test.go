@@ -32,10 +32,33 @@ func respSize(args ...string) int64 {
 	return int64(n)
 }
 
+// quietInfo returns node's /info once the traffic of the cluster start
+// (mesh probes, their replies, the probes of the other nodes) is counted:
+// two reads a few stats intervals apart agree.
+func quietInfo(t *testing.T, node, store *enginetest.Proc) info {
+	t.Helper()
+	keys := []string{"client_write_requests", "peer_requests", "peer_responses", "dnode_client_connections"}
+	prev := getInfo(t, node, store)
+	for i := 0; i < 50; i++ {
+		time.Sleep(300 * time.Millisecond)
+		in := getInfo(t, node, store)
+		same := num(t, in.server, "write_requests") == num(t, prev.server, "write_requests")
+		for _, k := range keys {
+			same = same && num(t, in.pool, k) == num(t, prev.pool, k)
+		}
+		if same {
+			return in
+		}
+		prev = in
+	}
+	t.Fatalf("/info of %s never settled", node)
+	return prev
+}
+
 func TestStatsClusterPeerCounters(t *testing.T) {
 	cl := twoRackCluster(t)
 	n0 := cl.nodes[0]
-	before := getInfo(t, n0.Node, n0.Store)
+	before := quietInfo(t, n0.Node, n0.Store)
 	c := cl.client(0)
 	const sets = 30
 	var bytes int64
@@ -120,7 +143,7 @@ func TestStatsClusterPeerDownAndBack(t *testing.T) {
 	cl := twoRackCluster(t)
 	n0, n1 := cl.nodes[0], cl.nodes[1]
 	waitPeerState(t, n0.Node, "rack2", "4", 5*time.Second)
-	before := getInfo(t, n0.Node, n0.Store)
+	before := quietInfo(t, n0.Node, n0.Store)
 
 	n1.Node.Kill()
 	waitPeerState(t, n0.Node, "rack2", "8", 5*time.Second)

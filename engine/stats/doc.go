@@ -20,4 +20,7 @@
 // Value) sum the shards and are exact once writers pause. A snapshot is
 // published every stats_interval by Registry.Run, or by Latest when the
 // last one is older than that; /metrics sums the shards at scrape time.
+// A Source installed by the engine (SetSource) adds, to every snapshot,
+// what the engine keeps outside the shards: pool sizes computed at
+// snapshot time and counters of rare events kept on its own atomics.
 package stats
