@@ -43,6 +43,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(MAKE) fuzz-smoke SMOKETIME=$(FUZZTIME)
 
 bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH)
+	$(if $(findstring -stats-cost,$(BENCHFLAGS)),$(GO) build -tags nostats -o $(BIN)/dynomite-nostats ./cmd/dynomite)
 	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
 
 perf: deps build ## micro-benchmarks of the hot paths with -benchmem and pprof top 15 (CPU, alloc bytes/objects)
