@@ -243,7 +243,14 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
-	c := newConn(n, roleClient, nc)
+	return n.prepareAccepted(nc, roleClient)
+}
+
+// prepareAccepted registers an accepted connection of role r (a client, or
+// a peer on dyn_listen) before netpoll polls it; both share the client
+// lifecycle.
+func (n *Node) prepareAccepted(nc netpoll.Connection, r role) context.Context {
+	c := newConn(n, r, nc)
 	c.id = n.nextID.Add(1)
 	c.srv = n.slots[c.id%uint64(len(n.slots))]
 	n.mu.Lock()

@@ -298,23 +298,7 @@ func (n *Node) stopPeers() {
 
 // onPeerPrepare registers an accepted peer connection.
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
-	c := newConn(n, rolePeerIn, nc)
-	c.id = n.nextID.Add(1)
-	c.srv = n.slots[c.id%uint64(len(n.slots))]
-	n.mu.Lock()
-	if n.closing.Load() {
-		n.mu.Unlock()
-		nc.Close()
-		return context.Background()
-	}
-	n.clients[c] = struct{}{}
-	n.mu.Unlock()
-	c.statsOpen()
-	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
-		c.onClientClose()
-		return nil
-	})
-	return context.WithValue(context.Background(), clientKey{}, c)
+	return n.prepareAccepted(nc, rolePeerIn)
 }
 
 // retryCap is the longest reconnect back-off of a slot.
