@@ -57,9 +57,12 @@ func textError(w http.ResponseWriter, code int, format string, args ...any) {
 	fmt.Fprintf(w, "ERR "+format+"\r\n", args...)
 }
 
+// info aggregates on request, as C Dynomite's stats thread does when a
+// request wakes it: counters are current, not up to stats_interval old.
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
-	snap := s.st.Latest()
-	writeBody(w, contentJSON, appendInfo(nil, s.st.Config(), s.st.Start(), snap, time.Now()))
+	now := time.Now()
+	snap := s.st.Aggregate(now)
+	writeBody(w, contentJSON, appendInfo(nil, s.st.Config(), s.st.Start(), snap, now))
 }
 
 func (s *Server) clusterDescribe(w http.ResponseWriter, r *http.Request) {

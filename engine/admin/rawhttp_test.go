@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
 // rawGet sends req on a fresh connection and returns everything the server
@@ -51,5 +53,18 @@ func TestRawRequestsAsC(t *testing.T) {
 		if !strings.Contains(head, "\r\nContent-Length: ") {
 			t.Fatalf("unexpected reply without Content-Length to %q: %q", tc.req, head)
 		}
+	}
+}
+
+// TestInfoIsCurrent: C Dynomite aggregates when a request wakes its stats
+// thread, so /info shows what happened just before it, whatever
+// stats_interval is.
+func TestInfoIsCurrent(t *testing.T) {
+	ts := startServer(t)
+	ts.get(t, "/info") // a snapshot now, well inside stats_interval
+	ts.st.Add(stats.ClientWriteRequests, 3)
+	r := ts.get(t, "/info")
+	if !strings.Contains(r.body, "\"client_write_requests\":3,\n") {
+		t.Fatalf("unexpected /info without the 3 writes just counted:\n%s", r.body)
 	}
 }
