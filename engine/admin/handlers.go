@@ -66,7 +66,16 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clusterDescribe(w http.ResponseWriter, r *http.Request) {
-	writeBody(w, contentJSON, appendClusterDescribe(nil, s.node.Topology()))
+	t := s.node.Topology()
+	for i := range t.DCs {
+		for j := range t.DCs[i].Racks {
+			srv := t.DCs[i].Racks[j].Servers
+			for k := range srv {
+				srv[k].Name = s.ipOf(srv[k].Name)
+			}
+		}
+	}
+	writeBody(w, contentJSON, appendClusterDescribe(nil, t))
 }
 
 func (s *Server) help(w http.ResponseWriter, r *http.Request) { text(w, helpBody) }

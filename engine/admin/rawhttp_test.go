@@ -68,3 +68,20 @@ func TestInfoIsCurrent(t *testing.T) {
 		t.Fatalf("unexpected /info without the 3 writes just counted:\n%s", r.body)
 	}
 }
+
+// TestClusterDescribeNamesAreIPs: a seed given by host name is reported
+// with its IP as "name" and the host name as "host", as C Dynomite does.
+func TestClusterDescribeNamesAreIPs(t *testing.T) {
+	ts := startServer(t)
+	ts.node.mu.Lock()
+	ts.node.topo.DCs[1].Racks[0].Servers[0].Name = "localhost"
+	ts.node.topo.DCs[1].Racks[0].Servers[0].Host = "localhost"
+	ts.node.mu.Unlock()
+	r := ts.get(t, "/cluster_describe")
+	if !strings.Contains(r.body, `{"name":"127.0.0.1","host":"localhost","port":8101,`) {
+		t.Fatalf("unexpected /cluster_describe without the seed's IP:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, `{"name":"10.0.0.2","host":"node2.example",`) {
+		t.Fatalf("unexpected /cluster_describe, IP names must stay as they are:\n%s", r.body)
+	}
+}

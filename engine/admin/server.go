@@ -26,6 +26,7 @@ type Server struct {
 	mux  *http.ServeMux
 	prom *prometheus.Registry
 	wg   sync.WaitGroup // the accept loop and the connections in service
+	ips  sync.Map       // host name -> IP, for /cluster_describe
 	ctl  sync.Mutex     // serialises state-changing handlers
 	lnMu sync.Mutex
 	ln   net.Listener
