@@ -11,6 +11,10 @@
 //	  dyn-1-nostats  dyn-1 built with -tags nostats (stats off), run right
 //	                 after dyn-1 in every rep (with -stats-cost); the matrix
 //	                 then reports dyn-1 / dyn-1-nostats: the stats' cost
+//	  memcached      memcached direct                 (with -memcached)
+//	  dyn-1-mc       one node, data_store 1, in front of its own memcached
+//	                 (with -memcached); memcached targets run only the mc-*
+//	                 workloads, whose ratios are to memcached direct
 //
 //	workloads:
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients
@@ -18,6 +22,7 @@
 //	  1k       1:1 SET:GET, 1 KiB values, 2 threads x 25 clients
 //	  fanin    mix with 2 threads x 50 clients
 //	  latency  mix with 1 thread x 1 client
+//	  mc-mix   mix over memcached's text protocol (with -memcached)
 //
 // The load comes from the built-in generator (package bench, run in this
 // process), from memtier_benchmark when it is on PATH (or given with -memtier

@@ -25,6 +25,7 @@ type options struct {
 	dynomite  string
 	redis     string
 	cluster   bool
+	memcached bool   // also memcached direct vs one node with data_store 1
 	statsCost bool   // also run dyn-1-nostats
 	noStats   string // dynomite binary built with -tags nostats
 	workloads string
@@ -43,6 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dynomite, "dynomite", "", "dynomite binary (default: dynomite next to this binary, else a build of ./cmd/dynomite)")
 	fs.StringVar(&o.redis, "redis-server", "", "redis-server binary (default: on PATH)")
 	fs.BoolVar(&o.cluster, "cluster", false, "also run 3 racks x 1 node at DC_ONE and DC_QUORUM")
+	fs.BoolVar(&o.memcached, "memcached", false, "also run memcached direct vs one node in front of memcached (workload mc-mix)")
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, fanin, latency")
@@ -110,7 +112,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	wls, err := selectWorkloads(o.workloads)
+	wls, err := selectWorkloads(o.workloads, o.memcached)
 	if err != nil {
 		return err
 	}
@@ -157,9 +159,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Medians = summarize(rep.Samples, names, rep.Targets)
 	writeTable(stdout, rep.Medians)
-	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over redis direct in the same rep; +p50/+p99 = latency added over redis direct;")
-	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (redis-server for redis, every dynomite node for proxies) per request;")
-	fmt.Fprintln(stdout, "redis µs/op = CPU time of every redis-server of the target per request (fewer, larger writes from a proxy lower it).")
+	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over the datastore direct (redis, or memcached for mc-*) in the same rep;")
+	fmt.Fprintln(stdout, "+p50/+p99 = latency added over the datastore direct;")
+	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (the datastore when direct, every dynomite node for proxies) per request;")
+	fmt.Fprintln(stdout, "redis µs/op = CPU time of every datastore process of the target per request (fewer, larger writes from a proxy lower it).")
 	if o.statsCost {
 		rep.StatsCost = statsCost(rep.Samples, names)
 		writeStatsCost(stdout, rep.StatsCost)
@@ -218,7 +221,32 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 		}
 		targets = append(targets, t)
 	}
+	if o.memcached {
+		targets = append(targets, startMemcachedTargets(bin, stdout, stderr)...)
+	}
 	return targets, nil
+}
+
+// startMemcachedTargets starts memcached direct and a node in front of
+// memcached; either is left out with a note when it cannot start.
+func startMemcachedTargets(bin string, stdout, stderr io.Writer) []*target {
+	var out []*target
+	for _, name := range []string{memcachedTarget, "dyn-1-mc"} {
+		var t *target
+		var err error
+		if name == memcachedTarget {
+			t, err = startMemcachedTarget()
+		} else {
+			t, err = startMemcachedProxyTarget(name, bin)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", name, firstLine(err))
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // runAll runs every workload: for each repetition, every target in turn.
@@ -227,6 +255,9 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 	for _, w := range wls {
 		for rep := 1; rep <= o.reps; rep++ {
 			for _, t := range targets {
+				if t.protocol != w.Protocol {
+					continue
+				}
 				if err := ctx.Err(); err != nil {
 					return samples, err
 				}

@@ -97,7 +97,7 @@ func summarize(samples []sample, workloads, targets []string) []row {
 				cpu = append(cpu, s.CPUPerOp)
 				store = append(store, s.StoreCPUPerOp)
 				r.PeakRSS = math.Max(r.PeakRSS, float64(s.PeakRSS)/(1<<20))
-				if d := byKey[key{w, "redis", s.Rep}]; d != nil && d.Load.OpsSec > 0 {
+				if d := byKey[key{w, baselineOf(w), s.Rep}]; d != nil && d.Load.OpsSec > 0 {
 					ratio = append(ratio, s.Load.OpsSec/d.Load.OpsSec)
 					add50 = append(add50, s.Load.P50-d.Load.P50)
 					add99 = append(add99, s.Load.P99-d.Load.P99)
@@ -108,6 +108,9 @@ func summarize(samples []sample, workloads, targets []string) []row {
 			r.Ratio, r.AddP50, r.AddP99 = median(ratio), median(add50), median(add99)
 			if len(errs) > 0 {
 				r.Errors = fmt.Sprintf("%d failed: %s", len(errs), errs[0])
+			}
+			if r.Runs == 0 && len(errs) == 0 {
+				continue // not run by design: a workload of the other protocol
 			}
 			rows = append(rows, r)
 		}
@@ -134,7 +137,7 @@ func writeTable(w io.Writer, rows []row) {
 		c := []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
 			num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
 			num(r.CPUPerOp, "%.2f"), num(r.StoreCPU, "%.2f"), num(r.PeakRSS, "%.1f")}
-		if r.Target == "redis" {
+		if r.Target == baselineOf(r.Workload) {
 			c[7], c[8] = "-", "-"
 		}
 		cells = append(cells, c)

@@ -84,15 +84,15 @@ func TestCombine(t *testing.T) {
 }
 
 func TestSelectWorkloads(t *testing.T) {
-	all, err := selectWorkloads("all")
+	all, err := selectWorkloads("all", false)
 	if err != nil || len(all) != 5 {
 		t.Fatalf("unexpected workloads; got %d, %v", len(all), err)
 	}
-	two, err := selectWorkloads("latency, mix")
+	two, err := selectWorkloads("latency, mix", false)
 	if err != nil || len(two) != 2 || two[0].Name != "latency" {
 		t.Fatalf("unexpected selection; got %+v, %v", two, err)
 	}
-	if _, err := selectWorkloads("nope"); err == nil {
+	if _, err := selectWorkloads("nope", false); err == nil {
 		t.Fatalf("unexpected success for an unknown workload")
 	}
 	c := all[1].Config(7000, 5e9, 1000)

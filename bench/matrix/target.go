@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dynomite-go/dynomite/bench"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
@@ -18,6 +19,39 @@ type target struct {
 	measured []*enginetest.Proc // redis-server for direct, the nodes for a proxy
 	stores   []*enginetest.Proc // every redis-server of the target
 	all      []*enginetest.Proc
+	protocol string // "" for Redis, bench.ProtoMemcacheText for memcached targets
+}
+
+// memcachedTarget is the name of memcached direct.
+const memcachedTarget = "memcached"
+
+func startMemcachedTarget() (*target, error) {
+	mc, err := enginetest.StartMemcached(enginetest.MemcachedOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("cannot start memcached: %w", err)
+	}
+	return &target{name: memcachedTarget, desc: "memcached direct", port: mc.Port, protocol: bench.ProtoMemcacheText,
+		measured: []*enginetest.Proc{mc}, stores: []*enginetest.Proc{mc}, all: []*enginetest.Proc{mc}}, nil
+}
+
+// startMemcachedProxyTarget starts one dynomite node (data_store 1) in front
+// of its own memcached.
+func startMemcachedProxyTarget(name, binary string) (*target, error) {
+	t := &target{name: name, desc: "dynomite-go, 1 node, own memcached", protocol: bench.ProtoMemcacheText}
+	mc, err := enginetest.StartMemcached(enginetest.MemcachedOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("cannot start memcached: %w", err)
+	}
+	t.all, t.stores = []*enginetest.Proc{mc}, []*enginetest.Proc{mc}
+	cfg := enginetest.NodeConfig{Datacenter: "dc1", DataStore: 1, Tokens: "0", Servers: []string{enginetest.ServerEntry(mc)}}
+	n, err := enginetest.StartNode(binary, cfg)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("cannot start dynomite node: %w", err), t.stop())
+	}
+	t.all = append(t.all, n)
+	t.measured = []*enginetest.Proc{n}
+	t.port = n.Port
+	return t, nil
 }
 
 // stop stops every process of the target by PID and removes their files.
