@@ -8,16 +8,16 @@
 // every rule and returns all problems at once as an ErrorList. Directives that
 // Dynomite parses but never uses are accepted and reported as Warnings.
 //
-// Differences from C Dynomite, all on the side of refusing a file that would
+// Differences from C Dynomite, mostly on the side of refusing a file that would
 // misbehave at run time:
 //   - An explicit 0 for a directive where 0 is not a usable value (timeout,
 //     backlog, gos_interval, server_retry_timeout, stats_interval,
-//     conn_msg_rate, *_connections, mbuf_size, max_msgs) is an error. Dynomite
-//     cannot tell 0 from "unset" and silently uses the default instead.
+//     conn_msg_rate, *_connections, mbuf_size, max_msgs) gives the default,
+//     as in Dynomite (which cannot tell 0 from "unset"), with a warning.
 //   - datastore_connections, local_peer_connections and remote_peer_connections
 //     above 255 are errors (Dynomite wraps them modulo 256).
-//   - More than one entry in servers is an error: a node fronts exactly one
-//     datastore, and Dynomite silently keeps the last entry only.
+//   - Of several entries in servers the last is used, as in Dynomite, with a
+//     warning: a node fronts exactly one datastore.
 //   - More than one pool in a file is an error (Dynomite keeps the last one).
 //   - data_store other than 0 or 1 and an unknown secure_server_option are
 //     errors here; Dynomite accepts both under -t and then fails at startup or

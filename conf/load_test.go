@@ -175,7 +175,6 @@ func TestErrorClasses(t *testing.T) {
 	f("duplicate.yml", conf.ErrDuplicateKey)
 	f("values.yml", conf.ErrNotNumber, conf.ErrNotBool, conf.ErrInvalidValue, conf.ErrOutOfRange)
 	f("missing.yml", conf.ErrMissingKey, conf.ErrNoDatastore)
-	f("servers.yml", conf.ErrManyDatastore)
 	f("bad_items.yml", conf.ErrBadAddress, conf.ErrInvalidValue, conf.ErrUnresolvable)
 	f("flow.yml", conf.ErrStructure)
 	f("documents.yml", conf.ErrStructure)

@@ -13,7 +13,10 @@ func (p *parser) validate(cfg *Config) {
 	case !hasServers:
 		p.errorf(p.poolLine, "servers", ErrNoDatastore, "pool %q has no datastores: directive \"servers\" is missing", cfg.PoolName)
 	case len(q.Servers) > 1:
-		p.errorf(line, "servers", ErrManyDatastore, "directive \"servers\" lists %d datastores; a node fronts exactly one", len(q.Servers))
+		// Dynomite keeps the last item; a node fronts exactly one datastore.
+		last := q.Servers[len(q.Servers)-1]
+		p.warnf(line, "servers", "directive \"servers\" lists %d datastores; a node fronts exactly one: using the last, %q", len(q.Servers), last.Addr.Raw)
+		q.Servers = q.Servers[len(q.Servers)-1:]
 	}
 	if _, ok := p.lines["dyn_listen"]; !ok && len(q.DynSeeds) > 0 {
 		p.errorf(p.lines["dyn_seeds"], "dyn_listen", ErrMissingKey, "directive \"dyn_listen\" is missing; it is required with \"dyn_seeds\"")

@@ -64,3 +64,22 @@ func TestAfterParse(t *testing.T) {
 		t.Fatal("unexpected AfterParse true for a non-list error")
 	}
 }
+
+// TestManyServersKeepsLast: Dynomite keeps the last datastore listed; the
+// file stays valid, with a warning.
+func TestManyServersKeepsLast(t *testing.T) {
+	cfg, warns, err := conf.Load("testdata/servers.yml")
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	if len(cfg.Pool.Servers) != 1 || cfg.Pool.Servers[0].Addr.Port != 22123 || cfg.Pool.Servers[0].Name != "second" {
+		t.Fatalf("unexpected servers %+v; want the last one only", cfg.Pool.Servers)
+	}
+	found := false
+	for _, w := range warns {
+		found = found || strings.Contains(w.String(), "using the last")
+	}
+	if !found {
+		t.Fatalf("unexpected warnings %v; want one about the datastores", warns)
+	}
+}
