@@ -52,7 +52,7 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
-		writeRaw(c, proto, http.StatusBadRequest, contentText, []byte("ERR bad request path\r\n"), true)
+		writeRaw(c, "HTTP/1.1", http.StatusBadRequest, contentText, []byte("ERR bad request path\r\n"), true)
 		return
 	}
 	r := &http.Request{
@@ -78,7 +78,7 @@ func (s *Server) serveConn(c net.Conn) {
 	if ct == "" {
 		ct = contentText
 	}
-	writeRaw(c, proto, code, ct, rec.body.Bytes(), method != http.MethodHead)
+	writeRaw(c, "HTTP/1.1", code, ct, rec.body.Bytes(), method != http.MethodHead)
 }
 
 // splitRequestLine splits "GET /path HTTP/1.1\r\n" on blanks and tabs.
@@ -113,7 +113,8 @@ func readHeader(c net.Conn, br *bufio.Reader) http.Header {
 	}
 }
 
-// writeRaw writes a complete reply that closes the connection.
+// writeRaw writes a complete reply that closes the connection. Replies say
+// HTTP/1.1 whatever the request's version, as C Dynomite's do.
 func writeRaw(c net.Conn, proto string, code int, contentType string, body []byte, withBody bool) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %d %s\r\n", proto, code, http.StatusText(code))

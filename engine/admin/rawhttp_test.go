@@ -36,7 +36,7 @@ func TestRawRequestsAsC(t *testing.T) {
 	ts := startServer(t)
 	for _, tc := range []struct{ req, status, body string }{
 		{"GET /ping HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", "OK\r\n"},
-		{"GET /ping HTTP/1.0\r\n", "HTTP/1.0 200 OK", "OK\r\n"},
+		{"GET /ping HTTP/1.0\r\n", "HTTP/1.1 200 OK", "OK\r\n"},
 		{"GET /get_timeout_factor HTTP/1.1\n", "HTTP/1.1 200 OK", "Timeout factor: 1\n"},
 		{"GET /state/get_state HTTP/1.1\r\nUser-Agent: x\r\n\r\n", "HTTP/1.1 200 OK", "State: NORMAL\n"},
 		{"GET /get_consistency HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK", "Read Consistency: DC_ONE\r\nWrite Consistency: DC_ONE\r\n"},
