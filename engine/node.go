@@ -24,8 +24,8 @@ type Options struct {
 	// Logger receives lifecycle events (Info and above) and per-request
 	// diagnostics (Debug). nil discards everything.
 	Logger *slog.Logger
-	// AdminMode is the -x flag. On a single node every key is local, so it
-	// changes nothing yet; it gates peer traffic once peers exist.
+	// AdminMode is the -x flag. When > 0, DEL runs on the local datastore
+	// only for keys this node owns in its rack (admin_mode.go).
 	AdminMode int
 	// Pollers is the number of netpoll pollers; 0 picks the default (see
 	// pollers in netpoll.go). netpoll's configuration is process-wide:

@@ -95,6 +95,10 @@ func (c *conn) dispatch(frame []byte) {
 	}
 	req := c.classify(t)
 	cmd := c.req.Cmd
+	if c.node.adminMode > 0 && cmd == adminDelCmd {
+		c.adminDel(t, frame)
+		return
+	}
 	if cmd.Flags&resp.FlagMultiKey != 0 && len(c.keyIdx) > 1 && req.Routing == replica.RouteNormal {
 		if c.routeMulti(t, req, frame) {
 			return
