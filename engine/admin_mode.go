@@ -5,7 +5,7 @@ import (
 	"github.com/dynomite-go/dynomite/replica"
 )
 
-// adminDelCmd is Redis DEL, the one command admin mode (-x N, N > 0)
+// adminDelCmd is Redis DEL, which (with memcached delete) admin mode (-x N, N > 0)
 // restricts (spec §4.7).
 var adminDelCmd = resp.Lookup([]byte("del"))
 
@@ -20,6 +20,15 @@ func (c *conn) adminDel(t *topology, frame []byte) {
 			c.local(c.node.proto.codeReply(replica.InvalidAdminReq))
 			return
 		}
+	}
+	c.forward(frame)
+}
+
+// adminDelete is adminDel for memcached's delete of key.
+func (c *conn) adminDelete(t *topology, key []byte, frame []byte) {
+	if t.Owner(t.LocalDC(), t.LocalRack(), t.Token(key)) != t.LocalNode() {
+		c.local(c.node.proto.codeReply(replica.InvalidAdminReq))
+		return
 	}
 	c.forward(frame)
 }

@@ -69,6 +69,10 @@ func (c *conn) classifyMemcache(t *topology) replica.Request {
 func (c *conn) routeMemcache(t *topology, frame []byte) {
 	r := &c.mc.req
 	req := c.classifyMemcache(t)
+	if c.node.adminMode > 0 && r.Cmd == memcache.CmdDelete {
+		c.adminDelete(t, r.Key(), frame)
+		return
+	}
 	if r.Cmd.Is(memcache.FlagMultiKey) && len(r.Keys) > 1 && c.routeMultiMemcache(t, req) {
 		return
 	}

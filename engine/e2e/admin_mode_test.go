@@ -48,3 +48,33 @@ func TestAdminModeDel(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminModeMemcacheDelete: the same rule for memcached's delete.
+func TestAdminModeMemcacheDelete(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	absent := ln.Addr().String()
+	ln.Close()
+	mc := enginetest.Memcached(t)
+	cfg, err := enginetest.SingleNode(mc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Tokens = "1"
+	cfg.DynSeeds = []string{absent + ":rack1:dc1:2147483648"}
+	node := enginetest.Node(t, cfg, "-x", "1")
+	c := dialMC(t, node.Addr)
+	for _, tc := range []struct{ cmd, want string }{
+		{"set foo 0 0 1\r\nv\r\n", "STORED\r\n"},
+		{"delete bar\r\n", "SERVER_ERROR Dynomite: Invalid request in Dynomite's admin mode\r\n"},
+		{"delete foo\r\n", "DELETED\r\n"},
+		{"delete foo\r\n", "NOT_FOUND\r\n"},
+	} {
+		r, err := c.do(tc.cmd)
+		if err != nil || string(r.raw) != tc.want {
+			t.Fatalf("unexpected reply to %q in admin mode; got %q %v; want %q", tc.cmd, r.raw, err, tc.want)
+		}
+	}
+}
