@@ -1,11 +1,9 @@
 package admin
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,14 +34,13 @@ const (
 // serveConn answers one request on c and closes it.
 func (s *Server) serveConn(c net.Conn) {
 	defer c.Close()
-	c.SetReadDeadline(time.Now().Add(requestTimeout))
-	br := bufio.NewReaderSize(io.LimitReader(c, maxRequest), 4096)
-	line, err := br.ReadString('\n')
-	if err != nil && line == "" {
+	raw := readRequest(c)
+	if len(raw) == 0 {
 		return
 	}
-	method, target, proto := splitRequestLine(line)
-	header := readHeader(c, br)
+	line, rest, _ := bytes.Cut(raw, []byte("\n"))
+	method, target, proto := splitRequestLine(string(line))
+	header := parseHeader(rest)
 	c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if proto != "HTTP/1.0" && proto != "HTTP/1.1" {
 		writeRaw(c, "HTTP/1.0", http.StatusBadRequest, contentText,
@@ -96,21 +93,44 @@ func splitRequestLine(line string) (method, target, proto string) {
 	return method, target, proto
 }
 
-// readHeader reads header lines up to the blank line, giving up quietly
-// after headerGrace: the reply never depends on them.
-func readHeader(c net.Conn, br *bufio.Reader) http.Header {
-	h := http.Header{}
-	c.SetReadDeadline(time.Now().Add(headerGrace))
-	for {
-		line, err := br.ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
-		if line == "" || err != nil {
-			return h
+// readRequest reads what the client sends of one request: up to the blank
+// line that ends the header block, or whatever has come when the client
+// pauses for headerGrace after its first bytes (C Dynomite answers the
+// first packet), at most maxRequest bytes.
+func readRequest(c net.Conn) []byte {
+	buf := make([]byte, 0, 1024)
+	c.SetReadDeadline(time.Now().Add(requestTimeout))
+	for len(buf) < maxRequest {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
 		}
-		if k, v, ok := strings.Cut(line, ":"); ok {
+		n, err := c.Read(buf[len(buf):min(cap(buf), maxRequest)])
+		buf = buf[:len(buf)+n]
+		if bytes.Contains(buf, []byte("\r\n\r\n")) || bytes.Contains(buf, []byte("\n\n")) || err != nil {
+			break
+		}
+		if len(buf) > 0 {
+			c.SetReadDeadline(time.Now().Add(headerGrace))
+		}
+	}
+	return buf
+}
+
+// parseHeader reads "Key: value" lines up to the first empty one.
+func parseHeader(b []byte) http.Header {
+	h := http.Header{}
+	for len(b) > 0 {
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte("\n"))
+		l := strings.TrimRight(string(line), "\r")
+		if l == "" {
+			break
+		}
+		if k, v, ok := strings.Cut(l, ":"); ok {
 			h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 		}
 	}
+	return h
 }
 
 // writeRaw writes a complete reply that closes the connection. Replies say

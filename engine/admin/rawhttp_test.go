@@ -41,8 +41,13 @@ func TestRawRequestsAsC(t *testing.T) {
 		{"GET /state/get_state HTTP/1.1\r\nUser-Agent: x\r\n\r\n", "HTTP/1.1 200 OK", "State: NORMAL\n"},
 		{"GET /get_consistency HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK", "Read Consistency: DC_ONE\r\nWrite Consistency: DC_ONE\r\n"},
 		{"GET /ping\r\n\r\n", "HTTP/1.0 400 Bad Request", ""},
+		{"GET /ping HTTP/1.1", "HTTP/1.1 200 OK", "OK\r\n"}, // no line end at all
 	} {
+		start := time.Now()
 		raw := rawGet(t, ts, tc.req)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("unexpected wait of %v for the reply to %q", d, tc.req)
+		}
 		head, body, ok := strings.Cut(raw, "\r\n\r\n")
 		if !ok || !strings.HasPrefix(head, tc.status+"\r\n") {
 			t.Fatalf("unexpected reply to %q: %q; want status %q", tc.req, raw, tc.status)
