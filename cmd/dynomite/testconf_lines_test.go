@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,22 @@ func TestTestConfZeroIsDefault(t *testing.T) {
 	code, _, stderr := runCmd(t, "-t", "-c", path)
 	if code != 0 || !strings.Contains(stderr, "syntax is valid\n") || !strings.Contains(stderr, `"timeout" is 0`) {
 		t.Fatalf("unexpected -t result; code %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestTestConfSpecFilesOneLine: for Dynomite's example files -t prints
+// exactly Dynomite's one line (the stats_listen default of dynomite.yml is
+// logged by a running node, not printed by -t).
+func TestTestConfSpecFilesOneLine(t *testing.T) {
+	files, _ := filepath.Glob("../../conf/testdata/spec/*.yml")
+	if len(files) == 0 {
+		t.Fatal("no sample configurations")
+	}
+	for _, file := range files {
+		code, stdout, stderr := runCmd(t, "-t", "-c", file)
+		want := "dynomite: configuration file '" + file + "' syntax is valid\n"
+		if code != 0 || stdout != "" || stderr != want {
+			t.Fatalf("unexpected -t output for %s; code %d stdout %q stderr %q; want %q", file, code, stdout, stderr, want)
+		}
 	}
 }
