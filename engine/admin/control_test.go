@@ -130,7 +130,7 @@ func TestRawHTTP10(t *testing.T) {
 		t.Fatalf("unexpected reply %q", raw)
 	}
 	lines := strings.Split(head, "\r\n")
-	if lines[0] != "HTTP/1.1 200 OK" {
+	if lines[0] != "HTTP/1.0 200 OK" {
 		t.Fatalf("unexpected status line %q", lines[0])
 	}
 	want := map[string]bool{"Content-Length: 4": false, "Content-Type: text/plain; charset=utf-8": false}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,9 +25,9 @@ type Server struct {
 	st   *stats.Registry
 	log  *slog.Logger
 	mux  *http.ServeMux
+	http *http.Server
 	prom *prometheus.Registry
-	wg   sync.WaitGroup // the accept loop and the connections in service
-	ips  sync.Map       // host name -> IP, for /cluster_describe
+	ips  sync.Map // host name -> IP, for /cluster_describe
 	ctl  sync.Mutex     // serialises state-changing handlers
 	lnMu sync.Mutex
 	ln   net.Listener
@@ -48,6 +49,14 @@ func New(addr string, node Node, st *stats.Registry, logger *slog.Logger) *Serve
 	}
 	s.prom.MustRegister(newCollector(st, node))
 	s.routes()
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
 	return s
 }
 
@@ -63,8 +72,12 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.lnMu.Unlock()
 	s.log.Info("stats listening", slog.String("addr", ln.Addr().String()))
-	s.wg.Add(1)
-	go s.acceptLoop(ln)
+	go func() {
+		err := s.http.Serve(ln)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("stats server stopped", slog.Any("err", err))
+		}
+	}()
 	return nil
 }
 
@@ -81,20 +94,12 @@ func (s *Server) Addr() net.Addr {
 // Close stops listening and waits up to five seconds for requests in
 // flight. It is safe to call more than once.
 func (s *Server) Close() error {
-	s.lnMu.Lock()
-	ln := s.ln
-	s.lnMu.Unlock()
-	if ln != nil {
-		ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.http.Shutdown(ctx); err != nil {
+		return fmt.Errorf("cannot stop stats server: %w", err)
 	}
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(5 * time.Second):
-		return errors.New("cannot stop stats server: requests still in flight after 5s")
-	}
+	return nil
 }
 
 // ServeHTTP counts the request in stats_count (which C Dynomite never
