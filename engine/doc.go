@@ -9,8 +9,10 @@
 //
 // netpoll runs pollers() poller goroutines (half the CPUs, at least one;
 // Options.Pollers overrides) with an inline runner: OnRequest callbacks
-// run on the poller itself, with no hop to a goroutine pool. Besides the
-// pollers the engine runs one writer goroutine per datastore connection,
+// run on the poller itself, with no hop to a goroutine pool. The dynomite
+// command sets GOMAXPROCS to the poller count (cmd/dynomite/procs.go): an
+// idle P makes every idle turn of a poller move it to another thread.
+// Besides the pollers the engine runs one writer goroutine per datastore connection,
 // parked unless the datastore socket was full (it finishes partial writes),
 // a goroutine per client only while that client's socket is full
 // (slowFlush), and timer goroutines for timeouts and reconnects. Nothing that runs on a poller

@@ -56,6 +56,10 @@ func pollers() int {
 	return max(n/2, 1)
 }
 
+// DefaultPollers is the poller count a Node uses when Options.Pollers is 0,
+// computed from the current GOMAXPROCS.
+func DefaultPollers() int { return pollers() }
+
 // cacheLine is the CPU's cache line size (64 when undetectable).
 func cacheLine() int {
 	if l := cpuid.CPU.CacheLine; l > 0 {

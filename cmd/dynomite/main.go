@@ -11,5 +11,6 @@ import "os"
 
 func main() {
 	applyMemoryLimit()
+	applyProcs()
 	os.Exit(run(os.Args[1:], os.Stderr, newEngineNode))
 }

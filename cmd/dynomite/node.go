@@ -10,7 +10,7 @@ import (
 // newEngineNode builds the engine's node for cfg. The node's stats
 // endpoint reports version and changes level (/setloglevel).
 func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error) {
-	return engine.New(engine.Options{Config: cfg, Logger: log, AdminMode: adminMode, LogLevel: level, Version: version})
+	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, AdminMode: adminMode, LogLevel: level, Version: version})
 }
 
 // Level and SetLevel make *logLevel an engine.LogLevel.
