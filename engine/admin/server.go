@@ -27,8 +27,8 @@ type Server struct {
 	mux  *http.ServeMux
 	http *http.Server
 	prom *prometheus.Registry
-	ips  sync.Map // host name -> IP, for /cluster_describe
-	ctl  sync.Mutex     // serialises state-changing handlers
+	ips  sync.Map   // host name -> IP, for /cluster_describe
+	ctl  sync.Mutex // serialises state-changing handlers
 	lnMu sync.Mutex
 	ln   net.Listener
 }
