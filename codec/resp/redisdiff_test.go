@@ -17,15 +17,12 @@ import (
 // Differential tests against a real redis-server 7.0: the same bytes go to
 // the server and to the Parser, and the replies Redis sends must equal the
 // replies this package predicts (PING and ECHO answers, Validate's errors,
-// ProtocolError.Reply). Skipped with -short.
+// ProtocolError.Reply).
 
 // redisServer returns the path of redis-server 7.0; the tests need it (make test
 // installs it), so its absence is a failure.
 func redisServer(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts redis-server")
-	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatalf("redis-server is needed (make test installs it): %v", err)
