@@ -74,7 +74,6 @@ type adminState struct {
 	shardSeq  atomic.Uint64               // round robin of connections over shards
 	families  map[*resp.Command]familySet // redis_req_* of each command
 	ping      *resp.Command               // not counted in client_read_requests
-	invalid   []byte                      // the state-gating error reply
 
 	mu     sync.Mutex // guards srv and cancel
 	srv    *admin.Server
@@ -136,7 +135,6 @@ func (n *Node) initAdmin(o Options) {
 		a.families = redisFamilies()
 	}
 	a.ping = resp.Lookup([]byte("ping"))
-	a.invalid = []byte("-ERR " + replica.InvalidState.Text() + "\r\n")
 }
 
 // parseLevel parses a validated consistency name; DC_ONE when empty.
