@@ -496,20 +496,8 @@ func (s *conn) statsServerClosed() {
 	}
 	s.statsFlush()
 	k := s.fifo.len()
-	firstUnsent := k - s.unstamped
-	var in, out, inBytes, outBytes int64
-	for i := 0; i < k; i++ {
-		m := s.fifo.at(i)
-		switch {
-		case !m.st.tagged: // never counted in the gauges
-		case i < firstUnsent:
-			out++
-			outBytes += m.st.size
-		default:
-			in++
-			inBytes += m.st.size
-		}
-	}
+	// Untagged msgs were never counted in the gauges.
+	in, out, inBytes, outBytes := s.queuedOnClose(func(m *msg) bool { return m.st.tagged })
 	sh.Add(stats.OutQueue, -out)
 	sh.Add(stats.OutQueueBytes, -outBytes)
 	sh.Add(stats.InQueue, -in)
@@ -530,6 +518,26 @@ func (s *conn) statsServerClosed() {
 		sh.Inc(stats.ServerEjects)
 		sh.SetTimestamp(stats.ServerEjectedAt, time.Now().UnixMilli())
 	}
+}
+
+// queuedOnClose tallies the msgs of fifo that counted satisfies: out are
+// those handed to the socket, in the last s.unstamped ones, never sent.
+// Callers hold the closing connection (no more sends or replies).
+func (s *conn) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outBytes int64) {
+	firstUnsent := s.fifo.len() - s.unstamped
+	for i := 0; i < s.fifo.len(); i++ {
+		m := s.fifo.at(i)
+		switch {
+		case !counted(m):
+		case i < firstUnsent:
+			out++
+			outBytes += m.st.size
+		default:
+			in++
+			inBytes += m.st.size
+		}
+	}
+	return in, out, inBytes, outBytes
 }
 
 // failLater marks the connection as closed because of an error (for

@@ -160,23 +160,8 @@ func (s *conn) statsPeerClosed() {
 	sh := s.st.shard
 	s.statsPeerFlush()
 	pm := s.peerMetrics()
-	k := s.fifo.len()
-	firstUnsent := k - s.unstamped
-	var in, out, inBytes, outBytes, dropped int64
-	for i := 0; i < k; i++ {
-		m := s.fifo.at(i)
-		if !m.st.peer {
-			continue
-		}
-		dropped++
-		if i < firstUnsent {
-			out++
-			outBytes += m.st.size
-		} else {
-			in++
-			inBytes += m.st.size
-		}
-	}
+	in, out, inBytes, outBytes := s.queuedOnClose(func(m *msg) bool { return m.st.peer })
+	dropped := in + out
 	sh.Add(pm.outQ, -out)
 	sh.Add(pm.outQBytes, -outBytes)
 	sh.Add(pm.inQ, -in)

@@ -16,8 +16,10 @@ import (
 
 const rssLimit = 200 << 20
 
-// watcher keeps one well-behaved client busy with SET/GET pairs and records
-// anything wrong, including a reply slower than watchLatency.
+// watcher keeps one well-behaved client busy with set/get rounds and
+// records anything wrong, including a round slower than watchLatency. The
+// protocol lives in its round function (startWatcher for Redis,
+// startMCWatcher for memcached).
 type watcher struct {
 	stop   chan struct{}
 	done   chan struct{}
@@ -28,37 +30,24 @@ type watcher struct {
 
 const watchLatency = 2 * time.Second
 
-func startWatcher(t *testing.T, addr string) *watcher {
-	t.Helper()
-	c := enginetest.DialTB(t, addr)
-	c.Timeout = 10 * time.Second
+// runWatcher runs round(i, value) until stopped, then calls closeConn. round
+// returns the problems of one round; a fatal one ends the watcher.
+func runWatcher(round func(i int, v string) (problems []string, fatal bool), closeConn func()) *watcher {
 	w := &watcher{stop: make(chan struct{}), done: make(chan struct{}), began: time.Now()}
 	go func() {
 		defer close(w.done)
-		defer c.Close()
+		defer closeConn()
 		for i := 0; i < 100000; i++ {
 			select {
 			case <-w.stop:
 				return
 			default:
 			}
-			v := fmt.Sprint(i)
 			start := time.Now()
-			c.Send("SET", "watch", v)
-			c.Send("GET", "watch")
-			if err := c.Flush(); err != nil {
-				w.errs = append(w.errs, err.Error())
+			problems, fatal := round(i, fmt.Sprint(i))
+			w.errs = append(w.errs, problems...)
+			if fatal {
 				return
-			}
-			for j, want := range []string{"+OK\r\n", fmt.Sprintf("$%d\r\n%s\r\n", len(v), v)} {
-				r, err := c.Read()
-				if err != nil {
-					w.errs = append(w.errs, fmt.Sprintf("round %d reply %d: %v", i, j, err))
-					return
-				}
-				if string(r.Raw) != want {
-					w.errs = append(w.errs, fmt.Sprintf("round %d reply %d: got %q; want %q", i, j, trunc(r.Raw), want))
-				}
 			}
 			if d := time.Since(start); d > watchLatency {
 				w.errs = append(w.errs, fmt.Sprintf("round %d took %v", i, d.Round(time.Millisecond)))
@@ -68,6 +57,31 @@ func startWatcher(t *testing.T, addr string) *watcher {
 		}
 	}()
 	return w
+}
+
+// startWatcher watches a Redis node with SET/GET pairs.
+func startWatcher(t *testing.T, addr string) *watcher {
+	t.Helper()
+	c := enginetest.DialTB(t, addr)
+	c.Timeout = 10 * time.Second
+	return runWatcher(func(i int, v string) ([]string, bool) {
+		c.Send("SET", "watch", v)
+		c.Send("GET", "watch")
+		if err := c.Flush(); err != nil {
+			return []string{err.Error()}, true
+		}
+		var problems []string
+		for j, want := range []string{"+OK\r\n", fmt.Sprintf("$%d\r\n%s\r\n", len(v), v)} {
+			r, err := c.Read()
+			if err != nil {
+				return append(problems, fmt.Sprintf("round %d reply %d: %v", i, j, err)), true
+			}
+			if string(r.Raw) != want {
+				problems = append(problems, fmt.Sprintf("round %d reply %d: got %q; want %q", i, j, trunc(r.Raw), want))
+			}
+		}
+		return problems, false
+	}, func() { c.Close() })
 }
 
 // check stops the watcher (closing its connection) and fails the test if it

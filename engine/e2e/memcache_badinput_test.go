@@ -14,73 +14,27 @@ import (
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
-const mcRSSLimit = 200 << 20
-
-// mcWatcher keeps one well-behaved memcached client busy with set/get pairs
-// and records anything wrong, including a round slower than watchLatency.
-type mcWatcher struct {
-	stop   chan struct{}
-	done   chan struct{}
-	began  time.Time
-	rounds int
-	errs   []string
-}
-
-func startMCWatcher(t *testing.T, addr string) *mcWatcher {
+// startMCWatcher watches a memcached node with set/get pairs.
+func startMCWatcher(t *testing.T, addr string) *watcher {
 	t.Helper()
 	c := dialMC(t, addr)
-	w := &mcWatcher{stop: make(chan struct{}), done: make(chan struct{}), began: time.Now()}
-	go func() {
-		defer close(w.done)
-		defer c.close()
-		for i := 0; i < 100000; i++ {
-			select {
-			case <-w.stop:
-				return
-			default:
+	return runWatcher(func(i int, v string) ([]string, bool) {
+		c.send(fmt.Appendf(nil, "set watch 0 0 %d\r\n%s\r\n", len(v), v))
+		var problems []string
+		for j, want := range []string{"STORED\r\n", fmt.Sprintf("VALUE watch 0 %d\r\n%s\r\nEND\r\n", len(v), v)} {
+			if j == 1 {
+				c.send([]byte("get watch\r\n"))
 			}
-			v := fmt.Sprint(i)
-			start := time.Now()
-			c.send(fmt.Appendf(nil, "set watch 0 0 %d\r\n%s\r\n", len(v), v))
-			for j, want := range []string{"STORED\r\n", fmt.Sprintf("VALUE watch 0 %d\r\n%s\r\nEND\r\n", len(v), v)} {
-				if j == 1 {
-					c.send([]byte("get watch\r\n"))
-				}
-				r, err := c.reply(j == 1)
-				if err != nil {
-					w.errs = append(w.errs, fmt.Sprintf("round %d reply %d: %v", i, j, err))
-					return
-				}
-				if string(r.raw) != want {
-					w.errs = append(w.errs, fmt.Sprintf("round %d reply %d: got %q; want %q", i, j, trunc(r.raw), want))
-				}
+			r, err := c.reply(j == 1)
+			if err != nil {
+				return append(problems, fmt.Sprintf("round %d reply %d: %v", i, j, err)), true
 			}
-			if d := time.Since(start); d > watchLatency {
-				w.errs = append(w.errs, fmt.Sprintf("round %d took %v", i, d.Round(time.Millisecond)))
+			if string(r.raw) != want {
+				problems = append(problems, fmt.Sprintf("round %d reply %d: got %q; want %q", i, j, trunc(r.raw), want))
 			}
-			w.rounds++
-			time.Sleep(10 * time.Millisecond)
 		}
-	}()
-	return w
-}
-
-// check stops the watcher and fails the test if it saw anything wrong or
-// managed less than a round per 200 ms.
-func (w *mcWatcher) check(t *testing.T) {
-	t.Helper()
-	close(w.stop)
-	<-w.done
-	minRounds := int(time.Since(w.began) / (200 * time.Millisecond))
-	for i, e := range w.errs {
-		if i == 10 {
-			break
-		}
-		t.Errorf("well-behaved client: %s", e)
-	}
-	if w.rounds < minRounds {
-		t.Errorf("well-behaved client served only %d rounds; want at least %d", w.rounds, minRounds)
-	}
+		return problems, false
+	}, c.close)
 }
 
 // firstLine sends input on a new connection to addr and returns the first
@@ -209,8 +163,8 @@ func TestMemcacheBadInput(t *testing.T) {
 	peak := rss.Stop()
 	w.check(t)
 	t.Logf("node RSS peak %s", mib(peak))
-	if peak > mcRSSLimit {
-		t.Errorf("node RSS peaked at %s; want under %s", mib(peak), mib(mcRSSLimit))
+	if peak > rssLimit {
+		t.Errorf("node RSS peaked at %s; want under %s", mib(peak), mib(rssLimit))
 	}
 	mc := dialMC(t, node.Addr)
 	r, err := mc.do("set after 0 0 2\r\nok\r\n")
