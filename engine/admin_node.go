@@ -65,15 +65,14 @@ type adminState struct {
 	seeds     []conf.Seed
 	peerState []atomic.Uint32
 
-	reg       *stats.Registry
-	msgsMade  atomic.Int64                // msgs the pool made (New)
-	refused   atomic.Int64                // requests refused at max_msgs
-	bufsPeak  atomic.Int64                // most buffers in use seen by a snapshot
-	clockBase time.Time                   // origin of statsClock (carries a monotonic reading)
-	statsOn   bool                        // request counters are updated
-	shardSeq  atomic.Uint64               // round robin of connections over shards
-	families  map[*resp.Command]familySet // redis_req_* of each command
-	ping      *resp.Command               // not counted in client_read_requests
+	reg      *stats.Registry
+	msgsMade atomic.Int64                // msgs the pool made (New)
+	refused  atomic.Int64                // requests refused at max_msgs
+	bufsPeak atomic.Int64                // most buffers in use seen by a snapshot
+	statsOn  bool                        // request counters are updated
+	shardSeq atomic.Uint64               // round robin of connections over shards
+	families map[*resp.Command]familySet // redis_req_* of each command
+	ping     *resp.Command               // not counted in client_read_requests
 
 	mu     sync.Mutex // guards srv and cancel
 	srv    *admin.Server
@@ -130,7 +129,6 @@ func (n *Node) initAdmin(o Options) {
 	})
 	a.statsOn = !o.noStats && !statsBuiltOff
 	a.reg.SetSource(n.statsSource)
-	a.clockBase = time.Now()
 	if p.DataStore == 0 {
 		a.families = redisFamilies()
 	}

@@ -49,7 +49,7 @@ func (c *conn) onClientInput(b []byte) {
 	c.runKicks()
 	c.inMu.Unlock()
 	if kick != nil {
-		kick.writeInline()
+		kick.writeInline(c.batchClock())
 	}
 	if overflow {
 		c.markFailed()

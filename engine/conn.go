@@ -175,4 +175,4 @@ func freshBuffers() { bufs.Store(new(bytebufferpool.Pool)) }
 
 // nowNano is the engine's clock read. It is called once per batch written
 // to a datastore, never per request.
-func nowNano() int64 { return time.Now().UnixNano() }
+func (n *Node) clock() int64 { return int64(time.Since(n.epoch)) + 1 }

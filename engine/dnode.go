@@ -171,7 +171,7 @@ func (s *conn) onPeerReplies(b []byte) {
 	}
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
-	s.writeNow(writerReply)
+	s.writeNow(writerReply, 0)
 	s.flushTouched()
 }
 

@@ -61,6 +61,9 @@ const (
 // connections and every client connection. Its methods may be called from
 // any goroutine.
 type Node struct {
+	// epoch is the origin of clock: a monotonic reading, so that deadlines
+	// and latencies ignore changes of the wall clock.
+	epoch     time.Time
 	log       *slog.Logger
 	cfg       *conf.Config
 	adminMode int
@@ -128,6 +131,7 @@ func New(o Options) (*Node, error) {
 	configureNetpoll(o.Pollers, mbuf)
 	freshBuffers()
 	n := &Node{
+		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,
 		adminMode:      o.AdminMode,

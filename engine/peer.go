@@ -349,8 +349,7 @@ func (s *conn) armPeer(m *msg) {
 	if t <= 0 {
 		return
 	}
-	now := nowNano()
-	m.deadline = now + int64(t)
+	m.deadline = s.node.clock() + int64(t)
 	if !s.armed || m.deadline < s.timerAt {
 		s.armed, s.timerAt = true, m.deadline
 		s.timer.Reset(t)

@@ -337,10 +337,10 @@ func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, sink *[]*conn)
 	f.rk = f.rk[:0]
 	f.mu.Unlock()
 	for _, k := range kb[:nk] {
-		k.writeInline()
+		k.writeInline(0)
 	}
 	for _, k := range more {
-		k.writeInline()
+		k.writeInline(0)
 	}
 	if done {
 		f.release()
@@ -408,8 +408,9 @@ func (f *fanout) answer(reply []byte, sink *[]*conn) {
 // runKicks writes inline to the connections that became busy in this input
 // batch. Callers hold inMu.
 func (c *conn) runKicks() {
+	now := c.batchClock()
 	for i, k := range c.kicks {
-		k.writeInline()
+		k.writeInline(now)
 		c.kicks[i] = nil
 	}
 	c.kicks = c.kicks[:0]

@@ -102,7 +102,7 @@ func (s *conn) wakeWriter() {
 // path (writerReply). A tail the socket did not take goes to the writer
 // goroutine. Once requests are in flight, what is queued meanwhile waits
 // for the reply path.
-func (s *conn) writeNow(owner writerState) {
+func (s *conn) writeNow(owner writerState, now int64) {
 	s.mu.Lock()
 	for {
 		if s.writer != owner || s.closed {
@@ -115,7 +115,8 @@ func (s *conn) writeNow(owner writerState) {
 			return
 		}
 		b := s.takeOut()
-		s.stamp()
+		s.stamp(now)
+		now = 0 // a later batch of this call reads its own
 		s.mu.Unlock()
 		n, err := s.sendNow(b.B)
 		if err != nil {
@@ -140,8 +141,8 @@ func (s *conn) writeNow(owner writerState) {
 }
 
 // writeInline is writeNow for the client that enqueued on an idle
-// connection.
-func (s *conn) writeInline() { s.writeNow(writerInline) }
+// connection; now is the clock of its input batch (0: none).
+func (s *conn) writeInline(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
 func (s *conn) sendNow(b []byte) (int, error) {
@@ -204,7 +205,7 @@ func (s *conn) writeBatch() bool {
 			return false
 		}
 		b = s.takeOut()
-		s.stamp()
+		s.stamp(0)
 	}
 	s.mu.Unlock()
 
@@ -273,7 +274,7 @@ func (s *conn) onServerInput(b []byte) {
 	}
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
-	s.writeNow(writerReply)
+	s.writeNow(writerReply, s.batchClock())
 	s.flushTouched()
 }
 

@@ -5,14 +5,21 @@ import "time"
 // Timeouts: fifo is in send order and every request has the same timeout,
 // so the oldest request always has the earliest deadline and the fifo is
 // its own timer queue. One timer per connection watches the head. The
-// writer stamps deadlines once per batch (one clock read per send). When
+// writer stamps deadlines once per batch with the clock its caller read
+// for the batch (stamp), or one read of its own. When
 // the head expires the connection is closed, as C Dynomite does, and every
 // request on it fails with the StorageRefused reply of the node's protocol.
 
 // stamp sets the deadline of the requests about to be written and arms the
-// timer. Callers hold mu.
-func (s *conn) stamp() {
-	s.statsStamp()
+// timer. now is the node's clock of the caller's batch (the client input
+// or the datastore read that leads to this write), 0 when the caller has
+// none: one clock read serves the deadlines and the stats. Callers hold
+// mu.
+func (s *conn) stamp(now int64) {
+	if now == 0 {
+		now = s.node.clock()
+	}
+	s.statsStamp(now)
 	if s.role == rolePeerOut {
 		s.stampPeer()
 		return
@@ -22,7 +29,7 @@ func (s *conn) stamp() {
 		s.unstamped = 0
 		return
 	}
-	dl := nowNano() + int64(t)
+	dl := now + int64(t)
 	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
 		s.fifo.at(i).deadline = dl
 	}
@@ -46,7 +53,7 @@ func (s *conn) onTimer() {
 		s.mu.Unlock()
 		return
 	}
-	if d := m.deadline - nowNano(); d > 0 {
+	if d := m.deadline - s.node.clock(); d > 0 {
 		s.timer.Reset(time.Duration(d))
 		s.mu.Unlock()
 		return

@@ -26,7 +26,8 @@ import (
 //	                    (statsInputDone)
 //	batch sent (stamp)  read_requests | write_requests (+bytes), redis_req_*,
 //	                    payload_size (writes); in_queue -> out_queue; send
-//	                    time (one clock read per batch); queue-depth
+//	                    time (the clock of the client input or datastore
+//	                    read that led to the write: no read of its own); queue-depth
 //	                    histograms. Summed over the batch, then added.
 //	reply matched       out_queue -1, read_responses | write_responses (+bytes),
 //	                    request latency, server latency, server queue wait
@@ -79,9 +80,10 @@ type inputTally struct {
 }
 
 // replyTally is what the replies of one datastore read add to the stats:
-// counters as plain sums, histograms as runs of equal values (the replies
-// to one pipelined batch share their latencies), so a read of many replies
-// costs a few atomic adds instead of a dozen per reply.
+// counters as plain sums, histograms as runs of values in one bucket (the
+// replies to one pipelined batch share their latencies, neighbouring
+// latencies share a bucket), so a read of many replies costs a few atomic
+// adds instead of a dozen per reply.
 type replyTally struct {
 	outQ, outQBytes    int64
 	reads, readBytes   int64
@@ -89,26 +91,25 @@ type replyTally struct {
 	runs               [3]histRun // RequestLatency, ServerLatency, ServerQueueWait
 }
 
-// histRun is a run of n equal values v not yet recorded.
-type histRun struct{ v, n int64 }
+// histRun is a run of values of one bucket not yet recorded (stats.Run).
+type histRun struct{ stats.Run }
 
-// add adds v to the run, recording the run before in h when v differs.
+// add adds v to the run, recording the run before in h when v falls in
+// another bucket.
 func (r *histRun) add(sh *stats.Shard, h stats.Hist, v int64) {
-	if r.n > 0 && r.v != v {
-		sh.ObserveN(h, r.v, r.n)
-		r.n = 0
+	if !r.Add(v) {
+		r.next(sh, h, v)
 	}
-	r.v = v
-	r.n++
+}
+
+// next records the run in h and starts the next one with v.
+func (r *histRun) next(sh *stats.Shard, h stats.Hist, v int64) {
+	sh.ObserveRun(h, &r.Run)
+	r.Start(v)
 }
 
 // flush records the run in h.
-func (r *histRun) flush(sh *stats.Shard, h stats.Hist) {
-	if r.n > 0 {
-		sh.ObserveN(h, r.v, r.n)
-		r.n = 0
-	}
-}
+func (r *histRun) flush(sh *stats.Shard, h stats.Hist) { sh.ObserveRun(h, &r.Run) }
 
 // numFamilies is the number of redis_req_* counters, which are
 // consecutive in the metric table.
@@ -179,11 +180,21 @@ type familySet struct {
 	n uint8
 }
 
-// statsClock is the stats' clock: monotonic nanoseconds since the node was
-// built, plus one so that it is never 0 (0 means "not stamped"). One
-// monotonic read, cheaper than time.Now's wall and monotonic pair; the
-// stats only ever subtract two of these.
-func (n *Node) statsClock() int64 { return int64(time.Since(n.adm.clockBase)) + 1 }
+// statsClock is the stats' clock, the node's clock: monotonic nanoseconds
+// since the node was built, plus one so that it is never 0 (0 means "not
+// stamped"). One monotonic read, cheaper than time.Now's wall and
+// monotonic pair; the stats only ever subtract two of these.
+func (n *Node) statsClock() int64 { return n.clock() }
+
+// batchClock is the clock read for the input batch being handled on c (a
+// client's input, a datastore read), so that a write it leads to needs no
+// read of its own; 0 with stats off (nothing read it).
+func (c *conn) batchClock() int64 {
+	if c.st.shard == nil {
+		return 0
+	}
+	return c.st.now
+}
 
 // statsShard returns the shard of a new connection; nil with stats off.
 func (n *Node) statsShard() *stats.Shard {
@@ -387,7 +398,7 @@ func (s *conn) statsQueued(m *msg, size int) {
 // redis_req_*, payload_size), move from in_queue to out_queue and get
 // their send time. The batch is summed first and added with a few atomic
 // adds.
-func (s *conn) statsStamp() {
+func (s *conn) statsStamp(now int64) {
 	sh := s.st.shard
 	if sh == nil || s.unstamped == 0 {
 		return
@@ -399,7 +410,6 @@ func (s *conn) statsStamp() {
 	if s.role != roleServer {
 		return
 	}
-	now := s.node.statsClock()
 	var k, bytes int64
 	var t sendTally
 	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {

@@ -16,7 +16,7 @@ import (
 // Every shard is one run of int64 cells, laid out as
 //
 //	[ metric values (NumMetrics) | memory gauges (NumMem) | histogram 0 | ... | histogram NumHists-1 ]
-//	histogram i = [ bucket counts (NumBuckets) | count | sum | max ]
+//	histogram i = [ bucket counts (NumBuckets) | sum | max ]
 //
 // and the shards sit one after another in a single slice, each start aligned
 // to the CPU's cache line and followed by one spare line, so two cores
@@ -84,10 +84,9 @@ type Shard struct {
 const (
 	memBase    = NumMetrics
 	histBase   = memBase + int(NumMem)
-	histStride = NumBuckets + 3
-	histCount  = NumBuckets
-	histSum    = NumBuckets + 1
-	histMax    = NumBuckets + 2
+	histStride = NumBuckets + 2
+	histSum    = NumBuckets
+	histMax    = NumBuckets + 1
 	shardCells = histBase + int(NumHists)*histStride
 )
 

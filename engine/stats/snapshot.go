@@ -95,9 +95,10 @@ func (r *Registry) Snapshot(now time.Time) *Snapshot {
 		for i := range r.shards {
 			c := r.shards[i].cells[histBase+h*histStride:]
 			for b := 0; b < NumBuckets; b++ {
-				hs.Buckets[b] += atomic.LoadInt64(&c[b])
+				n := atomic.LoadInt64(&c[b])
+				hs.Buckets[b] += n
+				hs.Count += n
 			}
-			hs.Count += atomic.LoadInt64(&c[histCount])
 			hs.Sum += atomic.LoadInt64(&c[histSum])
 			maxes[h] = max(maxes[h], atomic.LoadInt64(&c[histMax]))
 		}
