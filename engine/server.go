@@ -282,11 +282,12 @@ func (s *conn) onServerInput(b []byte) {
 func (s *conn) complete(reply []byte) bool {
 	s.mu.Lock()
 	m := s.fifo.pop()
+	sent := s.st.sent.pop()
 	s.mu.Unlock()
 	if m == nil {
 		return false
 	}
-	s.statsReply(m, len(reply))
+	s.statsReply(m, len(reply), sent)
 	s.finish(m, reply, 0, &s.touched)
 	return true
 }

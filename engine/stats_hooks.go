@@ -71,7 +71,55 @@ type connStats struct {
 	// peer sums the replies of the current read of a peer conn (poller
 	// only), added by statsFlush.
 	peer peerTally
+	// send sums the requests queued on a datastore conn since its last
+	// send (s.mu held): statsQueued adds each msg while it is fresh in
+	// the cache, statsStamp adds the sum when the batch goes out.
+	send sendTally
+	// sent holds the send clock of the batches in fifo order (datastore
+	// conn, s.mu held), so that a send touches no msg: a reply takes the
+	// clock of the oldest batch.
+	sent sentLog
 }
+
+// sentLog is a queue of runs of consecutive fifo msgs handed to the socket
+// at one clock. Its slice is reused, so a steady load allocates nothing.
+type sentLog struct {
+	b    []sentBatch
+	head int
+}
+
+type sentBatch struct {
+	n  int   // msgs of the batch not yet answered
+	at int64 // node clock of the send
+}
+
+// push records a batch of n msgs sent at clock at.
+func (l *sentLog) push(n int, at int64) {
+	if l.head == len(l.b) {
+		l.b, l.head = l.b[:0], 0
+	} else if l.head > 0 && len(l.b) == cap(l.b) {
+		l.b = l.b[:copy(l.b, l.b[l.head:])]
+		l.head = 0
+	}
+	l.b = append(l.b, sentBatch{n: n, at: at})
+}
+
+// pop returns the send clock of the oldest msg sent and unanswered, and
+// forgets that msg; 0 when none is recorded.
+func (l *sentLog) pop() int64 {
+	if l.head == len(l.b) {
+		return 0
+	}
+	e := &l.b[l.head]
+	e.n--
+	if e.n <= 0 {
+		l.head++
+	}
+	return e.at
+}
+
+// reset forgets every batch (the connection closed).
+func (l *sentLog) reset() { l.b, l.head = l.b[:0], 0 }
 
 // inputTally is what one input batch adds to the stats.
 type inputTally struct {
@@ -164,7 +212,7 @@ func (t *replyTally) observe(sh *stats.Shard, i int, v int64) {
 // msgStats is what a msg carries for the stats; reset with the msg.
 type msgStats struct {
 	start  int64     // arrival: clock of the client's input batch
-	sent   int64     // handed to the datastore socket: clock of the batch
+	sent   int64     // handed to a peer socket: clock of the batch
 	size   int64     // request frame bytes
 	tagged bool      // statsTag ran: only tagged msgs are counted
 	peer   bool      // queued on a peer conn and counted there (stats_peer.go)
@@ -390,14 +438,16 @@ func (s *conn) statsQueued(m *msg, size int) {
 	t := &m.owner.st.in
 	t.inQ++
 	t.inQBytes += m.st.size
+	s.st.send.add(s.st.shard, m)
 }
 
 // statsStamp runs when the requests queued at the tail of fifo (the
-// unstamped ones) are handed to the socket, with s.mu held: they count as
-// sent to the datastore (read_requests, write_requests, their bytes,
-// redis_req_*, payload_size), move from in_queue to out_queue and get
-// their send time. The batch is summed first and added with a few atomic
-// adds.
+// unstamped ones) are handed to the socket at clock now, with s.mu held:
+// they count as sent to the datastore (read_requests, write_requests, their
+// bytes, redis_req_*, payload_size), move from in_queue to out_queue, and
+// their batch's send time is logged for the replies (sentLog). The batch
+// was summed as it was queued (statsQueued) and is added with a few atomic
+// adds, without touching its msgs.
 func (s *conn) statsStamp(now int64) {
 	sh := s.st.shard
 	if sh == nil || s.unstamped == 0 {
@@ -410,17 +460,11 @@ func (s *conn) statsStamp(now int64) {
 	if s.role != roleServer {
 		return
 	}
-	var k, bytes int64
-	var t sendTally
-	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
-		if m := s.fifo.at(i); m.st.tagged {
-			m.st.sent = now
-			k++
-			bytes += m.st.size
-			t.add(sh, m)
-		}
-	}
+	s.st.sent.push(s.unstamped, now)
+	t := &s.st.send
+	k, bytes := t.reads+t.writes, t.readBytes+t.writeBytes
 	t.flush(sh)
+	*t = sendTally{}
 	sh.Add(stats.InQueue, -k)
 	sh.Add(stats.InQueueBytes, -bytes)
 	sh.Add(stats.OutQueue, k)
@@ -436,9 +480,10 @@ func (s *conn) statsServerInput() {
 	}
 }
 
-// statsReply counts the reply of size bytes matched to m, before m is
-// handed to its client (which may release it).
-func (s *conn) statsReply(m *msg, size int) {
+// statsReply counts the reply of size bytes matched to m, sent at clock
+// sent (0: not logged), before m is handed to its client (which may
+// release it).
+func (s *conn) statsReply(m *msg, size int, sent int64) {
 	sh := s.st.shard
 	if sh == nil || !m.st.tagged || s.role != roleServer {
 		return
@@ -456,10 +501,10 @@ func (s *conn) statsReply(m *msg, size int) {
 	if m.st.start != 0 { // 0: arrived on a path that reads no input clock
 		t.observe(sh, 0, (now-m.st.start)/1000)
 	}
-	if m.st.sent != 0 {
-		t.observe(sh, 1, (now-m.st.sent)/1000)
+	if sent != 0 {
+		t.observe(sh, 1, (now-sent)/1000)
 		if m.st.start != 0 {
-			t.observe(sh, 2, (m.st.sent-m.st.start)/1000)
+			t.observe(sh, 2, (sent-m.st.start)/1000)
 		}
 	}
 }
@@ -505,6 +550,8 @@ func (s *conn) statsServerClosed() {
 		return
 	}
 	s.statsFlush()
+	s.st.send = sendTally{} // queued, never sent: not counted as sent
+	s.st.sent.reset()
 	k := s.fifo.len()
 	// Untagged msgs were never counted in the gauges.
 	in, out, inBytes, outBytes := s.queuedOnClose(func(m *msg) bool { return m.st.tagged })
