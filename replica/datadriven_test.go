@@ -19,6 +19,9 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	topo <racks per DC, e.g. 3,2 or 2x2,1> [local=<dc>/<rack>]
 //	route <read|write> <LEVEL> [token=<n>] [routing=normal|local|owner|all]
 //	reply <target> good <sum> | err | fail <code>
+//
+// A decided reply prints "Won t<target>" or "Lost t<target> <error>", followed by
+// "no-quorum" when Tracker.NoQuorum reports it.
 func TestDataDriven(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	if len(files) == 0 {
@@ -118,13 +121,17 @@ func (s *script) run(t *testing.T, where, line string) []string {
 			r.Err, r.Code = true, Code(c)
 		}
 		v := s.tr.Step(i, r)
+		nq := ""
+		if s.tr.NoQuorum() {
+			nq = " no-quorum"
+		}
 		switch v {
 		case Won:
 			w, _ := s.tr.Result()
-			return []string{fmt.Sprintf("Won t%d", w)}
+			return []string{fmt.Sprintf("Won t%d%s", w, nq)}
 		case Lost:
 			w, c := s.tr.Result()
-			return []string{fmt.Sprintf("Lost t%d %q", w, c.Text())}
+			return []string{fmt.Sprintf("Lost t%d %q%s", w, c.Text(), nq)}
 		case Retry:
 			return []string{"Retry " + s.describe(len(s.plan.Targets)-1, s.tr.Retry())}
 		}

@@ -10,7 +10,9 @@ var seed = flag.Int64("seed", 1, "seed of the randomized tests")
 
 // naiveDecide is the reference: it decides from scratch over the replies received so
 // far (arrival order), with maps instead of counters, exactly as spec §3.3 reads.
-func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (Verdict, int, Code) {
+// noQuorum is what Tracker.NoQuorum must report once decided.
+func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (v Verdict, winner int, code Code, noQuorum bool) {
+	quorumLevel := p.Req.Level > DCOne
 	type dcState struct {
 		counted, pending []int
 		good, bad        []int // arrival order
@@ -39,7 +41,8 @@ func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (
 			dcs[tg.DC].good = append(dcs[tg.DC].good, i)
 		}
 	}
-	allWon, winner := true, -1
+	allWon := true
+	winner = -1
 	for dc := 0; dc < topo.DCs(); dc++ {
 		st := dcs[dc]
 		if st == nil {
@@ -50,7 +53,7 @@ func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (
 			q = 1
 		}
 		if len(st.good)+len(st.pending) < q {
-			return Lost, st.bad[0], replies[st.bad[0]].Code
+			return Lost, st.bad[0], replies[st.bad[0]].Code, quorumLevel
 		}
 		w := -1
 		if len(st.good) >= q {
@@ -66,9 +69,10 @@ func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (
 			}
 			if w < 0 && len(st.pending) == 0 {
 				if p.Req.Level >= DCSafeQuorum {
-					return Lost, -1, NoQuorum
+					return Lost, -1, NoQuorum, true
 				}
 				w = st.good[0]
+				noQuorum = true
 			}
 		}
 		if w < 0 {
@@ -80,9 +84,9 @@ func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (
 		}
 	}
 	if !allWon {
-		return Pending, -1, NoError
+		return Pending, -1, NoError, false
 	}
-	return Won, winner, NoError
+	return Won, winner, NoError, noQuorum
 }
 
 // TestTrackerMatchesNaive feeds random replies in random order to the tracker and
@@ -110,11 +114,12 @@ func TestTrackerMatchesNaive(t *testing.T) {
 			replies[i] = r
 			arrived = append(arrived, i)
 			got := tr.Step(i, r)
-			wantV, wantW, wantC := naiveDecide(&p, topo, arrived, replies)
+			wantV, wantW, wantC, wantNQ := naiveDecide(&p, topo, arrived, replies)
 			gotW, gotC := tr.Result()
-			if got != wantV || (got != Pending && (gotW != wantW || gotC != wantC)) {
-				t.Fatalf("seed %d iter %d: level %v write %v plan %+v arrivals %v replies %v: unexpected verdict; got %v t%d %v; want %v t%d %v",
-					*seed, iter, req.Level, req.Write, p.Targets, arrived, replies, got, gotW, gotC, wantV, wantW, wantC)
+			gotNQ := got != Pending && tr.NoQuorum()
+			if got != wantV || (got != Pending && (gotW != wantW || gotC != wantC || gotNQ != wantNQ)) {
+				t.Fatalf("seed %d iter %d: level %v write %v plan %+v arrivals %v replies %v: unexpected verdict; got %v t%d %v no-quorum %v; want %v t%d %v no-quorum %v",
+					*seed, iter, req.Level, req.Write, p.Targets, arrived, replies, got, gotW, gotC, gotNQ, wantV, wantW, wantC, wantNQ)
 			}
 			if got != Pending {
 				break

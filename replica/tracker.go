@@ -53,6 +53,8 @@ type Tracker struct {
 	winner  int
 	code    Code
 	retry   Target
+	// noQuorum: the decision was reached without a quorum (NoQuorum).
+	noQuorum bool
 }
 
 // Start prepares t for the request planned in p. p must not be re-routed while t is in use.
@@ -63,7 +65,7 @@ func (t *Tracker) Start(topo Topology, p *Plan) {
 		t.slots = append(t.slots, slot{})
 	}
 	t.order = t.ostk[:0]
-	t.verdict, t.winner, t.code = Pending, -1, NoError
+	t.verdict, t.winner, t.code, t.noQuorum = Pending, -1, NoError, false
 }
 
 // Verdict returns the current verdict.
@@ -72,6 +74,16 @@ func (t *Tracker) Verdict() Verdict { return t.verdict }
 // Result returns the index of the target whose reply goes to the client, or -1 and
 // the error code to answer with. Valid once the verdict is Won or Lost.
 func (t *Tracker) Result() (target int, code Code) { return t.winner, t.code }
+
+// NoQuorum reports whether the request was decided without a quorum in
+// some DC (spec §3.3, what client_non_quorum_r_responses and
+// client_non_quorum_w_responses count): lost with fewer good replies than
+// a quorum or, under DC_SAFE_QUORUM and DC_EACH_SAFE_QUORUM, without
+// checksum agreement, or won by DC_QUORUM's fallback to the first good
+// reply when none agree. DC_ONE waits for no quorum and always reports
+// false, as C Dynomite runs its response manager for the quorum levels
+// only. Valid once the verdict is Won or Lost.
+func (t *Tracker) NoQuorum() bool { return t.noQuorum }
 
 // Retry returns the target to send after a Retry verdict; it is already appended to
 // the plan, at index len(plan.Targets)-1.
@@ -107,17 +119,19 @@ func (t *Tracker) Step(i int, r Reply) Verdict {
 // won when every DC is won, lost as soon as one DC is lost.
 func (t *Tracker) decide() Verdict {
 	ldc := t.topo.LocalDC()
-	pending := false
+	pending, agreed := false, true
 	winner := -1
 	for dc := 0; dc < t.topo.DCs(); dc++ {
-		v, w, code := t.decideDC(dc)
+		v, w, code, ok := t.decideDC(dc)
 		switch v {
 		case Lost:
 			t.winner, t.code = w, code
+			t.noQuorum = t.plan.Req.Level > DCOne
 			return Lost
 		case Pending:
 			pending = true
 		case Won:
+			agreed = agreed && ok
 			if dc == ldc || winner < 0 {
 				winner = w
 			}
@@ -127,12 +141,15 @@ func (t *Tracker) decide() Verdict {
 		return Pending
 	}
 	t.winner = winner
+	t.noQuorum = !agreed
 	return Won
 }
 
 // decideDC returns the verdict of one DC and, when decided, the winning target (or
 // the first error's target with Lost). A DC without counted targets is Won with -1.
-func (t *Tracker) decideDC(dc int) (Verdict, int, Code) {
+// agreed is false when a Won DC had no quorum of agreeing replies (DC_QUORUM's
+// fallback to the first good reply).
+func (t *Tracker) decideDC(dc int) (v Verdict, target int, code Code, agreed bool) {
 	total, good, pending, firstErr, firstGood := 0, 0, 0, -1, -1
 	for i, tg := range t.plan.Targets {
 		if !tg.Counted || tg.DC != dc {
@@ -155,28 +172,28 @@ func (t *Tracker) decideDC(dc int) (Verdict, int, Code) {
 		}
 	}
 	if total == 0 {
-		return Won, -1, NoError
+		return Won, -1, NoError, true
 	}
 	q := t.quorum(dc, total)
 	if good+pending < q {
-		return Lost, firstErr, t.slots[firstErr].reply.Code
+		return Lost, firstErr, t.slots[firstErr].reply.Code, false
 	}
 	if good < q {
-		return Pending, -1, NoError
+		return Pending, -1, NoError, false
 	}
 	if q == 1 {
-		return Won, firstGood, NoError
+		return Won, firstGood, NoError, true
 	}
 	if w := t.agreeing(dc, q); w >= 0 {
-		return Won, w, NoError
+		return Won, w, NoError, true
 	}
 	if pending > 0 {
-		return Pending, -1, NoError
+		return Pending, -1, NoError, false
 	}
 	if t.plan.Req.Level >= DCSafeQuorum {
-		return Lost, -1, NoQuorum
+		return Lost, -1, NoQuorum, false
 	}
-	return Won, firstGood, NoError
+	return Won, firstGood, NoError, false
 }
 
 // quorum is the number of agreeing replies needed in dc. Under DC_ONE only the
