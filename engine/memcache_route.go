@@ -73,10 +73,10 @@ func (c *conn) routeMemcache(t *topology, frame []byte) {
 		c.adminDelete(t, r.Key(), frame)
 		return
 	}
-	if r.Cmd.Is(memcache.FlagMultiKey) && len(r.Keys) > 1 && c.routeMultiMemcache(t, req) {
+	if r.Cmd.Is(memcache.FlagMultiKey) && len(r.Keys) > 1 && c.routeMultiMemcache(t, req, len(frame)) {
 		return
 	}
-	m := c.pushRouted()
+	m := c.pushRouted(len(frame))
 	if m == nil {
 		return
 	}
@@ -87,10 +87,10 @@ func (c *conn) routeMemcache(t *topology, frame []byte) {
 	c.launch(f, frame)
 }
 
-// routeMultiMemcache splits the current retrieval by local-rack owner and
-// routes every part. It reports false, doing nothing, when all keys have
-// one owner; the caller routes the request whole.
-func (c *conn) routeMultiMemcache(t *topology, req replica.Request) bool {
+// routeMultiMemcache splits the current retrieval, of size bytes, by
+// local-rack owner and routes every part. It reports false, doing nothing,
+// when all keys have one owner; the caller routes the request whole.
+func (c *conn) routeMultiMemcache(t *topology, req replica.Request, size int) bool {
 	r := &c.mc.req
 	nodes := t.Nodes()
 	if cap(c.partTok) < nodes {
@@ -112,11 +112,12 @@ func (c *conn) routeMultiMemcache(t *topology, req replica.Request) bool {
 		mp.release()
 		return false
 	}
-	m := c.pushRouted()
+	m := c.pushRouted(size)
 	if m == nil {
 		mp.release()
 		return true
 	}
+	c.statsFragments(len(frags))
 	mp.isMC = true
 	s.keep(r)
 	mp.frames.B, s.offs = mp.frames.B[:0], s.offs[:0]

@@ -55,10 +55,16 @@ func (f *fakePeer) next() (uint64, dnode.Type) {
 // reply answers with msg id id.
 func (f *fakePeer) reply(id uint64, payload string) {
 	f.t.Helper()
-	b := dnode.AppendHeader(nil, dnode.Plain(id, dnode.TypeRes, true, uint32(len(payload))))
-	if _, err := f.conn.Write(append(b, payload...)); err != nil {
+	if _, err := f.conn.Write(dnodeFrame(id, dnode.TypeRes, payload)); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// dnodeFrame is the frame of type typ and msg id id carrying payload, as
+// a node of the same DC writes it.
+func dnodeFrame(id uint64, typ dnode.Type, payload string) []byte {
+	b := dnode.AppendHeader(nil, dnode.Plain(id, typ, true, uint32(len(payload))))
+	return append(b, payload...)
 }
 
 // TestPeerReplyMatching: replies on a peer connection are matched by msg id

@@ -57,6 +57,10 @@ type fanout struct {
 	refs    int     // copies in flight, plus one until answered
 	decided bool
 	sum     bool // checksums are compared (quorum levels)
+	// start is the arrival clock of the request (its owner's input batch)
+	// while launch sends the copies, 0 after: the peer queue wait of a
+	// copy sent later, on a reply path, is not measured (stats_peer.go).
+	start int64
 }
 
 // acquireFanout returns a cleared fanout of the owner's node pool.
@@ -79,7 +83,7 @@ func (f *fanout) release() {
 	}
 	putBuffer(f.frame)
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
-	f.part, f.refs, f.decided, f.sum = 0, 0, false, false
+	f.part, f.refs, f.decided, f.sum, f.start = 0, 0, false, false, 0
 	f.kept = nil
 	f.plan.Reset()
 	f.node.cluster.fanouts.Put(f)
@@ -111,7 +115,7 @@ func (c *conn) dispatch(frame []byte) {
 	if cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum {
 		frame = c.sortAlpha()
 	}
-	m := c.pushRouted()
+	m := c.pushRouted(len(frame))
 	if m == nil {
 		return
 	}
@@ -180,15 +184,18 @@ func (c *conn) classify(t *topology) replica.Request {
 	return r
 }
 
-// pushRouted admits a request and queues its msg in the reply order; nil
-// when max_msgs is reached (the client has been answered).
-func (c *conn) pushRouted() *msg {
+// pushRouted admits a request of size bytes and queues its msg in the
+// reply order; nil when max_msgs is reached (the client has been
+// answered). The size is kept for the queues of an accepted peer
+// connection (stats_dnode.go).
+func (c *conn) pushRouted(size int) *msg {
 	if !c.node.admit() {
 		c.local(c.node.proto.tooManyMsgs)
 		return nil
 	}
 	m := acquireMsg(c)
 	m.peerID = c.curID
+	m.st.size = int64(size)
 	c.mu.Lock()
 	c.pending.push(m)
 	c.inflight++
@@ -207,7 +214,7 @@ func (c *conn) routeForwarded(frame []byte) {
 	}
 	req := c.classifyReq(t)
 	req.Write, req.Level = true, replica.DCOne
-	m := c.pushRouted()
+	m := c.pushRouted(len(frame))
 	if m == nil {
 		return
 	}
@@ -237,6 +244,7 @@ func (c *conn) launch(f *fanout, frame []byte) {
 	}
 	f.mu.Lock()
 	f.refs = 1
+	f.start = c.batchClock()
 	n := len(f.plan.Targets)
 	if f.sum {
 		// Quorum levels wait for a peer: its copy goes out first, the
@@ -249,6 +257,7 @@ func (c *conn) launch(f *fanout, frame []byte) {
 			f.send(i, frame, &c.kicks, nil)
 		}
 	}
+	f.start = 0
 	done := f.refs == 0
 	f.mu.Unlock()
 	if done {
@@ -362,6 +371,7 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, si
 		j := len(f.plan.Targets) - 1
 		f.send(j, f.frame.B, kicks, sink)
 	case replica.Won, replica.Lost:
+		f.statsDecided()
 		w, wcode := f.tr.Result()
 		var out []byte
 		switch {

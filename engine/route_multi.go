@@ -78,12 +78,13 @@ func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 		mp.release()
 		return false
 	}
-	m := c.pushRouted()
+	m := c.pushRouted(len(frame))
 	if m == nil {
 		mp.release()
 		return true
 	}
 	parts := mp.split.Parts
+	c.statsFragments(len(parts))
 	mp.owner, mp.m, mp.left = c, m, len(parts)
 	for len(mp.kept) < len(parts) {
 		mp.kept = append(mp.kept, nil)

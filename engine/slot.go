@@ -34,16 +34,20 @@ type slot struct {
 var errStopped = errors.New("engine: node shut down")
 
 // enqueue queues a request on the slot's connection; ok is false when it
-// is down. A non-nil kick must get writeInline once the caller's input
-// batch is consumed.
+// is down or refuses the request (closed, a peer connection full), which
+// counts as a forwarding error. A non-nil kick must get writeInline once
+// the caller's input batch is consumed.
 func (sl *slot) enqueue(frame []byte, m *msg) (ok bool, kick *conn) {
 	s := sl.cur.Load()
-	if s == nil {
-		return false, nil
+	if s != nil {
+		var inline bool
+		ok, inline = s.enqueue(frame, m)
+		if inline {
+			kick = s
+		}
 	}
-	ok, inline := s.enqueue(frame, m)
-	if inline {
-		kick = s
+	if !ok {
+		sl.statsForwardError(m)
 	}
 	return ok, kick
 }

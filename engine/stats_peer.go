@@ -12,21 +12,25 @@ import (
 // peer_in_queue (remote_peer_in_queue for a peer in another DC) with its
 // frame's bytes; when its batch is handed to the socket it counts in
 // peer_requests and peer_request_bytes and moves to peer_out_queue, and
-// gets its send time; its reply counts in peer_responses and
-// peer_response_bytes, leaves the out queue and records the round trip
-// (cross_zone_latency in the DC, cross_region_rtt across DCs). Replies of
-// one read are summed (peerTally) and added at the end of the read. When a
-// peer conn closes, the copies on it count as dropped (and as timed out
-// when a timeout closed it), the close as peer_eof, peer_err or
-// peer_timedout and as an eject. peer_connections counts the conns to
-// peers that are open.
+// gets its send time. The time from the request's arrival (its client's
+// input batch) to that send is the copy's queue wait, recorded in
+// cross_zone_queue_wait (cross_region_queue_wait across DCs) as
+// server_queue_wait is for the datastore; a copy sent later from a reply
+// path (a DC_ONE read retried on another rack) records none. The copy's
+// reply counts in peer_responses and peer_response_bytes, leaves the out
+// queue and records the round trip (cross_zone_latency in the DC,
+// cross_region_rtt across DCs). Replies of one read are summed (peerTally)
+// and added at the end of the read. When a peer conn closes, the copies on
+// it count as dropped (and as timed out when a timeout closed it), the
+// close as peer_eof, peer_err or peer_timedout and as an eject.
+// peer_connections counts the conns to peers that are open.
 
 // peerMetrics are the metrics of a local-DC or a remote-DC peer.
 type peerMetrics struct {
 	inQ, inQBytes, outQ, outQBytes stats.Metric
 	dropped, timedoutReqs          stats.Metric
 	timedout                       stats.Metric
-	rtt, outDepth, inDepth         stats.Hist
+	rtt, wait, outDepth, inDepth   stats.Hist
 }
 
 var (
@@ -35,14 +39,16 @@ var (
 		outQ: stats.PeerOutQueue, outQBytes: stats.PeerOutQueueBytes,
 		dropped: stats.PeerDroppedRequests, timedoutReqs: stats.PeerTimedoutRequests,
 		timedout: stats.PeerTimedout,
-		rtt:      stats.CrossZoneLatency, outDepth: stats.PeerOutQueueDepth, inDepth: stats.PeerInQueueDepth,
+		rtt:      stats.CrossZoneLatency, wait: stats.CrossZoneQueueWait,
+		outDepth: stats.PeerOutQueueDepth, inDepth: stats.PeerInQueueDepth,
 	}
 	remotePeerMetrics = peerMetrics{
 		inQ: stats.RemotePeerInQueue, inQBytes: stats.RemotePeerInQueueBytes,
 		outQ: stats.RemotePeerOutQueue, outQBytes: stats.RemotePeerOutQueueBytes,
 		dropped: stats.RemotePeerDroppedRequests, timedoutReqs: stats.RemotePeerTimedoutRequests,
 		timedout: stats.RemotePeerTimedout,
-		rtt:      stats.CrossRegionRTT, outDepth: stats.RemotePeerOutQueueDepth, inDepth: stats.RemotePeerInQueueDepth,
+		rtt:      stats.CrossRegionRTT, wait: stats.CrossRegionQueueWait,
+		outDepth: stats.RemotePeerOutQueueDepth, inDepth: stats.RemotePeerInQueueDepth,
 	}
 )
 
@@ -69,7 +75,9 @@ func (s *conn) statsServerOpen() {
 }
 
 // statsPeerQueued counts m, a frame of size bytes just queued on peer conn
-// s (s.mu held), in the peer in-queue gauges, on the shard of m's client.
+// s (s.mu held), in the peer in-queue gauges, on the shard of m's client,
+// and gives it its request's arrival time. Every copy on a peer conn is
+// queued by fanout.send, which holds m.fan.mu.
 func (s *conn) statsPeerQueued(m *msg, size int) {
 	sh := s.st.shard
 	if sh == nil {
@@ -80,6 +88,9 @@ func (s *conn) statsPeerQueued(m *msg, size int) {
 	}
 	m.st.peer = true
 	m.st.size = int64(size)
+	if m.fan != nil {
+		m.st.start = m.fan.start
+	}
 	pm := s.peerMetrics()
 	sh.Inc(pm.inQ)
 	sh.Add(pm.inQBytes, m.st.size)
@@ -90,18 +101,23 @@ func (s *conn) statsPeerQueued(m *msg, size int) {
 func (s *conn) statsPeerStamp() {
 	sh := s.st.shard
 	now := s.node.statsClock()
+	pm := s.peerMetrics()
 	var k, bytes int64
+	var wait histRun
 	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
 		if m := s.fifo.at(i); m.st.peer {
 			m.st.sent = now
 			k++
 			bytes += m.st.size
+			if m.st.start != 0 {
+				wait.add(sh, pm.wait, (now-m.st.start)/1000)
+			}
 		}
 	}
 	if k == 0 {
 		return
 	}
-	pm := s.peerMetrics()
+	wait.flush(sh, pm.wait)
 	sh.Add(stats.PeerRequests, k)
 	sh.Add(stats.PeerRequestBytes, bytes)
 	sh.Add(pm.inQ, -k)

@@ -121,6 +121,12 @@ func TestStatsPeerCountersTwoRacks(t *testing.T) {
 	if got := a0.Hists[stats.CrossZoneLatency].Count - before0.Hists[stats.CrossZoneLatency].Count; got != sets {
 		t.Errorf("node 0: cross-zone round trips recorded %d; want %d", got, sets)
 	}
+	if got := a0.Hists[stats.CrossZoneQueueWait].Count - before0.Hists[stats.CrossZoneQueueWait].Count; got != sets {
+		t.Errorf("node 0: cross-zone queue waits recorded %d; want %d", got, sets)
+	}
+	if got := a0.Hists[stats.CrossRegionQueueWait].Count - before0.Hists[stats.CrossRegionQueueWait].Count; got != 0 {
+		t.Errorf("node 0: cross-region queue waits recorded %d; want 0 (one DC)", got)
+	}
 	// Node 1 executed the copies on its datastore: they arrived on its
 	// dnode side, not as client requests.
 	for _, c := range []struct {

@@ -5,14 +5,16 @@ import (
 )
 
 // What a snapshot adds to the shards' sums (stats.Source): events the node
-// counts on its own atomics, off the request path or on rare branches, and
-// the pool sizes of /info.
+// counts on its own atomics, off the request path or on rare branches, the
+// queues of the accepted peer connections and the pool sizes of /info.
 //
 //	client_dropped_requests      + requests refused at max_msgs (Node.admit)
 //	peer_mismatch_requests       peer replies whose id skipped the head request
 //	peer_dropped_requests        + swallowed copies not sent (peer down, queue full)
 //	remote_peer_dropped_requests + remote-DC copies that no rack could take
 //	remote_peer_failover_requests remote-DC copies sent to another rack
+//	dnode_client_in_queue, dnode_client_out_queue (+ bytes): read from the
+//	                             accepted peer connections (stats_dnode.go)
 //
 // Memory, as C Dynomite's never-shrinking free lists would show it:
 //
@@ -41,6 +43,7 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.PeerDroppedRequests] += ps.dropped.Load()
 	v[stats.RemotePeerDroppedRequests] += ps.remoteDropped.Load()
 	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
+	n.dnodeQueues(v)
 
 	inUse := n.inflight.Load()
 	made := a.msgsMade.Load()

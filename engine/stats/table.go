@@ -51,9 +51,13 @@ const (
 )
 
 // Metrics C Dynomite declares but never updates: DnodeClientInQueue,
-// DnodeClientInQueueBytes, PeerEjects, Fragments, StatsCount and
-// ServerTimedoutRequests. Here every row is live: engine/admin counts
-// StatsCount per admin request, and the engine owns the others.
+// DnodeClientInQueueBytes, PeerEjects, Fragments, StatsCount,
+// ServerTimedoutRequests and RedisReqSets. Here every row is updated:
+// engine/admin counts StatsCount per admin request, the engine counts the
+// others as requests go (engine/stats_hooks.go, stats_peer.go,
+// stats_route.go) or adds them to each snapshot (stats_source.go,
+// stats_dnode.go). engine's TestStatsEveryRowUpdated checks that no row
+// and no histogram is left out.
 
 // Metric identifies one row of the table. Its value is the row index, so a
 // Metric indexes the counter arrays directly.
