@@ -7,7 +7,7 @@ DATA_STORE ?= redis
 RACKS ?= 3
 export GOFLAGS := -buildvcs=false
 
-.PHONY: help build run test test-go fuzz fuzz-smoke bench perf lint verify deps clean
+.PHONY: help build run test test-go fuzz fuzz-smoke bench soak perf lint verify deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -45,6 +45,9 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH)
 	$(if $(findstring -stats-cost,$(BENCHFLAGS)),$(GO) build -tags nostats -o $(BIN)/dynomite-nostats ./cmd/dynomite)
 	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
+
+soak: deps build ## one node under the mix load for 10 min: peak RSS < 64 MB and flat, PASS/FAIL (SOAKFLAGS=-duration 1m ...)
+	$(BIN)/dynomite-bench soak $(SOAKFLAGS)
 
 perf: deps build ## micro-benchmarks of the hot paths with -benchmem and pprof top 15 (CPU, alloc bytes/objects)
 	$(BIN)/dynomite-bench perf ./perf/ ./codec/... ./ring/... ./replica/...

@@ -62,6 +62,7 @@ func (c *Config) Args() []string {
 // Usage is the help text printed for -h.
 const Usage = `Usage: dynomite-bench [options]
        dynomite-bench matrix [matrix options]   (run with -h for its options)
+       dynomite-bench soak [soak options]       (one node for minutes: RSS peak and flatness)
        dynomite-bench perf [perf options]
 A memcache/redis load generator with memtier_benchmark's options.
 

@@ -103,12 +103,19 @@ func TestRunRequestsAgainstRedis(t *testing.T) {
 	cfg.KeyPattern = [2]byte{'P', 'P'}
 	cfg.KeyMaximum = 999
 	cfg.DataSizeMin, cfg.DataSizeMax, cfg.DataSize = 10, 20, 0
-	res, err := Run(context.Background(), cfg, nil)
+	var tally Tally
+	if n := tally.Ops(); n != 0 {
+		t.Fatalf("unexpected count %d before the run", n)
+	}
+	res, err := RunTally(context.Background(), cfg, nil, &tally)
 	if err != nil {
 		t.Fatalf("cannot run: %v", err)
 	}
 	if res.Totals.Count != 1000 || res.Sets.Count != 500 {
 		t.Fatalf("unexpected counts; got %d total, %d sets; want 1000, 500", res.Totals.Count, res.Sets.Count)
+	}
+	if n := tally.Ops(); n != res.Totals.Count {
+		t.Fatalf("unexpected tally %d; want %d", n, res.Totals.Count)
 	}
 	// P:P with 4 clients over [0, 999]: each client sets the first 125 keys of its slice of 250.
 	if n, _ := admin.Do("DBSIZE"); n.Int != 500 {

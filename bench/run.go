@@ -21,6 +21,32 @@ const grace = 10 * time.Second
 // counts gathered so far, when ctx is cancelled; it fails when a connection
 // cannot be opened or a connection breaks.
 func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
+	return RunTally(ctx, cfg, progress, nil)
+}
+
+// Tally lets another goroutine read how many requests a load started with
+// RunTally has completed so far.
+type Tally struct {
+	lives atomic.Pointer[[]*live]
+}
+
+// Ops returns the requests whose replies have arrived so far: 0 before the
+// clients are connected.
+func (t *Tally) Ops() int64 {
+	p := t.lives.Load()
+	if p == nil {
+		return 0
+	}
+	var n int64
+	for _, l := range *p {
+		n += l.ops.Load()
+	}
+	return n
+}
+
+// RunTally is Run that also publishes the live request count to tally (when
+// not nil) once every client is connected.
+func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally) (*Result, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -40,6 +66,10 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 		if err := clients[i].dial(ctx); err != nil {
 			return nil, err
 		}
+	}
+
+	if tally != nil {
+		tally.lives.Store(&lives)
 	}
 
 	// Clients stop sending at deadline (the test time, or the hard bound of

@@ -32,6 +32,12 @@
 // redis-server of the target, and reports both in microseconds per request,
 // with the peak RSS (VmHWM) of the measured processes.
 //
+// Soak (dynomite-bench soak, make soak) uses the same targets, workloads and
+// generator for the memory bound of one node: one workload against dyn-1 (or
+// dyn-1-mc) for minutes, the node's VmRSS sampled every interval, and a
+// verdict on the peak and on the growth and least-squares slope after a
+// warm-up.
+//
 // Processes are started with engine/enginetest. Main is not safe for
 // concurrent use: it owns the processes it starts.
 package matrix

@@ -16,21 +16,47 @@ import (
 	"github.com/dynomite-go/dynomite/perf"
 )
 
+// setup are the flags the matrix and the soak share: the programs to run,
+// the key range and where the JSON goes.
+type setup struct {
+	dynomite string
+	redis    string
+	keys     uint64
+	out      string
+}
+
+func (s *setup) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.dynomite, "dynomite", "", "dynomite binary (default: dynomite next to this binary, else a build of ./cmd/dynomite)")
+	fs.StringVar(&s.redis, "redis-server", "", "redis-server binary (default: on PATH)")
+	fs.Uint64Var(&s.keys, "key-maximum", 100000, "key range of every run, so that gets hit once keys are set")
+	fs.StringVar(&s.out, "out", filepath.Join("bench", "results"), "directory of the JSON result file")
+}
+
+// parse registers the shared flags on fs, parses args and refuses
+// positional arguments.
+func (s *setup) parse(fs *flag.FlagSet, args []string) error {
+	s.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 // options are the matrix's flags.
 type options struct {
+	setup
 	reps      int
 	duration  time.Duration
 	tool      string
 	memtier   string
-	dynomite  string
-	redis     string
 	cluster   bool
 	memcached bool   // also memcached direct vs one node with data_store 1
 	statsCost bool   // also run dyn-1-nostats
 	noStats   string // dynomite binary built with -tags nostats
 	workloads string
-	keys      uint64
-	out       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -41,21 +67,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of one run (whole seconds for memtier_benchmark)")
 	fs.StringVar(&o.tool, "tool", "", "load tool: builtin, memtier or redis-benchmark (default: memtier when found, else builtin)")
 	fs.StringVar(&o.memtier, "memtier", os.Getenv("MEMTIER"), "memtier_benchmark binary (default: $MEMTIER, else memtier_benchmark on PATH)")
-	fs.StringVar(&o.dynomite, "dynomite", "", "dynomite binary (default: dynomite next to this binary, else a build of ./cmd/dynomite)")
-	fs.StringVar(&o.redis, "redis-server", "", "redis-server binary (default: on PATH)")
 	fs.BoolVar(&o.cluster, "cluster", false, "also run 3 racks x 1 node at DC_ONE and DC_QUORUM")
 	fs.BoolVar(&o.memcached, "memcached", false, "also run memcached direct vs one node in front of memcached (workload mc-mix)")
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, fanin, latency")
-	fs.Uint64Var(&o.keys, "key-maximum", 100000, "key range of every run, so that gets hit once keys are set")
-	fs.StringVar(&o.out, "out", filepath.Join("bench", "results"), "directory of the JSON result file")
-	if err := fs.Parse(args); err != nil {
+	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.reps < 1 || o.reps > 20:
 		return o, errors.New("-reps must be between 1 and 20")
 	case o.duration < time.Second || o.duration > time.Minute:
@@ -167,7 +187,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.StatsCost = statsCost(rep.Samples, names)
 		writeStatsCost(stdout, rep.StatsCost)
 	}
-	if path, werr := writeReport(o.out, &rep); werr != nil {
+	if path, werr := writeReport(o.out, "matrix", rep.Started, &rep); werr != nil {
 		err = errors.Join(err, werr)
 	} else {
 		fmt.Fprintf(stdout, "results:  %s\n", path)
@@ -328,11 +348,13 @@ func totalCPU(pids []int) (time.Duration, error) {
 	return sum, nil
 }
 
-func writeReport(dir string, rep *report) (string, error) {
+// writeReport writes rep as indented JSON to dir/kind-STARTED.json and
+// returns the path.
+func writeReport(dir, kind string, started time.Time, rep any) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("cannot create %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, "matrix-"+rep.Started.Format("20060102-150405")+".json")
+	path := filepath.Join(dir, kind+"-"+started.Format("20060102-150405")+".json")
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("cannot encode results: %w", err)

@@ -41,13 +41,20 @@ type builtin struct{}
 func (builtin) name() string { return "built-in generator (memtier-compatible)" }
 
 func (builtin) run(ctx context.Context, cfg bench.Config) (load, error) {
-	prev := runtime.GOMAXPROCS(min(cfg.Threads, runtime.NumCPU()))
-	defer runtime.GOMAXPROCS(prev)
+	defer generatorProcs(cfg.Threads)()
 	r, err := bench.Run(ctx, cfg, nil)
 	if err != nil {
 		return load{}, err
 	}
 	return fromResult(r), nil
+}
+
+// generatorProcs sets GOMAXPROCS to a load's thread count (at most the
+// CPUs), as memtier would run that many OS threads, and returns the function
+// that restores it.
+func generatorProcs(threads int) (restore func()) {
+	prev := runtime.GOMAXPROCS(min(threads, runtime.NumCPU()))
+	return func() { runtime.GOMAXPROCS(prev) }
 }
 
 func fromResult(r *bench.Result) load {

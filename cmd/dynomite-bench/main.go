@@ -3,6 +3,7 @@
 //
 //	dynomite-bench [memtier flags]     one load, memtier's progress line and totals table
 //	dynomite-bench matrix [flags]      Redis direct vs dynomite-go, interleaved, medians
+//	dynomite-bench soak [flags]        one node under load for minutes: RSS peak and flatness
 //	dynomite-bench perf [flags]        micro-benchmarks with CPU and memory profile hot spots
 package main
 
@@ -25,7 +26,13 @@ func main() {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:])
 	cancel()
-	if err != nil {
+	switch {
+	case errors.Is(err, matrix.ErrSoakFailed):
+		if err != matrix.ErrSoakFailed { // also an error stopping the processes
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(1) // the verdict line says why
+	case err != nil:
 		if !errors.Is(err, bench.ErrHelp) && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, err)
 		}
@@ -38,6 +45,8 @@ func run(ctx context.Context, args []string) error {
 		switch args[0] {
 		case "matrix":
 			return matrix.Main(ctx, args[1:], os.Stdout, os.Stderr)
+		case "soak":
+			return matrix.Soak(ctx, args[1:], os.Stdout, os.Stderr)
 		case "perf":
 			return perf.Main(ctx, args[1:], os.Stdout, os.Stderr)
 		}

@@ -43,6 +43,9 @@ func TestRunBadFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"matrix", "-reps", "0"}); err == nil {
 		t.Fatalf("unexpected success with -reps 0")
 	}
+	if err := run(context.Background(), []string{"soak", "-duration", "0s"}); err == nil {
+		t.Fatalf("unexpected success with soak -duration 0s")
+	}
 	if err := run(context.Background(), []string{"-h"}); !errors.Is(err, bench.ErrHelp) {
 		t.Fatalf("unexpected result for -h: %v", err)
 	}
