@@ -11,19 +11,7 @@ import (
 // client, checks that toServer reaches the datastore, answers with reply
 // and checks that toClient reaches the client.
 func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
-	cfg := testConfig("127.0.0.1:1")
-	cfg.Pool.DataStore = 1
-	n, err := New(Options{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sl := n.slots[0]
-	snc, sfar := socketpair(t)
-	s := newServerConn(sl, snc)
-	sl.cur.Store(s)
-	cnc, cfar := socketpair(t)
-	c := newConn(n, roleClient, cnc)
-	c.srv = sl
+	n, c, cfar, s, sfar := batchRig(t)
 	sbuf := make([]byte, 2*len(toServer))
 	cbuf := make([]byte, 2*len(toClient)+1)
 	inb, replyb := []byte(in), []byte(reply)
@@ -41,14 +29,17 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 
 // TestAllocsMemcache pins the memcached forward path to zero allocations
 // in steady state: pipelined gets, sets, a get of several keys, noreply
-// and quiet requests (rewritten before forwarding, replies dropped).
+// and quiet requests (rewritten before forwarding, replies dropped);
+// single-key gets are joined into one multi-key get (memcache_batch.go).
 // AllocsPerRun counts the whole process, so this file sorts before the
 // tests that leave datastore processes and their watchers behind.
 func TestAllocsMemcache(t *testing.T) {
 	rep := strings.Repeat
 	for _, tc := range []struct{ name, in, toServer, reply, toClient string }{
-		{"16 gets", rep("get key\r\n", 16), rep("get key\r\n", 16),
-			rep("VALUE key 0 5\r\nvalue\r\nEND\r\n", 16), rep("VALUE key 0 5\r\nvalue\r\nEND\r\n", 16)},
+		{"16 gets, joined", rep("get key\r\n", 16), "get" + rep(" key", 16) + "\r\n",
+			rep("VALUE key 0 5\r\nvalue\r\n", 16) + "END\r\n", rep("VALUE key 0 5\r\nvalue\r\nEND\r\n", 16)},
+		{"16 gets, misses", rep("get key\r\n", 16), "get" + rep(" key", 16) + "\r\n",
+			"END\r\n", rep("END\r\n", 16)},
 		{"16 sets", rep("set key 0 0 5\r\nvalue\r\n", 16), rep("set key 0 0 5\r\nvalue\r\n", 16),
 			rep("STORED\r\n", 16), rep("STORED\r\n", 16)},
 		{"get of 3 keys", "get a b c\r\n", "get a b c\r\n",

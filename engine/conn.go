@@ -103,6 +103,9 @@ func (c *conn) unsent() int {
 
 // takeOut detaches the output buffer. Callers hold mu.
 func (c *conn) takeOut() *bytebufferpool.ByteBuffer {
+	if c.mc.batch.open {
+		c.closeGetBatch()
+	}
 	b := c.out
 	c.out = nil
 	return b

@@ -156,7 +156,7 @@ func (s *conn) onPeerReplies(b []byte) {
 			off = p
 			continue
 		}
-		n, err := s.node.proto.scan(s, buf[p:])
+		_, n, err := s.node.proto.scan(s, buf[p:])
 		if err != nil {
 			if err == errNeedMore {
 				off += skipped

@@ -39,6 +39,9 @@ type mcState struct {
 	frame []byte
 
 	scanner memcache.ReplyScanner
+	// batch joins single-key gets toward memcached (memcache_batch.go);
+	// server side, s.mu.
+	batch getBatch
 }
 
 // maxKeptFrame bounds the rewrite buffer a connection keeps between
@@ -194,18 +197,23 @@ func (c *conn) countMemcache(cmd memcache.Command) {
 // scanMemcache is scan for memcached: the reply is framed for the command
 // of the oldest request, the one it answers. Only this poller pops the
 // FIFO, so the head cannot change between here and complete.
-func scanMemcache(s *conn, buf []byte) (int, error) {
+func scanMemcache(s *conn, buf []byte) ([]byte, int, error) {
 	s.mu.Lock()
 	m := s.fifo.peek()
+	if m != nil && m.mgKey != 0 {
+		reply, n, err := s.scanBatched(m, buf)
+		s.mu.Unlock()
+		return reply, n, err
+	}
 	s.mu.Unlock()
 	if m == nil {
-		return 0, errNoRequest
+		return nil, 0, errNoRequest
 	}
 	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.cmd))
 	if err == memcache.ErrIncomplete {
-		return 0, errNeedMore
+		return nil, 0, errNeedMore
 	}
-	return n, err
+	return buf[:n], n, err
 }
 
 // isMemcacheError reports ERROR, CLIENT_ERROR and SERVER_ERROR replies.

@@ -37,6 +37,11 @@ type msg struct {
 	// mute drops what the client must not see of the reply (proto.go).
 	cmd  uint8
 	mute mute
+	// mgKey is the key length of a single-key get joined to a multi-key
+	// get line (memcache_batch.go), 0 otherwise; mgEnd marks the last msg
+	// of its line.
+	mgKey uint8
+	mgEnd bool
 
 	poison uint32 // msgLive while acquired; checked under -race
 

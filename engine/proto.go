@@ -58,9 +58,11 @@ type proto struct {
 	// valid until handle returns.
 	handle func(c *conn, frame []byte)
 	// scan frames the reply at the front of buf on server conn s, for
-	// the oldest request of its FIFO. It returns the reply's length, or
-	// errNeedMore, or another error (the connection must be closed).
-	scan  func(s *conn, buf []byte) (int, error)
+	// the oldest request of its FIFO. It returns the reply for the
+	// client and the bytes it took from buf (usually the same; not for a
+	// batched memcached get), or errNeedMore, or another error (the
+	// connection must be closed).
+	scan  func(s *conn, buf []byte) (reply []byte, n int, err error)
 	codes [numCodeReplies][]byte // engine-made error replies, by replica.Code
 
 	tooManyMsgs   []byte // max_msgs reached
@@ -150,12 +152,12 @@ func parseRESP(c *conn, buf []byte) (int, parseResult) {
 }
 
 // scanRESP is scan for Redis: a reply frames itself.
-func scanRESP(s *conn, buf []byte) (int, error) {
+func scanRESP(s *conn, buf []byte) ([]byte, int, error) {
 	n, err := s.scanner.Scan(buf)
 	if err != nil && errors.Is(err, resp.ErrIncomplete) {
-		return 0, errNeedMore
+		return nil, 0, errNeedMore
 	}
-	return n, err
+	return buf[:n], n, err
 }
 
 // reqWrite reports whether the request being handled changes data.

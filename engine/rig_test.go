@@ -47,20 +47,27 @@ func forwardRig(t testing.TB, depth int) (*Node, func()) {
 	return forwardRigWith(t, depth, Options{Config: testConfig("127.0.0.1:1")})
 }
 
-// forwardRigWith is forwardRig for a node built with o.
-func forwardRigWith(t testing.TB, depth int, o Options) (*Node, func()) {
+// rigConns builds a node with o and wires one client conn and its server
+// conn over socketpairs, with no poller callbacks; cfar and sfar are the
+// far ends.
+func rigConns(t testing.TB, o Options) (n *Node, c *conn, cfar int, s *conn, sfar int) {
 	n, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sl := n.slots[0]
 	snc, sfar := socketpair(t)
-	s := newServerConn(sl, snc)
+	s = newServerConn(sl, snc)
 	sl.cur.Store(s)
 	cnc, cfar := socketpair(t)
-	c := newConn(n, roleClient, cnc)
+	c = newConn(n, roleClient, cnc)
 	c.srv = sl
+	return n, c, cfar, s, sfar
+}
 
+// forwardRigWith is forwardRig for a node built with o.
+func forwardRigWith(t testing.TB, depth int, o Options) (*Node, func()) {
+	n, c, cfar, s, sfar := rigConns(t, o)
 	req := bytes.Repeat([]byte("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"), depth)
 	reply := bytes.Repeat([]byte("$5\r\nvalue\r\n"), depth)
 	sbuf := make([]byte, 2*len(req))

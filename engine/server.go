@@ -70,10 +70,15 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 			s.out = getBuffer()
 		}
 	}
-	if s.role == rolePeerOut {
+	switch {
+	case s.role == rolePeerOut:
 		s.appendPeerHeader(m, len(frame))
+		s.out.B = append(s.out.B, frame...)
+	case s.node.proto.memcache:
+		s.appendMemcache(frame, m)
+	default:
+		s.out.B = append(s.out.B, frame...)
 	}
-	s.out.B = append(s.out.B, frame...)
 	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.push(m)
 	s.unstamped++
@@ -255,7 +260,7 @@ func (s *conn) onServerInput(b []byte) {
 	}
 	off := 0
 	for off < len(buf) {
-		n, err := s.node.proto.scan(s, buf[off:])
+		reply, n, err := s.node.proto.scan(s, buf[off:])
 		if err != nil {
 			if err != errNeedMore {
 				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
@@ -264,7 +269,7 @@ func (s *conn) onServerInput(b []byte) {
 			}
 			break
 		}
-		if !s.complete(buf[off : off+n]) {
+		if !s.complete(reply) {
 			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.slot.addr)
 			s.failLater()
 			off = len(buf)
@@ -314,6 +319,7 @@ func (s *conn) onServerClose() {
 	}
 	s.closed = true
 	putBuffer(s.takeOut())
+	s.resetGetBatch()
 	putBuffer(s.spare)
 	s.spare = nil
 	s.mu.Unlock()
