@@ -222,9 +222,6 @@ func gone(t *testing.T, out string) {
 // TestSoakShort runs two short soaks against a real node: one to its end
 // with a 1 MB limit (so FAIL), one stopped by its context (Ctrl-C).
 func TestSoakShort(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts redis-server and dynomite")
-	}
 	bin := enginetest.BuildDynomite(t)
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
