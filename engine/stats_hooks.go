@@ -552,28 +552,39 @@ func (s *conn) statsServerClosed() {
 	s.statsFlush()
 	s.st.send = sendTally{} // queued, never sent: not counted as sent
 	s.st.sent.reset()
-	k := s.fifo.len()
-	// Untagged msgs were never counted in the gauges.
-	in, out, inBytes, outBytes := s.queuedOnClose(func(m *msg) bool { return m.st.tagged })
-	sh.Add(stats.OutQueue, -out)
-	sh.Add(stats.OutQueueBytes, -outBytes)
-	sh.Add(stats.InQueue, -in)
-	sh.Add(stats.InQueueBytes, -inBytes)
-	sh.Add(stats.ServerDroppedRequests, int64(k))
-	sent := out
+	// Untagged msgs were never counted in the gauges, but every request
+	// on the conn is dropped.
+	s.statsClosed(&serverCloseMetrics, func(m *msg) bool { return m.st.tagged }, int64(s.fifo.len()))
+}
+
+// statsClosed moves the msgs a closing conn still holds, those counted
+// reports, out of its queue gauges, counts dropped requests (dropped, or
+// when negative the counted msgs), the timed-out ones, why the conn closed
+// and the eject. Callers hold the closing connection.
+func (s *conn) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped int64) {
+	sh := s.st.shard
+	in, out, inBytes, outBytes := s.queuedOnClose(counted)
+	if dropped < 0 {
+		dropped = in + out
+	}
+	sh.Add(cm.outQ, -out)
+	sh.Add(cm.outQBytes, -outBytes)
+	sh.Add(cm.inQ, -in)
+	sh.Add(cm.inQBytes, -inBytes)
+	sh.Add(cm.dropped, dropped)
 	closing := s.node.closing.Load()
 	switch {
 	case s.timedOut:
-		sh.Inc(stats.ServerTimedout)
-		sh.Add(stats.ServerTimedoutRequests, sent)
+		sh.Inc(cm.timedout)
+		sh.Add(cm.timedoutReqs, out)
 	case s.st.failed.Load():
-		sh.Inc(stats.ServerErr)
+		sh.Inc(cm.err)
 	case !closing:
-		sh.Inc(stats.ServerEOF)
+		sh.Inc(cm.eof)
 	}
 	if !closing {
-		sh.Inc(stats.ServerEjects)
-		sh.SetTimestamp(stats.ServerEjectedAt, time.Now().UnixMilli())
+		sh.Inc(cm.ejects)
+		sh.SetTimestamp(cm.ejectedAt, time.Now().UnixMilli())
 	}
 }
 

@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"time"
-
-	"github.com/dynomite-go/dynomite/engine/stats"
-)
+import "github.com/dynomite-go/dynomite/engine/stats"
 
 // Stats of the peer connections (spec §2.2 peer_* and remote_peer_*).
 //
@@ -25,30 +21,52 @@ import (
 // close as peer_eof, peer_err or peer_timedout and as an eject.
 // peer_connections counts the conns to peers that are open.
 
-// peerMetrics are the metrics of a local-DC or a remote-DC peer.
+// peerMetrics are the metrics of a local-DC or a remote-DC peer conn; the
+// close counters are shared with datastore conns (closeMetrics).
 type peerMetrics struct {
+	closeMetrics
+	rtt, wait, outDepth, inDepth stats.Hist
+}
+
+// closeMetrics are what a closing datastore or peer conn moves: its queue
+// gauges, the requests dropped and timed out, why it closed, the eject.
+type closeMetrics struct {
 	inQ, inQBytes, outQ, outQBytes stats.Metric
 	dropped, timedoutReqs          stats.Metric
-	timedout                       stats.Metric
-	rtt, wait, outDepth, inDepth   stats.Hist
+	timedout, err, eof             stats.Metric
+	ejects, ejectedAt              stats.Metric
+}
+
+var serverCloseMetrics = closeMetrics{
+	inQ: stats.InQueue, inQBytes: stats.InQueueBytes,
+	outQ: stats.OutQueue, outQBytes: stats.OutQueueBytes,
+	dropped: stats.ServerDroppedRequests, timedoutReqs: stats.ServerTimedoutRequests,
+	timedout: stats.ServerTimedout, err: stats.ServerErr, eof: stats.ServerEOF,
+	ejects: stats.ServerEjects, ejectedAt: stats.ServerEjectedAt,
 }
 
 var (
 	localPeerMetrics = peerMetrics{
-		inQ: stats.PeerInQueue, inQBytes: stats.PeerInQueueBytes,
-		outQ: stats.PeerOutQueue, outQBytes: stats.PeerOutQueueBytes,
-		dropped: stats.PeerDroppedRequests, timedoutReqs: stats.PeerTimedoutRequests,
-		timedout: stats.PeerTimedout,
-		rtt:      stats.CrossZoneLatency, wait: stats.CrossZoneQueueWait,
+		rtt: stats.CrossZoneLatency, wait: stats.CrossZoneQueueWait,
 		outDepth: stats.PeerOutQueueDepth, inDepth: stats.PeerInQueueDepth,
+		closeMetrics: closeMetrics{
+			inQ: stats.PeerInQueue, inQBytes: stats.PeerInQueueBytes,
+			outQ: stats.PeerOutQueue, outQBytes: stats.PeerOutQueueBytes,
+			dropped: stats.PeerDroppedRequests, timedoutReqs: stats.PeerTimedoutRequests,
+			timedout: stats.PeerTimedout, err: stats.PeerErr, eof: stats.PeerEOF,
+			ejects: stats.PeerEjects, ejectedAt: stats.PeerEjectedAt,
+		},
 	}
 	remotePeerMetrics = peerMetrics{
-		inQ: stats.RemotePeerInQueue, inQBytes: stats.RemotePeerInQueueBytes,
-		outQ: stats.RemotePeerOutQueue, outQBytes: stats.RemotePeerOutQueueBytes,
-		dropped: stats.RemotePeerDroppedRequests, timedoutReqs: stats.RemotePeerTimedoutRequests,
-		timedout: stats.RemotePeerTimedout,
-		rtt:      stats.CrossRegionRTT, wait: stats.CrossRegionQueueWait,
+		rtt: stats.CrossRegionRTT, wait: stats.CrossRegionQueueWait,
 		outDepth: stats.RemotePeerOutQueueDepth, inDepth: stats.RemotePeerInQueueDepth,
+		closeMetrics: closeMetrics{
+			inQ: stats.RemotePeerInQueue, inQBytes: stats.RemotePeerInQueueBytes,
+			outQ: stats.RemotePeerOutQueue, outQBytes: stats.RemotePeerOutQueueBytes,
+			dropped: stats.RemotePeerDroppedRequests, timedoutReqs: stats.RemotePeerTimedoutRequests,
+			timedout: stats.RemotePeerTimedout, err: stats.PeerErr, eof: stats.PeerEOF,
+			ejects: stats.PeerEjects, ejectedAt: stats.PeerEjectedAt,
+		},
 	}
 )
 
@@ -173,29 +191,7 @@ func (s *conn) statsPeerFlush() {
 // statsPeerClosed is statsServerClosed for a peer conn: the copies still
 // on it are dropped.
 func (s *conn) statsPeerClosed() {
-	sh := s.st.shard
 	s.statsPeerFlush()
-	pm := s.peerMetrics()
-	in, out, inBytes, outBytes := s.queuedOnClose(func(m *msg) bool { return m.st.peer })
-	dropped := in + out
-	sh.Add(pm.outQ, -out)
-	sh.Add(pm.outQBytes, -outBytes)
-	sh.Add(pm.inQ, -in)
-	sh.Add(pm.inQBytes, -inBytes)
-	sh.Add(pm.dropped, dropped)
-	sh.Dec(stats.PeerConnections)
-	closing := s.node.closing.Load()
-	switch {
-	case s.timedOut:
-		sh.Inc(pm.timedout)
-		sh.Add(pm.timedoutReqs, out)
-	case s.st.failed.Load():
-		sh.Inc(stats.PeerErr)
-	case !closing:
-		sh.Inc(stats.PeerEOF)
-	}
-	if !closing {
-		sh.Inc(stats.PeerEjects)
-		sh.SetTimestamp(stats.PeerEjectedAt, time.Now().UnixMilli())
-	}
+	s.st.shard.Dec(stats.PeerConnections)
+	s.statsClosed(&s.peerMetrics().closeMetrics, func(m *msg) bool { return m.st.peer }, -1)
 }
