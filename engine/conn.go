@@ -176,6 +176,7 @@ func init() { bufs.Store(new(bytebufferpool.Pool)) }
 // freshBuffers replaces the engine's buffer pool with an empty one.
 func freshBuffers() { bufs.Store(new(bytebufferpool.Pool)) }
 
-// nowNano is the engine's clock read. It is called once per batch written
-// to a datastore, never per request.
+// clock is the node's clock: monotonic nanoseconds since the node was
+// built, plus one so that 0 can mean "not read". Deadlines and the stats
+// read it once per batch, never per request.
 func (n *Node) clock() int64 { return int64(time.Since(n.epoch)) + 1 }
