@@ -7,9 +7,11 @@ import (
 	"github.com/dynomite-go/dynomite/engine"
 )
 
-// newEngineNode builds the engine's node for cfg. The node's stats
-// endpoint reports version and changes level (/setloglevel).
+// newEngineNode builds the engine's node for cfg (a cluster node gets all
+// its CPUs, clusterProcs). The node's stats endpoint reports version and
+// changes level (/setloglevel).
 func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error) {
+	clusterProcs(cfg)
 	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, AdminMode: adminMode, LogLevel: level, Version: version})
 }
 
