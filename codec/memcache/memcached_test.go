@@ -17,13 +17,30 @@ import (
 // reply scanner must frame everything memcached sends, in every split mode.
 
 // startMemcached starts memcached on a free loopback port and returns its
-// address; the process is stopped in t.Cleanup.
+// address; the process is stopped in t.Cleanup. The port is free when it is
+// picked, but another process may bind it first: memcached then exits, and
+// it is started again on another port.
 func startMemcached(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("memcached")
 	if err != nil {
 		t.Fatalf("cannot find memcached (make deps installs it): %v", err)
 	}
+	for try := 1; ; try++ {
+		addr, ok := tryMemcached(t, bin)
+		if ok {
+			return addr
+		}
+		if try == 3 {
+			t.Fatalf("memcached exited at start %d times (port taken?)", try)
+		}
+	}
+}
+
+// tryMemcached starts memcached once and reports its address once it
+// accepts connections, or false when it exited first.
+func tryMemcached(t *testing.T, bin string) (string, bool) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("cannot find a free port: %v", err)
@@ -40,16 +57,23 @@ func startMemcached(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("cannot start memcached: %v", err)
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-exited
 	})
 	addr := "127.0.0.1:" + port
 	for deadline := time.Now().Add(5 * time.Second); ; {
+		select {
+		case <-exited:
+			return "", false
+		default:
+		}
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return addr
+			return addr, true
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("memcached (pid %d) is not listening on %s: %v", cmd.Process.Pid, addr, err)
