@@ -42,10 +42,20 @@ func testConfig(addr string) *conf.Config {
 // startNode starts a node for cfg and shuts it down in Cleanup.
 func startNode(t testing.TB, cfg *conf.Config) *Node {
 	t.Helper()
+	return startNodeWith(t, cfg, nil)
+}
+
+// startNodeWith is startNode; prep, when not nil, adjusts the node before
+// it starts.
+func startNodeWith(t testing.TB, cfg *conf.Config, prep func(*Node)) *Node {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	n, err := New(Options{Config: cfg, Logger: log})
 	if err != nil {
 		t.Fatalf("cannot create node: %v", err)
+	}
+	if prep != nil {
+		prep(n)
 	}
 	if err := n.Start(); err != nil {
 		t.Fatalf("cannot start node: %v", err)

@@ -92,14 +92,7 @@ func (c *conn) routeMemcache(t *topology, frame []byte) {
 // when all keys have one owner; the caller routes the request whole.
 func (c *conn) routeMultiMemcache(t *topology, req replica.Request, size int) bool {
 	r := &c.mc.req
-	nodes := t.Nodes()
-	if cap(c.partTok) < nodes {
-		c.partTok = make([]int64, nodes)
-	}
-	c.partTok = c.partTok[:nodes]
-	for i := range c.partTok {
-		c.partTok[i] = -1
-	}
+	c.resetPartTok(t.Nodes())
 	if c.ownerFn == nil {
 		c.ownerFn = c.localOwner
 	}

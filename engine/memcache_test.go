@@ -3,12 +3,9 @@ package engine
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,23 +21,7 @@ func mcProxy(t testing.TB, prep func(*Node)) (*Node, *enginetest.Proc) {
 	mc := enginetest.Memcached(t)
 	cfg := testConfig(mc.Addr)
 	cfg.Pool.DataStore = 1
-	n, err := New(Options{Config: cfg, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatalf("cannot create node: %v", err)
-	}
-	if prep != nil {
-		prep(n)
-	}
-	if err := n.Start(); err != nil {
-		t.Fatalf("cannot start node: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := n.Shutdown(ctx); err != nil {
-			t.Errorf("unexpected Shutdown error: %v", err)
-		}
-	})
+	n := startNodeWith(t, cfg, prep)
 	return n, mc
 }
 

@@ -54,11 +54,9 @@ func acquireMulti(n *Node) *multi {
 // merged (a replica answered something that does not fit the part).
 var replyBadMerge = []byte("-ERR Dynomite: replies of a multi-key request do not match\r\n")
 
-// routeMulti splits the current request by local-rack owner and routes
-// every part. It reports false, doing nothing, when the request has a
-// single owner or cannot be split; the caller routes it whole.
-func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
-	nodes := t.Nodes()
+// resetPartTok sizes partTok for a ring of nodes nodes, every entry -1
+// (no part for that node yet).
+func (c *conn) resetPartTok(nodes int) {
 	if cap(c.partTok) < nodes {
 		c.partTok = make([]int64, nodes)
 	}
@@ -66,6 +64,13 @@ func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 	for i := range c.partTok {
 		c.partTok[i] = -1
 	}
+}
+
+// routeMulti splits the current request by local-rack owner and routes
+// every part. It reports false, doing nothing, when the request has a
+// single owner or cannot be split; the caller routes it whole.
+func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
+	c.resetPartTok(t.Nodes())
 	mp := acquireMulti(c.node)
 	c.splitTopo = t
 	if c.ownerFn == nil {
