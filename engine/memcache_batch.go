@@ -53,10 +53,10 @@ type getBatch struct {
 }
 
 var (
-	replyEnd   = []byte("END\r\n")
-	valuePrefx = []byte("VALUE ")
-	getPrefix  = []byte("get ")
-	crlf       = []byte("\r\n")
+	replyEnd    = []byte("END\r\n")
+	valuePrefix = []byte("VALUE ")
+	getPrefix   = []byte("get ")
+	crlf        = []byte("\r\n")
 )
 
 // errBatchReply: memcached answered a batched get with something other
@@ -190,12 +190,12 @@ func valueOf(buf, key []byte) (hit, known, bad bool) {
 	switch {
 	case bytes.HasPrefix(buf, replyEnd):
 		return false, true, false
-	case len(buf) < len(valuePrefx) && (bytes.HasPrefix(valuePrefx, buf) || bytes.HasPrefix(replyEnd, buf)):
+	case len(buf) < len(valuePrefix) && (bytes.HasPrefix(valuePrefix, buf) || bytes.HasPrefix(replyEnd, buf)):
 		return false, false, false
-	case !bytes.HasPrefix(buf, valuePrefx):
+	case !bytes.HasPrefix(buf, valuePrefix):
 		return false, true, true
 	}
-	rest := buf[len(valuePrefx):]
+	rest := buf[len(valuePrefix):]
 	if len(rest) <= len(key) {
 		// A hit only if rest is a prefix of "<key> ".
 		return false, !bytes.HasPrefix(key, rest), false
@@ -208,7 +208,7 @@ func valueOf(buf, key []byte) (hit, known, bad bool) {
 func valueBlockEnd(buf []byte) (int, error) {
 	eol := bytes.Index(buf, crlf)
 	if eol < 0 {
-		if len(buf) > len(valuePrefx)+maxBatchKey+64 {
+		if len(buf) > len(valuePrefix)+maxBatchKey+64 {
 			return 0, errBatchReply
 		}
 		return 0, errNeedMore
@@ -216,7 +216,7 @@ func valueBlockEnd(buf []byte) (int, error) {
 	// key flags bytes [cas], one space apart
 	var f [4][]byte
 	nf := 0
-	for line := buf[len(valuePrefx):eol]; len(line) > 0; nf++ {
+	for line := buf[len(valuePrefix):eol]; len(line) > 0; nf++ {
 		if nf == len(f) {
 			return 0, errBatchReply
 		}
