@@ -17,6 +17,9 @@ import (
 // netpoll itself and must be set before its first connection.
 var netpollOnce sync.Once
 
+// netpollPollers is the poller count the first configureNetpoll chose.
+var netpollPollers int
+
 // configureNetpoll sets the number of pollers (want, or pollers() when
 // want is 0), the first read buffer of every connection (mbuf bytes;
 // netpoll grows it on its own while reads fill it) and an inline runner:
@@ -28,6 +31,7 @@ func configureNetpoll(want, mbuf int) {
 		if want <= 0 {
 			want = pollers()
 		}
+		netpollPollers = want
 		_ = netpoll.Configure(netpoll.Config{
 			PollerNum:   want,
 			BufferSize:  mbuf,

@@ -61,6 +61,7 @@ const (
 // connections and every client connection. Its methods may be called from
 // any goroutine.
 type Node struct {
+	spin spinPoll // bounded busy-poll before the poller blocks (spin.go)
 	// epoch is the origin of clock: a monotonic reading, so that deadlines
 	// and latencies ignore changes of the wall clock.
 	epoch     time.Time
@@ -131,6 +132,7 @@ func New(o Options) (*Node, error) {
 	configureNetpoll(o.Pollers, mbuf)
 	freshBuffers()
 	n := &Node{
+		spin:           spinPoll{budget: spinFor(defaultSpin), polls: netpollPollers},
 		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,
@@ -284,7 +286,9 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	}
 	b, _ := r.Next(r.Len())
 	c.onClientInput(b)
-	return r.Release()
+	err := r.Release()
+	c.spin()
+	return err
 }
 
 func (n *Node) removeClient(c *conn) {

@@ -54,7 +54,7 @@ func (sl *slot) enqueue(frame []byte, m *msg) (ok bool, kick *conn) {
 
 // connect dials the datastore and installs the connection.
 func (sl *slot) connect() error {
-	nc, err := netpoll.DialConnection(sl.network, sl.addr, sl.node.dialTimeout)
+	nc, err := dialConnected(sl.network, sl.addr, sl.node.dialTimeout)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,9 @@ func (sl *slot) connect() error {
 		} else {
 			s.onServerInput(b)
 		}
-		return r.Release()
+		err := r.Release()
+		s.spin()
+		return err
 	})
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		s.onServerClose()
