@@ -20,6 +20,9 @@
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients
 //	  pipe16   mix with --pipeline=16
 //	  1k       1:1 SET:GET, 1 KiB values, 2 threads x 25 clients
+//	  mix-2x4, pipe16-2x4, 1k-2x4
+//	           the same three at 2 threads x 4 clients, the shape the
+//	           single-node and cluster targets are stated in
 //	  fanin    mix with 2 threads x 50 clients
 //	  latency  mix with 1 thread x 1 client
 //	  mc-mix   mix over memcached's text protocol (with -memcached)

@@ -71,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.memcached, "memcached", false, "also run memcached direct vs one node in front of memcached (workload mc-mix)")
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
-	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, fanin, latency")
+	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
 	}

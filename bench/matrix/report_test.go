@@ -85,7 +85,7 @@ func TestCombine(t *testing.T) {
 
 func TestSelectWorkloads(t *testing.T) {
 	all, err := selectWorkloads("all", false)
-	if err != nil || len(all) != 5 {
+	if err != nil || len(all) != 8 {
 		t.Fatalf("unexpected workloads; got %d, %v", len(all), err)
 	}
 	two, err := selectWorkloads("latency, mix", false)

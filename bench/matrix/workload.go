@@ -21,11 +21,18 @@ type Workload struct {
 	Protocol string
 }
 
-// Workloads are the matrix's load shapes, in the order they run.
+// Workloads are the matrix's load shapes, in the order they run. mix,
+// pipe16 and 1k are the matrix's own (2 threads x 25 clients); the -2x4
+// variants are the same loads at 2 threads x 4 clients, the shape the
+// single-node and cluster targets are stated in (C Dynomite's reference
+// figures were measured so).
 var Workloads = []Workload{
 	{Name: "mix", Threads: 2, Clients: 25, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
 	{Name: "pipe16", Threads: 2, Clients: 25, Pipeline: 16, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
 	{Name: "1k", Threads: 2, Clients: 25, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 1}, DataSize: 1024},
+	{Name: "mix-2x4", Threads: 2, Clients: 4, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
+	{Name: "pipe16-2x4", Threads: 2, Clients: 4, Pipeline: 16, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
+	{Name: "1k-2x4", Threads: 2, Clients: 4, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 1}, DataSize: 1024},
 	{Name: "fanin", Threads: 2, Clients: 50, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
 	{Name: "latency", Threads: 1, Clients: 1, Pipeline: 1, Ratio: bench.Ratio{Set: 1, Get: 10}, DataSize: 32},
 }
