@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -40,8 +41,20 @@ import (
 // defaultSpin is the spin budget when DYNOMITE_SPIN_US is unset.
 const defaultSpin = 60_000
 
+// spinMisses empty spins in a row make a kind of spin back off to one in
+// spinProbe.
+const (
+	spinMisses = 4
+	spinProbe  = 16
+)
+
 type spinPoll struct {
 	budget int64 // ns; 0 turns spinning off
+	// kinds[i] counts the spins with i requests in flight (see spin).
+	kinds [2]struct {
+		misses  atomic.Int32 // spins in a row that ended empty (capped)
+		skipped atomic.Int32 // spins considered while backing off
+	}
 
 	mu     sync.Mutex
 	single int32 // the epoll fd when netpoll runs one poller (resolved once)
@@ -106,9 +119,23 @@ func findEpoll(fd int) int32 {
 
 // spin looks for new events of c's poller until one is ready or the budget
 // is spent. It runs on the poller, at the end of c's callback.
+//
+// There are two kinds of spin, told apart by the requests in flight: with
+// one, a reply is due (from the datastore or a peer); with none, the spin
+// waits for a client's next request, which comes soon only from a client
+// that sends again as soon as it is answered. Each kind keeps a count of
+// spins in a row that ended empty; past spinMisses, only every spinProbe-th
+// spin of that kind runs, so a sparse client, a replica that only receives
+// writes, or a slow datastore costs little CPU, and one hit resumes
+// spinning.
 func (c *conn) spin() {
 	s := &c.node.spin
-	if s.budget == 0 || c.node.inflight.Load() > 1 {
+	in := c.node.inflight.Load()
+	if s.budget == 0 || in > 1 {
+		return
+	}
+	kind := &s.kinds[in]
+	if kind.misses.Load() >= spinMisses && kind.skipped.Add(1)%spinProbe != 0 {
 		return
 	}
 	if c.epfd == 0 {
@@ -123,42 +150,62 @@ func (c *conn) spin() {
 		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(c.epfd),
 			uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), 0, 0, 0)
 		if n != 0 || (errno != 0 && errno != syscall.EINTR) {
+			if kind.misses.Load() != 0 {
+				kind.misses.Store(0)
+			}
 			return
 		}
 		if c.node.clock() >= deadline {
+			if kind.misses.Load() < spinMisses {
+				kind.misses.Add(1)
+			}
 			return
 		}
 	}
 }
 
-// dialConnected connects to addr with the standard library (its timeout,
-// name resolution and TCP_NODELAY) and hands a duplicate of the connected
-// socket to netpoll, which polls it level-triggered like an accepted one.
+// dialConnected connects a blocking socket to addr on the calling goroutine
+// (never a poller), bounded by timeout through SO_SNDTIMEO, then makes it
+// non-blocking and hands it to netpoll, which polls it level-triggered like
+// an accepted one. The socket is never seen by the Go runtime's poller:
+// a duplicate of a net.Conn's socket would stay registered there after the
+// net.Conn is closed (epoll keeps a registration while any descriptor of
+// the socket is open) and wake the runtime on every reply.
 func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
-	d := net.Dialer{Timeout: timeout}
-	c, err := d.Dial(network, addr)
+	sa, family, err := sockaddrOf(network, addr)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	sc, err := c.(syscall.Conn).SyscallConn()
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, os.NewSyscallError("socket", err)
 	}
-	fd, derr := -1, error(nil)
-	err = sc.Control(func(s uintptr) {
-		r, _, e := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
-		if e != 0 {
-			derr = e
-			return
+	if timeout > 0 {
+		tv := syscall.NsecToTimeval(timeout.Nanoseconds())
+		_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	}
+	for {
+		err = syscall.Connect(fd, sa)
+		if err != syscall.EINTR {
+			break
 		}
-		fd = int(r)
-	})
+	}
+	if err == syscall.EINPROGRESS || err == syscall.EAGAIN {
+		err = syscall.ETIMEDOUT // SO_SNDTIMEO expired
+	}
 	if err == nil {
-		err = derr
+		var tv syscall.Timeval
+		err = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	}
+	if err == nil && family != syscall.AF_UNIX {
+		err = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	}
+	if err == nil {
+		err = syscall.SetNonblock(fd, true)
 	}
 	if err != nil {
-		return nil, err
+		syscall.Close(fd)
+		return nil, &net.OpError{Op: "dial", Net: network, Addr: nil, Err: os.NewSyscallError("connect", err)}
 	}
 	nc, err := netpoll.NewFDConnection(fd)
 	if err != nil {
@@ -166,4 +213,23 @@ func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connect
 		return nil, err
 	}
 	return nc, nil
+}
+
+// sockaddrOf resolves addr of network ("tcp", "tcp4", "tcp6" or "unix").
+func sockaddrOf(network, addr string) (syscall.Sockaddr, int, error) {
+	if network == "unix" {
+		return &syscall.SockaddrUnix{Name: addr}, syscall.AF_UNIX, nil
+	}
+	ta, err := net.ResolveTCPAddr(network, addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ip4 := ta.IP.To4(); ip4 != nil {
+		sa := &syscall.SockaddrInet4{Port: ta.Port}
+		copy(sa.Addr[:], ip4)
+		return sa, syscall.AF_INET, nil
+	}
+	sa := &syscall.SockaddrInet6{Port: ta.Port}
+	copy(sa.Addr[:], ta.IP.To16())
+	return sa, syscall.AF_INET6, nil
 }

@@ -86,3 +86,21 @@ func TestDialConnected(t *testing.T) {
 		t.Fatal("a dial to a closed socket succeeded")
 	}
 }
+
+// A client that pauses longer than the budget between requests makes the
+// idle spins (none in flight) back off.
+func TestSpinBacksOffWhenEmpty(t *testing.T) {
+	n, _ := proxy(t, nil)
+	n.spin.budget = int64(time.Millisecond)
+	a := dial(t, n)
+	for range spinMisses + 2 {
+		expect(t, a, "$-1\r\n", "GET", "absent")
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := n.spin.kinds[0].misses.Load(); got != spinMisses {
+		t.Fatalf("unexpected idle misses; got %d; want %d", got, spinMisses)
+	}
+	if got := n.spin.kinds[0].skipped.Load(); got == 0 {
+		t.Fatal("no idle spin was skipped while backing off")
+	}
+}
