@@ -19,6 +19,15 @@
 // blocks on I/O: every write from a poller is one non-blocking write(2), and
 // a connection is never closed from its own callback (closeLater).
 //
+// A callback may end with a bounded busy-poll (spin.go): while at most one
+// request is in flight, the poller looks at its own epoll instance with a
+// zero timeout for up to 60 µs before it returns to netpoll's loop, so that
+// the reply or the client's next request is handled without the poller
+// thread sleeping and being woken again. Spins that find nothing back off.
+// Datastore and peer connections are dialled by the engine (dialConnected)
+// so that netpoll polls every descriptor level-triggered, which the
+// busy-poll relies on.
+//
 // # Life of a request
 //
 //	client socket

@@ -267,6 +267,9 @@ func (n *Node) prepareAccepted(nc netpoll.Connection, r role) context.Context {
 	}
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
+	if r == roleClient {
+		n.spin.clients.Add(1)
+	}
 	c.statsOpen()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		c.onClientClose()
@@ -293,8 +296,12 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 
 func (n *Node) removeClient(c *conn) {
 	n.mu.Lock()
+	_, ok := n.clients[c]
 	delete(n.clients, c)
 	n.mu.Unlock()
+	if ok && c.role == roleClient {
+		n.spin.clients.Add(-1)
+	}
 }
 
 // admit takes one of max_msgs for a forwarded request.

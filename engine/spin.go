@@ -49,7 +49,8 @@ const (
 )
 
 type spinPoll struct {
-	budget int64 // ns; 0 turns spinning off
+	budget  int64        // ns; 0 turns spinning off
+	clients atomic.Int32 // client connections (not peers) open
 	// kinds[i] counts the spins with i requests in flight (see spin).
 	kinds [2]struct {
 		misses  atomic.Int32 // spins in a row that ended empty (capped)
@@ -128,10 +129,16 @@ func findEpoll(fd int) int32 {
 // spin of that kind runs, so a sparse client, a replica that only receives
 // writes, or a slow datastore costs little CPU, and one hit resumes
 // spinning.
+//
+// Only a node with clients of its own spins, and never for a peer's
+// request: a replica that serves another node's clients sleeps between
+// requests as before, so that on a host shared by several nodes and
+// datastores one spinning coordinator does not take the CPU the replicas
+// and datastores need to answer it.
 func (c *conn) spin() {
 	s := &c.node.spin
 	in := c.node.inflight.Load()
-	if s.budget == 0 || in > 1 {
+	if s.budget == 0 || in > 1 || c.role == rolePeerIn || s.clients.Load() == 0 {
 		return
 	}
 	kind := &s.kinds[in]
