@@ -132,23 +132,29 @@
 //
 // # Measured
 //
-// On a 2-CPU VM shared with other work (load average 5 to 10, so only
-// ratios measured in the same run mean anything), node with one poller in
-// front of redis-server 7.0, load from cmd/dynomite-bench (memtier's flags;
-// redis direct, then the node, then redis direct again, 4 s each, 3 rounds,
-// medians; CPU from /proc/PID/stat, syscalls from /proc/PID/io):
+// On a 2-vCPU virtual machine (load generator, redis-server 7.0 and the
+// node on the same two CPUs), `dynomite-bench matrix` (built-in generator,
+// 3 interleaved repetitions of 4 s, medians, ratios within a repetition;
+// CPU from /proc/PID/stat), one node with one poller:
 //
-//	workload (memtier flags)                 ratio  CPU/op  writes/op reads/op
-//	mix    -t 2 -c 4 --ratio=1:10 -d 32      0.60   16.6 µs   1.37      1.40
-//	pipe16 same, --pipeline=16               0.65    1.5 µs   0.09      0.10
-//	fanin  -t 2 -c 50 --ratio=1:10 -d 32     1.45    9.0 µs   1.05      1.08
-//	1k     -t 2 -c 4 --ratio=1:1 -d 1024     0.76   14.7 µs   1.38      1.46
+//	workload (memtier flags)                  ratio  CPU/op  Redis CPU/op
+//	-t 2 -c 25 --ratio=1:10 -d 32              0.74   8.2 µs  1.3 µs (6.7 direct)
+//	same, --pipeline=16                        0.75   0.8 µs  0.4 µs (0.7 direct)
+//	-t 2 -c 4  --ratio=1:10 -d 32              0.41  14.2 µs  5.9 µs (7.2 direct)
+//	same, --pipeline=16                        0.47   1.3 µs
+//	-t 2 -c 50 --ratio=1:10 -d 32              0.81   8.2 µs  1.1 µs (7.0 direct)
+//	-t 1 -c 1  (one connection)                1.01  64 µs   p50 -3 µs, p99 +42 µs
 //
-// writes/op counts the client reply writes (one per read of replies per
-// client) plus the datastore sends: the datastore sends alone, counted by
-// the engine, are 0.35 per request with 8 unpipelined clients, 0.07 with
-// 100 and 0.024 pipelined (proxy_timing_test.go, redis-benchmark). One
-// unpipelined connection (redis-benchmark -c 1): p50 55 to 63 µs against
-// 23 µs direct. Peak RSS 15 MB. With two pollers instead of one the same
-// runs cost 18 to 24 µs of CPU per unpipelined request: see pollers.
+// Most of the node's CPU is the kernel's (85 to 87% in perf): a write to a
+// loopback socket runs the receiver's TCP input and wake-up on the
+// writer's CPU, and every sleep of the poller thread costs a context
+// switch. With few clients each wake-up of the poller handles one or two
+// requests, so those costs are not shared; with many, batches share them
+// (0.1 to 0.15 wake-ups per request). On one connection the busy-poll
+// (spin.go) removes both sleeps of a request: without it the node added
+// 19 to 30 µs to the p50 and used 38 to 45 µs of CPU per request, with it
+// the round trip equals Redis direct at 62 to 70 µs of CPU per request
+// (most of it spinning while the request is at Redis). With two pollers
+// instead of one the unpipelined runs cost 18 to 24 µs of CPU per request:
+// see pollers.
 package engine
