@@ -174,10 +174,10 @@ func (c *conn) spin() {
 // dialConnected connects a blocking socket to addr on the calling goroutine
 // (never a poller), bounded by timeout through SO_SNDTIMEO, then makes it
 // non-blocking and hands it to netpoll, which polls it level-triggered like
-// an accepted one. The socket is never seen by the Go runtime's poller:
-// a duplicate of a net.Conn's socket would stay registered there after the
-// net.Conn is closed (epoll keeps a registration while any descriptor of
-// the socket is open) and wake the runtime on every reply.
+// an accepted one. The socket never passes through the Go runtime's poller
+// (nothing to register there and undo), and netpoll's own dialer, which
+// waits for the connect through an edge-triggered registration, is not
+// used.
 func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
 	sa, family, err := sockaddrOf(network, addr)
 	if err != nil {
