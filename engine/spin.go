@@ -32,7 +32,7 @@ import (
 // of its batch sees the rest of the batch still ready and returns at once.
 // The one edge-triggered registration netpoll makes (its dialer waiting
 // for writability) would be lost to a look, so the engine does not use
-// netpoll's dialer: dialConnected connects with the standard library and
+// netpoll's dialer: dialConnected connects the socket itself and
 // registers the connected socket with netpoll, level-triggered.
 //
 // netpoll does not export its epoll descriptor; the poller's descriptor is
