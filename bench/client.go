@@ -1,6 +1,7 @@
 package bench
 
-// One client: one connection, one goroutine, up to Pipeline requests in flight.
+// One client: one connection, up to Pipeline requests in flight, driven by
+// the event loop of its thread (thread.go).
 //
 //	   +-- fill: append requests while inflight < pipeline and the run goes on
 //	   |         (one write for all of them, one clock reading)
@@ -93,7 +94,11 @@ type slot struct {
 type client struct {
 	cfg      *Config
 	w        wire
-	conn     net.Conn
+	conn     net.Conn // until the loop takes its socket; a test's sink
+	fd       int      // the socket the thread's loop drives; -1 before
+	ep, idx  int      // the loop's epoll instance and this client's index in it
+	wpend    []byte   // requests the socket did not take yet (tail of wbuf)
+	r        int      // bytes buffered in rbuf
 	ratio    cycle
 	setKeys  keyGen
 	getKeys  keyGen
@@ -136,6 +141,7 @@ func newClient(cfg *Config, idx, total int, value []byte, lv *live, stop *atomic
 		get:     newOpStats(),
 		live:    lv,
 		stop:    stop,
+		fd:      -1,
 	}
 }
 
@@ -190,8 +196,7 @@ func (c *client) fill(now time.Time) error {
 	for i := first; i < c.n; i++ {
 		c.ring[(c.head+i)%len(c.ring)].sent = t
 	}
-	_, err := c.conn.Write(c.wbuf)
-	return err
+	return c.send(c.wbuf)
 }
 
 func (c *client) nextValue() []byte {
@@ -200,35 +205,6 @@ func (c *client) nextValue() []byte {
 	}
 	span := uint64(c.cfg.DataSizeMax - c.cfg.DataSizeMin + 1)
 	return c.value[:c.cfg.DataSizeMin+int(c.sizes.r.Uint64N(span))]
-}
-
-// run drives the client until it has nothing in flight and may send no more.
-func (c *client) run() error {
-	defer c.live.done.Store(true)
-	r := 0 // bytes buffered in rbuf
-	now := time.Now()
-	for {
-		if err := c.fill(now); err != nil {
-			return fmt.Errorf("cannot write request: %w", err)
-		}
-		if c.n == 0 {
-			return nil
-		}
-		if r == len(c.rbuf) {
-			c.rbuf = append(c.rbuf, make([]byte, len(c.rbuf))...) // a reply larger than the buffer
-		}
-		m, err := c.conn.Read(c.rbuf[r:])
-		now = time.Now()
-		if m == 0 && err != nil {
-			return fmt.Errorf("cannot read reply: %w", err)
-		}
-		r += m
-		used, err := c.consume(c.rbuf[:r], int64(now.Sub(c.start)))
-		if err != nil {
-			return err
-		}
-		r = copy(c.rbuf, c.rbuf[used:r])
-	}
 }
 
 // consume scans the complete replies in buf and returns the bytes used.

@@ -6,9 +6,11 @@
 //
 //	Parse(args) -> Config -> Run(ctx, cfg, progress) -> *Result -> WriteTable / WriteJSON
 //
-// Run starts Threads x Clients clients. Each client owns one connection and
-// one goroutine; "threads" only group clients for the progress line and for
-// the Parallel key pattern, as memtier's threads do. A client keeps up to
+// Run starts Threads x Clients clients. Each client owns one connection; a
+// thread is one OS thread with its own epoll instance that drives its
+// clients' sockets, as memtier's threads do (thread.go): every ready
+// connection is read, its replies scanned and its next requests written
+// before the thread waits again. A client keeps up to
 // Pipeline requests in flight: it appends the requests it may send to one
 // reusable buffer, writes them with one call, reads whatever arrived, and
 // scans complete replies in place. Request buffers, the in-flight queue and

@@ -80,15 +80,20 @@ func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally)
 		limit = cfg.TestTime
 	}
 	deadline := start.Add(limit)
-	errs := make(chan error, total)
+	errs := make(chan error, cfg.Threads)
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		c.start, c.deadline = start, deadline
-		_ = c.conn.SetDeadline(deadline.Add(grace))
+		if err := c.takeSocket(); err != nil {
+			return nil, fmt.Errorf("cannot prepare connection: %w", err)
+		}
+	}
+	for t := range cfg.Threads {
+		group := clients[t*cfg.Clients : (t+1)*cfg.Clients]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := c.run(); err != nil {
+			if err := runThread(group, deadline.Add(grace)); err != nil {
 				stop.Store(true)
 				errs <- err
 			}
@@ -100,15 +105,15 @@ func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally)
 	end := time.Now()
 	close(errs)
 	if n := len(errs); n > 0 {
-		return nil, fmt.Errorf("%d of %d clients failed, the first: %w", n, total, <-errs)
+		return nil, fmt.Errorf("%d of %d threads failed, the first: %w", n, cfg.Threads, <-errs)
 	}
 	return newResult(&cfg, clients, start, end), nil
 }
 
 func closeAll(clients []*client) {
 	for _, c := range clients {
-		if c != nil && c.conn != nil {
-			_ = c.conn.Close()
+		if c != nil {
+			c.closeSocket()
 		}
 	}
 }
