@@ -138,12 +138,12 @@
 // CPU from /proc/PID/stat), one node with one poller:
 //
 //	workload (memtier flags)                  ratio  CPU/op  Redis CPU/op
-//	-t 2 -c 25 --ratio=1:10 -d 32              0.74   8.2 µs  1.3 µs (6.7 direct)
-//	same, --pipeline=16                        0.75   0.8 µs  0.4 µs (0.7 direct)
-//	-t 2 -c 4  --ratio=1:10 -d 32              0.41  14.2 µs  5.9 µs (7.2 direct)
-//	same, --pipeline=16                        0.47   1.3 µs
-//	-t 2 -c 50 --ratio=1:10 -d 32              0.81   8.2 µs  1.1 µs (7.0 direct)
-//	-t 1 -c 1  (one connection)                1.01  64 µs   p50 -3 µs, p99 +42 µs
+//	-t 2 -c 25 --ratio=1:10 -d 32              0.81   8.3 µs  1.6 µs (7.1 direct)
+//	same, --pipeline=16                        0.73   0.9 µs  0.5 µs (0.8 direct)
+//	-t 2 -c 4  --ratio=1:10 -d 32              0.38  16.4 µs  7.7 µs (8.1 direct)
+//	same, --pipeline=16                        0.54   1.6 µs  1.2 µs (1.3 direct)
+//	-t 2 -c 50 --ratio=1:10 -d 32              0.94   8.2 µs  1.4 µs (7.5 direct)
+//	-t 1 -c 1  (one connection)                0.91  67 µs   p50 +5 µs, p99 +57 µs
 //
 // Most of the node's CPU is the kernel's (85 to 87% in perf): a write to a
 // loopback socket runs the receiver's TCP input and wake-up on the
