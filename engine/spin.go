@@ -24,7 +24,7 @@ import (
 // added 19-30 µs to Redis' round trip, most of it two wake-ups.
 //
 // So at the end of each inline callback the poller may look for new events
-// of its own epoll instance with a zero timeout, for at most spinBudget,
+// of its own epoll instance with a zero timeout, for at most the budget,
 // before it returns to netpoll's loop. netpoll registers connections
 // level-triggered, so looking does not consume an event: when the look sees
 // one, netpoll's next non-blocking epoll_wait reports it again and the
@@ -38,6 +38,7 @@ import (
 // netpoll does not export its epoll descriptor; the poller's descriptor is
 // found once per connection from /proc/self/fdinfo (the epoll instance
 // that lists the connection's descriptor). Where that fails, nothing spins.
+
 // defaultSpin is the spin budget when DYNOMITE_SPIN_US is unset.
 const defaultSpin = 60_000
 
