@@ -132,7 +132,7 @@ func New(o Options) (*Node, error) {
 	configureNetpoll(o.Pollers, mbuf)
 	freshBuffers()
 	n := &Node{
-		spin:           spinPoll{budget: spinFor(defaultSpin), polls: netpollPollers},
+		spin:           spinPoll{budget: spinFor(defaultSpin)},
 		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,

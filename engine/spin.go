@@ -1,17 +1,13 @@
 package engine
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
-
-	"github.com/cloudwego/netpoll"
 )
 
 // Bounded busy-poll before the poller blocks.
@@ -32,7 +28,7 @@ import (
 // of its batch sees the rest of the batch still ready and returns at once.
 // The one edge-triggered registration netpoll makes (its dialer waiting
 // for writability) would be lost to a look, so the engine does not use
-// netpoll's dialer: dialConnected connects the socket itself and
+// netpoll's dialer: dialConnected (dial.go) connects the socket itself and
 // registers the connected socket with netpoll, level-triggered.
 //
 // netpoll does not export its epoll descriptor; the poller's descriptor is
@@ -60,7 +56,6 @@ type spinPoll struct {
 
 	mu     sync.Mutex
 	single int32 // the epoll fd when netpoll runs one poller (resolved once)
-	polls  int   // netpoll's poller count
 }
 
 // spinFor returns the spin budget in ns: DYNOMITE_SPIN_US when set, else def.
@@ -76,7 +71,7 @@ func spinFor(def int64) int64 {
 // epfdOf resolves the epoll instance that polls fd: 0 when unknown yet,
 // -1 when it cannot be found.
 func (s *spinPoll) epfdOf(fd int) int32 {
-	if s.polls == 1 {
+	if netpollPollers == 1 {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.single == 0 {
@@ -138,8 +133,11 @@ func findEpoll(fd int) int32 {
 // and datastores need to answer it.
 func (c *conn) spin() {
 	s := &c.node.spin
+	if s.budget == 0 {
+		return
+	}
 	in := c.node.inflight.Load()
-	if s.budget == 0 || in > 1 || c.role == rolePeerIn || s.clients.Load() == 0 {
+	if in > 1 || c.role == rolePeerIn || s.clients.Load() == 0 {
 		return
 	}
 	kind := &s.kinds[in]
@@ -170,74 +168,4 @@ func (c *conn) spin() {
 			return
 		}
 	}
-}
-
-// dialConnected connects a blocking socket to addr on the calling goroutine
-// (never a poller), bounded by timeout through SO_SNDTIMEO, then makes it
-// non-blocking and hands it to netpoll, which polls it level-triggered like
-// an accepted one. The socket never passes through the Go runtime's poller
-// (nothing to register there and undo), and netpoll's own dialer, which
-// waits for the connect through an edge-triggered registration, is not
-// used.
-func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
-	sa, family, err := sockaddrOf(network, addr)
-	if err != nil {
-		return nil, err
-	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
-	}
-	if timeout > 0 {
-		tv := syscall.NsecToTimeval(timeout.Nanoseconds())
-		_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
-	}
-	for {
-		err = syscall.Connect(fd, sa)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if err == syscall.EINPROGRESS || err == syscall.EAGAIN {
-		err = syscall.ETIMEDOUT // SO_SNDTIMEO expired
-	}
-	if err == nil {
-		var tv syscall.Timeval
-		err = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
-	}
-	if err == nil && family != syscall.AF_UNIX {
-		err = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	}
-	if err == nil {
-		err = syscall.SetNonblock(fd, true)
-	}
-	if err != nil {
-		syscall.Close(fd)
-		return nil, &net.OpError{Op: "dial", Net: network, Addr: nil, Err: os.NewSyscallError("connect", err)}
-	}
-	nc, err := netpoll.NewFDConnection(fd)
-	if err != nil {
-		syscall.Close(fd)
-		return nil, err
-	}
-	return nc, nil
-}
-
-// sockaddrOf resolves addr of network ("tcp", "tcp4", "tcp6" or "unix").
-func sockaddrOf(network, addr string) (syscall.Sockaddr, int, error) {
-	if network == "unix" {
-		return &syscall.SockaddrUnix{Name: addr}, syscall.AF_UNIX, nil
-	}
-	ta, err := net.ResolveTCPAddr(network, addr)
-	if err != nil {
-		return nil, 0, err
-	}
-	if ip4 := ta.IP.To4(); ip4 != nil {
-		sa := &syscall.SockaddrInet4{Port: ta.Port}
-		copy(sa.Addr[:], ip4)
-		return sa, syscall.AF_INET, nil
-	}
-	sa := &syscall.SockaddrInet6{Port: ta.Port}
-	copy(sa.Addr[:], ta.IP.To16())
-	return sa, syscall.AF_INET6, nil
 }
