@@ -55,6 +55,7 @@ type options struct {
 	cluster   bool
 	memcached bool   // also memcached direct vs one node with data_store 1
 	statsCost bool   // also run dyn-1-nostats
+	floor     bool   // also run the floor forwarder (bench/floor)
 	noStats   string // dynomite binary built with -tags nostats
 	workloads string
 }
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.memcached, "memcached", false, "also run memcached direct vs one node in front of memcached (workload mc-mix)")
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
+	fs.BoolVar(&o.floor, "floor", false, "also run the smallest forwarder to Redis (dynomite-bench floor): what any proxy process costs on this machine")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
@@ -225,6 +227,15 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", noStatsTarget, firstLine(err))
 		} else {
 			specs = append(specs, spec{noStatsTarget, "dynomite-go built with -tags nostats (stats off), 1 node, own redis-server", nb, 1, ""})
+		}
+	}
+	if o.floor {
+		t, err := startFloorTarget(o.redis)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", floorTarget, err)
+			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", floorTarget, firstLine(err))
+		} else {
+			targets = append(targets, t)
 		}
 	}
 	if o.cluster {

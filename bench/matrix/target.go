@@ -3,8 +3,10 @@ package matrix
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/dynomite-go/dynomite/bench"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
@@ -121,6 +123,37 @@ func startProxyTarget(name, desc, binary, redisPath string, racks int, consisten
 		t.measured = append(t.measured, n)
 	}
 	t.port = t.measured[0].Port
+	return t, nil
+}
+
+// floorTarget is the name of the floor forwarder (bench/floor).
+const floorTarget = "floor"
+
+// startFloorTarget starts a redis-server and `dynomite-bench floor` (this
+// executable) in front of it.
+func startFloorTarget(redisPath string) (*target, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	t := &target{name: floorTarget, desc: "the smallest forwarder (dynomite-bench floor), own redis-server"}
+	rs, err := enginetest.StartRedis(redisOptions(redisPath))
+	if err != nil {
+		return nil, fmt.Errorf("cannot start redis-server: %w", err)
+	}
+	t.all, t.stores = []*enginetest.Proc{rs}, []*enginetest.Proc{rs}
+	port, err := enginetest.FreePort()
+	if err != nil {
+		return nil, errors.Join(err, t.stop())
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	f, err := enginetest.StartProgram("floor", exe, addr, "floor", "-listen", addr, "-server", rs.Addr)
+	if err != nil {
+		return nil, errors.Join(err, t.stop())
+	}
+	t.all = append(t.all, f)
+	t.measured = []*enginetest.Proc{f}
+	t.port = f.Port
 	return t, nil
 }
 

@@ -5,6 +5,7 @@
 //	dynomite-bench matrix [flags]      Redis direct vs dynomite-go, interleaved, medians
 //	dynomite-bench soak [flags]        one node under load for minutes: RSS peak and flatness
 //	dynomite-bench perf [flags]        micro-benchmarks with CPU and memory profile hot spots
+//	dynomite-bench floor [flags]       the smallest forwarder to Redis, measured by matrix -floor
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/dynomite-go/dynomite/bench"
+	"github.com/dynomite-go/dynomite/bench/floor"
 	"github.com/dynomite-go/dynomite/bench/matrix"
 	"github.com/dynomite-go/dynomite/perf"
 )
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string) error {
 			return matrix.Soak(ctx, args[1:], os.Stdout, os.Stderr)
 		case "perf":
 			return perf.Main(ctx, args[1:], os.Stdout, os.Stderr)
+		case "floor":
+			return floor.Main(ctx, args[1:], os.Stdout, os.Stderr)
 		}
 	}
 	cfg, err := bench.Parse(args)

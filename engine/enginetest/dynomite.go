@@ -284,14 +284,7 @@ func startDynomite(dir, binary, yaml string, args []string) (*Proc, error) {
 		return nil, fmt.Errorf("enginetest: %w", err)
 	}
 	p.args = append([]string{"-c", p.ConfigFile}, args...)
-	p.mu.Lock()
-	err = p.start(StartTimeout)
-	p.mu.Unlock()
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
+	return p.startOrClose()
 }
 
 // yamlValue returns the value of the first "key:" line at pool depth.

@@ -102,6 +102,19 @@ func (p *Proc) Log() string {
 	return string(b)
 }
 
+// startOrClose starts a new Proc (p.mu not held) and returns it, or closes it and
+// returns the error.
+func (p *Proc) startOrClose() (*Proc, error) {
+	p.mu.Lock()
+	err := p.start(StartTimeout)
+	p.mu.Unlock()
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
 // start runs the program and waits until ready succeeds, the program exits,
 // or timeout passes. Callers hold p.mu.
 func (p *Proc) start(timeout time.Duration) error {

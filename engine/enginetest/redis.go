@@ -134,14 +134,7 @@ func StartMemcached(opts MemcachedOptions) (*Proc, error) {
 		p.Socket = s
 		p.remove = append(p.remove, rm...)
 		p.args = append(append(append([]string(nil), base...), "-s", s), opts.Args...)
-		p.mu.Lock()
-		err = p.start(StartTimeout)
-		p.mu.Unlock()
-		if err != nil {
-			p.Close()
-			return nil, err
-		}
-		return p, nil
+		return p.startOrClose()
 	}
 	err = startOnPort(p, opts.Port, func(port int) []string {
 		args := append(append([]string(nil), base...), "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0")
