@@ -1,7 +1,7 @@
-// Package floor is the smallest Redis forwarder that does what a proxy must
-// do on every request, and nothing else: read a client's requests, send
-// them to Redis on one shared connection, match the replies in order and
-// write them back. It is one OS thread with one epoll instance, level-
+// Package floor is the smallest Redis (or memcached) forwarder that does
+// what a proxy must do on every request, and nothing else: read a client's
+// requests, send them to the datastore on one shared connection, match the
+// replies in order and write them back. It is one OS thread with one epoll instance, level-
 // triggered, raw system calls and no timeouts, stats, routing or limits.
 //
 // It exists to be measured next to the node (`dynomite-bench matrix
@@ -32,7 +32,7 @@ type fdState struct {
 	wantOut bool
 }
 
-// Floor is one forwarder: a listener and one Redis connection.
+// Floor is one forwarder: a listener and one datastore connection.
 type Floor struct {
 	ep, ls, srv int
 	conns       map[int]*fdState
@@ -40,10 +40,13 @@ type Floor struct {
 	dirty       []*fdState // clients with replies to write after this batch
 	stop        int        // eventfd that ends Serve
 	buf         []byte
+	// requestLen and replyLen frame the protocol (RESP or memcached text).
+	requestLen, replyLen func([]byte) int
 }
 
-// New listens on listen (host:port) and connects to the Redis at server.
-func New(listen, server string) (*Floor, error) {
+// New listens on listen (host:port) and connects to the Redis at server,
+// or to the memcached at server when memcache is set (text protocol).
+func New(listen, server string, memcache bool) (*Floor, error) {
 	la, err := sockaddr(listen)
 	if err != nil {
 		return nil, err
@@ -52,7 +55,11 @@ func New(listen, server string) (*Floor, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Floor{conns: map[int]*fdState{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1}
+	f := &Floor{conns: map[int]*fdState{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1,
+		requestLen: RequestLen, replyLen: ReplyLen}
+	if memcache {
+		f.requestLen, f.replyLen = MCRequestLen, MCReplyLen
+	}
 	fail := func(err error) (*Floor, error) {
 		f.Close()
 		return nil, err
@@ -146,11 +153,11 @@ func (f *Floor) ctl(op, fd int, events uint32) error {
 	return nil
 }
 
-// errServerGone ends Serve when Redis closes the connection.
-var errServerGone = errors.New("floor: the Redis connection closed")
+// errServerGone ends Serve when the datastore closes the connection.
+var errServerGone = errors.New("floor: the datastore connection closed")
 
 // Serve runs the loop on the calling goroutine, locked to its thread,
-// until Shutdown or until Redis goes away.
+// until Shutdown or until the datastore goes away.
 func (f *Floor) Serve() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -221,7 +228,7 @@ func rawRead(fd int, b []byte) int {
 	return int(n)
 }
 
-// readClient moves the client's complete requests to the Redis output and
+// readClient moves the client's complete requests to the datastore output and
 // notes the client once per request.
 func (f *Floor) readClient(fd int) {
 	c := f.conns[fd]
@@ -239,7 +246,7 @@ func (f *Floor) readClient(fd int) {
 	c.in = append(c.in, f.buf[:n]...)
 	off := 0
 	for {
-		l := RequestLen(c.in[off:])
+		l := f.requestLen(c.in[off:])
 		if l <= 0 {
 			if l < 0 {
 				f.closeClient(c)
@@ -268,7 +275,7 @@ func (f *Floor) readServer() bool {
 	s.in = append(s.in, f.buf[:n]...)
 	off := 0
 	for len(f.fifo) > 0 {
-		l := ReplyLen(s.in[off:])
+		l := f.replyLen(s.in[off:])
 		if l <= 0 {
 			break
 		}

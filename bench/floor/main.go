@@ -14,15 +14,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dynomite-bench floor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "client address (IPv4 host:port)")
-	server := fs.String("server", "127.0.0.1:6379", "the Redis to forward to (IPv4 host:port)")
+	server := fs.String("server", "127.0.0.1:6379", "the Redis or memcached to forward to (IPv4 host:port)")
+	proto := fs.String("protocol", "redis", "redis or memcache_text")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("floor: unexpected argument %q", fs.Arg(0))
 	}
+	if *proto != "redis" && *proto != "memcache_text" {
+		return fmt.Errorf("floor: -protocol %q: want redis or memcache_text", *proto)
+	}
 	runtime.GOMAXPROCS(1) // one loop thread; the runtime needs no more
-	f, err := New(*listen, *server)
+	f, err := New(*listen, *server, *proto == "memcache_text")
 	if err != nil {
 		return err
 	}
@@ -31,6 +35,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		<-ctx.Done()
 		f.Shutdown()
 	}()
-	fmt.Fprintf(stdout, "floor forwarder listening on %s, Redis at %s\n", f.Addr(), *server)
+	fmt.Fprintf(stdout, "floor forwarder listening on %s, %s at %s\n", f.Addr(), *proto, *server)
 	return f.Serve()
 }

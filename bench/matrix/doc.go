@@ -15,6 +15,11 @@
 //	  dyn-1-mc       one node, data_store 1, in front of its own memcached
 //	                 (with -memcached); memcached targets run only the mc-*
 //	                 workloads, whose ratios are to memcached direct
+//	  floor          the smallest forwarder (package bench/floor, run as
+//	                 `dynomite-bench floor`) in front of its own redis-server
+//	                 (with -floor): one thread, raw epoll, no routing, stats
+//	                 or limits; what any proxy process costs on the machine
+//	  floor-mc       the same in front of memcached (-floor with -memcached)
 //
 //	workloads:
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients

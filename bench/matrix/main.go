@@ -230,7 +230,7 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 		}
 	}
 	if o.floor {
-		t, err := startFloorTarget(o.redis)
+		t, err := startFloorTarget(o.redis, false)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", floorTarget, err)
 			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", floorTarget, firstLine(err))
@@ -253,21 +253,29 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 		targets = append(targets, t)
 	}
 	if o.memcached {
-		targets = append(targets, startMemcachedTargets(bin, stdout, stderr)...)
+		targets = append(targets, startMemcachedTargets(bin, o.floor, stdout, stderr)...)
 	}
 	return targets, nil
 }
 
-// startMemcachedTargets starts memcached direct and a node in front of
-// memcached; either is left out with a note when it cannot start.
-func startMemcachedTargets(bin string, stdout, stderr io.Writer) []*target {
+// startMemcachedTargets starts memcached direct, a node in front of
+// memcached and, with floor, the floor forwarder in front of memcached; each
+// is left out with a note when it cannot start.
+func startMemcachedTargets(bin string, floor bool, stdout, stderr io.Writer) []*target {
 	var out []*target
-	for _, name := range []string{memcachedTarget, "dyn-1-mc"} {
+	names := []string{memcachedTarget, "dyn-1-mc"}
+	if floor {
+		names = append(names, floorMCTarget)
+	}
+	for _, name := range names {
 		var t *target
 		var err error
-		if name == memcachedTarget {
+		switch name {
+		case memcachedTarget:
 			t, err = startMemcachedTarget()
-		} else {
+		case floorMCTarget:
+			t, err = startFloorTarget("", true)
+		default:
 			t, err = startMemcachedProxyTarget(name, bin)
 		}
 		if err != nil {

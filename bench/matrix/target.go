@@ -126,28 +126,40 @@ func startProxyTarget(name, desc, binary, redisPath string, racks int, consisten
 	return t, nil
 }
 
-// floorTarget is the name of the floor forwarder (bench/floor).
-const floorTarget = "floor"
+// floorTarget is the name of the floor forwarder (bench/floor) in front of
+// Redis, floorMCTarget in front of memcached.
+const (
+	floorTarget   = "floor"
+	floorMCTarget = "floor-mc"
+)
 
-// startFloorTarget starts a redis-server and `dynomite-bench floor` (this
-// executable) in front of it.
-func startFloorTarget(redisPath string) (*target, error) {
+// startFloorTarget starts a redis-server (or memcached) and `dynomite-bench
+// floor` (this executable) in front of it.
+func startFloorTarget(redisPath string, memcache bool) (*target, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	t := &target{name: floorTarget, desc: "the smallest forwarder (dynomite-bench floor), own redis-server"}
-	rs, err := enginetest.StartRedis(redisOptions(redisPath))
-	if err != nil {
-		return nil, fmt.Errorf("cannot start redis-server: %w", err)
+	var store *enginetest.Proc
+	proto := "redis"
+	if memcache {
+		t.name, t.desc, t.protocol = floorMCTarget, "the smallest forwarder (dynomite-bench floor), own memcached", bench.ProtoMemcacheText
+		store, err = enginetest.StartMemcached(enginetest.MemcachedOptions{})
+		proto = "memcache_text"
+	} else {
+		store, err = enginetest.StartRedis(redisOptions(redisPath))
 	}
-	t.all, t.stores = []*enginetest.Proc{rs}, []*enginetest.Proc{rs}
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the datastore: %w", err)
+	}
+	t.all, t.stores = []*enginetest.Proc{store}, []*enginetest.Proc{store}
 	port, err := enginetest.FreePort()
 	if err != nil {
 		return nil, errors.Join(err, t.stop())
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	f, err := enginetest.StartProgram("floor", exe, addr, "floor", "-listen", addr, "-server", rs.Addr)
+	f, err := enginetest.StartProgram(t.name, exe, addr, "floor", "-listen", addr, "-server", store.Addr, "-protocol", proto)
 	if err != nil {
 		return nil, errors.Join(err, t.stop())
 	}
