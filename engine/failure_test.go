@@ -252,3 +252,29 @@ func TestShutdownCutsOff(t *testing.T) {
 		t.Fatalf("unexpected reply after Shutdown: %q", r.Raw)
 	}
 }
+
+// TestShutdownRightAfterStart: a node stopped as soon as Start returns
+// (before the event loop's goroutine has set its server up) stops, every
+// time, within a bound.
+func TestShutdownRightAfterStart(t *testing.T) {
+	r := enginetest.Redis(t)
+	for i := range 30 {
+		n, err := New(Options{Config: testConfig(r.Addr)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- n.Shutdown(context.Background()) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("start %d: unexpected Shutdown error: %v", i, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("start %d: Shutdown right after Start did not return in 5 s", i)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"time"
+
+	"github.com/cloudwego/netpoll"
 )
 
 // Shutdown stops the node: it stops accepting clients and stops reading
@@ -19,11 +21,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 
 	err := n.drain(ctx)
 	if started {
-		// Closes the listener and the clients netpoll sees idle; returns
-		// at once when ctx is done, the rest is closed below.
-		sctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		_ = evl.Shutdown(sctx)
-		cancel()
+		stopLoop(evl)
 	}
 	for _, c := range n.clientList() {
 		c.closeLater()
@@ -33,12 +31,28 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.stopPeers()
 	n.wg.Wait()
-	if started {
-		<-n.serveDone
+	for started {
+		select {
+		case <-n.serveDone:
+			started = false
+		case <-time.After(20 * time.Millisecond):
+			// netpoll's Shutdown does nothing until Serve, which Start
+			// runs on its own goroutine, has set its server up: a node
+			// stopped right after Start is told again.
+			stopLoop(evl)
+		}
 	}
 	n.stopAdmin()
 	n.log.Info("node stopped")
 	return err
+}
+
+// stopLoop closes the event loop's listener and the clients netpoll sees
+// idle; it gives up after 50 ms, Shutdown closes the rest.
+func stopLoop(evl netpoll.EventLoop) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_ = evl.Shutdown(ctx)
+	cancel()
 }
 
 // drain waits until no request is in flight or ctx is done.
