@@ -20,7 +20,8 @@
 // a connection is never closed from its own callback (closeLater).
 //
 // A callback may end with a bounded busy-poll (spin.go): while at most one
-// request is in flight, the poller looks at its own epoll instance with a
+// request is in flight and the node has at most four client connections
+// per CPU, the poller looks at its own epoll instance with a
 // zero timeout for up to 60 µs before it returns to netpoll's loop, so that
 // the reply or the client's next request is handled without the poller
 // thread sleeping and being woken again. Spins that find nothing back off.

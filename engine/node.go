@@ -132,7 +132,7 @@ func New(o Options) (*Node, error) {
 	configureNetpoll(o.Pollers, mbuf)
 	freshBuffers()
 	n := &Node{
-		spin:           spinPoll{budget: spinFor(defaultSpin)},
+		spin:           spinPoll{budget: spinFor(defaultSpin), maxClients: spinClients()},
 		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,

@@ -2,12 +2,15 @@ package engine
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
 )
 
 // Bounded busy-poll before the poller blocks.
@@ -48,6 +51,9 @@ const (
 type spinPoll struct {
 	budget  int64        // ns; 0 turns spinning off
 	clients atomic.Int32 // client connections (not peers) open
+	// maxClients: with more client connections than this, nothing spins
+	// (spinClients).
+	maxClients int32
 	// kinds[i] counts the spins with i requests in flight (see spin).
 	kinds [2]struct {
 		misses  atomic.Int32 // spins in a row that ended empty (capped)
@@ -56,6 +62,25 @@ type spinPoll struct {
 
 	mu     sync.Mutex
 	single int32 // the epoll fd when netpoll runs one poller (resolved once)
+}
+
+// spinClients is the most client connections a node spins for: four per
+// CPU of the host. With many more clients than CPUs, another client's
+// request is usually on its way while the poller works, so the poller
+// seldom sleeps; and the CPU a spin burns is taken from the clients and
+// the datastore that would end it. Measured on a 2-CPU host with the load
+// generator and Redis on the same CPUs, alternating runs against the same
+// Redis: with 2 threads x 50 clients, 72-92k requests/s spinning against
+// 80-103k without (means 83k over 6 runs against 90k over 9); with 2 x 4
+// clients spinning was as fast or faster (means 40k against 38k) for
+// about 1.5 µs more CPU per request; on one connection spinning gave
+// Redis direct's round trip, 46 µs longer without.
+func spinClients() int32 {
+	n := runtime.NumCPU()
+	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
+		n = c
+	}
+	return int32(4 * max(n, 1))
 }
 
 // spinFor returns the spin budget in ns: DYNOMITE_SPIN_US when set, else def.
@@ -114,6 +139,10 @@ func findEpoll(fd int) int32 {
 	return -1
 }
 
+// forClients reports whether a node with n client connections spins: it
+// has some, and no more than maxClients.
+func (s *spinPoll) forClients(n int32) bool { return n > 0 && n <= s.maxClients }
+
 // spin looks for new events of c's poller until one is ready or the budget
 // is spent. It runs on the poller, at the end of c's callback.
 //
@@ -126,8 +155,8 @@ func findEpoll(fd int) int32 {
 // writes, or a slow datastore costs little CPU, and one hit resumes
 // spinning.
 //
-// Only a node with clients of its own spins, and never for a peer's
-// request: a replica that serves another node's clients sleeps between
+// Only a node with clients of its own, no more than spinClients, spins, and
+// never for a peer's request: a replica that serves another node's clients sleeps between
 // requests as before, so that on a host shared by several nodes and
 // datastores one spinning coordinator does not take the CPU the replicas
 // and datastores need to answer it.
@@ -137,7 +166,7 @@ func (c *conn) spin() {
 		return
 	}
 	in := c.node.inflight.Load()
-	if in > 1 || c.role == rolePeerIn || s.clients.Load() == 0 {
+	if in > 1 || c.role == rolePeerIn || !s.forClients(s.clients.Load()) {
 		return
 	}
 	kind := &s.kinds[in]

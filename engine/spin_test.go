@@ -3,6 +3,7 @@ package engine
 import (
 	"net"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -102,5 +103,23 @@ func TestSpinBacksOffWhenEmpty(t *testing.T) {
 	}
 	if got := n.spin.kinds[0].skipped.Load(); got == 0 {
 		t.Fatal("no idle spin was skipped while backing off")
+	}
+}
+
+// A node spins for one client up to spinClients of them, not for none and
+// not for more.
+func TestSpinOnlyForFewClients(t *testing.T) {
+	s := spinPoll{maxClients: 2}
+	for n, want := range []bool{false, true, true, false, false} {
+		if got := s.forClients(int32(n)); got != want {
+			t.Errorf("forClients(%d) with maxClients 2: %v, want %v", n, got, want)
+		}
+	}
+	if got := spinClients(); got < 4 || int(got) > 4*runtime.NumCPU() {
+		t.Fatalf("spinClients() = %d, want 4..%d", got, 4*runtime.NumCPU())
+	}
+	n, _ := proxy(t, nil)
+	if n.spin.maxClients != spinClients() {
+		t.Fatalf("a node spins for up to %d clients, want %d", n.spin.maxClients, spinClients())
 	}
 }
