@@ -310,6 +310,7 @@ func setPercentiles(c *Config, _ *parseState, v string) error {
 	for _, f := range strings.Split(v, ",") {
 		p, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || p < 0 || p > 100 {
+			//lint:ignore ST1005 memtier_benchmark's own message
 			return errors.New("error: print-percentiles must be expressed as [0.0-100.0],[0.0-100.0],...")
 		}
 		ps = append(ps, p)

@@ -112,7 +112,7 @@ func TestKeySeeds(t *testing.T) {
 		}
 		return s
 	}
-	if seq(1) != seq(1) {
+	if a, b := seq(1), seq(1); a != b {
 		t.Fatalf("unexpected: the same seed gave different keys")
 	}
 	if seq(1) == seq(2) {

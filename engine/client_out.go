@@ -145,7 +145,8 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 // deliver when their replies (or failures) come back.
 func (c *conn) onClientClose() {
 	c.markGone()
-	c.wmu.Lock() // a slow flush has left netpoll's output buffer
+	c.wmu.Lock()
+	//lint:ignore SA2001 a barrier: a slow flush holding wmu has left netpoll's output buffer
 	c.wmu.Unlock()
 	c.mu.Lock()
 	if c.closed {

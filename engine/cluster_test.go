@@ -336,11 +336,9 @@ func TestClusterMultiKey(t *testing.T) {
 	tc := startTestCluster(t, members, nil)
 	c := tc.client(0)
 	args := []string{"MSET"}
-	var keys []string
 	vals := map[string]string{}
 	for k := 0; k < 30; k++ {
 		key := fmt.Sprint("m:", k)
-		keys = append(keys, key)
 		vals[key] = strings.Repeat(fmt.Sprintf("<%d>", k), 20000/4)
 		args = append(args, key, vals[key])
 	}

@@ -310,7 +310,8 @@ func (s *conn) flushTouched() {
 // by an error, by a timeout or by shutdown. Every request on it fails.
 func (s *conn) onServerClose() {
 	s.markGone()
-	s.wmu.Lock() // the writer has left the socket
+	s.wmu.Lock()
+	//lint:ignore SA2001 a barrier: the writer holding wmu has left the socket
 	s.wmu.Unlock()
 	s.mu.Lock()
 	if s.closed {

@@ -44,7 +44,6 @@ var frameOrder = []string{"get", "set32", "set1k", "mget10"}
 var (
 	sinkInt   int
 	sinkBytes []byte
-	sinkU32   uint32
 )
 
 func BenchmarkParse(b *testing.B) {

@@ -38,7 +38,7 @@ func FuzzRESPRequest(f *testing.F) {
 		var wantErr error
 		for i, sp := range splitters(seedOf(data)) {
 			p := Parser{Limits: lim}
-			got, err, left := parseRequests(&p, data, sp)
+			got, left, err := parseRequests(&p, data, sp)
 			if left > len(data) {
 				t.Fatalf("%s: consumed more than the input", sp.name)
 			}
@@ -106,7 +106,7 @@ func FuzzRESPReply(f *testing.F) {
 		var wantErr error
 		for i, sp := range splitters(seedOf(data)) {
 			s := ReplyScanner{Limits: lim}
-			got, err, left := scanReplies(&s, data, sp)
+			got, left, err := scanReplies(&s, data, sp)
 			if left > len(data) {
 				t.Fatalf("%s: consumed more than the input", sp.name)
 			}

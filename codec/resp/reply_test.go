@@ -10,16 +10,16 @@ import (
 
 // scanReplies scans every reply of input in one feeding mode and returns
 // their lengths.
-func scanReplies(s *ReplyScanner, input []byte, sp splitter) ([]int, error, int) {
+func scanReplies(s *ReplyScanner, input []byte, sp splitter) ([]int, int, error) {
 	var lens []int
-	err, left := feed(input, sp, func(buf []byte) (int, error) {
+	left, err := feed(input, sp, func(buf []byte) (int, error) {
 		n, err := s.Scan(buf)
 		if err == nil {
 			lens = append(lens, n)
 		}
 		return n, err
 	})
-	return lens, err, left
+	return lens, left, err
 }
 
 func TestScanReplies(t *testing.T) {
@@ -34,7 +34,7 @@ func TestScanReplies(t *testing.T) {
 		input := strings.Join(replies, "")
 		for _, sp := range splitters(seed) {
 			var s ReplyScanner
-			got, err, left := scanReplies(&s, []byte(input), sp)
+			got, left, err := scanReplies(&s, []byte(input), sp)
 			if err != nil || left != 0 || !slices.Equal(got, want) {
 				t.Fatalf("%s: unexpected scan of %q; got %v, %v, left %d; want %v", sp.name, input, got, err, left, want)
 			}
@@ -64,7 +64,7 @@ func TestScanErrors(t *testing.T) {
 		t.Helper()
 		for _, sp := range splitters(seed) {
 			s := ReplyScanner{Limits: lim}
-			_, err, _ := scanReplies(&s, []byte(input), sp)
+			_, _, err := scanReplies(&s, []byte(input), sp)
 			if err != want || !errors.Is(err, ErrProtocol) {
 				t.Fatalf("%s: unexpected error for %.40q; got %v; want %v", sp.name, input, err, want)
 			}

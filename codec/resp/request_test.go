@@ -13,7 +13,7 @@ func TestParseRequests(t *testing.T) {
 		t.Helper()
 		for _, sp := range splitters(seed) {
 			var p Parser
-			got, err, left := parseRequests(&p, []byte(input), sp)
+			got, left, err := parseRequests(&p, []byte(input), sp)
 			if err != nil {
 				t.Fatalf("%s: unexpected error for %q; got %v", sp.name, input, err)
 			}
@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 		t.Helper()
 		for _, sp := range splitters(seed) {
 			p := Parser{Limits: lim}
-			_, err, _ := parseRequests(&p, []byte(input), sp)
+			_, _, err := parseRequests(&p, []byte(input), sp)
 			var pe *ProtocolError
 			if !errors.As(err, &pe) || !errors.Is(err, ErrProtocol) {
 				t.Fatalf("%s: unexpected error for %.40q; got %v; want %q", sp.name, input, err, want)

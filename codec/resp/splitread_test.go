@@ -49,9 +49,9 @@ func splitters(seed uint64) []splitter {
 
 // feed runs step over input delivered in pieces. step gets the pending
 // bytes and returns bytes consumed, ErrIncomplete
-// or another error, which stops feeding. It returns the error and the
-// number of bytes never consumed.
-func feed(input []byte, sp splitter, step func(buf []byte) (int, error)) (error, int) {
+// or another error, which stops feeding. It returns the number of bytes
+// never consumed and the error.
+func feed(input []byte, sp splitter, step func(buf []byte) (int, error)) (int, error) {
 	var pending []byte
 	off := 0
 	for {
@@ -73,32 +73,33 @@ func feed(input []byte, sp splitter, step func(buf []byte) (int, error)) (error,
 				break
 			}
 			if err != nil {
-				return err, len(pending)
+				return len(pending), err
 			}
 			if n <= 0 || n > len(pending) {
-				return fmt.Errorf("consumed %d of %d bytes", n, len(pending)), len(pending)
+				return len(pending), fmt.Errorf("consumed %d of %d bytes", n, len(pending))
 			}
 			pending = append([]byte(nil), pending[n:]...)
 		}
 		if off == len(input) {
-			return nil, len(pending)
+			return len(pending), nil
 		}
 	}
 }
 
 // parseRequests parses every request of input in one feeding mode and
-// returns them printed, one string per request, then the error if any.
-func parseRequests(p *Parser, input []byte, sp splitter) ([]string, error, int) {
+// returns them printed, one string per request, the bytes never consumed
+// and the error if any.
+func parseRequests(p *Parser, input []byte, sp splitter) ([]string, int, error) {
 	var out []string
 	var req Request
-	err, left := feed(input, sp, func(buf []byte) (int, error) {
+	left, err := feed(input, sp, func(buf []byte) (int, error) {
 		n, err := p.Parse(buf, &req)
 		if err == nil {
 			out = append(out, showRequest(&req))
 		}
 		return n, err
 	})
-	return out, err, left
+	return out, left, err
 }
 
 func showRequest(r *Request) string {

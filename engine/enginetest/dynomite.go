@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +37,7 @@ func Build() (string, error) {
 		}
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			goBin = "/usr/local/go/bin/go" // where the Go tarball installs it
 		}
 		out, err := exec.Command(goBin, "env", "GOMOD").Output()
 		gomod := strings.TrimSpace(string(out))

@@ -66,7 +66,6 @@ type Registry struct {
 
 	mu        sync.Mutex // guards the histogram window state below
 	baseline  [NumHists][NumBuckets]int64
-	baseCount [NumHists]int64
 	baseSum   [NumHists]int64
 	lastReset time.Time
 }
