@@ -17,9 +17,10 @@
 //	                 workloads, whose ratios are to memcached direct
 //	  floor          the smallest forwarder (package bench/floor, run as
 //	                 `dynomite-bench floor`) in front of its own redis-server
-//	                 (with -floor): one thread, raw epoll, no routing, stats
-//	                 or limits; what any proxy process costs on the machine
-//	  floor-mc       the same in front of memcached (-floor with -memcached)
+//	                 (unless -floor=false): one thread, raw epoll, no
+//	                 routing, stats or limits; what any proxy process costs
+//	                 on the machine
+//	  floor-mc       the same in front of memcached (with -memcached)
 //
 //	workloads:
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients

@@ -72,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.memcached, "memcached", false, "also run memcached direct vs one node in front of memcached (workload mc-mix)")
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
-	fs.BoolVar(&o.floor, "floor", false, "also run the smallest forwarder to Redis (dynomite-bench floor): what any proxy process costs on this machine")
+	fs.BoolVar(&o.floor, "floor", true, "also run the smallest forwarder (dynomite-bench floor, this executable) in front of its own datastore: what any proxy process costs on this machine (-floor=false leaves it out)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
