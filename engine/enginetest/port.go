@@ -5,7 +5,30 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"sync"
 )
+
+// handedOut holds the ports FreePort returned in this process: a port is
+// handed out once, so the several ports of one cluster never collide even
+// before any of them is bound.
+var handedOut struct {
+	sync.Mutex
+	ports map[int]bool
+}
+
+// take reports whether p was not handed out yet, and marks it.
+func take(p int) bool {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	if handedOut.ports == nil {
+		handedOut.ports = map[int]bool{}
+	}
+	if handedOut.ports[p] {
+		return false
+	}
+	handedOut.ports[p] = true
+	return true
+}
 
 // FreePort returns a TCP port on 127.0.0.1 that was free when it was asked
 // for. Another process may take it before the caller binds it; the Start
@@ -14,7 +37,8 @@ import (
 // The port is drawn below the kernel's ephemeral range, so that the
 // outgoing connections of other tests and load generators, which take
 // their local ports from that range, cannot take it in the meantime (a
-// port from "127.0.0.1:0" is an ephemeral one).
+// port from "127.0.0.1:0" is an ephemeral one). No port is returned twice
+// in one process.
 func FreePort() (int, error) {
 	lo, hi := 20000, ephemeralLow()-1
 	for try := 0; hi > lo && try < 64; try++ {
@@ -24,14 +48,22 @@ func FreePort() (int, error) {
 			continue
 		}
 		l.Close()
-		return p, nil
+		if take(p) {
+			return p, nil
+		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("enginetest: free port: %w", err)
+	for try := 0; try < 64; try++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("enginetest: free port: %w", err)
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if take(p) {
+			return p, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("enginetest: no free port left")
 }
 
 // ephemeralLow is the first port of the kernel's ephemeral range (Linux

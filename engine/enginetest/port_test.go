@@ -25,3 +25,19 @@ func TestFreePortBelowEphemeralRange(t *testing.T) {
 		l.Close()
 	}
 }
+
+// FreePort never returns a port twice in one process, even when none of
+// them was bound in between.
+func TestFreePortNeverRepeats(t *testing.T) {
+	seen := map[int]bool{}
+	for range 2000 {
+		p, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[p] {
+			t.Fatalf("port %d returned twice", p)
+		}
+		seen[p] = true
+	}
+}
