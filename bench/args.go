@@ -63,7 +63,7 @@ func (c *Config) Args() []string {
 const Usage = `Usage: dynomite-bench [options]
        dynomite-bench matrix [matrix options]   (run with -h for its options)
        dynomite-bench soak [soak options]       (one node for minutes: RSS peak and flatness)
-       dynomite-bench floor [floor options]     (the smallest forwarder to Redis, for matrix -floor)
+       dynomite-bench floor [floor options]     (the smallest forwarder, run by matrix)
        dynomite-bench perf [perf options]
 A memcache/redis load generator with memtier_benchmark's options.
 

@@ -53,11 +53,16 @@ func configureNetpoll(want, mbuf int) {
 // The other half of the CPUs is left to the datastore, which on one host
 // needs them as much as the proxy does. Options.Pollers overrides it.
 func pollers() int {
-	n := runtime.GOMAXPROCS(0)
+	return max(cores(runtime.GOMAXPROCS(0))/2, 1)
+}
+
+// cores bounds a CPU count by the logical cores cpuid reports, when it
+// reports any.
+func cores(n int) int {
 	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
-		n = c
+		return c
 	}
-	return max(n/2, 1)
+	return n
 }
 
 // DefaultPollers is the poller count a Node uses when Options.Pollers is 0,

@@ -31,16 +31,8 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.stopPeers()
 	n.wg.Wait()
-	for started {
-		select {
-		case <-n.serveDone:
-			started = false
-		case <-time.After(20 * time.Millisecond):
-			// netpoll's Shutdown does nothing until Serve, which Start
-			// runs on its own goroutine, has set its server up: a node
-			// stopped right after Start is told again.
-			stopLoop(evl)
-		}
+	if started {
+		n.waitServe(evl)
 	}
 	n.stopAdmin()
 	n.log.Info("node stopped")
@@ -53,6 +45,23 @@ func stopLoop(evl netpoll.EventLoop) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	_ = evl.Shutdown(ctx)
 	cancel()
+}
+
+// waitServe waits until the event loop's Serve has returned. netpoll's
+// Shutdown does nothing until Serve, which Start runs on its own goroutine,
+// has set its server up, so a node stopped right after Start is told again
+// every 20 ms.
+func (n *Node) waitServe(evl netpoll.EventLoop) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.serveDone:
+			return
+		case <-t.C:
+			stopLoop(evl)
+		}
+	}
 }
 
 // drain waits until no request is in flight or ctx is done.

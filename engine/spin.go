@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"unsafe"
-
-	"github.com/klauspost/cpuid/v2"
 )
 
 // Bounded busy-poll before the poller blocks.
@@ -76,11 +74,7 @@ type spinPoll struct {
 // about 1.5 µs more CPU per request; on one connection spinning gave
 // Redis direct's round trip, 46 µs longer without.
 func spinClients() int32 {
-	n := runtime.NumCPU()
-	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
-		n = c
-	}
-	return int32(4 * max(n, 1))
+	return int32(4 * max(cores(runtime.NumCPU()), 1))
 }
 
 // spinFor returns the spin budget in ns: DYNOMITE_SPIN_US when set, else def.
@@ -156,10 +150,10 @@ func (s *spinPoll) forClients(n int32) bool { return n > 0 && n <= s.maxClients 
 // spinning.
 //
 // Only a node with clients of its own, no more than spinClients, spins, and
-// never for a peer's request: a replica that serves another node's clients sleeps between
-// requests as before, so that on a host shared by several nodes and
-// datastores one spinning coordinator does not take the CPU the replicas
-// and datastores need to answer it.
+// never for a peer's request: a replica that serves another node's clients
+// sleeps between requests as before, so that on a host shared by several
+// nodes and datastores one spinning coordinator does not take the CPU the
+// replicas and datastores need to answer it.
 func (c *conn) spin() {
 	s := &c.node.spin
 	if s.budget == 0 {

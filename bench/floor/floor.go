@@ -1,13 +1,15 @@
 // Package floor is the smallest Redis (or memcached) forwarder that does
 // what a proxy must do on every request, and nothing else: read a client's
 // requests, send them to the datastore on one shared connection, match the
-// replies in order and write them back. It is one OS thread with one epoll instance, level-
-// triggered, raw system calls and no timeouts, stats, routing or limits.
+// replies in order and write them back. It is one OS thread with one
+// level-triggered epoll instance and raw system calls; requests and replies
+// are framed by the project's codecs (codec/resp, codec/memcache); there
+// are no timeouts, stats, routing or limits.
 //
-// It exists to be measured next to the node (`dynomite-bench matrix
-// -floor`): the gap between the floor and Redis direct is what the kernel
-// and a second process cost on the machine, the gap between the node and
-// the floor is what the engine adds. It is not a proxy to deploy: a client
+// It exists to be measured next to the node (`make bench` runs it): the
+// gap between the floor and the datastore direct is what the kernel and a
+// second process cost on the machine, the gap between the node and the
+// floor is what the engine adds. It is not a proxy to deploy: a client
 // that never reads its replies grows its buffer without bound.
 package floor
 
@@ -19,6 +21,9 @@ import (
 	"strconv"
 	"syscall"
 	"unsafe"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // fdState is one connection's buffers.
@@ -30,18 +35,31 @@ type fdState struct {
 	off    int    // sent prefix of out
 	// wantOut: EPOLLOUT is registered because out did not drain.
 	wantOut bool
+	// rp and mp frame a client's requests (RESP or memcached text).
+	rp resp.Parser
+	mp memcache.Parser
+}
+
+// sent is a request written to the datastore: the client its reply goes
+// to, and its memcached command, which frames the reply.
+type sent struct {
+	c   *fdState
+	cmd memcache.Command
 }
 
 // Floor is one forwarder: a listener and one datastore connection.
 type Floor struct {
 	ep, ls, srv int
 	conns       map[int]*fdState
-	fifo        []*fdState // the client of each request sent, oldest first
+	fifo        []sent     // every request sent, oldest first
 	dirty       []*fdState // clients with replies to write after this batch
 	stop        int        // eventfd that ends Serve
 	buf         []byte
-	// requestLen and replyLen frame the protocol (RESP or memcached text).
-	requestLen, replyLen func([]byte) int
+	memcache    bool // memcached text protocol, else RESP
+	rreq        resp.Request
+	mreq        memcache.Request
+	rs          resp.ReplyScanner
+	ms          memcache.ReplyScanner
 }
 
 // New listens on listen (host:port) and connects to the Redis at server,
@@ -55,11 +73,7 @@ func New(listen, server string, memcache bool) (*Floor, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Floor{conns: map[int]*fdState{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1,
-		requestLen: RequestLen, replyLen: ReplyLen}
-	if memcache {
-		f.requestLen, f.replyLen = MCRequestLen, MCReplyLen
-	}
+	f := &Floor{conns: map[int]*fdState{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1, memcache: memcache}
 	fail := func(err error) (*Floor, error) {
 		f.Close()
 		return nil, err
@@ -153,8 +167,16 @@ func (f *Floor) ctl(op, fd int, events uint32) error {
 	return nil
 }
 
-// errServerGone ends Serve when the datastore closes the connection.
-var errServerGone = errors.New("floor: the datastore connection closed")
+// errServerGone ends Serve when the datastore closes the connection,
+// errBadReply when it sends what is not a reply.
+var (
+	errServerGone = errors.New("floor: the datastore connection closed")
+	errBadReply   = errors.New("floor: the datastore sent a malformed reply")
+)
+
+// errUnmatched refuses a memcached request that may get no reply (noreply,
+// a quiet meta command): replies are matched to requests in order.
+var errUnmatched = errors.New("floor: a request without a reply")
 
 // Serve runs the loop on the calling goroutine, locked to its thread,
 // until Shutdown or until the datastore goes away.
@@ -186,8 +208,8 @@ func (f *Floor) Serve() error {
 				continue
 			}
 			if fd == f.srv {
-				if !f.readServer() {
-					return errServerGone
+				if err := f.readServer(); err != nil {
+					return err
 				}
 			} else {
 				f.readClient(fd)
@@ -228,8 +250,8 @@ func rawRead(fd int, b []byte) int {
 	return int(n)
 }
 
-// readClient moves the client's complete requests to the datastore output and
-// notes the client once per request.
+// readClient moves the client's complete requests to the datastore output
+// and notes the client once per request.
 func (f *Floor) readClient(fd int) {
 	c := f.conns[fd]
 	if c == nil {
@@ -245,16 +267,16 @@ func (f *Floor) readClient(fd int) {
 	}
 	c.in = append(c.in, f.buf[:n]...)
 	off := 0
-	for {
-		l := f.requestLen(c.in[off:])
-		if l <= 0 {
-			if l < 0 {
-				f.closeClient(c)
-				return
-			}
+	for off < len(c.in) {
+		l, cmd, err := f.request(c, c.in[off:])
+		if err != nil {
+			f.closeClient(c)
+			return
+		}
+		if l == 0 {
 			break
 		}
-		f.fifo = append(f.fifo, c)
+		f.fifo = append(f.fifo, sent{c, cmd})
 		off += l
 	}
 	s := f.conns[f.srv]
@@ -262,25 +284,68 @@ func (f *Floor) readClient(fd int) {
 	c.in = c.in[:copy(c.in, c.in[off:])]
 }
 
-// readServer hands every complete reply to the client at the head of fifo.
-func (f *Floor) readServer() bool {
+// request frames the request at the front of b with the client's parser:
+// its length (0 while incomplete) and, for memcached, its command.
+func (f *Floor) request(c *fdState, b []byte) (int, memcache.Command, error) {
+	if f.memcache {
+		n, err := c.mp.Parse(b, &f.mreq)
+		switch {
+		case err == memcache.ErrIncomplete:
+			return 0, 0, nil
+		case err == nil && (f.mreq.NoReply || f.mreq.Quiet):
+			err = errUnmatched
+		}
+		return n, f.mreq.Cmd, err
+	}
+	n, err := c.rp.Parse(b, &f.rreq)
+	if err == resp.ErrIncomplete {
+		return 0, 0, nil
+	}
+	return n, 0, err
+}
+
+// reply frames the datastore's reply at the front of b to a request of
+// command cmd: its length, 0 while incomplete.
+func (f *Floor) reply(b []byte, cmd memcache.Command) (int, error) {
+	var n int
+	var err error
+	if f.memcache {
+		n, _, err = f.ms.Scan(b, cmd)
+		if err == memcache.ErrIncomplete {
+			return 0, nil
+		}
+	} else if n, err = f.rs.Scan(b); err == resp.ErrIncomplete {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, errBadReply
+	}
+	return n, nil
+}
+
+// readServer hands every complete reply to the client of the oldest
+// request sent.
+func (f *Floor) readServer() error {
 	s := f.conns[f.srv]
 	n := rawRead(f.srv, f.buf)
 	if n < 0 {
-		return true
+		return nil
 	}
 	if n == 0 {
-		return false
+		return errServerGone
 	}
 	s.in = append(s.in, f.buf[:n]...)
 	off := 0
-	for len(f.fifo) > 0 {
-		l := f.replyLen(s.in[off:])
-		if l <= 0 {
+	for len(f.fifo) > 0 && off < len(s.in) {
+		l, err := f.reply(s.in[off:], f.fifo[0].cmd)
+		if err != nil {
+			return err
+		}
+		if l == 0 {
 			break
 		}
-		c := f.fifo[0]
-		f.fifo[0] = nil
+		c := f.fifo[0].c
+		f.fifo[0] = sent{}
 		f.fifo = f.fifo[1:]
 		if !c.closed { // a client that left loses its replies
 			if len(c.out) == c.off {
@@ -291,7 +356,7 @@ func (f *Floor) readServer() bool {
 		off += l
 	}
 	s.in = s.in[:copy(s.in, s.in[off:])]
-	return true
+	return nil
 }
 
 // drain writes what fd's socket takes and watches for writability while

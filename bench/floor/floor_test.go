@@ -7,55 +7,10 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
-
-func TestRequestLen(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-	}{
-		{"", 0},
-		{"PING\r\n", 6},
-		{"PING", 0},
-		{"*1\r\n$4\r\nPING\r\n", 14},
-		{"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1", 20},
-		{"*2\r\n$3\r\nGET\r\n$1\r\n", 0},
-		{"*2\r\n$3\r\nGET\r\n$1\r\nkX\r\n", -1},
-		{"*1\r\n:4\r\n", -1},
-		{"*x\r\n", -1},
-		{"*2000000\r\n", -1},
-		{"*1\r\n$1000000000\r\n", -1},
-	} {
-		if got := RequestLen([]byte(c.in)); got != c.want {
-			t.Errorf("RequestLen(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
-
-func TestReplyLen(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-	}{
-		{"+OK\r\n", 5},
-		{"-ERR x\r\n+OK", 8},
-		{":12\r\n", 5},
-		{"$-1\r\n", 5},
-		{"$3\r\nabc\r\n", 9},
-		{"$3\r\nab", 0},
-		{"*-1\r\n", 5},
-		{"*2\r\n$1\r\na\r\n:1\r\n", 15},
-		{"*2\r\n$1\r\na\r\n", 0},
-		{"*1\r\n*1\r\n+x\r\n", 12},
-		{"?", -1},
-	} {
-		if got := ReplyLen([]byte(c.in)); got != c.want {
-			t.Errorf("ReplyLen(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
 
 // serve runs a floor in front of the datastore at store until the test ends
 // and returns its address.
@@ -129,50 +84,6 @@ func TestForwardsInOrder(t *testing.T) {
 	}
 }
 
-func TestMCRequestLen(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-	}{
-		{"", 0},
-		{"get k\r\n", 7},
-		{"get a b c\r\nget", 11},
-		{"get k\n", -1},
-		{"set k 0 0 3\r\nabc\r\n", 18},
-		{"set k 0 0 3\r\nab", 0},
-		{"set k 0 0 3\r\nabcd\r\n", -1},
-		{"cas k 0 0 1 99\r\nx\r\n", 19},
-		{"set k 0 0 x\r\nabc\r\n", -1},
-		{"delete k noreply\r\n", -1},
-		{strings.Repeat("g", 3000), -1},
-	} {
-		if got := MCRequestLen([]byte(c.in)); got != c.want {
-			t.Errorf("MCRequestLen(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
-
-func TestMCReplyLen(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-	}{
-		{"", 0},
-		{"STORED\r\nEND", 8},
-		{"END\r\n", 5},
-		{"VALUE k 0 3\r\nabc\r\nEND\r\n", 23},
-		{"VALUE k 0 3\r\nabc\r\nEN", 0},
-		{"VALUE k 0 3\r\nabc\r\nVALUE j 0 1\r\nx\r\nEND\r\n", 39},
-		{"VALUE k 0 3\r\nabcde\r\nEND\r\n", -1},
-		{"VALUE k 0 3\r\nabc\r\nSTORED\r\n", -1},
-		{"VALUE k 0 y\r\n", -1},
-	} {
-		if got := MCReplyLen([]byte(c.in)); got != c.want {
-			t.Errorf("MCReplyLen(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
-
 // TestForwardsMemcached drives the floor in front of a real memcached: two
 // clients pipeline sets and gets of values with \r\n inside and read
 // their own replies in order.
@@ -215,4 +126,54 @@ func TestForwardsMemcached(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A client whose request cannot be matched to a reply in order (memcached
+// noreply) or is not RESP is closed; the others are served.
+func TestClosesUnframedClients(t *testing.T) {
+	mc, err := enginetest.StartMemcached(enginetest.MemcachedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mc.Close() })
+	rs, err := enginetest.StartRedis(enginetest.RedisOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	for _, c := range []struct {
+		store    string
+		memcache bool
+		bad, ok  string
+		reply    string
+	}{
+		{mc.Addr, true, "set k 0 0 1 noreply\r\nx\r\n", "version\r\n", "VERSION "},
+		{rs.Addr, false, "*1\r\n:4\r\n", "PING\r\n", "+PONG\r\n"},
+	} {
+		addr := serve(t, c.store, c.memcache)
+		bad := send(t, addr, c.bad)
+		if n, err := bad.Read(make([]byte, 64)); err != io.EOF {
+			t.Fatalf("%q: read %d bytes, %v; want the connection closed", c.bad, n, err)
+		}
+		line, err := bufio.NewReader(send(t, addr, c.ok)).ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, c.reply) {
+			t.Fatalf("%q: got %q, %v; want %q...", c.ok, line, err, c.reply)
+		}
+	}
+}
+
+// send dials addr, writes s and returns the connection, closed when the
+// test ends, with a 5 s read deadline.
+func send(t *testing.T, addr, s string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := io.WriteString(c, s); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return c
 }

@@ -3,10 +3,8 @@ package matrix
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/dynomite-go/dynomite/bench"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
@@ -154,12 +152,9 @@ func startFloorTarget(redisPath string, memcache bool) (*target, error) {
 		return nil, fmt.Errorf("cannot start the datastore: %w", err)
 	}
 	t.all, t.stores = []*enginetest.Proc{store}, []*enginetest.Proc{store}
-	port, err := enginetest.FreePort()
-	if err != nil {
-		return nil, errors.Join(err, t.stop())
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	f, err := enginetest.StartProgram(t.name, exe, addr, "floor", "-listen", addr, "-server", store.Addr, "-protocol", proto)
+	f, err := enginetest.StartProgram(t.name, exe, func(addr string) []string {
+		return []string{"floor", "-listen", addr, "-server", store.Addr, "-protocol", proto}
+	})
 	if err != nil {
 		return nil, errors.Join(err, t.stop())
 	}

@@ -5,7 +5,7 @@
 //	dynomite-bench matrix [flags]      Redis direct vs dynomite-go, interleaved, medians
 //	dynomite-bench soak [flags]        one node under load for minutes: RSS peak and flatness
 //	dynomite-bench perf [flags]        micro-benchmarks with CPU and memory profile hot spots
-//	dynomite-bench floor [flags]       the smallest forwarder to Redis, measured by matrix -floor
+//	dynomite-bench floor [flags]       the smallest forwarder to Redis or memcached, run by matrix
 package main
 
 import (
