@@ -42,7 +42,7 @@ fuzz-smoke: ## run every fuzz target for SMOKETIME
 fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(MAKE) fuzz-smoke SMOKETIME=$(FUZZTIME)
 
-bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH)
+bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH); vs another build: BENCHFLAGS="-baseline path/to/old/dynomite -reps 5"
 	$(if $(findstring -stats-cost,$(BENCHFLAGS)),$(GO) build -tags nostats -o $(BIN)/dynomite-nostats ./cmd/dynomite)
 	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
 
