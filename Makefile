@@ -57,7 +57,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s; a duration, for explor
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
-bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH)
+bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH); vs another build: BENCHFLAGS="-baseline path/to/old/dynomite -reps 5"
 	$(if $(findstring -stats-cost,$(BENCHFLAGS)),$(GO) build -tags nostats -o $(BIN)/dynomite-nostats ./cmd/dynomite)
 	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
 

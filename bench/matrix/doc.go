@@ -1,10 +1,11 @@
 // Package matrix runs the benchmark matrix behind `make bench`: every
-// workload against every target, targets interleaved (A B A B ...) for a
-// number of repetitions, and a table of medians with each target's ratio to
-// Redis direct.
+// workload against every target, targets interleaved for a number of
+// repetitions in an order that rotates every repetition, and a table of
+// medians with each target's ratio to Redis direct and, with -baseline, each
+// node's ratio to the same node running another binary.
 //
 //	targets (started here on loopback, stopped by PID at the end):
-//	  redis          redis-server direct
+//	  redis          redis-server direct (unless -direct=false)
 //	  dyn-1          one dynomite-go node in front of its own redis-server
 //	  dyn-3-one      3 racks x 1 node, DC_ONE      (with -cluster)
 //	  dyn-3-quorum   3 racks x 1 node, DC_QUORUM   (with -cluster)
@@ -21,6 +22,18 @@
 //	                 routing, stats or limits; what any proxy process costs
 //	                 on the machine
 //	  floor-mc       the same in front of memcached (with -memcached)
+//	  base-1, base-3-one, base-3-quorum, base-1-mc
+//	                 with -baseline PATH, the twin of every node target
+//	                 above: the same configuration, racks, consistency and
+//	                 datastores, started and stopped the same way, running
+//	                 the binary PATH (a build of main, say); the matrix
+//	                 reports node / twin per workload (median over reps of
+//	                 the same-rep ratio) and whether it is within 5%
+//
+//	order: a node and its twins (base-*, dyn-1-nostats) form a unit that
+//	runs back to back, every other target is a unit of its own; rep r
+//	rotates the units, and the members of every unit, by r-1, so that no
+//	target always runs first.
 //
 //	workloads:
 //	  mix      1:10 SET:GET, 32 B values, 2 threads x 25 clients

@@ -58,6 +58,10 @@ type options struct {
 	floor     bool   // also run the floor forwarder (bench/floor)
 	noStats   string // dynomite binary built with -tags nostats
 	workloads string
+	// baseline is another dynomite binary (absolute path), run as a twin of
+	// every node target; "" for none.
+	baseline string
+	direct   bool // run the datastores direct (redis, memcached)
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -73,6 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.statsCost, "stats-cost", false, "also run dyn-1-nostats (a build with the stats off) and report dyn-1 / dyn-1-nostats")
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
 	fs.BoolVar(&o.floor, "floor", true, "also run the smallest forwarder (dynomite-bench floor, this executable) in front of its own datastore: what any proxy process costs on this machine (-floor=false leaves it out)")
+	fs.StringVar(&o.baseline, "baseline", "", "another dynomite binary (e.g. a build of main) started exactly like the node under test, as one more target next to every node target (base-1, base-3-*, base-1-mc), with a ratio node/baseline per workload")
+	fs.BoolVar(&o.direct, "direct", true, "also run the datastores direct (redis, and memcached with -memcached), the reference of the ratio column (-direct=false leaves them out)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
@@ -82,6 +88,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-reps must be between 1 and 20")
 	case o.duration < time.Second || o.duration > time.Minute:
 		return o, errors.New("-duration must be between 1s and 1m")
+	}
+	// A node runs in its own directory, where a relative path would not
+	// resolve; a bare name is looked up on PATH.
+	for _, p := range []*string{&o.baseline, &o.dynomite, &o.noStats} {
+		if !strings.ContainsRune(*p, filepath.Separator) {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return o, fmt.Errorf("cannot resolve %s: %w", *p, err)
+		}
+		*p = abs
 	}
 	return o, nil
 }
@@ -125,6 +143,10 @@ type report struct {
 	Medians  []row     `json:"medians"`
 	// StatsCost compares dyn-1 with dyn-1-nostats (-stats-cost).
 	StatsCost []costRow `json:"stats_cost,omitempty"`
+	// Baseline is the -baseline binary; Versus compares every node with its
+	// twin running it.
+	Baseline string    `json:"baseline,omitempty"`
+	Versus   []baseRow `json:"versus_baseline,omitempty"`
 }
 
 // Main runs the matrix with the given flags, printing progress to stderr and
@@ -138,6 +160,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.baseline != "" {
+		p, err := exec.LookPath(o.baseline)
+		if err != nil {
+			return fmt.Errorf("cannot use -baseline: %w", err)
+		}
+		o.baseline = p
+	}
 	tmp, err := os.MkdirTemp("", "dynomite-bench-")
 	if err != nil {
 		return fmt.Errorf("cannot create a temporary directory: %w", err)
@@ -147,7 +176,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := report{Started: time.Now().UTC(), CPU: perf.Detect(), Tool: tl.name(), Reps: o.reps, Duration: o.duration.String()}
+	rep := report{Started: time.Now().UTC(), CPU: perf.Detect(), Tool: tl.name(), Reps: o.reps, Duration: o.duration.String(),
+		Baseline: o.baseline}
 	_, _ = rep.CPU.WriteTo(stdout)
 	fmt.Fprintf(stdout, "load:     %s; %d reps x %s per run, targets interleaved\n", tl.name(), o.reps, o.duration)
 	if o.reps < 3 {
@@ -172,6 +202,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, w := range wls {
 		fmt.Fprintf(stdout, "workload: %-13s %s\n", w.Name, w)
 	}
+	runs := countRuns(wls, targets, o.reps)
+	fmt.Fprintf(stdout, "plan:     %d runs x %s = %s of load, targets in a rotating order every rep\n", runs, o.duration,
+		time.Duration(runs)*o.duration)
 	fmt.Fprintln(stdout)
 
 	rep.Samples, err = runAll(ctx, o, tl, wls, targets, stderr)
@@ -182,12 +215,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.Medians = summarize(rep.Samples, names, rep.Targets)
 	writeTable(stdout, rep.Medians)
 	fmt.Fprintln(stdout, "\nmedians over reps; ratio = ops/s over the datastore direct (redis, or memcached for mc-*) in the same rep;")
+	if o.baseline != "" {
+		fmt.Fprintln(stdout, "vs base = ops/s of a node over its twin base-* (the -baseline binary) in the same rep;")
+	}
 	fmt.Fprintln(stdout, "+p50/+p99 = latency added over the datastore direct;")
 	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (the datastore when direct, every dynomite node for proxies) per request;")
 	fmt.Fprintln(stdout, "redis µs/op = CPU time of every datastore process of the target per request (fewer, larger writes from a proxy lower it).")
 	if o.statsCost {
 		rep.StatsCost = statsCost(rep.Samples, names)
 		writeStatsCost(stdout, rep.StatsCost)
+	}
+	if o.baseline != "" {
+		rep.Versus = compareBaseline(rep.Samples, names, rep.Targets)
+		writeBaseline(stdout, o.baseline, o.reps, rep.Versus)
 	}
 	if path, werr := writeReport(o.out, "matrix", rep.Started, &rep); werr != nil {
 		err = errors.Join(err, werr)
@@ -197,103 +237,90 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// startTargets starts redis direct, then the proxies. A proxy that cannot
-// start is left out with a one-line note on stdout (the whole error goes to
-// stderr); without Redis direct there is no matrix.
+// startTargets starts the targets of o in the order of targetSpecs. A target
+// that cannot start is left out with a one-line note on stdout (the whole
+// error goes to stderr); when Redis direct was asked for and cannot start,
+// there is no matrix.
 func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
-	direct, err := startRedisTarget(o.redis)
-	if err != nil {
-		return nil, err
+	leftOut := func(name string, err error) {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", name, firstLine(err))
 	}
-	targets := []*target{direct}
 	bin, err := findDynomite(o.dynomite)
 	if err != nil {
-		fmt.Fprintf(stderr, "cannot find or build dynomite: %v\n", err)
-		fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", "dyn-*", firstLine(err))
-		return targets, nil
+		leftOut("dyn-*", fmt.Errorf("cannot find or build dynomite: %w", err))
+		bin = ""
 	}
-	type spec struct {
-		name, desc  string
-		bin         string
-		racks       int
-		consistency string
-	}
-	specs := []spec{{"dyn-1", "dynomite-go, 1 node, own redis-server", bin, 1, ""}}
-	if o.statsCost {
-		// Right after dyn-1, so that each rep runs the pair back to back.
-		nb, err := findNoStats(o.noStats, tmp)
-		if err != nil {
-			fmt.Fprintf(stderr, "cannot find or build dynomite with -tags nostats: %v\n", err)
-			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", noStatsTarget, firstLine(err))
-		} else {
-			specs = append(specs, spec{noStatsTarget, "dynomite-go built with -tags nostats (stats off), 1 node, own redis-server", nb, 1, ""})
+	var noStats string
+	if o.statsCost && bin != "" {
+		if noStats, err = findNoStats(o.noStats, tmp); err != nil {
+			leftOut(noStatsTarget, fmt.Errorf("cannot find or build dynomite with -tags nostats: %w", err))
+			noStats = ""
 		}
 	}
-	if o.floor {
-		t, err := startFloorTarget(o.redis, false)
+	var targets []*target
+	for _, s := range targetSpecs(o, bin, noStats) {
+		t, err := startTarget(s, o.redis)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", floorTarget, err)
-			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", floorTarget, firstLine(err))
-		} else {
-			targets = append(targets, t)
-		}
-	}
-	if o.cluster {
-		specs = append(specs,
-			spec{"dyn-3-one", "dynomite-go, 3 racks x 1 node, DC_ONE", bin, 3, "DC_ONE"},
-			spec{"dyn-3-quorum", "dynomite-go, 3 racks x 1 node, DC_QUORUM", bin, 3, "DC_QUORUM"})
-	}
-	for _, s := range specs {
-		t, err := startProxyTarget(s.name, s.desc, s.bin, o.redis, s.racks, s.consistency)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", s.name, err)
-			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", s.name, firstLine(err))
+			if s.kind == redisDirect {
+				return targets, err
+			}
+			leftOut(s.name, err)
 			continue
 		}
 		targets = append(targets, t)
 	}
-	if o.memcached {
-		targets = append(targets, startMemcachedTargets(bin, o.floor, stdout, stderr)...)
-	}
 	return targets, nil
 }
 
-// startMemcachedTargets starts memcached direct, a node in front of
-// memcached and, with floor, the floor forwarder in front of memcached; each
-// is left out with a note when it cannot start.
-func startMemcachedTargets(bin string, floor bool, stdout, stderr io.Writer) []*target {
-	var out []*target
-	names := []string{memcachedTarget, "dyn-1-mc"}
-	if floor {
-		names = append(names, floorMCTarget)
+// startTarget starts the processes of s.
+func startTarget(s spec, redisPath string) (*target, error) {
+	var t *target
+	var err error
+	switch s.kind {
+	case redisDirect:
+		t, err = startRedisTarget(redisPath)
+	case memcachedDirect:
+		t, err = startMemcachedTarget()
+	case redisNodes:
+		t, err = startProxyTarget(s.name, s.desc, s.bin, redisPath, s.racks, s.consistency)
+	case memcachedNode:
+		t, err = startMemcachedProxyTarget(s.name, s.bin)
+	case redisFloor:
+		t, err = startFloorTarget(redisPath, false)
+	case memcachedFloor:
+		t, err = startFloorTarget("", true)
+	default:
+		err = fmt.Errorf("unknown target kind %d", s.kind)
 	}
-	for _, name := range names {
-		var t *target
-		var err error
-		switch name {
-		case memcachedTarget:
-			t, err = startMemcachedTarget()
-		case floorMCTarget:
-			t, err = startFloorTarget("", true)
-		default:
-			t, err = startMemcachedProxyTarget(name, bin)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-			fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", name, firstLine(err))
-			continue
-		}
-		out = append(out, t)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	t.desc, t.twin = s.desc, s.twin
+	return t, nil
 }
 
-// runAll runs every workload: for each repetition, every target in turn.
+// countRuns returns the number of runs of the matrix: every workload, rep
+// and target of the workload's protocol.
+func countRuns(wls []Workload, targets []*target, reps int) int {
+	n := 0
+	for _, w := range wls {
+		for _, t := range targets {
+			if t.protocol == w.Protocol {
+				n += reps
+			}
+		}
+	}
+	return n
+}
+
+// runAll runs every workload: for each repetition, every target in turn, in
+// the order of runOrder.
 func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*target, stderr io.Writer) ([]sample, error) {
 	var samples []sample
 	for _, w := range wls {
 		for rep := 1; rep <= o.reps; rep++ {
-			for _, t := range targets {
+			for _, t := range runOrder(targets, rep) {
 				if t.protocol != w.Protocol {
 					continue
 				}

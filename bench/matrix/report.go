@@ -1,9 +1,11 @@
 package matrix
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -32,14 +34,44 @@ type row struct {
 	P99      float64 `json:"p99_ms"`
 	AddP50   float64 `json:"added_p50_ms"` // median over reps of target minus redis in the same rep
 	AddP99   float64 `json:"added_p99_ms"`
-	CPUPerOp float64 `json:"cpu_us_per_op"`
-	StoreCPU float64 `json:"redis_cpu_us_per_op"`
-	PeakRSS  float64 `json:"peak_rss_mb"` // the largest over the reps
-	Errors   string  `json:"errors,omitempty"`
+	// BaseRatio is the median over reps of ops/s over the target's -baseline
+	// twin in the same rep (NaN without one).
+	BaseRatio float64 `json:"ratio_to_baseline"`
+	CPUPerOp  float64 `json:"cpu_us_per_op"`
+	StoreCPU  float64 `json:"redis_cpu_us_per_op"`
+	PeakRSS   float64 `json:"peak_rss_mb"` // the largest over the reps
+	Errors    string  `json:"errors,omitempty"`
 	// ErrorReplies counts error replies over the runs that did complete
 	// (they stay in the medians); FirstError is one of them.
 	ErrorReplies int64  `json:"error_replies,omitempty"`
 	FirstError   string `json:"first_error,omitempty"`
+}
+
+// MarshalJSON writes the medians without a value (NaN: no run, or no run to
+// pair with) as null, which encoding/json would refuse.
+func (r row) MarshalJSON() ([]byte, error) {
+	type plain row
+	return json.Marshal(struct {
+		plain
+		OpsSec    *float64 `json:"ops_sec"`
+		Ratio     *float64 `json:"ratio_to_redis"`
+		P50       *float64 `json:"p50_ms"`
+		P99       *float64 `json:"p99_ms"`
+		AddP50    *float64 `json:"added_p50_ms"`
+		AddP99    *float64 `json:"added_p99_ms"`
+		BaseRatio *float64 `json:"ratio_to_baseline"`
+		CPUPerOp  *float64 `json:"cpu_us_per_op"`
+		StoreCPU  *float64 `json:"redis_cpu_us_per_op"`
+	}{plain(r), finite(r.OpsSec), finite(r.Ratio), finite(r.P50), finite(r.P99), finite(r.AddP50), finite(r.AddP99),
+		finite(r.BaseRatio), finite(r.CPUPerOp), finite(r.StoreCPU)})
+}
+
+// finite returns &v, or nil for NaN and infinities.
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // median returns the median of xs (NaN for none); xs is reordered.
@@ -75,7 +107,7 @@ func summarize(samples []sample, workloads, targets []string) []row {
 	for _, w := range workloads {
 		for _, t := range targets {
 			r := row{Workload: w, Target: t}
-			var ops, p50, p99, cpu, store, ratio, add50, add99 []float64
+			var ops, p50, p99, cpu, store, ratio, add50, add99, base []float64
 			var errs []string
 			for i := range samples {
 				s := &samples[i]
@@ -102,10 +134,14 @@ func summarize(samples []sample, workloads, targets []string) []row {
 					add50 = append(add50, s.Load.P50-d.Load.P50)
 					add99 = append(add99, s.Load.P99-d.Load.P99)
 				}
+				if b := byKey[key{w, baselineName(t), s.Rep}]; b != nil && b.Load.OpsSec > 0 {
+					base = append(base, s.Load.OpsSec/b.Load.OpsSec)
+				}
 			}
 			r.OpsSec, r.P50, r.P99, r.CPUPerOp = median(ops), median(p50), median(p99), median(cpu)
 			r.StoreCPU = median(store)
 			r.Ratio, r.AddP50, r.AddP99 = median(ratio), median(add50), median(add99)
+			r.BaseRatio = median(base)
 			if len(errs) > 0 {
 				r.Errors = fmt.Sprintf("%d failed: %s", len(errs), errs[0])
 			}
@@ -125,26 +161,56 @@ func num(v float64, format string) string {
 	return fmt.Sprintf(format, v)
 }
 
-// writeTable prints the rows as an aligned text table.
+// writeTable prints the rows as an aligned text table. When a row has a
+// -baseline twin, a column "vs base" after "ratio" gives every node's ratio
+// to its twin.
 func writeTable(w io.Writer, rows []row) {
+	withBase := false
+	for _, r := range rows {
+		withBase = withBase || !math.IsNaN(r.BaseRatio) && r.BaseRatio != 0
+	}
 	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs/op", "redis µs/op", "peak RSS MB"}
+	if withBase {
+		head = slices.Insert(head, 5, "vs base")
+	}
 	cells := [][]string{head}
 	for _, r := range rows {
+		var c []string
 		if r.Runs == 0 {
-			cells = append(cells, []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-", "-"})
-			continue
+			c = []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-", "-"}
+		} else {
+			c = []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
+				num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
+				num(r.CPUPerOp, "%.2f"), num(r.StoreCPU, "%.2f"), num(r.PeakRSS, "%.1f")}
+			if r.Target == baselineOf(r.Workload) {
+				c[7], c[8] = "-", "-"
+			}
 		}
-		c := []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
-			num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
-			num(r.CPUPerOp, "%.2f"), num(r.StoreCPU, "%.2f"), num(r.PeakRSS, "%.1f")}
-		if r.Target == baselineOf(r.Workload) {
-			c[7], c[8] = "-", "-"
+		if withBase {
+			c = slices.Insert(c, 5, num(r.BaseRatio, "%.3f"))
 		}
 		cells = append(cells, c)
 	}
-	width := make([]int, len(head))
+	writeCells(w, cells, 2)
+	for _, r := range rows {
+		if r.Errors != "" {
+			fmt.Fprintf(w, "%s/%s: %s\n", r.Workload, r.Target, r.Errors)
+		}
+		if r.ErrorReplies > 0 {
+			fmt.Fprintf(w, "%s/%s: %d error replies (kept in the medians), e.g. %q\n", r.Workload, r.Target, r.ErrorReplies, r.FirstError)
+		}
+	}
+}
+
+// writeCells prints cells as columns, the first left columns aligned left
+// and the others right, with a rule under the first line.
+func writeCells(w io.Writer, cells [][]string, left int) {
+	var width []int
 	for _, c := range cells {
 		for i, s := range c {
+			if i == len(width) {
+				width = append(width, 0)
+			}
 			width[i] = max(width[i], len([]rune(s)))
 		}
 	}
@@ -152,23 +218,16 @@ func writeTable(w io.Writer, rows []row) {
 		var b strings.Builder
 		for i, s := range c {
 			pad := strings.Repeat(" ", width[i]-len([]rune(s)))
-			if i < 2 {
+			if i < left {
 				b.WriteString(s + pad + "  ")
 			} else {
 				b.WriteString(pad + s + "  ")
 			}
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		line := strings.TrimRight(b.String(), " ")
+		fmt.Fprintln(w, line)
 		if n == 0 {
-			fmt.Fprintln(w, strings.Repeat("-", len([]rune(strings.TrimRight(b.String(), " ")))))
-		}
-	}
-	for _, r := range rows {
-		if r.Errors != "" {
-			fmt.Fprintf(w, "%s/%s: %s\n", r.Workload, r.Target, r.Errors)
-		}
-		if r.ErrorReplies > 0 {
-			fmt.Fprintf(w, "%s/%s: %d error replies (kept in the medians), e.g. %q\n", r.Workload, r.Target, r.ErrorReplies, r.FirstError)
+			fmt.Fprintln(w, strings.Repeat("-", len([]rune(line))))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,16 @@ type costRow struct {
 	// CPURatio is the median of the nodes' CPU per request, dyn-1 over
 	// dyn-1-nostats: 1.03 means 3% more CPU per request with stats on.
 	CPURatio float64 `json:"cpu_ratio"`
+}
+
+// MarshalJSON writes the ratios without a value (no pair of runs) as null.
+func (r costRow) MarshalJSON() ([]byte, error) {
+	type plain costRow
+	return json.Marshal(struct {
+		plain
+		OpsRatio *float64 `json:"ops_ratio"`
+		CPURatio *float64 `json:"cpu_ratio"`
+	}{plain(r), finite(r.OpsRatio), finite(r.CPURatio)})
 }
 
 // statsCost pairs dyn-1 and dyn-1-nostats rep by rep.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/dynomite-go/dynomite/bench"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
@@ -20,6 +21,80 @@ type target struct {
 	stores   []*enginetest.Proc // every redis-server of the target
 	all      []*enginetest.Proc
 	protocol string // "" for Redis, bench.ProtoMemcacheText for memcached targets
+	// twin is the node target this one is compared with (for a -baseline
+	// build or the stats-off build; "" for none): the two run back to back
+	// in every rep (runOrder).
+	twin string
+}
+
+// kind is what a target runs.
+type kind int
+
+const (
+	redisDirect     kind = iota // redis-server direct
+	memcachedDirect             // memcached direct
+	redisNodes                  // racks x 1 dynomite nodes, each in front of its own redis-server
+	memcachedNode               // one dynomite node in front of its own memcached
+	redisFloor                  // the floor forwarder in front of its own redis-server
+	memcachedFloor              // the floor forwarder in front of its own memcached
+)
+
+// spec is a target before it starts.
+type spec struct {
+	name, desc  string
+	kind        kind
+	bin         string // the dynomite binary of redisNodes and memcachedNode
+	racks       int    // redisNodes: racks of one node each
+	consistency string // redisNodes: read and write consistency, "" for the default
+	twin        string // see target.twin
+}
+
+// targetSpecs lists the targets of o in the order they start and are
+// reported. bin is the dynomite binary ("" leaves the node targets out),
+// noStats the stats-off build for -stats-cost ("" for none). With
+// -baseline, every node target is followed by its twin base-*: the same
+// spec (configuration, racks, consistency, datastores) with the baseline
+// binary.
+func targetSpecs(o options, bin, noStats string) []spec {
+	var out []spec
+	node := func(s spec) {
+		if s.bin != "" {
+			out = append(out, s)
+		}
+		if o.baseline != "" {
+			b := s
+			b.name, b.bin, b.twin = baselineName(s.name), o.baseline, s.name
+			b.desc = "-baseline " + filepath.Base(o.baseline) + strings.TrimPrefix(s.desc, "dynomite-go")
+			out = append(out, b)
+		}
+	}
+	if o.direct {
+		out = append(out, spec{name: "redis", desc: "redis-server direct", kind: redisDirect})
+	}
+	if o.floor {
+		out = append(out, spec{name: floorTarget, desc: "the smallest forwarder (dynomite-bench floor), own redis-server", kind: redisFloor})
+	}
+	node(spec{name: "dyn-1", desc: "dynomite-go, 1 node, own redis-server", kind: redisNodes, bin: bin, racks: 1})
+	if noStats != "" {
+		out = append(out, spec{name: noStatsTarget, desc: "dynomite-go built with -tags nostats (stats off), 1 node, own redis-server",
+			kind: redisNodes, bin: noStats, racks: 1, twin: "dyn-1"})
+	}
+	if o.cluster {
+		for _, c := range []string{"DC_ONE", "DC_QUORUM"} {
+			name := "dyn-3-" + strings.ToLower(strings.TrimPrefix(c, "DC_"))
+			node(spec{name: name, desc: "dynomite-go, 3 racks x 1 node, " + c, kind: redisNodes, bin: bin, racks: 3, consistency: c})
+		}
+	}
+	if o.memcached {
+		if o.direct {
+			out = append(out, spec{name: memcachedTarget, desc: "memcached direct", kind: memcachedDirect})
+		}
+		node(spec{name: "dyn-1-mc", desc: "dynomite-go, 1 node, own memcached", kind: memcachedNode, bin: bin, racks: 1})
+		if o.floor {
+			out = append(out, spec{name: floorMCTarget, desc: "the smallest forwarder (dynomite-bench floor), own memcached", kind: memcachedFloor})
+		}
+	}
+	return out
 }
 
 // memcachedTarget is the name of memcached direct.
