@@ -52,7 +52,7 @@ type Seed struct {
 	Name   string
 }
 
-// Pool is every key of spec §1.2 with the code's defaults applied.
+// Pool is every key of docs/compat.md §1.2 with the code's defaults applied.
 type Pool struct {
 	Listen      Addr
 	DynListen   Addr

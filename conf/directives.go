@@ -22,7 +22,7 @@ const (
 	unused     = "is accepted for compatibility and has no effect"
 )
 
-// directives is the key table of spec §1.2, one row per key. It is read-only.
+// directives is the key table of docs/compat.md §1.2, one row per key. It is read-only.
 var directives = map[string]directive{
 	"listen":       {set: addrKey(true, func(q *Pool) *Addr { return &q.Listen })},
 	"dyn_listen":   {set: addrKey(false, func(q *Pool) *Addr { return &q.DynListen })},

@@ -260,7 +260,7 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestEveryKey sets every key of spec §1.2 once and checks where each value
+// TestEveryKey sets every key of docs/compat.md §1.2 once and checks where each value
 // lands, and that exactly the dead keys give warnings.
 func TestEveryKey(t *testing.T) {
 	src := `dyn_o_mite:

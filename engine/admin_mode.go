@@ -6,7 +6,7 @@ import (
 )
 
 // adminDelCmd is Redis DEL, which (with memcached delete) admin mode (-x N, N > 0)
-// restricts (spec §4.7).
+// restricts (docs/compat.md §4.7).
 var adminDelCmd = resp.Lookup([]byte("del"))
 
 // adminDel runs DEL in admin mode: on the local datastore when this node

@@ -26,7 +26,7 @@ import (
 //	/set_consistency  -> rlevel, wlevel: copied by each client connection
 //	                     when it is accepted (client.rlevel, client.wlevel)
 //	/state/...        -> state: checked on the hop to the local datastore
-//	                     (conn.rejectByState, spec §4.8)
+//	                     (conn.rejectByState, docs/compat.md §4.8)
 //	/set_timeout_...  -> factor: multiplies the datastore timeout when
 //	                     deadlines are stamped (Node.requestTimeout)
 //	/setloglevel ...  -> Options.LogLevel, the process's verbosity
@@ -95,7 +95,7 @@ func (n *Node) initAdmin(o Options) {
 	a.wlevel.Store(uint32(parseLevel(p.WriteConsistency)))
 	a.factor.Store(1)
 	a.repairs.Store(p.ReadRepairsEnabled)
-	// Spec §6.1: INIT, then JOINING once the listeners are up, then NORMAL
+	// docs/compat.md §6.1: INIT, then JOINING once the listeners are up, then NORMAL
 	// at once when gossip is off. Nothing can observe the node before
 	// Start, so a node without gossip is NORMAL from the start (in-process
 	// rigs that never call Start are served too); see enterService.
@@ -111,7 +111,7 @@ func (n *Node) initAdmin(o Options) {
 	a.seeds = p.DynSeeds
 	a.peerState = make([]atomic.Uint32, len(p.DynSeeds))
 	for i := range a.peerState {
-		a.peerState[i].Store(uint32(admin.Down)) // spec §6.1: peers start DOWN
+		a.peerState[i].Store(uint32(admin.Down)) // docs/compat.md §6.1: peers start DOWN
 	}
 	host, _ := os.Hostname()
 	server := ""
@@ -174,7 +174,7 @@ func (n *Node) startAdmin() error {
 	return nil
 }
 
-// enterService moves the node to NORMAL once its listeners are up (spec
+// enterService moves the node to NORMAL once its listeners are up (docs/compat.md
 // §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). Gossip does
 // not exist yet, so a node with enable_gossip: true goes NORMAL too, as C
 // does when the gossip thread sees a single-node cluster; the gossip

@@ -372,7 +372,7 @@ func TestClusterMultiKey(t *testing.T) {
 	}
 }
 
-// Raw dnode frames on the peer port: the spec's examples, garbage before a
+// Raw dnode frames on the peer port: the examples of docs/compat.md §5.1, garbage before a
 // frame, and a payload that is not RESP (the connection closes, the node
 // lives on).
 func TestPeerFrames(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/dynomite-go/dynomite/replica"
 )
 
-// The dnode wrapper around the RESP codec (spec §5.1).
+// The dnode wrapper around the RESP codec (docs/compat.md §5.1).
 //
 // A frame is a dnode header followed by a RESP payload. payload_len is not
 // trusted for unencrypted frames (C Dynomite writes 0 in places): the RESP
@@ -86,7 +86,7 @@ func (c *conn) peerInputError(what string, err error) {
 
 // handlePeer executes one request from a peer: DMSG_REQ on the local
 // datastore without re-checking ownership, DMSG_REQ_FORWARD as the
-// coordinator of this DC at DC_ONE (spec §4.3 step 7).
+// coordinator of this DC at DC_ONE (docs/compat.md §4.3 step 7).
 func (c *conn) handlePeer(frame []byte, t dnode.Type) {
 	if c.req.Cmd == nil {
 		reply, _ := c.req.Validate(c.scratch[:0])
@@ -180,7 +180,7 @@ func (s *conn) closeBadPeer(what string, err error) {
 	s.closeLater()
 }
 
-// completePeer matches a reply with id to the FIFO (spec §5.3): the head
+// completePeer matches a reply with id to the FIFO (docs/compat.md §5.3): the head
 // with the same id completes; a smaller id is stale and dropped; a larger
 // one means the head's reply was lost, so the head fails and the next is
 // tried.

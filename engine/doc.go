@@ -9,9 +9,10 @@
 //
 // netpoll runs pollers() poller goroutines (half the CPUs, at least one;
 // Options.Pollers overrides) with an inline runner: OnRequest callbacks
-// run on the poller itself, with no hop to a goroutine pool. The dynomite
-// command sets GOMAXPROCS to the poller count (cmd/dynomite/procs.go): an
-// idle P makes every idle turn of a poller move it to another thread.
+// run on the poller itself, with no hop to a goroutine pool. Unless the
+// environment sets GOMAXPROCS, the dynomite command sets it to the poller
+// count for a node without peers (cmd/dynomite/procs.go): an idle P makes
+// every idle turn of a poller move it to another thread.
 // Besides the pollers the engine runs one writer goroutine per datastore connection,
 // parked unless the datastore socket was full (it finishes partial writes),
 // a goroutine per client only while that client's socket is full
@@ -21,10 +22,11 @@
 //
 // A callback may end with a bounded busy-poll (spin.go): while at most one
 // request is in flight and the node has at most four client connections
-// per CPU, the poller looks at its own epoll instance with a
-// zero timeout for up to 60 µs before it returns to netpoll's loop, so that
-// the reply or the client's next request is handled without the poller
-// thread sleeping and being woken again. Spins that find nothing back off.
+// per CPU, the poller looks at its own epoll instance with a zero timeout,
+// for at most the spin budget (DYNOMITE_SPIN_US; 0 turns it off), before it
+// returns to netpoll's loop, so that the reply or the client's next request
+// is handled without the poller thread sleeping and being woken again.
+// Spins that find nothing back off. Requests from peers never spin.
 // Datastore and peer connections are dialled by the engine (dialConnected)
 // so that netpoll polls every descriptor level-triggered, which the
 // busy-poll relies on.
@@ -131,31 +133,15 @@
 // A Node's exported methods may be called from any goroutine. Inside, the
 // lock order is conn.inMu, then conn.mu or conn.wmu; see conn.
 //
-// # Measured
+// # Performance
 //
-// On a 2-vCPU virtual machine (load generator, redis-server 7.0 and the
-// node on the same two CPUs), `dynomite-bench matrix` (built-in generator,
-// 3 interleaved repetitions of 4 s, medians, ratios within a repetition;
-// CPU from /proc/PID/stat), one node with one poller:
-//
-//	workload (memtier flags)                  ratio  CPU/op  Redis CPU/op
-//	-t 2 -c 25 --ratio=1:10 -d 32              0.81   8.3 µs  1.6 µs (7.1 direct)
-//	same, --pipeline=16                        0.73   0.9 µs  0.5 µs (0.8 direct)
-//	-t 2 -c 4  --ratio=1:10 -d 32              0.38  16.4 µs  7.7 µs (8.1 direct)
-//	same, --pipeline=16                        0.54   1.6 µs  1.2 µs (1.3 direct)
-//	-t 2 -c 50 --ratio=1:10 -d 32              0.94   8.2 µs  1.4 µs (7.5 direct)
-//	-t 1 -c 1  (one connection)                0.91  67 µs   p50 +5 µs, p99 +57 µs
-//
-// Most of the node's CPU is the kernel's (85 to 87% in perf): a write to a
-// loopback socket runs the receiver's TCP input and wake-up on the
-// writer's CPU, and every sleep of the poller thread costs a context
-// switch. With few clients each wake-up of the poller handles one or two
-// requests, so those costs are not shared; with many, batches share them
-// (0.1 to 0.15 wake-ups per request). On one connection the busy-poll
-// (spin.go) removes both sleeps of a request: without it the node added
-// 19 to 30 µs to the p50 and used 38 to 45 µs of CPU per request, with it
-// the round trip equals Redis direct at 62 to 70 µs of CPU per request
-// (most of it spinning while the request is at Redis). With two pollers
-// instead of one the unpipelined runs cost 18 to 24 µs of CPU per request:
-// see pollers.
+// What the design guarantees, whatever the machine: the forward path
+// (parse, route, copy, reply) allocates nothing in steady state, which the
+// allocation tests pin; a request's bytes are copied once and never
+// re-encoded; what clients queue for a datastore or peer connection while
+// it has requests in flight leaves in one write after its next read of
+// replies (the writer goroutine finishes what a full socket does not
+// take); each client whose replies a read completes gets one non-blocking
+// write for them. The figures this gives on a 2-vCPU machine, and how they
+// were taken, are in the README (Benchmarks).
 package engine

@@ -13,7 +13,7 @@ var (
 )
 
 // Error replies produced by the engine itself. The texts follow the C
-// Dynomite table (spec §8.5): "-ERR <source> <message>". These are the
+// Dynomite table (docs/compat.md §8.5): "-ERR <source> <message>". These are the
 // Redis texts; the replies for failure codes (a datastore that cannot be
 // reached, lost or timed out gives STORAGE_CONNECTION_REFUSE, as in C),
 // and each protocol's own texts, are in proto.go.

@@ -11,7 +11,7 @@ import (
 // Half-closed clients
 //
 // A client may send its requests and shut down its write side, then read the
-// replies (spec §9.1: half-closed clients still receive outstanding replies).
+// replies (docs/compat.md §9.1: half-closed clients still receive outstanding replies).
 // netpoll closes a connection as soon as it sees the peer's FIN, so the
 // engine keeps the socket alive past that point: the close callback, when
 // replies are still owed, duplicates the descriptor and leaves the client in

@@ -8,7 +8,7 @@ import (
 
 // Memcached requests in a cluster: the coordinator of route.go, fed with
 // what the memcached request says (write or read class, first key), and
-// the split of get, gets, gat and gats over their local-rack owners (spec
+// the split of get, gets, gat and gats over their local-rack owners (docs/compat.md
 // §4.5), merged back with one END and the VALUE blocks in key order by
 // memcache.Splitter. C Dynomite crashes on a split get; here a part is an
 // ordinary routed request of its own.
@@ -158,7 +158,7 @@ func (c *conn) peerMemcache(buf []byte) (int, bool) {
 
 // handlePeerMemcache executes one memcached request from a peer: DMSG_REQ
 // on the local datastore, DMSG_REQ_FORWARD as the coordinator of this DC
-// (spec §4.3 step 7).
+// (docs/compat.md §4.3 step 7).
 func (c *conn) handlePeerMemcache(frame []byte, t dnode.Type) {
 	if c.mc.req.Cmd == memcache.CmdQuit {
 		c.local(memcache.ReplyError) // a peer has nothing to quit

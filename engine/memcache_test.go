@@ -278,7 +278,7 @@ func TestMemcacheTooLarge(t *testing.T) {
 	waitInflight(t, n)
 }
 
-// TestMemcacheDatastoreDown: with memcached gone, requests get the spec's
+// TestMemcacheDatastoreDown: with memcached gone, requests get Dynomite's
 // error in memcached's form, and noreply requests stay silent.
 func TestMemcacheDatastoreDown(t *testing.T) {
 	n, mc := mcProxy(t, nil)
@@ -318,7 +318,7 @@ func startMemcacheNode(t *testing.T, addr string, edit func(*conf.Pool)) *Node {
 }
 
 // TestMemcacheTimeout: a datastore that never answers fails the requests
-// on it after the timeout with memcached's form of the spec's error; a
+// on it after the timeout with memcached's form of Dynomite's error; a
 // noreply request among them stays silent.
 func TestMemcacheTimeout(t *testing.T) {
 	n := startMemcacheNode(t, silentServer(t), func(p *conf.Pool) { p.Timeout = 300 * time.Millisecond })

@@ -22,12 +22,12 @@ import (
 // Outgoing: every other node of the ring is a peer with
 // local_peer_connections (same DC) or remote_peer_connections (other DC)
 // slots. A slot is the same type that holds a datastore connection: it
-// dials, reconnects with back-off (1 s doubling to 10 s for peers, spec
+// dials, reconnects with back-off (1 s doubling to 10 s for peers, docs/compat.md
 // §9.3) and installs a conn of role rolePeerOut. That conn is a server conn
 // in every respect (FIFO of msgs, cross-client write coalescing, writer
 // goroutine, timeouts, failure of everything queued when it closes); the
 // only differences are a dnode header written before each request, a
-// dnode header parsed before each reply, and matching by msg id (§5.3).
+// dnode header parsed before each reply, and matching by msg id (docs/compat.md §5.3).
 //
 // Incoming: the dyn_listen listener accepts conns of role rolePeerIn. They
 // run the client lifecycle (carry, pipelining bound, in-order replies,
@@ -66,7 +66,7 @@ const (
 	// connection; past it the connection's input pauses (back-pressure to
 	// the sender), as a client's does past maxPipeline.
 	maxPeerPipeline = 1024
-	// Extra time a peer request gets over `timeout` (spec §9.1).
+	// Extra time a peer request gets over `timeout` (docs/compat.md §9.1).
 	peerSameDCExtra = 200 * time.Millisecond
 	peerRemoteExtra = 5000 * time.Millisecond
 	peerWriteExtra  = 20000 * time.Millisecond
@@ -101,7 +101,7 @@ func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *
 }
 
 // connected records a change of one of p's connections in the peer state
-// the stats endpoint shows (spec §9.3): NORMAL while any connection is up,
+// the stats endpoint shows (docs/compat.md §9.3): NORMAL while any connection is up,
 // DOWN once the last one is gone.
 func (p *peer) connected(n *Node) {
 	i := p.seed
@@ -174,7 +174,7 @@ type nodeCluster struct {
 	multis    sync.Pool // of *multi (route_multi.go)
 }
 
-// peerCounters count what the peer side did besides forwarding (spec §7
+// peerCounters count what the peer side did besides forwarding (docs/compat.md §2.2
 // names: peer_mismatch_requests, remote_peer_dropped_requests, ...).
 type peerCounters struct {
 	mismatch       atomic.Int64 // replies whose id skipped the head request
@@ -317,7 +317,7 @@ func (sl *slot) what() string {
 	return "datastore"
 }
 
-// peerTimeout is the timeout of a request on a peer connection (spec §9.1).
+// peerTimeout is the timeout of a request on a peer connection (docs/compat.md §9.1).
 func (s *conn) peerTimeout(write bool) time.Duration {
 	t := s.node.requestTimeout()
 	if t <= 0 {
@@ -337,7 +337,7 @@ func (s *conn) peerTimeout(write bool) time.Duration {
 
 // stampPeer is stamp for a peer connection: nothing to do, since peer
 // requests get their deadline when they are queued (armPeer): the clock
-// starts at enqueue (spec §9.1), and a request queued behind a stalled peer
+// starts at enqueue (docs/compat.md §9.1), and a request queued behind a stalled peer
 // is never written, so a deadline set on writing would never come. Callers
 // hold mu.
 func (s *conn) stampPeer() { s.unstamped = 0 }

@@ -68,7 +68,7 @@ func dnodeFrame(id uint64, typ dnode.Type, payload string) []byte {
 }
 
 // TestPeerReplyMatching: replies on a peer connection are matched by msg id
-// (spec §5.3): a smaller id is stale and dropped, a larger one fails the
+// (docs/compat.md §5.3): a smaller id is stale and dropped, a larger one fails the
 // head request (counted as a mismatch); the connection keeps working.
 func TestPeerReplyMatching(t *testing.T) {
 	r := enginetest.Redis(t)

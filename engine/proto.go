@@ -120,7 +120,7 @@ func (p *proto) fillCodes(prefix string) {
 	}
 }
 
-// codeReply is the client reply for a failure code (spec §8.5).
+// codeReply is the client reply for a failure code (docs/compat.md §8.5).
 func (p *proto) codeReply(c replica.Code) []byte {
 	if int(c) < len(p.codes) {
 		return p.codes[c]

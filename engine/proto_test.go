@@ -7,7 +7,7 @@ import (
 )
 
 // TestProtoReplies pins the engine's own replies of each protocol to the
-// spec's table (§8.5): "-ERR <source> <message>" for Redis, "SERVER_ERROR
+// table of docs/compat.md §8.5: "-ERR <source> <message>" for Redis, "SERVER_ERROR
 // <source> <message>" for memcached.
 func TestProtoReplies(t *testing.T) {
 	redis, mc := newProto(0), newProto(1)

@@ -127,7 +127,7 @@ func (c *conn) dispatch(frame []byte) {
 
 // spansNodes reports whether the keys of the request (c.keyIdx) have more
 // than one owner in the local rack: C Dynomite refuses such an EVAL, whose
-// script could not see all its keys on one datastore (spec §8.3).
+// script could not see all its keys on one datastore (docs/compat.md §8.3).
 func (c *conn) spansNodes(t *topology) bool {
 	if len(c.keyIdx) < 2 {
 		return false
@@ -142,7 +142,7 @@ func (c *conn) spansNodes(t *topology) bool {
 	return false
 }
 
-// sortAlpha rewrites SMEMBERS key into SORT key ALPHA (spec §3.4): every
+// sortAlpha rewrites SMEMBERS key into SORT key ALPHA (docs/compat.md §3.4): every
 // replica orders a set by its own hash seed, so under DC_SAFE_QUORUM the
 // replies could never agree. The frame is built in c.rewrite, valid until
 // the next rewrite on this connection (enqueue copies it).
@@ -315,7 +315,7 @@ func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.owner.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
-			return nil, replica.InvalidState // spec §4.8: local execution gated
+			return nil, replica.InvalidState // docs/compat.md §4.8: local execution gated
 		}
 		return f.owner.srv, replica.StorageRefused
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/replica"
 )
 
-// Multi-key commands (spec §4.5): the commands the table marks
+// Multi-key commands (docs/compat.md §4.5): the commands the table marks
 // FlagMultiKey (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK), when their keys
 // have more than one owner in the local rack. The keys are grouped by
 // local-rack owner with resp.Split; each part is routed like a request of

@@ -12,7 +12,7 @@ import (
 
 // slot is one of the datastore_connections connections to the datastore.
 // It holds the current server conn (nil while down) and reconnects with
-// back-off: 1 s, then doubling, capped at server_retry_timeout (spec §9.2);
+// back-off: 1 s, then doubling, capped at server_retry_timeout (docs/compat.md §9.2);
 // a success resets the back-off. Dials run on timer goroutines, never on a
 // poller. Clients are pinned to a slot for their whole life, so FIFO reply
 // matching keeps each client's order.

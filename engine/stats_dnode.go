@@ -4,7 +4,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
-// Queues of the accepted peer connections (rolePeerIn), spec §2.2
+// Queues of the accepted peer connections (rolePeerIn), docs/compat.md §2.2
 // dnode_client_*. They are read from the connections when a snapshot is
 // taken, as the pool sizes are (stats_source.go), so the request path pays
 // nothing for them and they are exact:

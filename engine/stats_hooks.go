@@ -10,7 +10,7 @@ import (
 	"github.com/dynomite-go/dynomite/replica"
 )
 
-// Stats of the request path (spec §2.2, §7.3), and the node-state gate.
+// Stats of the request path (docs/compat.md §2.2, §7.3), and the node-state gate.
 //
 // Where each counter moves, along the life of one request:
 //
@@ -18,7 +18,7 @@ import (
 //	request parsed      client_read_requests | client_write_requests
 //	                    (by resp.FlagWrite; PING, QUIT, dyno_config not counted),
 //	                    summed over the input batch (inputTally)
-//	forward             gate on the node state (§4.8), tag the msg: arrival
+//	forward             gate on the node state (docs/compat.md §4.8), tag the msg: arrival
 //	                    time (one clock read per input batch), size, kind,
 //	                    redis_req_* families
 //	queued on server    in_queue(+bytes) +1, summed over the input batch and
@@ -221,7 +221,7 @@ type msgStats struct {
 }
 
 // familySet is the redis_req_* counters one command bumps: C Dynomite
-// counts LREM, SUNION and the set commands in two families (spec §2.2),
+// counts LREM, SUNION and the set commands in two families (docs/compat.md §2.2),
 // and redis_req_sets, which C never updates, counts every set command.
 type familySet struct {
 	m [3]stats.Metric
@@ -359,7 +359,7 @@ func (c *conn) statsInputDone() {
 }
 
 // rejectByState answers the current request with the invalid-state error
-// when the node's state does not allow it on the local datastore (spec
+// when the node's state does not allow it on the local datastore (docs/compat.md
 // §4.8): NORMAL executes everything; WRITES_ONLY and RESUMING execute
 // writes only; STANDBY, and every other state (where C Dynomite stalls the
 // request), execute nothing.
@@ -620,7 +620,7 @@ func (c *conn) failLater() {
 func (c *conn) markFailed() { c.st.failed.Store(true) }
 
 // redisFamilies maps Redis commands to their redis_req_* counters, as C
-// Dynomite counts them (spec §2.2); commands not in the map count in
+// Dynomite counts them (docs/compat.md §2.2); commands not in the map count in
 // redis_req_other. redis_req_sets, never updated by C, counts every command
 // of the set type in addition.
 func redisFamilies() map[*resp.Command]familySet {

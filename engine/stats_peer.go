@@ -2,7 +2,7 @@ package engine
 
 import "github.com/dynomite-go/dynomite/engine/stats"
 
-// Stats of the peer connections (spec §2.2 peer_* and remote_peer_*).
+// Stats of the peer connections (docs/compat.md §2.2 peer_* and remote_peer_*).
 //
 // A copy of a routed request queued on a peer conn counts as in
 // peer_in_queue (remote_peer_in_queue for a peer in another DC) with its

@@ -4,7 +4,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
-// Stats of routing (spec §2.2): what becomes of a request between its
+// Stats of routing (docs/compat.md §2.2): what becomes of a request between its
 // client and the connections it, or its copies, are queued on. Each counts
 // on a rare branch or once per split request, on the shard of the
 // request's client.
@@ -22,7 +22,7 @@ import (
 //	                               (not connected, closed, full); a gauge in
 //	                               C Dynomite's table, it only counts up
 //	fragments                      the parts a multi-key request is split
-//	                               into (spec §4.5), Redis and memcached
+//	                               into (docs/compat.md §4.5), Redis and memcached
 //
 // A split request counts its parts' quorum decisions one by one, as C
 // Dynomite, whose fragments each have their own response manager.

@@ -7,7 +7,7 @@
 // imports only the standard library; the topology comes in through the Topology
 // interface, which *ring.Snapshot satisfies through a thin adapter in engine.
 //
-// Fan-out per consistency level (spec §3.2), for any number of racks:
+// Fan-out per consistency level (docs/compat.md §3.2), for any number of racks:
 //
 //	level               reads, local DC     reads, remote DCs   writes, local DC   writes, remote DCs        client waits for
 //	DC_ONE              own-rack owner      -                   every rack owner   one node per DC, swallowed own-rack reply

@@ -1,6 +1,6 @@
 package replica
 
-// Code is a Dynomite error code (spec §8.5). The engine turns it into a client
+// Code is a Dynomite error code (docs/compat.md §8.5). The engine turns it into a client
 // reply: `-ERR <source> <message>` for Redis, `SERVER_ERROR <source> <message>`
 // for Memcached; Text returns "<source> <message>".
 type Code uint8

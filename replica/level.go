@@ -5,7 +5,7 @@ import "strings"
 // Level is a consistency level. The order matters: levels are compared with >.
 type Level uint8
 
-// The consistency levels of spec §3.1, in Dynomite's enum order.
+// The consistency levels of docs/compat.md §3.1, in Dynomite's enum order.
 const (
 	DCOne Level = iota
 	DCQuorum

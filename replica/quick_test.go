@@ -9,7 +9,7 @@ import (
 var seed = flag.Int64("seed", 1, "seed of the randomized tests")
 
 // naiveDecide is the reference: it decides from scratch over the replies received so
-// far (arrival order), with maps instead of counters, exactly as spec §3.3 reads.
+// far (arrival order), with maps instead of counters, as docs/compat.md §3.3 states the rules.
 // noQuorum is what Tracker.NoQuorum must report once decided.
 func naiveDecide(p *Plan, topo Topology, arrived []int, replies map[int]Reply) (v Verdict, winner int, code Code, noQuorum bool) {
 	quorumLevel := p.Req.Level > DCOne

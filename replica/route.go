@@ -16,11 +16,11 @@ type Topology interface {
 	// Owner returns the node owning token in rack rack of DC dc.
 	Owner(dc, rack int, token uint32) int
 	// PreferredRack returns the rack of remote DC dc that this node forwards to
-	// (spec §4.3 step 8: racks[localRackIndex % rackCount]).
+	// (docs/compat.md §4.3 step 8: racks[localRackIndex % rackCount]).
 	PreferredRack(dc int) int
 }
 
-// Routing is a command's routing class (spec §4.6).
+// Routing is a command's routing class (docs/compat.md §4.6).
 type Routing uint8
 
 // Routing classes.
@@ -135,7 +135,7 @@ func routeAll(topo Topology, p *Plan) {
 // Failover returns the target to try after t could not be sent or failed at the
 // connection level: the owner in the next rack of the same DC, skipping racks that
 // already appear in the plan. ok is false when no rack is left. It serves the
-// remote-DC failover of spec §4.3 step 8 and, beyond C Dynomite, DC_ONE reads whose
+// remote-DC failover of docs/compat.md §4.3 step 8 and, beyond C Dynomite, DC_ONE reads whose
 // own-rack owner or local datastore is down.
 func Failover(topo Topology, p *Plan, t Target) (next Target, ok bool) {
 	n := topo.Racks(t.DC)

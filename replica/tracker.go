@@ -39,7 +39,7 @@ type slot struct {
 	reply Reply
 }
 
-// Tracker collects the replies of one request and decides (spec §3.3, generalised
+// Tracker collects the replies of one request and decides (docs/compat.md §3.3, generalised
 // to any number of racks: replies agree when at least a quorum of them carry the same
 // checksum). Its zero value is not usable: call Start.
 type Tracker struct {
@@ -76,7 +76,7 @@ func (t *Tracker) Verdict() Verdict { return t.verdict }
 func (t *Tracker) Result() (target int, code Code) { return t.winner, t.code }
 
 // NoQuorum reports whether the request was decided without a quorum in
-// some DC (spec §3.3, what client_non_quorum_r_responses and
+// some DC (docs/compat.md §3.3, what client_non_quorum_r_responses and
 // client_non_quorum_w_responses count): lost with fewer good replies than
 // a quorum or, under DC_SAFE_QUORUM and DC_EACH_SAFE_QUORUM, without
 // checksum agreement, or won by DC_QUORUM's fallback to the first good

@@ -8,7 +8,7 @@
 // a lookup is then one atomic load plus one binary search, and allocates
 // nothing.
 //
-// Placement follows C Dynomite (spec §4.2): a key is hashed to a 32-bit
+// Placement follows C Dynomite (docs/compat.md §4.2): a key is hashed to a 32-bit
 // token; in every rack the owner is the node with the smallest token >= the
 // key's token, wrapping to the smallest token when the key's token is above
 // the largest one. A node may hold several tokens (virtual nodes).

@@ -14,7 +14,7 @@ import (
 
 // Where the expected values come from, per hash:
 //
-//	murmur         spec §4.2, recorded from C Dynomite's dynomite-hash-tool
+//	murmur         docs/compat.md §4.2, recorded from C Dynomite's dynomite-hash-tool
 //	one_at_a_time  ASCII: the Jenkins hash function reference values
 //	               ("a", "The quick brown fox..."); bytes >= 0x80: the
 //	               hashkit C function built with gcc on x86-64 (signed char)

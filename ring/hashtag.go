@@ -3,7 +3,7 @@ package ring
 import "bytes"
 
 // HashTag returns the part of key that is hashed when the configuration
-// sets `hash_tag` (spec §4.4). tag is "" (no hash tag: the whole key) or two
+// sets `hash_tag` (docs/compat.md §4.4). tag is "" (no hash tag: the whole key) or two
 // bytes, an opening and a closing character such as "{}".
 //
 // The key is searched for the first opening character, then for the first

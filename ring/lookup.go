@@ -46,7 +46,7 @@ func (s *Snapshot) AppendOwners(dst []int, dc int, token uint32) []int {
 // RemoteRacks returns, for a DC other than the local one, the racks to try
 // in order when replicating to it: the pre-selected rack
 // racks[LocalRack() % Racks(dc)] first, then the other racks in name order
-// (spec §4.3 step 8; see remoteOrder for how C computes the index). For
+// (docs/compat.md §4.3 step 8; see remoteOrder for how C computes the index). For
 // the local DC it returns nil. The slice is shared: do not modify it.
 func (s *Snapshot) RemoteRacks(dc int) []int { return s.dcs[dc].remote }
 

@@ -15,7 +15,7 @@ import (
 //	       └─ tokens  every token of those nodes, ascending   ┐ one continuum:
 //	          owners  owners[i] = node holding tokens[i]      ┘ binary search
 //	  └─ remote  for a DC other than the local one: the rack to replicate to
-//	             first, then the failover order (spec §4.3 step 8)
+//	             first, then the failover order (docs/compat.md §4.3 step 8)
 //
 // Indexes (node, dc, rack) are plain ints so callers can keep per-node state
 // (connections, counters) in their own slices, indexed the same way.
@@ -174,7 +174,7 @@ func (s *Snapshot) buildContinuum(d, r int) error {
 	return nil
 }
 
-// remoteOrder is the order in which a remote DC's racks are tried (spec
+// remoteOrder is the order in which a remote DC's racks are tried (docs/compat.md
 // §4.3 step 8): first racks[localRack % n], then the others from the first
 // sorted rack on, skipping that one.
 //

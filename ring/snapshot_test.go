@@ -41,7 +41,7 @@ func TestOwnerTwoNodesOneRack(t *testing.T) {
 	f(2147483648, "b")
 	f(2147483649, "a")
 	f(math.MaxUint32, "a")
-	// Keys of the spec's murmur vectors: foo 3303027599, bar 516654467.
+	// Keys of the murmur vectors of docs/compat.md §4.2: foo 3303027599, bar 516654467.
 	keys := map[string]string{"foo": "a", "bar": "b", "key1": "b", "hello": "b", "a": "b"}
 	for key, want := range keys {
 		if got := s.Node(s.Owner(0, 0, s.Token([]byte(key)))).Name; got != want {
@@ -135,7 +135,7 @@ func TestTopology(t *testing.T) {
 }
 
 // The pre-selected remote rack is racks[localRack % n], then the others in
-// order (spec §4.3 step 8).
+// order (docs/compat.md §4.3 step 8).
 func TestRemoteRacks(t *testing.T) {
 	for _, c := range []struct {
 		local int // node index

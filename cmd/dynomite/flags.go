@@ -9,7 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/conf"
 )
 
-// Command line, as Dynomite's getopt_long table has it (spec §2). Go's flag
+// Command line, as Dynomite's getopt_long table has it (docs/compat.md §2). Go's flag
 // package cannot read "-v5", "--verbosity=5" or grouped "-dt", so this file
 // holds a small getopt: short options may be grouped and take their argument
 // glued or as the next word; long options take it after "=" or as the next
@@ -22,7 +22,7 @@ import (
 
 const defaultConfFile = "conf/dynomite.yml"
 
-// Log levels of -v (spec §2): 0 EMERG .. 5 NOTICE .. 11 PVERB.
+// Log levels of -v (docs/compat.md §2): 0 EMERG .. 5 NOTICE .. 11 PVERB.
 const (
 	levelMin     = 0
 	levelDefault = 5

@@ -64,7 +64,7 @@ func showVersion(o options, stderr io.Writer) int {
 	return 0
 }
 
-// testConf is -t: spec §2.1, without the crash. The specific problems come
+// testConf is -t: docs/compat.md §2.1, without the crash. The specific problems come
 // first, one per line.
 func testConf(path string, stderr io.Writer) int {
 	_, warns, err := conf.Load(path)

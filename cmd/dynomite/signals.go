@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-// Signals (spec §11.1), logged as "signal <n> (<NAME>) received<action>":
+// Signals (docs/compat.md §11.1), logged as "signal <n> (<NAME>) received<action>":
 //
 //	SIGTTIN  log level +1            SIGUSR1, SIGUSR2  logged only
 //	SIGTTOU  log level -1            SIGPIPE           ignored

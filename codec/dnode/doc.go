@@ -1,4 +1,4 @@
-// Package dnode is the wire format between Dynomite nodes (spec §5): the
+// Package dnode is the wire format between Dynomite nodes (docs/compat.md §5): the
 // frame header that precedes every request, response and gossip message on
 // a peer connection, and its message types.
 //
@@ -10,7 +10,7 @@
 // memcached message that the payload codec parses itself (payload_len is
 // ignored by C Dynomite's receiver and may be 0); for an encrypted frame
 // (FlagEncrypted) payload_len is the exact ciphertext length, and the
-// optional data blob carries the sender's encrypted session key (§5.4).
+// optional data blob carries the sender's encrypted session key (docs/compat.md §5.4).
 // Header exposes both so an encryption layer can be added on top of this
 // package without changing it.
 //

@@ -13,13 +13,13 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the encoder")
 
 // goldenFrames are whole frames (header + payload). For the frames quoted
-// in spec §5.1 the test also checks the encoder against the spec's text, so
-// a golden file can only be rewritten to what the spec says.
+// in docs/compat.md §5.1 the test also checks the encoder against that text, so
+// a golden file can only be rewritten to what the document says.
 var goldenFrames = []struct {
 	file    string
 	h       dnode.Header
 	payload string
-	spec    string // the frame as quoted in the spec, if it is one
+	spec    string // the frame as quoted in docs/compat.md §5.1, if it is one
 }{
 	{
 		file:    "set_plain.golden", // what scripts/dynomite/dynomite-test.sh sends
@@ -34,7 +34,7 @@ var goldenFrames = []struct {
 		spec:    getHeader + getPayload,
 	},
 	{
-		file:    "get_reply.golden", // spec: "*<n>"; n is the payload's length
+		file:    "get_reply.golden", // payload_len is the payload's length
 		h:       dnode.Plain(17, dnode.TypeRes, true, 9),
 		payload: "$3\r\nbar\r\n",
 		spec:    "   $2014$ 17 5 0 1 1 *1 d *9\r\n$3\r\nbar\r\n",
@@ -45,12 +45,12 @@ var goldenFrames = []struct {
 		payload: "*3\r\n$3\r\nset\r\n$3\r\nfoo\r\n$3\r\nbar\r\n",
 	},
 	{
-		file:    "gossip_syn.golden", // §6.3 announcement record
+		file:    "gossip_syn.golden", // docs/compat.md §6.3: one announcement record
 		h:       dnode.Gossip(3, true, 47),
 		payload: "dc1$rack1$2147483648,1700000000,2,10.0.0.2:8101",
 	},
 	{
-		file: "encrypted_with_key.golden", // §5.4: key blob of a 1024-bit RSA key, 32-byte ciphertext
+		file: "encrypted_with_key.golden", // docs/compat.md §5.4: key blob of a 1024-bit RSA key, 32-byte ciphertext
 		h: dnode.Header{MsgID: 8, Type: dnode.TypeReq, Flags: dnode.FlagEncrypted, Version: 1, SameDC: false,
 			Data: bytes.Repeat([]byte{0xa5, 0x00, '\r', '\n'}, 32), PayloadLen: 32},
 		payload: string(bytes.Repeat([]byte{0x5a, '$'}, 16)),

@@ -18,7 +18,7 @@ type Header struct {
 	SameDC bool
 	// Data is "d" for requests and responses, "a" for unencrypted gossip,
 	// and, on the first encrypted frame of a connection, the session key
-	// encrypted with the cluster's RSA key (spec §5.4). After Parse it is a
+	// encrypted with the cluster's RSA key (docs/compat.md §5.4). After Parse it is a
 	// sub-slice of the parsed buffer, valid until that buffer is modified or
 	// released; AppendHeader only reads it.
 	Data []byte

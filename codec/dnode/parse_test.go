@@ -9,7 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/dnode"
 )
 
-// The GET frame of spec §5.1.
+// The GET frame of docs/compat.md §5.1.
 const (
 	getHeader  = "   $2014$ 17 3 0 1 1 *1 d *22\r\n"
 	getPayload = "*2\r\n$3\r\nget\r\n$3\r\nfoo\r\n"

@@ -2,7 +2,7 @@ package dnode
 
 import "strconv"
 
-// Type is the message type field (spec §5.2, C enum dmsg_type).
+// Type is the message type field (docs/compat.md §5.2, C enum dmsg_type).
 type Type uint8
 
 // Message types. Values are the wire numbers.
@@ -50,7 +50,7 @@ func (t Type) String() string {
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Known reports whether t is one of the types of spec §5.2.
+// Known reports whether t is one of the types of docs/compat.md §5.2.
 func (t Type) Known() bool { return int(t) < len(typeNames) }
 
 // IsRequest reports whether t carries a request for a datastore
@@ -63,7 +63,7 @@ type Flags uint8
 
 const (
 	// FlagEncrypted: the payload is AES encrypted and payload_len is exact
-	// (spec §5.4). C Dynomite's receiver decrypts only when flags == 1.
+	// (docs/compat.md §5.4). C Dynomite's receiver decrypts only when flags == 1.
 	FlagEncrypted Flags = 1 << 0
 	// FlagCompressed is defined by C Dynomite and never set.
 	FlagCompressed Flags = 1 << 1

@@ -35,7 +35,7 @@ const (
 	FlagAllowBusy                        // "allow_busy"
 	FlagNoAsyncLoading                   // "no_async_loading"
 
-	// Dynomite routing classes (spec §4.5, §4.6). They record what C
+	// Dynomite routing classes (docs/compat.md §4.5, §4.6). They record what C
 	// Dynomite does; the routing layer may refine them (for example
 	// CONFIG subcommands other than GET).
 

@@ -1,7 +1,7 @@
 package resp
 
 // Splitting a multi-key request per key owner, and merging the parts'
-// replies back in the original key order (spec §4.5).
+// replies back in the original key order (docs/compat.md §4.5).
 //
 //	MGET a b c d            owner: a->7 b->3 c->7 d->5
 //	Parts (first-seen order): 0 owner 7: MGET a c   1 owner 3: MGET b   2 owner 5: MGET d

@@ -1,5 +1,5 @@
 // Package admin serves the stats/admin HTTP endpoint of a node on
-// stats_listen (spec §7): /info and /cluster_describe in C Dynomite's
+// stats_listen (docs/compat.md §7): /info and /cluster_describe in C Dynomite's
 // exact JSON, the control paths (/set_consistency, /state/..., /peer/...,
 // /setloglevel, /set_timeout_factor, /read_repairs, /historeset, ...), and
 // GET /metrics in the Prometheus text format. It uses net/http; there is
@@ -7,7 +7,7 @@
 //
 // It reads counters from an *stats.Registry and reaches the node only
 // through the Node interface defined here, which the engine implements.
-// It also owns the node State enum (§6.1), which the engine imports.
+// It also owns the node State enum (docs/compat.md §6.1), which the engine imports.
 //
 // Imports: the standard library, engine/stats, replica (the consistency
 // Level enum) and the Prometheus client. It must not import engine:

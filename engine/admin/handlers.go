@@ -33,7 +33,7 @@ const (
 	maxFactor   = 10
 )
 
-// helpBody is /help: spec §7.4 byte for byte (the paths C Dynomite lacks
+// helpBody is /help: C's body byte for byte (docs/compat.md §7.4; the paths C Dynomite lacks
 // are listed in the README, not here, so tools that compare it still match).
 const helpBody = "/info\n/help\n/ping\n/cluster_describe\n/setloglevel/<0-11>\n/loglevelup\n/logleveldown\n" +
 	"/historeset\n/get_consistency\n/set_consistency/<read|write>/<dc_one|dc_quorum|dc_safe_quorum>\n" +

@@ -6,7 +6,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
-// The /info body (spec §7.3), field for field in C Dynomite's order:
+// The /info body (docs/compat.md §7.3), field for field in C Dynomite's order:
 //
 //	{"service":"dynomite","source":"<host>","version":"<v>","uptime":<s>,
 //	"timestamp":<unix s>,
@@ -22,7 +22,7 @@ import (
 //	}}}
 //
 // The datastore object sits directly inside the pool object, keyed by the
-// datastore's stats name (spec §7.3).
+// datastore's stats name (docs/compat.md §7.3).
 
 // histField is one histogram-derived /info field.
 type histField struct {
@@ -113,7 +113,7 @@ func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot
 	return w.b
 }
 
-// appendClusterDescribe appends the /cluster_describe body (spec §7.5):
+// appendClusterDescribe appends the /cluster_describe body (docs/compat.md §7.5):
 //
 //	{"dcs": [{"name":"dc1","racks": [{"name":"rack1","servers": [{"name":"10.0.0.1","host":"a","port":8101,
 //	"token":0

@@ -14,17 +14,17 @@ import (
 // level up/down), so a Node need not provide compare-and-swap.
 type Node interface {
 	// Consistency returns the default read and write levels that new
-	// client connections copy (spec §3.1).
+	// client connections copy (docs/compat.md §3.1).
 	Consistency() (read, write replica.Level)
 	// SetConsistency sets the default read (read == true) or write level
 	// for connections accepted from now on; open connections keep theirs.
 	SetConsistency(read bool, l replica.Level)
 
-	// State returns the local node's state (§6.1).
+	// State returns the local node's state (docs/compat.md §6.1).
 	State() State
 	// SetState sets the local node's state. The admin server only passes
 	// Standby, WritesOnly, Resuming or Normal; the engine gates local
-	// datastore execution on it (§4.8).
+	// datastore execution on it (docs/compat.md §4.8).
 	SetState(s State)
 
 	// LogLevel returns the log verbosity, 0 (EMERG) .. 11 (PVERB).
@@ -98,7 +98,7 @@ type Peer struct {
 	State State
 }
 
-// State is a node state of spec §6.1. The numeric values are C Dynomite's
+// State is a node state of docs/compat.md §6.1. The numeric values are C Dynomite's
 // (they travel in gossip payloads), so the gaps are deliberate.
 type State uint8
 
@@ -143,11 +143,11 @@ func (s State) String() string {
 }
 
 // AllowsRead reports whether a read may execute on the local datastore in
-// state s (spec §4.8): only in Normal.
+// state s (docs/compat.md §4.8): only in Normal.
 func (s State) AllowsRead() bool { return s == Normal }
 
 // AllowsWrite reports whether a write may execute on the local datastore
-// in state s (spec §4.8): in Normal, WritesOnly and Resuming. In any other
+// in state s (docs/compat.md §4.8): in Normal, WritesOnly and Resuming. In any other
 // state C Dynomite queues the request without arming the write event, so
 // it stalls; callers of AllowsWrite reject it instead.
 func (s State) AllowsWrite() bool { return s == Normal || s == WritesOnly || s == Resuming }

@@ -115,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// routes registers every path of spec §7.2 plus /metrics and
+// routes registers every path of docs/compat.md §7.2 plus /metrics and
 // /read_repairs.
 func (s *Server) routes() {
 	m := s.mux

@@ -9,7 +9,7 @@ import (
 
 // TestAdminModeDel: with -x 1 a DEL runs on the local datastore only when
 // this node owns every key in its rack; otherwise it is refused with
-// Dynomite's admin-mode error (spec §4.7). The rack's other node (token
+// Dynomite's admin-mode error (docs/compat.md §4.7). The rack's other node (token
 // 2^31) is never started: this node (token 1) owns foo (3303027599) but
 // not bar (516654467).
 func TestAdminModeDel(t *testing.T) {

@@ -80,7 +80,7 @@ func TestClusterThreeRacks(t *testing.T) {
 // lives in exactly the Redis of its owner (murmur, smallest token >= hash,
 // wrapping) and is readable through either node.
 func TestClusterTwoNodesOneRack(t *testing.T) {
-	// The yardstick itself: the spec's murmur test vectors.
+	// The yardstick itself: the murmur test vectors of docs/compat.md §4.2.
 	for key, want := range map[string]uint32{"foo": 3303027599, "bar": 516654467, "key1": 1050118838, "hello": 1377504255, "a": 1262581116} {
 		if got := ring.Murmur([]byte(key)); got != want {
 			t.Fatalf("unexpected murmur(%q); got %d; want %d", key, got, want)

@@ -20,7 +20,7 @@ import (
 // Hist names one histogram.
 type Hist uint8
 
-// The histograms of /info (spec §7.3). Latencies and waits are in
+// The histograms of /info (docs/compat.md §7.3). Latencies and waits are in
 // microseconds, sizes in bytes, queue depths in messages.
 const (
 	RequestLatency           Hist = iota // client request latency: latency_*

@@ -7,7 +7,7 @@ import (
 )
 
 // The metric table: one row per pool or server metric, in the order C
-// Dynomite declares them (spec §2.2). The row order is the order of -D, of
+// Dynomite declares them (docs/compat.md §2.2). The row order is the order of -D, of
 // the pool and server objects of /info, and of /metrics. Names and
 // descriptions are kept byte for byte, typos included ("respones"), because
 // tools written for C Dynomite match on them.
@@ -71,7 +71,7 @@ type Desc struct {
 	Help  string // exact C description
 }
 
-// Pool metrics, in spec order.
+// Pool metrics, in C Dynomite's order.
 const (
 	ClientEOF Metric = iota
 	ClientErr
@@ -119,7 +119,7 @@ const (
 	Fragments
 	StatsCount
 
-	// Server (datastore) metrics, in spec order.
+	// Server (datastore) metrics, in C Dynomite's order.
 	ServerEOF
 	ServerErr
 	ServerTimedout
@@ -253,7 +253,7 @@ func (m Metric) Describe() Desc { return table[m] }
 // String returns the metric's exact C name.
 func (m Metric) String() string { return table[m].Name }
 
-// Table returns a copy of every row, in spec order.
+// Table returns a copy of every row, in C Dynomite's order.
 func Table() []Desc {
 	out := make([]Desc, NumMetrics)
 	copy(out, table[:])
@@ -271,7 +271,7 @@ func Lookup(name string) (Metric, bool) {
 }
 
 // Describe writes the stats description that `dynomite -D` prints after its
-// version line (spec §2.2), starting at "pool stats:":
+// version line (docs/compat.md §2.2), starting at "pool stats:":
 //
 //	pool stats:
 //	  client_eof          "# eof on client connections"

@@ -2,7 +2,7 @@ package cmdgen
 
 import "fmt"
 
-// Dynomite's routing classes (spec §4.5, §4.6), added to the Redis flags as
+// Dynomite's routing classes (docs/compat.md §4.5, §4.6), added to the Redis flags as
 // pseudo flags, and Dynomite's own command.
 var dynomiteFlags = map[string][]string{
 	"multikey":         {"mget", "mset", "del", "exists", "touch", "unlink"},
