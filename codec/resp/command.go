@@ -44,6 +44,12 @@ const (
 	FlagOwnerLocalRack // key owner in the local rack only: HGETALL HKEYS HVALS HSCAN SSCAN ZSCAN
 	FlagAllNodes       // every node of every rack and DC: SCRIPT LOAD/EXISTS/FLUSH/KILL
 	FlagDynomite       // Dynomite's own command, answered by the node itself
+
+	// FlagUnsupported: the node refuses the command, which cannot share a
+	// pipelined datastore connection with other clients: blocking and
+	// pub/sub commands, transactions, and commands that change connection
+	// state (SELECT, AUTH, CLIENT and its subcommands ...).
+	FlagUnsupported
 )
 
 // Command is one command table entry.

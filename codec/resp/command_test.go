@@ -212,3 +212,53 @@ func TestLookupEveryName(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagUnsupported checks the "unsupported" column of the table against
+// its rule: every blocking or pub/sub command, the transaction and
+// connection-state commands, and the keyless subcommands of those.
+func TestFlagUnsupported(t *testing.T) {
+	listed := map[string]bool{}
+	for _, n := range []string{
+		"multi", "exec", "discard", "unwatch", "select", "auth", "hello", "reset",
+		"monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
+	} {
+		listed[n] = true
+	}
+	want := func(c *Command) bool {
+		if c.Flags&(FlagBlocking|FlagPubSub) != 0 {
+			return true
+		}
+		if c.FirstKey > 0 {
+			return false
+		}
+		return listed[c.Name] || (c.Parent != nil && listed[c.Parent.Name])
+	}
+	check := func(c *Command) {
+		t.Helper()
+		if got := c.Has(FlagUnsupported); got != want(c) {
+			t.Fatalf("unexpected FlagUnsupported on %s; got %v; want %v", c.Name, got, want(c))
+		}
+	}
+	for _, c := range commandTable {
+		check(c)
+		for _, s := range c.Sub {
+			check(s)
+		}
+	}
+	f := func(name string, want bool) {
+		t.Helper()
+		args := argsOf(strings.Fields(name)...)
+		if got := LookupArgs(args).Has(FlagUnsupported); got != want {
+			t.Fatalf("unexpected FlagUnsupported for %q; got %v; want %v", name, got, want)
+		}
+	}
+	f("MULTI", true)
+	f("blpop l 0", true)
+	f("subscribe ch", true)
+	f("pubsub channels", true)
+	f("client setname x", true)
+	f("select 1", true)
+	f("watch k", false) // keyed: forwarded to the key's owner
+	f("get k", false)
+	f("config get x", false)
+}

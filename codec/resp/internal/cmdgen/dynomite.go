@@ -9,6 +9,16 @@ var dynomiteFlags = map[string][]string{
 	"local_only":       {"ping", "info", "keys", "scan", "config|get", "slaveof"},
 	"owner_local_rack": {"hgetall", "hkeys", "hvals", "hscan", "sscan", "zscan"},
 	"all_nodes":        {"script|load", "script|exists", "script|flush", "script|kill"},
+	// Commands that cannot share a pipelined datastore connection with
+	// other clients: transactions and commands that change the state of
+	// the connection. markUnsupported adds the subcommands of these and
+	// every blocking or pub/sub command. WATCH is not listed: it names its
+	// keys and is forwarded to their owner (EXEC is refused, so its watch
+	// never takes effect).
+	"unsupported": {
+		"multi", "exec", "discard", "unwatch", "select", "auth", "hello", "reset",
+		"monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
+	},
 }
 
 // mergeKinds says how the replies of a split multi-key command combine.
@@ -44,7 +54,42 @@ func addDynomite(cmds []*command) ([]*command, error) {
 			c.flags = append(c.flags, flag)
 		}
 	}
+	markUnsupported(cmds)
 	cmds = append(cmds, dynomiteCommands...)
 	sortCommands(cmds)
 	return cmds, nil
+}
+
+// markUnsupported extends the "unsupported" class: a listed container
+// passes it to its keyless subcommands, and every command or subcommand
+// with Redis's "blocking" or "pubsub" flag gets it.
+func markUnsupported(cmds []*command) {
+	for _, c := range cmds {
+		listed := has(c.flags, "unsupported")
+		for _, s := range c.subs {
+			if (listed && s.first == 0) || has(s.flags, "blocking") || has(s.flags, "pubsub") {
+				addFlag(s, "unsupported")
+			}
+		}
+		if has(c.flags, "blocking") || has(c.flags, "pubsub") {
+			addFlag(c, "unsupported")
+		}
+	}
+}
+
+// has reports whether flags holds f.
+func has(flags []string, f string) bool {
+	for _, g := range flags {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// addFlag adds f to the flags of c once.
+func addFlag(c *command, f string) {
+	if !has(c.flags, f) {
+		c.flags = append(c.flags, f)
+	}
 }

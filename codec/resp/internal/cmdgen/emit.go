@@ -35,6 +35,7 @@ var flagNames = []struct{ redis, goName string }{
 	{"owner_local_rack", "FlagOwnerLocalRack"},
 	{"all_nodes", "FlagAllNodes"},
 	{"dynomite", "FlagDynomite"},
+	{"unsupported", "FlagUnsupported"},
 }
 
 // keyFlagNames maps key spec flags to the resp constants.
