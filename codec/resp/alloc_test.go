@@ -139,6 +139,8 @@ func TestAllocsErrorReplies(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		out = ErrUnknownCommand(out[:0], args[0], args[1:])
 		out = ErrWrongArity(out[:0], args[0])
+		out = AppendProxyError(out[:0], "Storage: Datastore refused connection")
+		out = AppendSortAlpha(out[:0], args[1])
 	})
 	if allocs != 0 {
 		t.Fatalf("unexpected allocations; got %v; want 0", allocs)

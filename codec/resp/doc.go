@@ -50,7 +50,10 @@
 // it; ReplyOK, ReplyPong and the other Reply* values are precomputed.
 // ErrUnknownCommand, ErrWrongArity, ErrUnknownSubcommand and
 // Command.AppendArityError give Redis 7's texts byte for byte, including
-// its 128-byte truncation of quoted names and arguments.
+// its 128-byte truncation of quoted names and arguments. The proxy's own
+// error lines are ReplyTooManyMsgs, ReplyNotSupported and the other
+// proxy replies, and AppendProxyError for its failure codes;
+// AppendSortAlpha is the SORT ... ALPHA form of SMEMBERS.
 //
 // # Commands
 //
@@ -60,7 +63,7 @@
 // XREAD STREAMS, MIGRATE KEYS, SORT STORE ...). Flags carry Redis's command
 // flags and Dynomite's routing classes (FlagMultiKey, FlagLocalOnly,
 // FlagOwnerLocalRack, FlagAllNodes, FlagDynomite), which the routing layer
-// may refine. The table is zz_commands.go, written by `go generate` from
+// may refine, and FlagUnsupported on the commands the proxy refuses. The table is zz_commands.go, written by `go generate` from
 // COMMAND of a real redis-server 7.0.
 //
 // # Multi-key commands
