@@ -127,3 +127,66 @@ func TestAllocsDeclaredLength(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocsGetBatch: joining gets and cutting the replies, hits and
+// misses, first and last of a line, allocate nothing once the batch's
+// buffers have grown.
+func TestAllocsGetBatch(t *testing.T) {
+	keys := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
+	reply := []byte("VALUE a 0 1\r\nA\r\nVALUE c 0 2\r\nCC\r\nEND\r\n")
+	var b GetBatch
+	out := make([]byte, 0, 256)
+	round := func() {
+		out = out[:0]
+		for _, k := range keys {
+			out = b.Add(out, k)
+		}
+		out = b.Close(out)
+		buf := reply
+		for b.Pending() > 0 {
+			_, n, err := b.Next(buf)
+			if err != nil {
+				t.Fatalf("cannot cut %q: %v", buf, err)
+			}
+			buf = buf[n:]
+		}
+		if len(buf) != 0 {
+			t.Fatalf("unexpected bytes left: %q", buf)
+		}
+	}
+	round()
+	allocs := testing.AllocsPerRun(100, round)
+	if allocs != 0 {
+		t.Fatalf("unexpected allocations; got %v; want 0", allocs)
+	}
+}
+
+// TestAllocsMute: the loud form of a request, its mute, and muting its
+// reply allocate nothing once dst has room.
+func TestAllocsMute(t *testing.T) {
+	set := []byte("set k 0 0 1 noreply\r\nx\r\n")
+	mg := []byte("mg k v q\r\n")
+	var p Parser
+	var rs, rm Request
+	if _, err := p.Parse(set, &rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(mg, &rm); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]byte, 0, 256)
+	reply := []byte("EN\r\n")
+	allocs := testing.AllocsPerRun(100, func() {
+		out = AppendLoud(out[:0], set, &rs)
+		out = AppendLoud(out, mg, &rm)
+		if MuteOf(&rm).Apply(reply) != nil || MuteOf(&rs).Apply(reply) != nil {
+			t.Fatal("unexpected reply through a mute")
+		}
+		out = AppendProxyError(out, "Storage: Datastore timed out")
+		_ = IsErrorReply(reply)
+		_ = CommandOf(set)
+	})
+	if allocs != 0 {
+		t.Fatalf("unexpected allocations; got %v; want 0", allocs)
+	}
+}

@@ -1,12 +1,17 @@
 // Package memcache is the memcached text protocol: a resumable request parser, a
 // reply scanner, append-style encoders, and the split and merge of multi-key
-// retrievals (get, gets, gat, gats) over several owners.
+// retrievals (get, gets, gat, gats) over several owners. For a proxy that
+// shares a memcached connection between clients it also has the joining of
+// single-key gets into multi-key lines and the cut of their replies back per
+// key (GetBatch), the loud form of noreply and quiet requests and the muting
+// of their replies (AppendLoud, Mute), and the proxy's own error lines
+// (ReplyTooManyMsgs, AppendProxyError ...).
 //
 // It owns the wire format only. It does no I/O, starts no goroutines, and
 // imports nothing of this module. Parsing a request or scanning a reply
 // allocates nothing once the caller's reusable slices have grown to size.
 //
-// Concurrency: a Parser, ReplyScanner or Splitter holds the state of one
+// Concurrency: a Parser, ReplyScanner, Splitter or GetBatch holds the state of one
 // stream or request and must be used by one goroutine at a time. The command table and the
 // precomputed replies are read-only and safe for concurrent use.
 //
