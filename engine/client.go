@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 
+	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -155,7 +156,7 @@ func (c *conn) admitNext() inputVerdict {
 // the reply is flushed.
 func (c *conn) protocolError(err error) {
 	var pe *resp.ProtocolError
-	reply := []byte("-ERR Protocol error\r\n")
+	reply := resp.ReplyProtocolError
 	if errors.As(err, &pe) {
 		reply = pe.Reply()
 	}
@@ -178,16 +179,16 @@ func (c *conn) handle(frame []byte) {
 	c.countRequest(cmd)
 	switch {
 	case cmd == n.cmdQuit:
-		c.local(replyOK)
+		c.local(resp.ReplyOK)
 		c.mu.Lock()
 		c.quitting = true
 		c.mu.Unlock()
 	case cmd == n.cmdConsistency:
 		c.setConsistency(args[1])
 	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
-		c.local(replyEmptyKey)
-	case n.unsupported(cmd):
-		c.local(replyNotSupported)
+		c.local(resp.ReplyEmptyKey)
+	case cmd.Flags&resp.FlagUnsupported != 0:
+		c.local(resp.ReplyNotSupported)
 	default:
 		c.dispatch(frame)
 	}
@@ -198,11 +199,11 @@ func (c *conn) handle(frame []byte) {
 func (c *conn) setConsistency(level []byte) {
 	l, ok := replica.ParseLevelBytes(level)
 	if !ok {
-		c.local(replyBadConsistency)
+		c.local(resp.ReplyBadConsistency)
 		return
 	}
 	c.rlevel, c.wlevel = l, l
-	c.local(replyOK)
+	c.local(resp.ReplyOK)
 }
 
 // forward sends the request frame to the client's datastore connection.
@@ -236,8 +237,8 @@ func (c *conn) forward(frame []byte) {
 
 // local answers the current request with a fixed reply.
 func (c *conn) local(reply []byte) {
-	if c.mc.mute != muteNone {
-		if reply = c.mc.mute.apply(reply); len(reply) == 0 {
+	if c.mc.mute != memcache.MuteNone {
+		if reply = c.mc.mute.Apply(reply); len(reply) == 0 {
 			return
 		}
 	}

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/valyala/bytebufferpool"
+import (
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+)
 
 // Reply path of a client connection.
 //
@@ -19,8 +23,8 @@ import "github.com/valyala/bytebufferpool"
 // deliver gives m its reply. sink, when not nil, collects clients that need
 // a flush; with a nil sink the caller flushes c itself.
 func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
-	if m.mute != muteNone {
-		reply = m.mute.apply(reply)
+	if m.mute != memcache.MuteNone {
+		reply = m.mute.Apply(reply)
 	}
 	c.mu.Lock()
 	if c.closed {

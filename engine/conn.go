@@ -104,7 +104,7 @@ func (c *conn) unsent() int {
 
 // takeOut detaches the output buffer. Callers hold mu.
 func (c *conn) takeOut() *bytebufferpool.ByteBuffer {
-	if c.mc.batch.open {
+	if c.mc.batch.Open() {
 		c.closeGetBatch()
 	}
 	b := c.out

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
@@ -189,8 +190,8 @@ func TestMaxMsgs(t *testing.T) {
 	}
 	// A second client is refused at once, and stays connected.
 	c2 := dial(t, n)
-	expect(t, c2, string(replyTooManyMsgs), "GET", "k")
-	expect(t, c2, string(replyTooManyMsgs), "SET", "k", "v")
+	expect(t, c2, string(resp.ReplyTooManyMsgs), "GET", "k")
+	expect(t, c2, string(resp.ReplyTooManyMsgs), "SET", "k", "v")
 	expect(t, c2, "-ERR wrong number of arguments for 'get' command\r\n", "GET")
 	if got := n.inflight.Load(); got != 5 {
 		t.Fatalf("unexpected msgs in flight; got %d; want 5", got)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // TestLocalReplies checks the requests the node answers itself; the
@@ -21,12 +23,12 @@ func TestLocalReplies(t *testing.T) {
 	f("-ERR unknown command 'nosuchcmd', with args beginning with: 'a' \r\n", "nosuchcmd", "a")
 	f("-ERR wrong number of arguments for 'get' command\r\n", "GET")
 	f("-ERR wrong number of arguments for 'mget' command\r\n", "MGET")
-	f(string(replyEmptyKey), "GET", "")
-	f(string(replyNotSupported), "MULTI")
-	f(string(replyNotSupported), "BLPOP", "list", "0")
-	f(string(replyNotSupported), "SUBSCRIBE", "chan")
+	f(string(resp.ReplyEmptyKey), "GET", "")
+	f(string(resp.ReplyNotSupported), "MULTI")
+	f(string(resp.ReplyNotSupported), "BLPOP", "list", "0")
+	f(string(resp.ReplyNotSupported), "SUBSCRIBE", "chan")
 	f("+OK\r\n", "dyno_config:conn_consistency", "dc_quorum")
-	f(string(replyBadConsistency), "dyno_config:conn_consistency", "DC_TWO")
+	f(string(resp.ReplyBadConsistency), "dyno_config:conn_consistency", "DC_TWO")
 	f("-ERR wrong number of arguments for 'dyno_config:conn_consistency' command\r\n", "dyno_config:conn_consistency")
 	long := strings.Repeat("x", 100*1024)
 	if got := do(t, c, long); !strings.HasPrefix(got, "-ERR unknown command '") {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
@@ -21,8 +20,9 @@ import (
 // quit closes the connection once earlier replies are flushed, with no reply
 // of its own (C Dynomite answers +OK). A request always gets one reply from
 // memcached: noreply and the q flag are taken off before forwarding and the
-// reply is dropped at delivery (msg.mute), so a noreply request neither waits
-// for a reply that never comes nor upsets the FIFO match of the next ones.
+// reply is dropped at delivery (msg.mute, memcache.Mute), so a noreply
+// request neither waits for a reply that never comes nor upsets the FIFO
+// match of the next ones.
 
 // mcState is the memcached state of a connection. Client side: parser,
 // req, skip, mute and frame belong to the input side (inMu). Server side:
@@ -32,16 +32,16 @@ type mcState struct {
 	req    memcache.Request
 	// skip is the rest of a too-large value still to be dropped.
 	skip int
-	// mute applies to the request being handled (muteNone between
+	// mute applies to the request being handled (MuteNone between
 	// requests); forward and local pass it on.
-	mute mute
+	mute memcache.Mute
 	// frame holds a rewritten request until it is queued.
 	frame []byte
 
 	scanner memcache.ReplyScanner
 	// batch joins single-key gets toward memcached (memcache_batch.go);
 	// server side, s.mu.
-	batch getBatch
+	batch memcache.GetBatch
 }
 
 // maxKeptFrame bounds the rewrite buffer a connection keeps between
@@ -93,51 +93,37 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 
 // dropTooLarge answers a set or ms whose value is over the limit as
 // memcached does: the error (none with noreply; q does not hide it), and
-// the item stored under the key is gone. The node sends "delete <key>"
-// (ms: "md <key> [b]") and gives the client the error in place of the
-// delete's reply, in request order.
+// the item stored under the key is gone. The node sends the request that
+// unlinks it (memcache.AppendUnlink) and gives the client the error in
+// place of that request's reply, in request order.
 func (c *conn) dropTooLarge(r *memcache.Request) {
-	b := c.mc.frame[:0]
-	if r.Cmd == memcache.CmdMetaSet {
-		b = append(append(b, "md "...), r.Keys[0]...)
-		if r.Base64 {
-			b = append(b, " b"...)
-		}
-	} else {
-		b = append(append(b, "delete "...), r.Keys[0]...)
-	}
-	b = append(b, "\r\n"...)
-	c.mc.frame = b
-	c.mc.mute = muteTooLarge
+	c.mc.frame = memcache.AppendUnlink(c.mc.frame[:0], r)
+	c.mc.mute = memcache.MuteTooLarge
 	if r.NoReply {
-		c.mc.mute = muteAll
+		c.mc.mute = memcache.MuteAll
 	}
-	c.dispatchMemcache(b)
-	c.mc.mute = muteNone
+	c.dispatchMemcache(c.mc.frame)
+	c.mc.mute = memcache.MuteNone
 }
 
-// handleMemcache acts on one parsed request (proto.handle).
+// handleMemcache acts on one parsed request (proto.handle). A request
+// whose replies the client must not all see leaves loud, and its mute
+// drops them at delivery.
 func (c *conn) handleMemcache(frame []byte) {
 	r := &c.mc.req
 	c.countMemcache(r.Cmd)
-	switch {
-	case r.Cmd == memcache.CmdQuit:
+	if r.Cmd == memcache.CmdQuit {
 		c.mu.Lock()
 		c.quitting = true
 		c.mu.Unlock()
 		return
-	case r.NoReply:
-		c.mc.mute = muteAll
-	case r.Quiet && r.Cmd == memcache.CmdMetaGet:
-		c.mc.mute = muteHDEN
-	case r.Quiet:
-		c.mc.mute = muteHD
 	}
-	if c.mc.mute != muteNone {
-		frame = c.mc.loud(frame, r)
+	if c.mc.mute = memcache.MuteOf(r); c.mc.mute != memcache.MuteNone {
+		c.mc.frame = memcache.AppendLoud(c.mc.frame[:0], frame, r)
+		frame = c.mc.frame
 	}
 	c.dispatchMemcache(frame)
-	c.mc.mute = muteNone
+	c.mc.mute = memcache.MuteNone
 	if cap(c.mc.frame) > maxKeptFrame {
 		c.mc.frame = nil
 	}
@@ -151,33 +137,6 @@ func (c *conn) dispatchMemcache(frame []byte) {
 		return
 	}
 	c.forward(frame)
-}
-
-// loud returns frame without its noreply token or its q flags, built in
-// mc.frame: the request memcached will answer. Tokens are sub-slices of
-// frame, so their offsets come from their capacities.
-func (mc *mcState) loud(frame []byte, r *memcache.Request) []byte {
-	b, from := mc.frame[:0], 0
-	drop := func(tok []byte) {
-		off := cap(frame) - cap(tok)
-		if off < from+1 || off+len(tok) > len(frame) {
-			panic("BUG: engine: memcache token outside its frame")
-		}
-		b = append(b, frame[from:off-1]...) // and the space before it
-		from = off + len(tok)
-	}
-	if r.NoReply {
-		drop(r.Tokens[len(r.Tokens)-1])
-	} else {
-		for _, f := range r.MetaFlags() {
-			if len(f) == 1 && f[0] == 'q' {
-				drop(f)
-			}
-		}
-	}
-	b = append(b, frame[from:]...)
-	mc.frame = b
-	return b
 }
 
 // countMemcache counts one client request by class.
@@ -200,8 +159,8 @@ func (c *conn) countMemcache(cmd memcache.Command) {
 func scanMemcache(s *conn, buf []byte) ([]byte, int, error) {
 	s.mu.Lock()
 	m := s.fifo.peek()
-	if m != nil && m.mgKey != 0 {
-		reply, n, err := s.scanBatched(m, buf)
+	if m != nil && m.batched {
+		reply, n, err := s.scanBatched(buf)
 		s.mu.Unlock()
 		return reply, n, err
 	}
@@ -214,20 +173,4 @@ func scanMemcache(s *conn, buf []byte) ([]byte, int, error) {
 		return nil, 0, errNeedMore
 	}
 	return buf[:n], n, err
-}
-
-// isMemcacheError reports ERROR, CLIENT_ERROR and SERVER_ERROR replies.
-func isMemcacheError(reply []byte) bool {
-	return bytes.HasPrefix(reply, []byte("ERROR")) || bytes.HasPrefix(reply, []byte("CLIENT_ERROR ")) ||
-		bytes.HasPrefix(reply, []byte("SERVER_ERROR "))
-}
-
-// frameCommand returns the command of a memcached request frame, for the
-// reply scanner of the connection it is queued on.
-func frameCommand(frame []byte) memcache.Command {
-	name := frame[:min(len(frame), 16)]
-	if i := bytes.IndexAny(name, " \r\n"); i >= 0 {
-		name = name[:i]
-	}
-	return memcache.Lookup(name)
 }

@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
 )
 
 // TestMemcacheGetBatch drives joined gets through a memcached node (the
@@ -52,8 +54,8 @@ func TestMemcacheGetBatch(t *testing.T) {
 	}
 }
 
-// TestMemcacheGetBatchLimits checks that a line takes at most maxBatchKeys
-// keys and maxBatchLine bytes.
+// TestMemcacheGetBatchLimits checks that a line takes at most
+// memcache.MaxBatchKeys keys and memcache.MaxBatchLine bytes.
 func TestMemcacheGetBatchLimits(t *testing.T) {
 	f := func(key string, count int, want string) {
 		t.Helper()
@@ -64,7 +66,7 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		s.out = getBuffer()
 		for i := 0; i < count; i++ {
 			m := acquireMsg(c)
-			m.cmd = uint8(frameCommand(frame))
+			m.cmd = uint8(memcache.CommandOf(frame))
 			s.appendMemcache(frame, m)
 			msgs = append(msgs, m)
 		}
@@ -78,9 +80,9 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 			t.Fatalf("unexpected lines for %d gets of a %d-byte key; got %q; want %q", count, len(key), got, want)
 		}
 	}
-	f("k", maxBatchKeys+1, "get"+strings.Repeat(" k", maxBatchKeys)+"\r\nget k\r\n")
-	long := strings.Repeat("x", maxBatchKey)
-	n := (maxBatchLine - len("get")) / (len(long) + 1)
+	f("k", memcache.MaxBatchKeys+1, "get"+strings.Repeat(" k", memcache.MaxBatchKeys)+"\r\nget k\r\n")
+	long := strings.Repeat("x", 250) // memcached's longest key
+	n := (memcache.MaxBatchLine - len("get")) / (len(long) + 1)
 	f(long, n+1, "get"+strings.Repeat(" "+long, n)+"\r\nget "+long+"\r\n")
 	f(long+"y", 2, strings.Repeat("get "+long+"y\r\n", 2)) // too long to join
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/valyala/bytebufferpool"
+import (
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+)
 
 // msg is one client request on its way through the engine, from the moment
 // its frame is parsed on the client connection until its reply has been
@@ -34,14 +38,12 @@ type msg struct {
 	forward bool   // sent as DMSG_REQ_FORWARD
 
 	// cmd is the memcached command of the request, for framing its reply;
-	// mute drops what the client must not see of the reply (proto.go).
+	// mute drops what the client must not see of the reply (memcache.Mute).
 	cmd  uint8
-	mute mute
-	// mgKey is the key length of a single-key get joined to a multi-key
-	// get line (memcache_batch.go), 0 otherwise; mgEnd marks the last msg
-	// of its line.
-	mgKey uint8
-	mgEnd bool
+	mute memcache.Mute
+	// batched marks a single-key get joined to a multi-key get line; its
+	// reply is cut by the connection's memcache.GetBatch (memcache_batch.go).
+	batched bool
 
 	poison uint32 // msgLive while acquired; checked under -race
 

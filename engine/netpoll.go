@@ -9,8 +9,6 @@ import (
 
 	"github.com/cloudwego/netpoll"
 	"github.com/klauspost/cpuid/v2"
-
-	"github.com/dynomite-go/dynomite/codec/resp"
 )
 
 // netpollOnce guards netpoll's configuration, which is process-wide in
@@ -84,33 +82,4 @@ func paddedCounter() *atomic.Int64 {
 	per := cacheLine() / int(unsafe.Sizeof(atomic.Int64{}))
 	block := make([]atomic.Int64, 2*per+1)
 	return &block[per]
-}
-
-// unsupportedCommands returns the test for commands that cannot share a
-// pipelined datastore connection with other clients: blocking commands,
-// pub/sub, transactions and commands that change connection state.
-func unsupportedCommands() func(*resp.Command) bool {
-	var list []*resp.Command
-	for _, name := range []string{
-		"multi", "exec", "discard", "watch", "unwatch", "select", "auth", "hello",
-		"reset", "monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
-	} {
-		if c := resp.Lookup([]byte(name)); c != nil {
-			list = append(list, c)
-		}
-	}
-	return func(c *resp.Command) bool {
-		if c.Flags&(resp.FlagBlocking|resp.FlagPubSub) != 0 {
-			return true
-		}
-		if c.FirstKey > 0 {
-			return false
-		}
-		for _, u := range list {
-			if u == c || u == c.Parent {
-				return true
-			}
-		}
-		return false
-	}
 }

@@ -87,7 +87,6 @@ type Node struct {
 	proto          proto // wire protocol of clients and datastore (proto.go)
 	cmdQuit        *resp.Command
 	cmdConsistency *resp.Command
-	unsupported    func(*resp.Command) bool
 
 	slots []*slot
 
@@ -150,7 +149,6 @@ func New(o Options) (*Node, error) {
 		proto:          newProto(p.DataStore),
 		cmdQuit:        resp.Lookup([]byte("quit")),
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
-		unsupported:    unsupportedCommands(),
 		clients:        make(map[*conn]struct{}),
 	}
 	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }

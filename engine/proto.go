@@ -92,13 +92,13 @@ func newProto(ds int) proto {
 			parse:         parseMemcache,
 			handle:        (*conn).handleMemcache,
 			scan:          scanMemcache,
-			tooManyMsgs:   []byte("SERVER_ERROR Dynomite: too many requests in flight\r\n"),
-			inputOverflow: []byte("SERVER_ERROR Dynomite: client sends without reading replies\r\n"),
-			badMerge:      []byte("SERVER_ERROR Dynomite: replies of a multi-key request do not match\r\n"),
+			tooManyMsgs:   memcache.ReplyTooManyMsgs,
+			inputOverflow: memcache.ReplyInputOverflow,
+			badMerge:      memcache.ReplyBadMerge,
 			mcLimits:      memcache.DefaultLimits,
 		}
 		p.mcLimits.MaxValue = memcacheMaxValue
-		p.fillCodes("SERVER_ERROR ")
+		p.fillCodes(memcache.AppendProxyError)
 		return p
 	}
 	p := proto{
@@ -106,17 +106,19 @@ func newProto(ds int) proto {
 		parse:         parseRESP,
 		handle:        (*conn).handle,
 		scan:          scanRESP,
-		tooManyMsgs:   replyTooManyMsgs,
-		inputOverflow: replyInputOverflow,
-		badMerge:      replyBadMerge,
+		tooManyMsgs:   resp.ReplyTooManyMsgs,
+		inputOverflow: resp.ReplyInputOverflow,
+		badMerge:      resp.ReplyBadMerge,
 	}
-	p.fillCodes("-ERR ")
+	p.fillCodes(resp.AppendProxyError)
 	return p
 }
 
-func (p *proto) fillCodes(prefix string) {
+// fillCodes builds the reply of every failure code with the protocol's
+// appendError.
+func (p *proto) fillCodes(appendError func(dst []byte, text string) []byte) {
 	for i := range p.codes {
-		p.codes[i] = []byte(prefix + replica.Code(i).Text() + "\r\n")
+		p.codes[i] = appendError(nil, replica.Code(i).Text())
 	}
 }
 
@@ -133,7 +135,7 @@ func (p *proto) codeReply(c replica.Code) []byte {
 // keeps its scratch on the stack only with direct calls.
 func (p *proto) errorReply(b []byte) bool {
 	if p.memcache {
-		return isMemcacheError(b)
+		return memcache.IsErrorReply(b)
 	}
 	return len(b) > 0 && b[0] == '-'
 }
@@ -166,44 +168,4 @@ func (c *conn) reqWrite() bool {
 		return c.mc.req.Cmd.Is(memcache.FlagWrite)
 	}
 	return c.req.Cmd != nil && c.req.Cmd.Flags&resp.FlagWrite != 0
-}
-
-// mute says which replies of a request the client must not see. Memcached
-// sends no reply to a noreply request and omits some replies of a quiet
-// meta request; the node forwards such requests without noreply or q, so
-// every request still gets exactly one reply and FIFO matching holds, and
-// drops the reply here instead. The connection never waits for a reply
-// that does not come.
-type mute uint8
-
-const (
-	muteNone mute = iota
-	// muteAll: noreply; nothing reaches the client, errors included.
-	muteAll
-	// muteHD: a quiet ms, md, ma or mn: HD is dropped.
-	muteHD
-	// muteHDEN: a quiet mg: HD and EN (miss) are dropped.
-	muteHDEN
-	// muteTooLarge: the delete sent for a set whose value was too large;
-	// the client gets memcached's too-large error whatever the delete
-	// answered.
-	muteTooLarge
-)
-
-// apply returns what the client sees of reply.
-func (m mute) apply(reply []byte) []byte {
-	switch m {
-	case muteAll:
-		return nil
-	case muteHD, muteHDEN:
-		if len(reply) >= 3 && (reply[2] == ' ' || reply[2] == '\r' || reply[2] == '\n') {
-			w := string(reply[:2])
-			if w == "HD" || (m == muteHDEN && w == "EN") {
-				return nil
-			}
-		}
-	case muteTooLarge:
-		return memcache.ErrTooLarge.Reply()
-	}
-	return reply
 }

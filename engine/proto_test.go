@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -23,27 +26,21 @@ func TestProtoReplies(t *testing.T) {
 	f(&mc, replica.PeerRefused, "SERVER_ERROR Peer: Peer Node refused connection\r\n")
 	f(&mc, replica.NoQuorum, "SERVER_ERROR Dynomite: Failed to achieve Quorum\r\n")
 	f(&mc, replica.Code(200), "SERVER_ERROR unknown: Unknown Error\r\n")
-	if string(redis.tooManyMsgs) != string(replyTooManyMsgs) || string(redis.inputOverflow) != string(replyInputOverflow) {
+	if string(redis.tooManyMsgs) != string(resp.ReplyTooManyMsgs) || string(redis.inputOverflow) != string(resp.ReplyInputOverflow) {
 		t.Fatalf("unexpected Redis replies %q, %q", redis.tooManyMsgs, redis.inputOverflow)
 	}
-	for _, tc := range []struct {
-		m           mute
-		reply, want string
-	}{
-		{muteAll, "STORED\r\n", ""},
-		{muteAll, "SERVER_ERROR Storage: Datastore refused connection\r\n", ""},
-		{muteHD, "HD\r\n", ""},
-		{muteHD, "HD c123\r\n", ""},
-		{muteHD, "EN\r\n", "EN\r\n"},
-		{muteHD, "NS\r\n", "NS\r\n"},
-		{muteHDEN, "EN\r\n", ""},
-		{muteHDEN, "VA 1\r\nx\r\n", "VA 1\r\nx\r\n"},
-		{muteHDEN, "HDX\r\n", "HDX\r\n"},
-		{muteTooLarge, "DELETED\r\n", "SERVER_ERROR object too large for cache\r\n"},
-		{muteNone, "STORED\r\n", "STORED\r\n"},
+	// The two protocols say the same in their own error form.
+	for _, pair := range [][2][]byte{
+		{resp.ReplyTooManyMsgs, memcache.ReplyTooManyMsgs},
+		{resp.ReplyInputOverflow, memcache.ReplyInputOverflow},
+		{resp.ReplyBadMerge, memcache.ReplyBadMerge},
 	} {
-		if got := string(tc.m.apply([]byte(tc.reply))); got != tc.want {
-			t.Fatalf("unexpected reply through mute %d of %q; got %q; want %q", tc.m, tc.reply, got, tc.want)
+		r, m := strings.TrimPrefix(string(pair[0]), "-ERR "), strings.TrimPrefix(string(pair[1]), "SERVER_ERROR ")
+		if r != m || r == string(pair[0]) || m == string(pair[1]) {
+			t.Fatalf("unexpected pair of replies %q, %q", pair[0], pair[1])
 		}
+	}
+	if string(mc.tooManyMsgs) != string(memcache.ReplyTooManyMsgs) || string(mc.badMerge) != string(memcache.ReplyBadMerge) {
+		t.Fatalf("unexpected memcached replies %q, %q", mc.tooManyMsgs, mc.badMerge)
 	}
 }

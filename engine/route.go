@@ -147,12 +147,8 @@ func (c *conn) spansNodes(t *topology) bool {
 // replies could never agree. The frame is built in c.rewrite, valid until
 // the next rewrite on this connection (enqueue copies it).
 func (c *conn) sortAlpha() []byte {
-	b := resp.AppendArray(c.rewrite[:0], 3)
-	b = resp.AppendBulkString(b, "SORT")
-	b = resp.AppendBulk(b, c.req.Args[1])
-	b = resp.AppendBulkString(b, "ALPHA")
-	c.rewrite = b
-	return b
+	c.rewrite = resp.AppendSortAlpha(c.rewrite[:0], c.req.Args[1])
+	return c.rewrite
 }
 
 // classify derives what the coordinator needs from the parsed request:

@@ -50,10 +50,6 @@ func acquireMulti(n *Node) *multi {
 	return mp
 }
 
-// replyBadMerge answers a split request whose part replies cannot be
-// merged (a replica answered something that does not fit the part).
-var replyBadMerge = []byte("-ERR Dynomite: replies of a multi-key request do not match\r\n")
-
 // resetPartTok sizes partTok for a ring of nodes nodes, every entry -1
 // (no part for that node yet).
 func (c *conn) resetPartTok(nodes int) {

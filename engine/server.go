@@ -5,6 +5,8 @@ import (
 
 	"github.com/cloudwego/netpoll"
 	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
 )
 
 // Request path of a server (datastore) connection.
@@ -57,7 +59,7 @@ const (
 // and no goroutine hop is paid.
 func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	if s.node.proto.memcache {
-		m.cmd = uint8(frameCommand(frame)) // frames the reply (scanMemcache)
+		m.cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
 	s.mu.Lock()
 	if s.closed || (s.role == rolePeerOut && s.peerFull()) {

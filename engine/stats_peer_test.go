@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
@@ -258,7 +259,7 @@ func TestStatsRefusalsQueueDepthAndPools(t *testing.T) {
 		}
 		switch string(r.Raw) {
 		case "$-1\r\n":
-		case string(replyTooManyMsgs):
+		case string(resp.ReplyTooManyMsgs):
 			refused++
 		default:
 			t.Fatalf("unexpected reply %q", r.Raw)
