@@ -25,6 +25,7 @@ func TestLocalReplies(t *testing.T) {
 	f("-ERR wrong number of arguments for 'mget' command\r\n", "MGET")
 	f(string(resp.ReplyEmptyKey), "GET", "")
 	f(string(resp.ReplyNotSupported), "MULTI")
+	f(string(resp.ReplyNotSupported), "WATCH", "k")
 	f(string(resp.ReplyNotSupported), "BLPOP", "list", "0")
 	f(string(resp.ReplyNotSupported), "SUBSCRIBE", "chan")
 	f("+OK\r\n", "dyno_config:conn_consistency", "dc_quorum")

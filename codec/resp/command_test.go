@@ -215,23 +215,17 @@ func TestLookupEveryName(t *testing.T) {
 
 // TestFlagUnsupported checks the "unsupported" column of the table against
 // its rule: every blocking or pub/sub command, the transaction and
-// connection-state commands, and the keyless subcommands of those.
+// connection-state commands, and the subcommands of those.
 func TestFlagUnsupported(t *testing.T) {
 	listed := map[string]bool{}
 	for _, n := range []string{
-		"multi", "exec", "discard", "unwatch", "select", "auth", "hello", "reset",
-		"monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
+		"multi", "exec", "discard", "watch", "unwatch", "select", "auth", "hello",
+		"reset", "monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
 	} {
 		listed[n] = true
 	}
 	want := func(c *Command) bool {
-		if c.Flags&(FlagBlocking|FlagPubSub) != 0 {
-			return true
-		}
-		if c.FirstKey > 0 {
-			return false
-		}
-		return listed[c.Name] || (c.Parent != nil && listed[c.Parent.Name])
+		return c.Flags&(FlagBlocking|FlagPubSub) != 0 || listed[c.Name] || (c.Parent != nil && listed[c.Parent.Name])
 	}
 	check := func(c *Command) {
 		t.Helper()
@@ -258,7 +252,7 @@ func TestFlagUnsupported(t *testing.T) {
 	f("pubsub channels", true)
 	f("client setname x", true)
 	f("select 1", true)
-	f("watch k", false) // keyed: forwarded to the key's owner
+	f("watch k", true)
 	f("get k", false)
 	f("config get x", false)
 }

@@ -329,7 +329,7 @@ var commandTable = [...]*Command{
 	{Name: "unsubscribe", Arity: -1, Flags: FlagPubSub | FlagNoScript | FlagLoading | FlagStale | FlagUnsupported},
 	{Name: "unwatch", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagUnsupported},
 	{Name: "wait", Arity: 3, Flags: FlagNoScript | FlagUnsupported},
-	{Name: "watch", Arity: -2, FirstKey: 1, LastKey: -1, Step: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy, KeySpecs: []KeySpec{{Flags: KeyRO, Index: 1, Find: FindRange, LastKey: -1, KeyStep: 1, Limit: 0}}},
+	{Name: "watch", Arity: -2, FirstKey: 1, LastKey: -1, Step: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagUnsupported, KeySpecs: []KeySpec{{Flags: KeyRO, Index: 1, Find: FindRange, LastKey: -1, KeyStep: 1, Limit: 0}}},
 	{Name: "xack", Arity: -4, FirstKey: 1, LastKey: 1, Step: 1, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{{Flags: KeyRW | KeyUpdate, Index: 1, Find: FindRange, LastKey: 0, KeyStep: 1, Limit: 0}}},
 	{Name: "xadd", Arity: -5, FirstKey: 1, LastKey: 1, Step: 1, Flags: FlagWrite | FlagDenyOOM | FlagFast, KeySpecs: []KeySpec{{Flags: KeyRW | KeyUpdate, Index: 1, Find: FindRange, LastKey: 0, KeyStep: 1, Limit: 0}}},
 	{Name: "xautoclaim", Arity: -6, FirstKey: 1, LastKey: 1, Step: 1, Flags: FlagWrite | FlagFast, KeySpecs: []KeySpec{{Flags: KeyRW | KeyDelete, Index: 1, Find: FindRange, LastKey: 0, KeyStep: 1, Limit: 0}}},

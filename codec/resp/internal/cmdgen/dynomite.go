@@ -10,14 +10,12 @@ var dynomiteFlags = map[string][]string{
 	"owner_local_rack": {"hgetall", "hkeys", "hvals", "hscan", "sscan", "zscan"},
 	"all_nodes":        {"script|load", "script|exists", "script|flush", "script|kill"},
 	// Commands that cannot share a pipelined datastore connection with
-	// other clients: transactions and commands that change the state of
-	// the connection. markUnsupported adds the subcommands of these and
-	// every blocking or pub/sub command. WATCH is not listed: it names its
-	// keys and is forwarded to their owner (EXEC is refused, so its watch
-	// never takes effect).
+	// other clients (docs/compat.md §8.2): transactions and commands that
+	// change the state of the connection. markUnsupported adds the
+	// subcommands of these and every blocking or pub/sub command.
 	"unsupported": {
-		"multi", "exec", "discard", "unwatch", "select", "auth", "hello", "reset",
-		"monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
+		"multi", "exec", "discard", "watch", "unwatch", "select", "auth", "hello",
+		"reset", "monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
 	},
 }
 
@@ -61,13 +59,13 @@ func addDynomite(cmds []*command) ([]*command, error) {
 }
 
 // markUnsupported extends the "unsupported" class: a listed container
-// passes it to its keyless subcommands, and every command or subcommand
-// with Redis's "blocking" or "pubsub" flag gets it.
+// passes it to its subcommands, and every command or subcommand with
+// Redis's "blocking" or "pubsub" flag gets it.
 func markUnsupported(cmds []*command) {
 	for _, c := range cmds {
 		listed := has(c.flags, "unsupported")
 		for _, s := range c.subs {
-			if (listed && s.first == 0) || has(s.flags, "blocking") || has(s.flags, "pubsub") {
+			if listed || has(s.flags, "blocking") || has(s.flags, "pubsub") {
 				addFlag(s, "unsupported")
 			}
 		}
