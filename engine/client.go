@@ -73,7 +73,7 @@ func (c *conn) keepTail(buf []byte, off int, fromCarry bool) {
 	rest := len(buf) - off
 	switch {
 	case fromCarry && rest == 0:
-		putBuffer(c.carry)
+		c.node.bufs.put(c.carry)
 		c.carry = nil
 	case fromCarry:
 		if off > 0 {
@@ -81,7 +81,7 @@ func (c *conn) keepTail(buf []byte, off int, fromCarry bool) {
 		}
 	case rest > 0:
 		if c.carry == nil {
-			c.carry = getBuffer()
+			c.carry = c.node.bufs.get()
 		}
 		c.carry.B = append(c.carry.B[:0], buf[off:]...)
 	}

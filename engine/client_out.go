@@ -83,7 +83,7 @@ func (c *conn) flushClient() {
 			go c.slowFlush(b, n)
 			return
 		}
-		putBuffer(c.takeOut())
+		c.node.bufs.put(c.takeOut())
 	}
 	closeNow, resume := c.afterFlush()
 	c.mu.Unlock()
@@ -128,7 +128,7 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.failLater()
 			return
 		}
-		putBuffer(b)
+		c.node.bufs.put(b)
 		c.mu.Lock()
 		c.held = 0
 		if c.closed || c.out == nil || len(c.out.B) == 0 {
@@ -174,10 +174,10 @@ func (c *conn) teardownClient() {
 			c.node.release(m)
 		}
 	}
-	putBuffer(c.takeOut())
+	c.node.bufs.put(c.takeOut())
 	c.mu.Unlock()
 	c.inMu.Lock()
-	putBuffer(c.carry)
+	c.node.bufs.put(c.carry)
 	c.carry = nil
 	c.inMu.Unlock()
 	c.node.removeClient(c)

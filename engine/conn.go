@@ -2,7 +2,6 @@ package engine
 
 import (
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,7 +86,7 @@ func newConn(n *Node, r role, nc netpoll.Connection) *conn {
 // appendOut appends b to the output buffer. Callers hold mu.
 func (c *conn) appendOut(b []byte) {
 	if c.out == nil {
-		c.out = getBuffer()
+		c.out = c.node.bufs.get()
 	}
 	c.out.B = append(c.out.B, b...)
 }
@@ -144,38 +143,6 @@ func (c *conn) blockingWrite(b []byte) error {
 	}
 	return w.Flush()
 }
-
-// getBuffer returns an empty pooled buffer.
-func getBuffer() *bytebufferpool.ByteBuffer {
-	if !statsBuiltOff {
-		bufsInUse.Add(1)
-	}
-	return bufs.Load().Get()
-}
-
-// putBuffer returns a buffer to the pool; nil is ignored. The pool's
-// calibration drops buffers that grew far past the usual size (a 16 MiB
-// value), so one large value does not pin memory.
-func putBuffer(b *bytebufferpool.ByteBuffer) {
-	if b != nil {
-		if !statsBuiltOff {
-			bufsInUse.Add(-1)
-		}
-		bufs.Load().Put(b) // Put calibrates on len(b.B): do not truncate first
-	}
-}
-
-// bufs is the engine's buffer pool: a bytebufferpool.Pool of its own, so
-// its size calibration (which sizes new buffers and drops the largest 5 %
-// on return) follows the engine's traffic only. New starts a fresh one:
-// a process runs one node, and in tests each node then calibrates on its
-// own traffic instead of on whatever earlier tests sent.
-var bufs atomic.Pointer[bytebufferpool.Pool]
-
-func init() { bufs.Store(new(bytebufferpool.Pool)) }
-
-// freshBuffers replaces the engine's buffer pool with an empty one.
-func freshBuffers() { bufs.Store(new(bytebufferpool.Pool)) }
 
 // clock is the node's clock: monotonic nanoseconds since the node was
 // built, plus one so that 0 can mean "not read". Deadlines and the stats

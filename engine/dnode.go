@@ -106,7 +106,7 @@ func (c *conn) handlePeer(frame []byte, t dnode.Type) {
 func (c *conn) appendReply(id uint64, reply []byte) {
 	if c.role == rolePeerIn {
 		if c.out == nil {
-			c.out = getBuffer()
+			c.out = c.node.bufs.get()
 		}
 		c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
 	}

@@ -100,6 +100,7 @@ type Node struct {
 	wg sync.WaitGroup // writer goroutines
 
 	msgs sync.Pool // of *msg (acquireMsg, releaseMsg)
+	bufs bufPool   // of buffers (bufpool.go)
 
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
@@ -129,7 +130,6 @@ func New(o Options) (*Node, error) {
 		maxMsgs = 200000
 	}
 	configureNetpoll(o.Pollers, mbuf)
-	freshBuffers()
 	n := &Node{
 		spin:           spinPoll{budget: spinFor(defaultSpin), maxClients: spinClients()},
 		epoch:          time.Now(),
@@ -151,6 +151,7 @@ func New(o Options) (*Node, error) {
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		clients:        make(map[*conn]struct{}),
 	}
+	n.bufs.init()
 	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }
 	conns := p.DatastoreConnections
 	if conns <= 0 {

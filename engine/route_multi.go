@@ -45,7 +45,7 @@ func acquireMulti(n *Node) *multi {
 		mp = &multi{node: n}
 	}
 	if mp.frames == nil {
-		mp.frames = getBuffer()
+		mp.frames = n.bufs.get()
 	}
 	return mp
 }
@@ -118,7 +118,7 @@ func (c *conn) localOwner(key []byte) int {
 // partDone takes the decided reply of part i; the last one merges and
 // answers the client.
 func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
-	b := getBuffer()
+	b := mp.node.bufs.get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
 	mp.kept[i] = b
@@ -131,7 +131,7 @@ func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
 	for j, k := range mp.kept {
 		mp.replies[j] = k.B
 	}
-	out := getBuffer()
+	out := mp.node.bufs.get()
 	var err error
 	if mp.isMC {
 		out.B, err = mp.mcs.split.Merge(out.B, &mp.mcs.req, mp.replies)
@@ -143,21 +143,21 @@ func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
 		reply = mp.owner.node.proto.badMerge
 	}
 	mp.owner.deliver(mp.m, reply, sink)
-	putBuffer(out)
+	mp.node.bufs.put(out)
 	mp.release()
 }
 
 // release returns mp to the pool; mp must not be used afterwards.
 func (mp *multi) release() {
 	for i, b := range mp.kept {
-		putBuffer(b)
+		mp.node.bufs.put(b)
 		mp.kept[i] = nil
 		mp.replies[i] = nil
 	}
 	mp.kept, mp.replies = mp.kept[:0], mp.replies[:0]
 	mp.owner, mp.m, mp.left, mp.isMC = nil, nil, 0, false
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
-		putBuffer(mp.frames)
+		mp.node.bufs.put(mp.frames)
 		mp.frames = nil
 	}
 	mp.node.cluster.multis.Put(mp)

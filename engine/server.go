@@ -69,7 +69,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	if s.out == nil {
 		s.out, s.spare = s.spare, nil
 		if s.out == nil {
-			s.out = getBuffer()
+			s.out = s.node.bufs.get()
 		}
 	}
 	switch {
@@ -172,7 +172,7 @@ func (s *conn) keepSpare(b *bytebufferpool.ByteBuffer) {
 		s.spare = b
 		return
 	}
-	putBuffer(b)
+	s.node.bufs.put(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
@@ -321,9 +321,9 @@ func (s *conn) onServerClose() {
 		return
 	}
 	s.closed = true
-	putBuffer(s.takeOut())
+	s.node.bufs.put(s.takeOut())
 	s.resetGetBatch()
-	putBuffer(s.spare)
+	s.node.bufs.put(s.spare)
 	s.spare = nil
 	s.mu.Unlock()
 	s.timer.Stop()
@@ -339,7 +339,7 @@ func (s *conn) onServerClose() {
 	for _, c := range sink {
 		c.flushClient()
 	}
-	putBuffer(s.carry)
+	s.node.bufs.put(s.carry)
 	s.carry = nil
 	s.slot.lost(s)
 }

@@ -28,12 +28,8 @@ import (
 // local replies alive), so the request path pays nothing more for them;
 // the copies of routed requests in flight to peers or the local datastore
 // are not among them and show as free while they fly. Buffers in use are
-// counted on one process-wide counter, the buffer pool being the
-// process's (getBuffer, putBuffer).
-
-// bufsInUse counts the buffers taken from the engine's pool and not
-// returned, in a build without the nostats tag.
-var bufsInUse = paddedCounter()
+// the node's buffer pool's count (bufPool.inUse, bufpool.go): each node
+// counts its own.
 
 func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64) {
 	a := &n.adm
@@ -50,7 +46,7 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	mem[stats.AllocMsgs] = made
 	mem[stats.FreeMsgs] = max(made-inUse, 0)
 
-	bufs := max(bufsInUse.Load(), 0)
+	bufs := n.bufs.inUseNow()
 	peak := a.bufsPeak.Load()
 	for bufs > peak && !a.bufsPeak.CompareAndSwap(peak, bufs) {
 		peak = a.bufsPeak.Load()
