@@ -37,7 +37,7 @@ type conn struct {
 	role role
 	nc   netpoll.Connection
 	fd   int
-	epfd int32 // the epoll instance of its poller (spin.go); 0 until known
+	sp   spinConn // the busy-poll's state (spin_linux.go)
 
 	// Input side. Used by the goroutine that holds inMu: the poller running
 	// OnRequest, or (client role) a resume after a pause.

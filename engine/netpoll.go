@@ -11,45 +11,53 @@ import (
 	"github.com/klauspost/cpuid/v2"
 )
 
-// netpollOnce guards netpoll's configuration, which is process-wide in
-// netpoll itself and must be set before its first connection.
-var netpollOnce sync.Once
+// pollConfig is the netpoll configuration a node runs under (Node.poll).
+type pollConfig struct {
+	pollers    int // poller goroutines
+	bufferSize int // first read buffer of every connection, bytes
+}
 
-// netpollPollers is the poller count the first configureNetpoll chose.
-var netpollPollers int
+// netpollSetup is the netpoll configuration of the process. netpoll keeps
+// its configuration in package state and applies it before its first
+// connection, so it cannot differ between nodes of one process: the first
+// New configures netpoll, and every node records the configuration it
+// actually runs under (Node.poll), whatever its Options asked for. This
+// once, the mirror of netpoll's own package state, is the only mutable
+// package-level state of the engine.
+var netpollSetup struct {
+	once sync.Once
+	cfg  pollConfig
+}
 
-// configureNetpoll sets the number of pollers (want, or pollers() when
-// want is 0), the first read buffer of every connection (mbuf bytes;
-// netpoll grows it on its own while reads fill it) and an inline runner:
-// callbacks run on the poller goroutine, no hop to a goroutine pool.
-// Handlers must therefore never block (doc.go). Only the first call in a
-// process has an effect.
-func configureNetpoll(want, mbuf int) {
-	netpollOnce.Do(func() {
-		if want <= 0 {
-			want = pollers()
+// configureNetpoll configures netpoll on the first call of the process and
+// returns the configuration in effect; later calls change nothing and
+// return the first one. want.pollers 0 picks pollers(). netpoll gets that
+// many pollers, a first read buffer of want.bufferSize bytes (it grows
+// the buffer on its own while reads fill it) and an inline runner:
+// callbacks run on the poller goroutine, no hop to a goroutine pool, so
+// handlers must never block (doc.go).
+func configureNetpoll(want pollConfig) pollConfig {
+	netpollSetup.once.Do(func() {
+		if want.pollers <= 0 {
+			want.pollers = pollers()
 		}
-		netpollPollers = want
+		netpollSetup.cfg = want
 		_ = netpoll.Configure(netpoll.Config{
-			PollerNum:   want,
-			BufferSize:  mbuf,
+			PollerNum:   want.pollers,
+			BufferSize:  want.bufferSize,
 			Runner:      func(_ context.Context, f func()) { f() },
 			LoadBalance: netpoll.RoundRobin,
 		})
 	})
+	return netpollSetup.cfg
 }
 
 // pollers is the default poller count: half the CPUs the process may use
 // (GOMAXPROCS, bounded by the logical cores cpuid reports), at least one.
-//
-// Why half and not one per CPU: a request whose client and datastore
-// connections sit on different pollers wakes two threads instead of one.
-// On the 2-CPU machine the engine was measured on, with the datastore and
-// the load generator on the same CPUs, one poller cost 12 to 14 µs of CPU
-// per unpipelined request against 18 to 24 µs with two, and 1.0 against
-// 1.6 µs pipelined, with equal or better throughput (doc.go, "Measured").
-// The other half of the CPUs is left to the datastore, which on one host
-// needs them as much as the proxy does. Options.Pollers overrides it.
+// Half, not one per CPU: a request whose client and datastore connections
+// sit on different pollers wakes two threads instead of one, and the
+// datastore on the same host needs the other half (README, "Pollers").
+// Options.Pollers overrides it.
 func pollers() int {
 	return max(cores(runtime.GOMAXPROCS(0))/2, 1)
 }

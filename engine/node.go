@@ -29,8 +29,15 @@ type Options struct {
 	AdminMode int
 	// Pollers is the number of netpoll pollers; 0 picks the default (see
 	// pollers in netpoll.go). netpoll's configuration is process-wide:
-	// only the first New of a process sets it.
+	// only the first New of a process sets it, and a later node runs
+	// under that first configuration (netpollSetup).
 	Pollers int
+	// Spin bounds the busy-poll a poller makes before it sleeps (spin.go):
+	// 0 picks the default (60 µs), a negative value turns it off. It has
+	// no effect where the engine cannot busy-poll (systems other than
+	// Linux, or a build with the portable tag). The dynomite command sets
+	// it from DYNOMITE_SPIN_US; the engine reads no environment variable.
+	Spin time.Duration
 	// LogLevel is the process's log verbosity, changed by the stats
 	// endpoint (/setloglevel); nil keeps a level that changes nothing.
 	LogLevel LogLevel
@@ -61,7 +68,8 @@ const (
 // connections and every client connection. Its methods may be called from
 // any goroutine.
 type Node struct {
-	spin spinPoll // bounded busy-poll before the poller blocks (spin.go)
+	spin spinPoll   // bounded busy-poll before the poller blocks (spin.go)
+	poll pollConfig // the netpoll configuration it runs under (netpoll.go)
 	// epoch is the origin of clock: a monotonic reading, so that deadlines
 	// and latencies ignore changes of the wall clock.
 	epoch     time.Time
@@ -108,7 +116,9 @@ type Node struct {
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
-// does. New configures netpoll for the process on its first call.
+// does. New configures netpoll for the process on its first call
+// (configureNetpoll); every node owns its pools, counters and spin
+// setting, so nodes of one process are independent otherwise.
 func New(o Options) (*Node, error) {
 	if o.Config == nil {
 		return nil, errors.New("engine: nil Config")
@@ -129,9 +139,13 @@ func New(o Options) (*Node, error) {
 	if maxMsgs <= 0 {
 		maxMsgs = 200000
 	}
-	configureNetpoll(o.Pollers, mbuf)
+	poll := configureNetpoll(pollConfig{pollers: o.Pollers, bufferSize: mbuf})
+	if o.Pollers > 0 && o.Pollers != poll.pollers {
+		log.Warn("netpoll was configured by an earlier node of the process; keeping its pollers",
+			"pollers", poll.pollers, "asked", o.Pollers)
+	}
 	n := &Node{
-		spin:           spinPoll{budget: spinFor(defaultSpin), maxClients: spinClients()},
+		poll:           poll,
 		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,
@@ -151,6 +165,7 @@ func New(o Options) (*Node, error) {
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		clients:        make(map[*conn]struct{}),
 	}
+	n.spin.init(o.Spin, poll)
 	n.bufs.init()
 	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }
 	conns := p.DatastoreConnections

@@ -1,43 +1,29 @@
 package engine
 
 import (
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
-	"unsafe"
+	"time"
 )
 
-// Bounded busy-poll before the poller blocks.
+// Bounded busy-poll before the poller blocks: the policy.
 //
-// A poller that finds nothing to do blocks in epoll_wait, and the next
-// event (the datastore's reply, the client's next request) has to wake
-// its thread again. On the machines the engine was measured on (2 vCPU
-// virtual machines) a sleep and wake-up of the poller thread costs more
-// than the work of a request: at one unpipelined connection the proxy
-// added 19-30 µs to Redis' round trip, most of it two wake-ups.
+// A poller that finds nothing to do blocks, and the next event (the
+// datastore's reply, the client's next request) has to wake its thread
+// again; on a small host that sleep and wake-up can cost more than the work
+// of a request. So at the end of each inline callback the poller may look
+// for new events of its own poller with a zero timeout, for at most the
+// node's budget (Options.Spin), before it returns to netpoll's loop.
 //
-// So at the end of each inline callback the poller may look for new events
-// of its own epoll instance with a zero timeout, for at most the budget,
-// before it returns to netpoll's loop. netpoll registers connections
-// level-triggered, so looking does not consume an event: when the look sees
-// one, netpoll's next non-blocking epoll_wait reports it again and the
-// poller handles it without having slept. A callback that is not the last
-// of its batch sees the rest of the batch still ready and returns at once.
-// The one edge-triggered registration netpoll makes (its dialer waiting
-// for writability) would be lost to a look, so the engine does not use
-// netpoll's dialer: dialConnected (dial.go) connects the socket itself and
-// registers the connected socket with netpoll, level-triggered.
-//
-// netpoll does not export its epoll descriptor; the poller's descriptor is
-// found once per connection from /proc/self/fdinfo (the epoll instance
-// that lists the connection's descriptor). Where that fails, nothing spins.
+// This file decides whether a callback spins and keeps the counts of spins
+// that found nothing; looking is platform code. spin_linux.go looks at the
+// poller's epoll instance; on other systems, and in a build with the
+// portable tag, spin_other.go does not look, and a node never spins
+// (spinSupported is false, the budget 0).
 
-// defaultSpin is the spin budget when DYNOMITE_SPIN_US is unset.
-const defaultSpin = 60_000
+// defaultSpin is the spin budget when Options.Spin is 0 (README,
+// "Busy-poll").
+const defaultSpin = 60 * time.Microsecond
 
 // spinMisses empty spins in a row make a kind of spin back off to one in
 // spinProbe.
@@ -57,80 +43,31 @@ type spinPoll struct {
 		misses  atomic.Int32 // spins in a row that ended empty (capped)
 		skipped atomic.Int32 // spins considered while backing off
 	}
+	sys spinSys // the platform's state (spin_linux.go)
+}
 
-	mu     sync.Mutex
-	single int32 // the epoll fd when netpoll runs one poller (resolved once)
+// init sets the budget from Options.Spin (0: defaultSpin; negative, or a
+// build that cannot spin: off) for a node running under poll.
+func (s *spinPoll) init(spin time.Duration, poll pollConfig) {
+	switch {
+	case !spinSupported || spin < 0:
+		s.budget = 0
+	case spin == 0:
+		s.budget = int64(defaultSpin)
+	default:
+		s.budget = int64(spin)
+	}
+	s.maxClients = spinClients()
+	s.sys.init(poll)
 }
 
 // spinClients is the most client connections a node spins for: four per
-// CPU of the host. With many more clients than CPUs, another client's
+// CPU of the host. With many more clients than CPUs another client's
 // request is usually on its way while the poller works, so the poller
-// seldom sleeps; and the CPU a spin burns is taken from the clients and
-// the datastore that would end it. Measured on a 2-CPU host with the load
-// generator and Redis on the same CPUs, alternating runs against the same
-// Redis: with 2 threads x 50 clients, 72-92k requests/s spinning against
-// 80-103k without (means 83k over 6 runs against 90k over 9); with 2 x 4
-// clients spinning was as fast or faster (means 40k against 38k) for
-// about 1.5 µs more CPU per request; on one connection spinning gave
-// Redis direct's round trip, 46 µs longer without.
+// seldom sleeps, and the CPU a spin burns is taken from the clients and
+// the datastore that would end it (README, "Busy-poll").
 func spinClients() int32 {
 	return int32(4 * max(cores(runtime.NumCPU()), 1))
-}
-
-// spinFor returns the spin budget in ns: DYNOMITE_SPIN_US when set, else def.
-func spinFor(def int64) int64 {
-	if v := os.Getenv("DYNOMITE_SPIN_US"); v != "" {
-		if us, err := strconv.Atoi(v); err == nil && us >= 0 {
-			return int64(us) * 1000
-		}
-	}
-	return def
-}
-
-// epfdOf resolves the epoll instance that polls fd: 0 when unknown yet,
-// -1 when it cannot be found.
-func (s *spinPoll) epfdOf(fd int) int32 {
-	if netpollPollers == 1 {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.single == 0 {
-			s.single = findEpoll(fd)
-		}
-		return s.single
-	}
-	return findEpoll(fd)
-}
-
-// findEpoll scans the process' epoll descriptors for the one that lists fd.
-func findEpoll(fd int) int32 {
-	dir, err := os.Open("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	names, err := dir.Readdirnames(-1)
-	dir.Close()
-	if err != nil {
-		return -1
-	}
-	want := strconv.Itoa(fd)
-	for _, name := range names {
-		link, err := os.Readlink("/proc/self/fd/" + name)
-		if err != nil || link != "anon_inode:[eventpoll]" {
-			continue
-		}
-		info, err := os.ReadFile("/proc/self/fdinfo/" + name)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(info), "\n") {
-			f := strings.Fields(line)
-			if len(f) >= 2 && f[0] == "tfd:" && f[1] == want {
-				ep, _ := strconv.Atoi(name)
-				return int32(ep)
-			}
-		}
-	}
-	return -1
 }
 
 // forClients reports whether a node with n client connections spins: it
@@ -167,28 +104,23 @@ func (c *conn) spin() {
 	if kind.misses.Load() >= spinMisses && kind.skipped.Add(1)%spinProbe != 0 {
 		return
 	}
-	if c.epfd == 0 {
-		c.epfd = s.epfdOf(c.fd)
-	}
-	if c.epfd < 0 {
-		return
-	}
-	var ev [4]syscall.EpollEvent
-	deadline := c.node.clock() + s.budget
-	for {
-		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(c.epfd),
-			uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), 0, 0, 0)
-		if n != 0 || (errno != 0 && errno != syscall.EINTR) {
-			if kind.misses.Load() != 0 {
-				kind.misses.Store(0)
-			}
-			return
+	switch c.lookUntil(c.node.clock() + s.budget) {
+	case lookReady:
+		if kind.misses.Load() != 0 {
+			kind.misses.Store(0)
 		}
-		if c.node.clock() >= deadline {
-			if kind.misses.Load() < spinMisses {
-				kind.misses.Add(1)
-			}
-			return
+	case lookEmpty:
+		if kind.misses.Load() < spinMisses {
+			kind.misses.Add(1)
 		}
 	}
 }
+
+// lookResult is how a look at a poller ended.
+type lookResult uint8
+
+const (
+	lookNone  lookResult = iota // the poller is unknown: nothing was looked at
+	lookReady                   // an event is ready (or the look failed)
+	lookEmpty                   // the deadline passed with nothing ready
+)

@@ -2,17 +2,24 @@ package main
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine"
 )
 
 // newEngineNode builds the engine's node for cfg (a cluster node gets all
-// its CPUs, clusterProcs). The node's stats endpoint reports version and
-// changes level (/setloglevel).
+// its CPUs, clusterProcs), with the busy-poll bound of DYNOMITE_SPIN_US.
+// The node's stats endpoint reports version and changes level
+// (/setloglevel).
 func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error) {
 	clusterProcs(cfg)
-	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, AdminMode: adminMode, LogLevel: level, Version: version})
+	spin, ok := spinOption(os.Getenv(spinEnv))
+	if !ok {
+		log.Warn("ignoring "+spinEnv+": not a whole number of microseconds", "value", os.Getenv(spinEnv))
+	}
+	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, Spin: spin,
+		AdminMode: adminMode, LogLevel: level, Version: version})
 }
 
 // Level and SetLevel make *logLevel an engine.LogLevel.

@@ -1,3 +1,5 @@
+//go:build !portable
+
 package engine
 
 import (
@@ -14,8 +16,8 @@ import (
 // non-blocking and hands it to netpoll, which polls it level-triggered like
 // an accepted one. The socket never passes through the Go runtime's poller
 // (nothing to register there and undo), and netpoll's own dialer, which
-// waits for the connect through an edge-triggered registration, is not
-// used.
+// waits for the connect through an edge-triggered registration that the
+// busy-poll could consume (spin_linux.go), is not used.
 func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
 	sa, family, err := sockaddrOf(network, addr)
 	if err != nil {

@@ -1,0 +1,77 @@
+//go:build !portable
+
+package engine
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The spin looks at the epoll instance that polls the connection: found
+// from /proc for a datastore connection, and not found for a descriptor no
+// epoll instance lists.
+func TestSpinFindsPollerEpoll(t *testing.T) {
+	n, _ := proxy(t, nil)
+	c := dial(t, n)
+	expect(t, c, "+OK\r\n", "SET", "spin", "v")
+	expect(t, c, "$1\r\nv\r\n", "GET", "spin")
+	s := n.slots[0].cur.Load()
+	if s == nil {
+		t.Fatal("no datastore connection")
+	}
+	ep := findEpoll(s.fd)
+	if ep <= 0 {
+		t.Fatalf("epoll of datastore fd %d not found: %d", s.fd, ep)
+	}
+	if got := n.spin.epfdOf(s.fd); got != ep {
+		t.Fatalf("unexpected epoll for fd %d; got %d; want %d", s.fd, got, ep)
+	}
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
+	if got := findEpoll(p[0]); got != -1 {
+		t.Fatalf("a pipe no epoll polls was found in epoll %d", got)
+	}
+}
+
+// With a long budget, one client's sequential requests are answered (the
+// spin returns as soon as the reply is readable) and a second client is
+// served while the first one idles (the spin gives up at its budget).
+func TestSpinServesWhileSpinning(t *testing.T) {
+	n, _ := proxy(t, nil)
+	n.spin.budget = int64(20 * time.Millisecond)
+	a, b := dial(t, n), dial(t, n)
+	start := time.Now()
+	for i := range 200 {
+		k := "k" + string(rune('a'+i%26))
+		expect(t, a, "+OK\r\n", "SET", k, "x")
+		expect(t, a, "$1\r\nx\r\n", "GET", k)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("400 sequential requests took %v", d)
+	}
+	expect(t, b, "+PONG\r\n", "PING")
+	expect(t, a, "+PONG\r\n", "PING")
+}
+
+// A client that pauses longer than the budget between requests makes the
+// idle spins (none in flight) back off.
+func TestSpinBacksOffWhenEmpty(t *testing.T) {
+	n, _ := proxy(t, nil)
+	n.spin.budget = int64(time.Millisecond)
+	a := dial(t, n)
+	for range spinMisses + 2 {
+		expect(t, a, "$-1\r\n", "GET", "absent")
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := n.spin.kinds[0].misses.Load(); got != spinMisses {
+		t.Fatalf("unexpected idle misses; got %d; want %d", got, spinMisses)
+	}
+	if got := n.spin.kinds[0].skipped.Load(); got == 0 {
+		t.Fatal("no idle spin was skipped while backing off")
+	}
+}
