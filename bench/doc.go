@@ -8,17 +8,18 @@
 //
 // Run starts Threads x Clients clients. Each client owns one connection; a
 // thread is one OS thread with its own epoll instance that drives its
-// clients' sockets, as memtier's threads do (thread.go): every ready
-// connection is read, its replies scanned and its next requests written
-// before the thread waits again. A client keeps up to
-// Pipeline requests in flight: it appends the requests it may send to one
-// reusable buffer, writes them with one call, reads whatever arrived, and
-// scans complete replies in place. Request buffers, the in-flight queue and
-// the read buffer are allocated once per client, so steady state allocates
-// nothing per request. Latency is measured from the write that carried a
-// request to the read that completed its reply (one clock reading per write
-// and per read, not per request) and recorded in HDR histograms per client
-// that are merged at the end.
+// clients' sockets, as memtier's threads do (thread_linux.go; Linux only,
+// elsewhere Run fails at once): every ready connection is read, its
+// replies scanned and its next requests written before the thread waits
+// again. A client keeps up to Pipeline requests in flight: it appends the
+// requests it may send to one reusable buffer, writes them with one call,
+// reads whatever arrived, and scans complete replies in place. Request
+// buffers, the in-flight queue and the read buffer are allocated once per
+// client, so steady state allocates nothing per request. Latency is
+// measured from the write that carried a request to the read that
+// completed its reply (one clock reading per write and per read, not per
+// request) and recorded in HDR histograms per client that are merged at
+// the end.
 //
 // Every run is bounded: by Requests per client, or by TestTime, and in both
 // cases by MaxTime; connections carry a read deadline so a silent server

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/dynomite-go/dynomite/engine/enginetest"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
 // binary is the dynomite command built by TestMain for the process tests.
@@ -302,52 +304,6 @@ func TestStartFailureExitsOne(t *testing.T) {
 	}
 }
 
-func TestDaemonize(t *testing.T) {
-	dir := t.TempDir()
-	cfg, _ := nodeYAML(t, dir)
-	pidFile, logFile := filepath.Join(dir, "dynomite.pid"), filepath.Join(dir, "dynomite.log")
-	code, _, stderr := runCmd(t, "-dc", cfg, "--pid-file="+pidFile, "-o", logFile)
-	if code != 0 {
-		t.Fatalf("unexpected parent exit code; got %d; want 0; stderr:\n%s", code, stderr)
-	}
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatalf("pid file missing once the parent exited: %v", err)
-	}
-	pid, err := strconv.Atoi(string(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	})
-	if sid, err := getsid(pid); err != nil || sid != pid {
-		t.Fatalf("daemon is not a session leader; sid %d, err %v", sid, err)
-	}
-	// SIGINT takes the same graceful path as SIGTERM.
-	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("daemon did not exit after SIGINT")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	stopped = true
-	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
-		t.Fatalf("pid file not removed: %v", err)
-	}
-	log, _ := os.ReadFile(logFile)
-	if !strings.Contains(string(log), "done, rabbit done") {
-		t.Fatalf("unexpected daemon log:\n%s", log)
-	}
-}
-
 func TestDaemonizeReportsStartFailure(t *testing.T) {
 	dir := t.TempDir()
 	cfg, listen := nodeYAML(t, dir)
@@ -361,3 +317,6 @@ func TestDaemonizeReportsStartFailure(t *testing.T) {
 		t.Fatalf("unexpected result; code %d; stderr:\n%s", code, stderr)
 	}
 }
+
+// listenTCP holds a TCP port.
+func listenTCP(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
