@@ -49,8 +49,17 @@ func startNode(t testing.TB, cfg *conf.Config) *Node {
 // it starts.
 func startNodeWith(t testing.TB, cfg *conf.Config, prep func(*Node)) *Node {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	n, err := New(Options{Config: cfg, Logger: log})
+	return startNodeOptions(t, Options{Config: cfg}, prep)
+}
+
+// startNodeOptions is startNodeWith for a node built with o; a nil
+// o.Logger logs warnings to stderr.
+func startNodeOptions(t testing.TB, o Options, prep func(*Node)) *Node {
+	t.Helper()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	n, err := New(o)
 	if err != nil {
 		t.Fatalf("cannot create node: %v", err)
 	}
