@@ -25,7 +25,7 @@ deps: ## install redis-server, redis-tools and memcached when missing (Debian, a
 run: deps build ## start a local 3-rack cluster in front of real Redis (RACKS=1: one node; DATA_STORE=memcached); Ctrl-C stops everything
 	$(BIN)/dynomite-run -data-store $(DATA_STORE) -racks $(RACKS)
 
-test: deps test-go fuzz-smoke ## all tests: unit, integration (real redis-server/memcached), race, fuzz smoke
+test: deps cross test-go test-portable fuzz-smoke ## all tests: cross-builds, unit, integration (real redis-server/memcached), race, portable build, fuzz smoke
 
 test-go:
 	$(GO) vet ./...
@@ -75,6 +75,20 @@ lint: ## gofmt, go vet, staticcheck (when installed)
 verify: lint ## lint + go mod tidy diff + dependency-direction test
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum
 	$(GO) test -run TestLayering ./cmd/dynomite/
+
+.PHONY: cross test-portable
+CROSS ?= linux/arm64 darwin/amd64
+
+cross: ## go build and go vet for each GOOS/GOARCH of CROSS, and go vet -tags portable
+	@set -e; for p in $(CROSS); do \
+		echo "GOOS=$${p%/*} GOARCH=$${p#*/}: go build ./... && go vet ./..."; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build ./...; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	done
+	$(GO) vet -tags portable ./...
+
+test-portable: ## the engine's tests in the portable build (-tags portable: no busy-poll, net.Dialer dial)
+	$(GO) test -count=1 -tags portable ./engine/
 
 clean: ## remove build output
 	rm -rf $(BIN)
