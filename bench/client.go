@@ -1,7 +1,7 @@
 package bench
 
 // One client: one connection, up to Pipeline requests in flight, driven by
-// the event loop of its thread (thread.go).
+// the event loop of its thread (thread_linux.go).
 //
 //	   +-- fill: append requests while inflight < pipeline and the run goes on
 //	   |         (one write for all of them, one clock reading)
