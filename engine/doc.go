@@ -116,8 +116,8 @@
 //
 // Messages come from the Node's sync.Pool (acquireMsg/releaseMsg; under
 // -race a released msg is poisoned), buffers from the node's
-// bytebufferpool.Pool (Node.bufs, bufpool.go). Idle connections hold no buffers.
-// max_msgs bounds the messages alive in the node: past it
+// bytebufferpool.Pool (Node.bufs, bufpool.go). Idle connections hold no
+// buffers. max_msgs bounds the messages alive in the node: past it
 // a request is answered "-ERR Dynomite: too many requests in flight" at
 // once and nothing is closed. Per client, at most maxPipeline (32) requests
 // are pending and at most unsentChunks × mbuf_size (4 MiB by default) of
