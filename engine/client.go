@@ -28,7 +28,6 @@ type client struct {
 	// dyno_config:conn_consistency sets. Input side only (inMu).
 	rlevel, wlevel replica.Level
 	scratch        []byte // error replies are encoded here before being queued
-	kick           *conn  // server conn to write inline after this input batch (inMu)
 }
 
 // onClientInput consumes b, the bytes netpoll read for client c, plus any
@@ -41,17 +40,13 @@ func (c *conn) onClientInput(b []byte) {
 		c.carry.B = append(c.carry.B, b...)
 		buf, fromCarry = c.carry.B, true
 	}
+	c.b.now = c.batchClock()
 	off := c.consume(buf)
 	c.statsInputDone()
 	c.keepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
-	kick := c.kick
-	c.kick = nil
-	c.runKicks()
+	done := c.b.take()
 	c.inMu.Unlock()
-	if kick != nil {
-		kick.writeInline(c.batchClock())
-	}
 	if overflow {
 		c.markFailed()
 		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
@@ -60,7 +55,11 @@ func (c *conn) onClientInput(b []byte) {
 		c.appendOut(c.node.proto.inputOverflow)
 		c.mu.Unlock()
 	}
-	c.flushClient()
+	self := done.flushes(c)
+	done.run()
+	if !self {
+		c.flushClient()
+	}
 }
 
 // resume consumes what a paused client left in carry.
@@ -226,12 +225,8 @@ func (c *conn) forward(frame []byte) {
 	c.pending.push(m)
 	c.inflight++
 	c.mu.Unlock()
-	ok, kick := c.srv.enqueue(frame, m)
-	if !ok {
-		c.deliver(m, n.proto.codeReply(replica.StorageRefused), nil)
-	}
-	if kick != nil {
-		c.kick = kick
+	if !c.srv.enqueue(frame, m, &c.b) {
+		c.deliver(m, n.proto.codeReply(replica.StorageRefused), &c.b)
 	}
 }
 

@@ -20,9 +20,8 @@ import (
 // flush runs, new replies only accumulate; the input side pauses when they
 // pass Node.maxUnsent and resumes when they drain.
 
-// deliver gives m its reply. sink, when not nil, collects clients that need
-// a flush; with a nil sink the caller flushes c itself.
-func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
+// deliver gives m its reply; b flushes c at its end.
+func (c *conn) deliver(m *msg, reply []byte, b *batch) {
 	if m.mute != memcache.MuteNone {
 		reply = m.mute.Apply(reply)
 	}
@@ -41,9 +40,9 @@ func (c *conn) deliver(m *msg, reply []byte, sink *[]*conn) {
 	} else {
 		m.setReply(reply)
 	}
-	if sink != nil && !c.dirty {
+	if !c.dirty {
 		c.dirty = true
-		*sink = append(*sink, c)
+		b.flush(c)
 	}
 	c.mu.Unlock()
 }

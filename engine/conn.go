@@ -46,7 +46,6 @@ type conn struct {
 	parser  resp.Parser                // client role
 	req     resp.Request               // client role
 	scanner resp.ReplyScanner          // server role
-	touched []*conn                    // server role: clients given replies in this read
 	mc      mcState                    // memcached protocol state (memcache.go)
 
 	// Output side, guarded by mu.
@@ -70,6 +69,11 @@ type conn struct {
 	peerState // cluster roles and routing scratch (peer.go)
 
 	st connStats // stats bookkeeping (stats_hooks.go)
+
+	// b is the end-of-callback work of this connection's callbacks
+	// (batch.go): a client's input (under inMu), a dialled connection's
+	// reads and close (its poller).
+	b batch
 }
 
 // newConn wraps a netpoll connection.

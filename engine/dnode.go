@@ -172,7 +172,7 @@ func (s *conn) onPeerReplies(b []byte) {
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
 	s.writeNow(writerReply, 0)
-	s.flushTouched()
+	s.b.run()
 }
 
 func (s *conn) closeBadPeer(what string, err error) {
@@ -196,26 +196,26 @@ func (s *conn) completePeer(id uint64, reply []byte) {
 		s.mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
 		if id == m.peerID {
-			s.finish(m, reply, replica.NoError, &s.touched)
+			s.finish(m, reply, replica.NoError, &s.b)
 			return
 		}
 		s.node.cluster.peerStats.mismatch.Add(1)
-		s.finish(m, nil, replica.BadFormat, &s.touched)
+		s.finish(m, nil, replica.BadFormat, &s.b)
 	}
 }
 
 // finish gives a request popped from a server or peer FIFO its reply:
 // reply bytes, or a failure code when the engine makes the reply up. A copy
 // of a routed request goes to its fan-out; a plain request to its client.
-func (s *conn) finish(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
+func (s *conn) finish(m *msg, reply []byte, code replica.Code, b *batch) {
 	if m.fan != nil {
-		m.fan.onReply(m, reply, code, sink)
+		m.fan.onReply(m, reply, code, b)
 		return
 	}
 	if code != replica.NoError {
 		reply = s.node.proto.codeReply(code)
 	}
-	m.owner.deliver(m, reply, sink)
+	m.owner.deliver(m, reply, b)
 }
 
 // failCode is the code of the requests failed by the close of s.

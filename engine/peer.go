@@ -150,7 +150,6 @@ type peerState struct {
 	timerAt int64 // rolePeerOut: when the armed timer fires (unix ns)
 
 	rewrite []byte  // a request rewritten before routing (SMEMBERS under DC_SAFE_QUORUM)
-	kicks   []*conn // peer and server conns to write inline after this input batch
 	keyIdx  []int   // scratch for Command.Keys
 	partTok []int64 // multi-key split: token of each owner's first key, -1 unset
 

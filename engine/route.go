@@ -53,7 +53,6 @@ type fanout struct {
 	// kept[i] is the reply of counted target i, kept until the decision.
 	kept    []*bytebufferpool.ByteBuffer
 	kstk    [8]*bytebufferpool.ByteBuffer
-	rk      []*conn // inline writes due after a retry on the reply path (under mu)
 	refs    int     // copies in flight, plus one until answered
 	decided bool
 	sum     bool // checksums are compared (quorum levels)
@@ -229,7 +228,7 @@ func (c *conn) routeForwarded(frame []byte) {
 }
 
 // launch sends every planned copy of a request. Called on the owner's
-// input path; inline writes are collected in c.kicks.
+// input path; the connections it makes busy are written by c.b.
 func (c *conn) launch(f *fanout, frame []byte) {
 	f.tr.Start(f.topo, &f.plan)
 	r := f.plan.Req
@@ -246,11 +245,11 @@ func (c *conn) launch(f *fanout, frame []byte) {
 		// Quorum levels wait for a peer: its copy goes out first, the
 		// local datastore's (target 0) last, as its round trip is shorter.
 		for i := n - 1; i >= 0; i-- {
-			f.send(i, frame, &c.kicks, nil)
+			f.send(i, frame, &c.b)
 		}
 	} else {
 		for i := 0; i < n; i++ {
-			f.send(i, frame, &c.kicks, nil)
+			f.send(i, frame, &c.b)
 		}
 	}
 	f.start = 0
@@ -264,7 +263,7 @@ func (c *conn) launch(f *fanout, frame []byte) {
 // send queues a copy of frame for target i. A target that cannot take it
 // fails over (remote DC), is dropped (swallowed copy) or fails in the
 // tracker (counted copy). Callers hold f.mu.
-func (f *fanout) send(i int, frame []byte, kicks *[]*conn, sink *[]*conn) {
+func (f *fanout) send(i int, frame []byte, b *batch) {
 	for {
 		tg := f.plan.Targets[i]
 		sl, code := f.slotFor(tg)
@@ -272,12 +271,8 @@ func (f *fanout) send(i int, frame []byte, kicks *[]*conn, sink *[]*conn) {
 			cm := acquireMsg(f.owner)
 			cm.fan, cm.idx = f, int32(i)
 			cm.write, cm.forward = f.plan.Req.Write, tg.Forward
-			ok, kick := sl.enqueue(frame, cm)
-			if ok {
+			if sl.enqueue(frame, cm, b) {
 				f.refs++
-				if kick != nil {
-					*kicks = append(*kicks, kick)
-				}
 				return
 			}
 			releaseMsg(cm)
@@ -298,7 +293,7 @@ func (f *fanout) send(i int, frame []byte, kicks *[]*conn, sink *[]*conn) {
 			return
 		default:
 			if !f.decided {
-				f.step(i, nil, code, kicks, sink)
+				f.step(i, nil, code, b)
 			}
 			return
 		}
@@ -321,39 +316,26 @@ func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
 	return f.topo.peers[tg.Node].pick(f.owner.id), replica.PeerNotConnected
 }
 
-// onReply takes the reply of copy m (reply bytes, or a failure code).
-// It runs on the poller of the connection m was queued on.
-func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, sink *[]*conn) {
+// onReply takes the reply of copy m (reply bytes, or a failure code). It
+// runs on the poller of the connection m was queued on, whose batch b
+// writes a retry and flushes the client.
+func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, b *batch) {
 	i := int(m.idx)
 	releaseMsg(m)
 	f.mu.Lock()
 	f.refs--
 	if !f.decided {
-		f.step(i, reply, code, &f.rk, sink)
+		f.step(i, reply, code, b)
 	}
 	done := f.refs == 0
-	var kb [2]*conn
-	var more []*conn
-	nk := copy(kb[:], f.rk)
-	if len(f.rk) > len(kb) {
-		more = append(more, f.rk[len(kb):]...)
-	}
-	clear(f.rk)
-	f.rk = f.rk[:0]
 	f.mu.Unlock()
-	for _, k := range kb[:nk] {
-		k.writeInline(0)
-	}
-	for _, k := range more {
-		k.writeInline(0)
-	}
 	if done {
 		f.release()
 	}
 }
 
 // step feeds the tracker with the reply of target i. Callers hold f.mu.
-func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, sink *[]*conn) {
+func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch) {
 	p := &f.owner.node.proto
 	if code != replica.NoError {
 		reply = p.codeReply(code)
@@ -365,7 +347,7 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, si
 	switch f.tr.Step(i, r) {
 	case replica.Retry:
 		j := len(f.plan.Targets) - 1
-		f.send(j, f.frame.B, kicks, sink)
+		f.send(j, f.frame.B, b)
 	case replica.Won, replica.Lost:
 		f.statsDecided()
 		w, wcode := f.tr.Result()
@@ -380,7 +362,7 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, kicks *[]*conn, si
 		default:
 			out = p.codeReply(replica.UnknownError)
 		}
-		f.answer(out, sink)
+		f.answer(out, b)
 	default:
 		if i < len(f.plan.Targets) && f.plan.Targets[i].Counted {
 			f.keep(i, reply)
@@ -399,25 +381,15 @@ func (f *fanout) keep(i int, reply []byte) {
 }
 
 // answer delivers the decided reply. Callers hold f.mu.
-func (f *fanout) answer(reply []byte, sink *[]*conn) {
+func (f *fanout) answer(reply []byte, b *batch) {
 	f.decided = true
 	f.refs--
 	if f.multi != nil {
-		f.multi.partDone(f.part, reply, sink)
+		f.multi.partDone(f.part, reply, b)
 		return
 	}
 	m := f.m
 	f.m = nil
-	f.owner.deliver(m, reply, sink)
+	f.owner.deliver(m, reply, b)
 }
 
-// runKicks writes inline to the connections that became busy in this input
-// batch. Callers hold inMu.
-func (c *conn) runKicks() {
-	now := c.batchClock()
-	for i, k := range c.kicks {
-		k.writeInline(now)
-		c.kicks[i] = nil
-	}
-	c.kicks = c.kicks[:0]
-}

@@ -117,7 +117,7 @@ func (c *conn) localOwner(key []byte) int {
 
 // partDone takes the decided reply of part i; the last one merges and
 // answers the client.
-func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
+func (mp *multi) partDone(i int, reply []byte, bt *batch) {
 	b := mp.node.bufs.get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
@@ -142,7 +142,7 @@ func (mp *multi) partDone(i int, reply []byte, sink *[]*conn) {
 	if err != nil {
 		reply = mp.owner.node.proto.badMerge
 	}
-	mp.owner.deliver(mp.m, reply, sink)
+	mp.owner.deliver(mp.m, reply, bt)
 	mp.node.bufs.put(out)
 	mp.release()
 }

@@ -282,7 +282,7 @@ func (s *conn) onServerInput(b []byte) {
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
 	s.writeNow(writerReply, s.batchClock())
-	s.flushTouched()
+	s.b.run()
 }
 
 // complete matches one reply to the oldest request.
@@ -295,17 +295,8 @@ func (s *conn) complete(reply []byte) bool {
 		return false
 	}
 	s.statsReply(m, len(reply), sent)
-	s.finish(m, reply, 0, &s.touched)
+	s.finish(m, reply, 0, &s.b)
 	return true
-}
-
-// flushTouched flushes every client given replies since the last call.
-func (s *conn) flushTouched() {
-	for i, c := range s.touched {
-		c.flushClient()
-		s.touched[i] = nil
-	}
-	s.touched = s.touched[:0]
 }
 
 // onServerClose runs once when the connection is closed: by the datastore,
@@ -331,14 +322,11 @@ func (s *conn) onServerClose() {
 	// fifo is ours now: enqueue refuses a closed connection and the reader
 	// has returned.
 	s.statsServerClosed()
-	var sink []*conn
 	code := s.failCode()
 	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
-		s.finish(m, nil, code, &sink)
+		s.finish(m, nil, code, &s.b)
 	}
-	for _, c := range sink {
-		c.flushClient()
-	}
+	s.b.run()
 	s.node.bufs.put(s.carry)
 	s.carry = nil
 	s.slot.lost(s)

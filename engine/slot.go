@@ -33,23 +33,21 @@ type slot struct {
 
 var errStopped = errors.New("engine: node shut down")
 
-// enqueue queues a request on the slot's connection; ok is false when it
-// is down or refuses the request (closed, a peer connection full), which
-// counts as a forwarding error. A non-nil kick must get writeInline once
-// the caller's input batch is consumed.
-func (sl *slot) enqueue(frame []byte, m *msg) (ok bool, kick *conn) {
-	s := sl.cur.Load()
-	if s != nil {
-		var inline bool
+// enqueue queues a request on the slot's connection; false when it is down
+// or refuses the request (closed, a peer connection full), which counts as
+// a forwarding error. When the connection was idle, b writes it at its end.
+func (sl *slot) enqueue(frame []byte, m *msg, b *batch) bool {
+	ok, inline := false, false
+	if s := sl.cur.Load(); s != nil {
 		ok, inline = s.enqueue(frame, m)
 		if inline {
-			kick = s
+			b.write(s)
 		}
 	}
 	if !ok {
 		sl.statsForwardError(m)
 	}
-	return ok, kick
+	return ok
 }
 
 // connect dials the datastore and installs the connection.
