@@ -53,7 +53,7 @@ type fanout struct {
 	// kept[i] is the reply of counted target i, kept until the decision.
 	kept    []*bytebufferpool.ByteBuffer
 	kstk    [8]*bytebufferpool.ByteBuffer
-	refs    int     // copies in flight, plus one until answered
+	refs    int // copies in flight, plus one until answered
 	decided bool
 	sum     bool // checksums are compared (quorum levels)
 	// start is the arrival clock of the request (its owner's input batch)
@@ -392,4 +392,3 @@ func (f *fanout) answer(reply []byte, b *batch) {
 	f.m = nil
 	f.owner.deliver(m, reply, b)
 }
-
