@@ -151,15 +151,29 @@ func (c *conn) admitNext() inputVerdict {
 	return inputGo
 }
 
-// protocolError answers a malformed frame and closes the connection after
-// the reply is flushed.
+// protocolError is badInput for a malformed RESP request: its reply is
+// the parser's error.
 func (c *conn) protocolError(err error) {
 	var pe *resp.ProtocolError
 	reply := resp.ReplyProtocolError
 	if errors.As(err, &pe) {
 		reply = pe.Reply()
 	}
-	c.local(reply)
+	c.badInput(reply, err)
+}
+
+// badInput stops reading a connection whose input cannot be parsed and
+// closes it once the replies before the bad frame are flushed. A client
+// gets reply first (none when nil); a peer gets none, the failure is
+// logged.
+func (c *conn) badInput(reply []byte, err error) {
+	if c.role == rolePeerIn {
+		c.node.log.Warn("closing peer connection: bad request payload", "peer", c.nc.RemoteAddr().String(), "err", err)
+		c.parser.Reset()
+		c.mc.parser.Reset()
+	} else if reply != nil {
+		c.local(reply)
+	}
 	c.markFailed()
 	c.mu.Lock()
 	c.quitting = true

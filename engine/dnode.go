@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
-	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -51,24 +50,16 @@ func (c *conn) consumePeer(buf []byte) int {
 			off = p
 			continue
 		}
-		if c.node.proto.memcache {
-			n, ok := c.peerMemcache(buf[p:])
-			if !ok {
-				return off + skipped
-			}
-			off = p + n
-			continue
-		}
-		n, err := c.parser.Parse(buf[p:], &c.req)
-		if err != nil {
-			if errors.Is(err, resp.ErrIncomplete) {
-				return off + skipped
-			}
-			c.peerInputError("bad request payload", err)
-			return len(buf)
-		}
 		c.curID, c.sameDC = c.hdr.MsgID, c.hdr.SameDC
-		c.handlePeer(buf[p:p+n], c.hdr.Type)
+		n, res := c.node.proto.parse(c, buf[p:])
+		switch res {
+		case parseMore:
+			return off + skipped
+		case parseClose:
+			return len(buf)
+		case parseFrame:
+			c.handlePeer(buf[p:p+n], c.hdr.Type)
+		}
 		off = p + n
 	}
 	return off
@@ -84,13 +75,11 @@ func (c *conn) peerInputError(what string, err error) {
 	c.mu.Unlock()
 }
 
-// handlePeer executes one request from a peer: DMSG_REQ on the local
+// handlePeer executes one request of the node's protocol from a peer: DMSG_REQ on the local
 // datastore without re-checking ownership, DMSG_REQ_FORWARD as the
 // coordinator of this DC at DC_ONE (docs/compat.md §4.3 step 7).
 func (c *conn) handlePeer(frame []byte, t dnode.Type) {
-	if c.req.Cmd == nil {
-		reply, _ := c.req.Validate(c.scratch[:0])
-		c.scratch = reply
+	if reply := c.node.proto.peerRefuse(c); reply != nil {
 		c.local(reply)
 		return
 	}

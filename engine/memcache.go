@@ -71,10 +71,7 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 		// A line without an end within the limit: memcached closes the
 		// connection silently.
 		mc.parser.Reset()
-		c.markFailed()
-		c.mu.Lock()
-		c.quitting = true
-		c.mu.Unlock()
+		c.badInput(nil, err)
 		return 0, parseClose
 	}
 	r := &mc.req
@@ -102,7 +99,7 @@ func (c *conn) dropTooLarge(r *memcache.Request) {
 	if r.NoReply {
 		c.mc.mute = memcache.MuteAll
 	}
-	c.dispatchMemcache(c.mc.frame)
+	c.dispatch(c.mc.frame)
 	c.mc.mute = memcache.MuteNone
 }
 
@@ -122,21 +119,11 @@ func (c *conn) handleMemcache(frame []byte) {
 		c.mc.frame = memcache.AppendLoud(c.mc.frame[:0], frame, r)
 		frame = c.mc.frame
 	}
-	c.dispatchMemcache(frame)
+	c.dispatch(frame)
 	c.mc.mute = memcache.MuteNone
 	if cap(c.mc.frame) > maxKeptFrame {
 		c.mc.frame = nil
 	}
-}
-
-// dispatchMemcache sends a request on its way: on a single node straight
-// to the datastore, in a cluster through the coordinator.
-func (c *conn) dispatchMemcache(frame []byte) {
-	if t := c.node.cluster.topo.Load(); t != nil && !t.solo {
-		c.routeMemcache(t, frame)
-		return
-	}
-	c.forward(frame)
 }
 
 // countMemcache counts one client request by class.

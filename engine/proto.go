@@ -65,6 +65,30 @@ type proto struct {
 	scan  func(s *conn, buf []byte) (reply []byte, n int, err error)
 	codes [numCodeReplies][]byte // engine-made error replies, by replica.Code
 
+	// What the router (route.go) asks of the request being handled, so
+	// that one router serves both protocols.
+
+	// classify returns the request's class, routing, level and token;
+	// it leaves the keys for keyCount and key.
+	classify func(c *conn, t *topology) replica.Request
+	keyCount func(c *conn) int
+	key      func(c *conn, i int) []byte
+	// adminDelete: the request is the delete admin mode restricts.
+	adminDelete func(c *conn) bool
+	// multiKey: the request's keys may be split over their owners.
+	multiKey func(c *conn) bool
+	// split fills mp.parts with the request's sub-requests per
+	// local-rack owner (c.ownerFn) and returns their number; merge
+	// builds the client's reply from the parts' replies (mp.replies).
+	split func(c *conn, mp *multi) int
+	merge func(mp *multi, dst []byte) ([]byte, error)
+	// prepare returns the frame to route, rewritten where the cluster
+	// needs it, or nil when it answered the request itself.
+	prepare func(c *conn, t *topology, req replica.Request, frame []byte) []byte
+	// peerRefuse is the reply to a peer's request that cannot run, nil
+	// when it can.
+	peerRefuse func(c *conn) []byte
+
 	tooManyMsgs   []byte // max_msgs reached
 	inputOverflow []byte // a client sends without reading its replies
 	badMerge      []byte // the parts of a split request do not merge
@@ -92,6 +116,15 @@ func newProto(ds int) proto {
 			parse:         parseMemcache,
 			handle:        (*conn).handleMemcache,
 			scan:          scanMemcache,
+			classify:      classifyMemcache,
+			keyCount:      keyCountMemcache,
+			key:           keyMemcache,
+			adminDelete:   adminDeleteMemcache,
+			multiKey:      multiKeyMemcache,
+			split:         splitMemcache,
+			merge:         mergeMemcache,
+			prepare:       prepareMemcache,
+			peerRefuse:    peerRefuseMemcache,
 			tooManyMsgs:   memcache.ReplyTooManyMsgs,
 			inputOverflow: memcache.ReplyInputOverflow,
 			badMerge:      memcache.ReplyBadMerge,
@@ -106,6 +139,15 @@ func newProto(ds int) proto {
 		parse:         parseRESP,
 		handle:        (*conn).handle,
 		scan:          scanRESP,
+		classify:      classifyRESP,
+		keyCount:      keyCountRESP,
+		key:           keyRESP,
+		adminDelete:   adminDeleteRESP,
+		multiKey:      multiKeyRESP,
+		split:         splitRESP,
+		merge:         mergeRESP,
+		prepare:       prepareRESP,
+		peerRefuse:    peerRefuseRESP,
 		tooManyMsgs:   resp.ReplyTooManyMsgs,
 		inputOverflow: resp.ReplyInputOverflow,
 		badMerge:      resp.ReplyBadMerge,

@@ -6,7 +6,6 @@ import (
 
 	"github.com/valyala/bytebufferpool"
 
-	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -88,95 +87,63 @@ func (f *fanout) release() {
 	f.node.cluster.fanouts.Put(f)
 }
 
-// dispatch sends a validated request on its way: on a single node straight
-// to the datastore, in a cluster through the coordinator.
+// dispatch sends a request of the node's protocol on its way: on a single
+// node straight to the datastore, in a cluster through the coordinator.
+// The protocol (proto.go) supplies the request's class, keys, split and
+// rewrites; the steps are the same for Redis and memcached.
 func (c *conn) dispatch(frame []byte) {
 	t := c.node.cluster.topo.Load()
 	if t == nil || t.solo {
 		c.forward(frame)
 		return
 	}
-	req := c.classify(t)
-	cmd := c.req.Cmd
-	if c.node.adminMode > 0 && cmd == adminDelCmd {
+	p := &c.node.proto
+	req := p.classify(c, t)
+	if c.node.adminMode > 0 && p.adminDelete(c) {
 		c.adminDel(t, frame)
 		return
 	}
-	if cmd.Flags&resp.FlagMultiKey != 0 && len(c.keyIdx) > 1 && req.Routing == replica.RouteNormal {
-		if c.routeMulti(t, req, frame) {
-			return
-		}
-	}
-	if cmd == c.node.cluster.cmdEval && c.spansNodes(t) {
-		c.local(c.node.proto.codeReply(replica.ScriptSpansNodes))
+	if req.Routing == replica.RouteNormal && p.keyCount(c) > 1 && p.multiKey(c) && c.routeMulti(t, req, frame) {
 		return
 	}
-	if cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum {
-		frame = c.sortAlpha()
+	if frame = p.prepare(c, t, req, frame); frame == nil {
+		return // answered locally
 	}
 	m := c.pushRouted(len(frame))
 	if m == nil {
 		return
 	}
+	m.mute = c.mc.mute
 	f := acquireFanout(t, c)
 	f.m = m
 	replica.Route(t, req, &f.plan)
 	c.launch(f, frame)
 }
 
-// spansNodes reports whether the keys of the request (c.keyIdx) have more
-// than one owner in the local rack: C Dynomite refuses such an EVAL, whose
-// script could not see all its keys on one datastore (docs/compat.md §8.3).
+// spansNodes reports whether the keys of the request have more than one
+// owner in the local rack.
 func (c *conn) spansNodes(t *topology) bool {
-	if len(c.keyIdx) < 2 {
+	p := &c.node.proto
+	n := p.keyCount(c)
+	if n < 2 {
 		return false
 	}
 	dc, rack := t.LocalDC(), t.LocalRack()
-	first := t.Owner(dc, rack, t.Token(c.req.Args[c.keyIdx[0]]))
-	for _, k := range c.keyIdx[1:] {
-		if t.Owner(dc, rack, t.Token(c.req.Args[k])) != first {
+	first := t.Owner(dc, rack, t.Token(p.key(c, 0)))
+	for i := 1; i < n; i++ {
+		if t.Owner(dc, rack, t.Token(p.key(c, i))) != first {
 			return true
 		}
 	}
 	return false
 }
 
-// sortAlpha rewrites SMEMBERS key into SORT key ALPHA (docs/compat.md §3.4): every
-// replica orders a set by its own hash seed, so under DC_SAFE_QUORUM the
-// replies could never agree. The frame is built in c.rewrite, valid until
-// the next rewrite on this connection (enqueue copies it).
-func (c *conn) sortAlpha() []byte {
-	c.rewrite = resp.AppendSortAlpha(c.rewrite[:0], c.req.Args[1])
-	return c.rewrite
-}
-
-// classify derives what the coordinator needs from the parsed request:
-// write or read (FlagWrite, or any keyed command that is not read-only,
-// such as EVAL), the routing class from the command table, the level of
-// the connection and the token of the first key. The key indexes are left
-// in c.keyIdx.
-func (c *conn) classify(t *topology) replica.Request {
-	cmd := c.req.Cmd
-	c.keyIdx = cmd.Keys(c.req.Args, c.keyIdx[:0])
-	fl := cmd.Flags
-	var r replica.Request
-	r.Write = fl&resp.FlagWrite != 0 || (fl&resp.FlagRead == 0 && len(c.keyIdx) > 0)
-	switch {
-	case fl&resp.FlagAllNodes != 0:
-		r.Routing = replica.RouteAllNodes
-	case fl&resp.FlagLocalOnly != 0 || len(c.keyIdx) == 0:
-		r.Routing = replica.RouteLocalOnly
-	case fl&resp.FlagOwnerLocalRack != 0:
-		r.Routing = replica.RouteOwnerLocalRack
+// level is the connection's consistency level for a read or a write.
+func (c *conn) level(write bool) replica.Level {
+	if write {
+		return c.wlevel
 	}
-	if len(c.keyIdx) > 0 {
-		r.Token = t.Token(c.req.Args[c.keyIdx[0]])
-	}
-	r.Level = c.rlevel
-	if r.Write {
-		r.Level = c.wlevel
-	}
-	return r
+	return c.rlevel
 }
 
 // pushRouted admits a request of size bytes and queues its msg in the
@@ -207,7 +174,7 @@ func (c *conn) routeForwarded(frame []byte) {
 		c.forward(frame)
 		return
 	}
-	req := c.classifyReq(t)
+	req := c.node.proto.classify(c, t)
 	req.Write, req.Level = true, replica.DCOne
 	m := c.pushRouted(len(frame))
 	if m == nil {

@@ -30,12 +30,19 @@ type multi struct {
 	owner   *conn
 	m       *msg
 	split   resp.Split
-	mcs     mcSplit // memcached requests (isMC): memcache_route.go
-	isMC    bool
+	mcs     mcSplit                    // memcached requests: memcache_route.go
 	frames  *bytebufferpool.ByteBuffer // the encoded parts
+	parts   []part                     // the parts, in frames
 	kept    []*bytebufferpool.ByteBuffer
 	replies [][]byte
 	left    int
+}
+
+// part is one sub-request of a split request: its frame (in multi.frames)
+// and the local-rack owner of its keys.
+type part struct {
+	frame []byte
+	owner int
 }
 
 // acquireMulti returns a cleared multi of n's pool.
@@ -62,20 +69,20 @@ func (c *conn) resetPartTok(nodes int) {
 	}
 }
 
-// routeMulti splits the current request by local-rack owner and routes
-// every part. It reports false, doing nothing, when the request has a
-// single owner or cannot be split; the caller routes it whole.
+// routeMulti splits the current request by local-rack owner, with the
+// protocol's split, and routes every part like a request of its own. It
+// reports false, doing nothing, when the request has a single owner or
+// cannot be split; the caller routes it whole.
 func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 	c.resetPartTok(t.Nodes())
-	mp := acquireMulti(c.node)
-	c.splitTopo = t
 	if c.ownerFn == nil {
 		c.ownerFn = c.localOwner
 	}
-	var err error
-	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.req, c.ownerFn)
+	mp := acquireMulti(c.node)
+	c.splitTopo = t
+	n := c.node.proto.split(c, mp)
 	c.splitTopo = nil
-	if err != nil || len(mp.split.Parts) < 2 {
+	if n < 2 {
 		mp.release()
 		return false
 	}
@@ -84,21 +91,20 @@ func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 		mp.release()
 		return true
 	}
-	parts := mp.split.Parts
-	c.statsFragments(len(parts))
-	mp.owner, mp.m, mp.left = c, m, len(parts)
-	for len(mp.kept) < len(parts) {
+	c.statsFragments(n)
+	mp.owner, mp.m, mp.left = c, m, n
+	for len(mp.kept) < n {
 		mp.kept = append(mp.kept, nil)
 		mp.replies = append(mp.replies, nil)
 	}
-	mp.kept, mp.replies = mp.kept[:len(parts)], mp.replies[:len(parts)]
-	for i := range parts {
+	mp.kept, mp.replies = mp.kept[:n], mp.replies[:n]
+	for i := range mp.parts {
 		r := req
-		r.Token = uint32(c.partTok[parts[i].Owner])
+		r.Token = uint32(c.partTok[mp.parts[i].owner])
 		f := acquireFanout(t, c)
 		f.multi, f.part = mp, i
 		replica.Route(t, r, &f.plan)
-		c.launch(f, parts[i].Frame)
+		c.launch(f, mp.parts[i].frame)
 	}
 	return true
 }
@@ -133,11 +139,7 @@ func (mp *multi) partDone(i int, reply []byte, bt *batch) {
 	}
 	out := mp.node.bufs.get()
 	var err error
-	if mp.isMC {
-		out.B, err = mp.mcs.split.Merge(out.B, &mp.mcs.req, mp.replies)
-	} else {
-		out.B, err = mp.split.Merge(out.B, mp.replies)
-	}
+	out.B, err = mp.owner.node.proto.merge(mp, out.B)
 	reply = out.B
 	if err != nil {
 		reply = mp.owner.node.proto.badMerge
@@ -155,7 +157,9 @@ func (mp *multi) release() {
 		mp.replies[i] = nil
 	}
 	mp.kept, mp.replies = mp.kept[:0], mp.replies[:0]
-	mp.owner, mp.m, mp.left, mp.isMC = nil, nil, 0, false
+	mp.owner, mp.m, mp.left = nil, nil, 0
+	clear(mp.parts)
+	mp.parts = mp.parts[:0]
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
 		mp.node.bufs.put(mp.frames)
 		mp.frames = nil

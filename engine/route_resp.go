@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/replica"
+)
+
+// Redis's part of routing (proto.go, route.go): what the router asks of the
+// request being handled (c.req), answered from the command table.
+
+// classifyRESP derives what the coordinator needs from the parsed request:
+// write or read (FlagWrite, or any keyed command that is not read-only,
+// such as EVAL), the routing class from the command table, the level of
+// the connection and the token of the first key. The key indexes are left
+// in c.keyIdx for keyRESP.
+func classifyRESP(c *conn, t *topology) replica.Request {
+	cmd := c.req.Cmd
+	c.keyIdx = cmd.Keys(c.req.Args, c.keyIdx[:0])
+	fl := cmd.Flags
+	var r replica.Request
+	r.Write = fl&resp.FlagWrite != 0 || (fl&resp.FlagRead == 0 && len(c.keyIdx) > 0)
+	switch {
+	case fl&resp.FlagAllNodes != 0:
+		r.Routing = replica.RouteAllNodes
+	case fl&resp.FlagLocalOnly != 0 || len(c.keyIdx) == 0:
+		r.Routing = replica.RouteLocalOnly
+	case fl&resp.FlagOwnerLocalRack != 0:
+		r.Routing = replica.RouteOwnerLocalRack
+	}
+	if len(c.keyIdx) > 0 {
+		r.Token = t.Token(c.req.Args[c.keyIdx[0]])
+	}
+	r.Level = c.level(r.Write)
+	return r
+}
+
+// keyCountRESP is the number of keys classifyRESP found.
+func keyCountRESP(c *conn) int { return len(c.keyIdx) }
+
+// keyRESP is the i-th key classifyRESP found.
+func keyRESP(c *conn, i int) []byte { return c.req.Args[c.keyIdx[i]] }
+
+// adminDeleteRESP: admin mode restricts DEL.
+func adminDeleteRESP(c *conn) bool { return c.req.Cmd == adminDelCmd }
+
+// adminDelCmd is Redis DEL.
+var adminDelCmd = resp.Lookup([]byte("del"))
+
+// multiKeyRESP: the command table marks the commands split per owner
+// (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK).
+func multiKeyRESP(c *conn) bool { return c.req.Cmd.Flags&resp.FlagMultiKey != 0 }
+
+// splitRESP groups the keys of c.req by c.ownerFn into parts encoded in
+// mp.frames; it returns the number of parts (0 when the request cannot be
+// split).
+func splitRESP(c *conn, mp *multi) int {
+	var err error
+	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.req, c.ownerFn)
+	if err != nil {
+		return 0
+	}
+	mp.parts = mp.parts[:0]
+	for i := range mp.split.Parts {
+		pt := &mp.split.Parts[i]
+		mp.parts = append(mp.parts, part{frame: pt.Frame, owner: pt.Owner})
+	}
+	return len(mp.parts)
+}
+
+// mergeRESP builds the client's reply of a split request in the original
+// key order (MGET: one array; DEL, EXISTS, TOUCH, UNLINK: the sum; MSET:
+// +OK), or the first part's error.
+func mergeRESP(mp *multi, dst []byte) ([]byte, error) { return mp.split.Merge(dst, mp.replies) }
+
+// prepareRESP applies the cluster rules of single commands: an EVAL whose
+// keys have several owners in the local rack is refused, as C Dynomite
+// does (its script could not see all its keys on one datastore;
+// docs/compat.md §8.3), and SMEMBERS under DC_SAFE_QUORUM becomes SORT key
+// ALPHA (§3.4): every replica orders a set by its own hash seed, so the
+// replies could never agree. It returns the frame to route, nil when the
+// request was answered. A rewritten frame lives in c.rewrite until the
+// next rewrite on this connection (enqueue copies it).
+func prepareRESP(c *conn, t *topology, req replica.Request, frame []byte) []byte {
+	switch cmd := c.req.Cmd; {
+	case cmd == c.node.cluster.cmdEval && c.spansNodes(t):
+		c.local(c.node.proto.codeReply(replica.ScriptSpansNodes))
+		return nil
+	case cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum:
+		c.rewrite = resp.AppendSortAlpha(c.rewrite[:0], c.req.Args[1])
+		return c.rewrite
+	}
+	return frame
+}
+
+// peerRefuseRESP is the reply to a peer's request that cannot run: an
+// unknown command (a peer does not validate what it forwards); nil
+// otherwise.
+func peerRefuseRESP(c *conn) []byte {
+	if c.req.Cmd != nil {
+		return nil
+	}
+	c.scratch, _ = c.req.Validate(c.scratch[:0])
+	return c.scratch
+}
