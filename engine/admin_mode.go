@@ -9,7 +9,7 @@ import (
 // when this node owns every key in its rack, else it is refused with
 // "Invalid request in Dynomite's admin mode". Admin mode is how keys a
 // node no longer owns are purged from its datastore.
-func (c *conn) adminDel(t *topology, frame []byte) {
+func (c *accepted) adminDel(t *topology, frame []byte) {
 	p := &c.node.proto
 	dc, rack, self := t.LocalDC(), t.LocalRack(), t.LocalNode()
 	for i, n := 0, p.keyCount(c); i < n; i++ {

@@ -28,15 +28,15 @@ type batch struct {
 	// writes stamp their deadlines with it.
 	now    int64
 	nw, nf int
-	w      [batchCap]*conn // dialled connections to write
-	f      [batchCap]*conn // accepted connections to flush
-	moreW  []*conn
-	moreF  []*conn
+	w      [batchCap]*dialled  // dialled connections to write
+	f      [batchCap]*accepted // accepted connections to flush
+	moreW  []*dialled
+	moreF  []*accepted
 }
 
 // write asks for one write of s's queue at the end of the batch: s became
 // busy (writerInline) in this callback. Repeats are ignored.
-func (b *batch) write(s *conn) {
+func (b *batch) write(s *dialled) {
 	for i := 0; i < b.nw; i++ {
 		if b.w[i] == s {
 			return
@@ -57,7 +57,7 @@ func (b *batch) write(s *conn) {
 
 // flush asks for one flush of c at the end of the batch. The caller has
 // just set c.dirty under c.mu, so c is added once until its flush.
-func (b *batch) flush(c *conn) {
+func (b *batch) flush(c *accepted) {
 	if b.nf < batchCap {
 		b.f[b.nf] = c
 		b.nf++
@@ -76,7 +76,7 @@ func (b *batch) take() batch {
 }
 
 // flushes reports whether the batch flushes c.
-func (b *batch) flushes(c *conn) bool {
+func (b *batch) flushes(c *accepted) bool {
 	for i := 0; i < b.nf; i++ {
 		if b.f[i] == c {
 			return true

@@ -32,7 +32,7 @@ type client struct {
 
 // onClientInput consumes b, the bytes netpoll read for client c, plus any
 // carried partial frame. It runs on a poller and never blocks on I/O.
-func (c *conn) onClientInput(b []byte) {
+func (c *accepted) onClientInput(b []byte) {
 	c.inMu.Lock()
 	c.statsInput()
 	buf, fromCarry := b, false
@@ -41,7 +41,7 @@ func (c *conn) onClientInput(b []byte) {
 		buf, fromCarry = c.carry.B, true
 	}
 	c.b.now = c.batchClock()
-	off := c.consume(buf)
+	off := c.kind.consume(c, buf)
 	c.statsInputDone()
 	c.keepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
@@ -63,12 +63,12 @@ func (c *conn) onClientInput(b []byte) {
 }
 
 // resume consumes what a paused client left in carry.
-func (c *conn) resume() {
+func (c *accepted) resume() {
 	c.onClientInput(nil)
 }
 
 // keepTail keeps buf[off:] in carry for the next call.
-func (c *conn) keepTail(buf []byte, off int, fromCarry bool) {
+func (c *sockCore) keepTail(buf []byte, off int, fromCarry bool) {
 	rest := len(buf) - off
 	switch {
 	case fromCarry && rest == 0:
@@ -88,23 +88,21 @@ func (c *conn) keepTail(buf []byte, off int, fromCarry bool) {
 
 // carryOverflow reports a client whose unconsumed input passed the bound
 // while it is paused. Callers hold inMu.
-func (c *conn) carryOverflow() bool {
+func (c *accepted) carryOverflow() bool {
 	return c.carry != nil && len(c.carry.B) > c.node.maxPausedInput && c.isPaused()
 }
 
-func (c *conn) isPaused() bool {
+func (c *accepted) isPaused() bool {
 	c.mu.Lock()
 	p := c.paused
 	c.mu.Unlock()
 	return p
 }
 
-// consume handles every complete request at the front of buf and returns
-// how many bytes it used. It stops early when the client is paused.
-func (c *conn) consume(buf []byte) int {
-	if c.role == rolePeerIn {
-		return c.consumePeer(buf)
-	}
+// consumeRequests is a client's framer and handler (inKind.consume): it
+// handles every complete request at the front of buf and returns how many
+// bytes it used. It stops early when the client is paused.
+func (c *accepted) consumeRequests(buf []byte) int {
 	off := 0
 	for off < len(buf) {
 		switch c.admitNext() {
@@ -138,7 +136,7 @@ const (
 // admitNext decides whether the next frame may be consumed: not after QUIT
 // or a malformed frame (drop), not while the node shuts down or the client
 // has too many requests pending or too many reply bytes unsent (pause).
-func (c *conn) admitNext() inputVerdict {
+func (c *accepted) admitNext() inputVerdict {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -153,7 +151,7 @@ func (c *conn) admitNext() inputVerdict {
 
 // protocolError is badInput for a malformed RESP request: its reply is
 // the parser's error.
-func (c *conn) protocolError(err error) {
+func (c *accepted) protocolError(err error) {
 	var pe *resp.ProtocolError
 	reply := resp.ReplyProtocolError
 	if errors.As(err, &pe) {
@@ -166,8 +164,8 @@ func (c *conn) protocolError(err error) {
 // closes it once the replies before the bad frame are flushed. A client
 // gets reply first (none when nil); a peer gets none, the failure is
 // logged.
-func (c *conn) badInput(reply []byte, err error) {
-	if c.role == rolePeerIn {
+func (c *accepted) badInput(reply []byte, err error) {
+	if !c.kind.client {
 		c.node.log.Warn("closing peer connection: bad request payload", "peer", c.nc.RemoteAddr().String(), "err", err)
 		c.parser.Reset()
 		c.mc.parser.Reset()
@@ -181,7 +179,7 @@ func (c *conn) badInput(reply []byte, err error) {
 }
 
 // handle routes one complete request frame.
-func (c *conn) handle(frame []byte) {
+func (c *accepted) handle(frame []byte) {
 	n := c.node
 	if reply, ok := c.req.Validate(c.scratch[:0]); !ok {
 		c.scratch = reply // unknown command, unknown subcommand, wrong arity
@@ -209,7 +207,7 @@ func (c *conn) handle(frame []byte) {
 
 // setConsistency implements dyno_config:conn_consistency <level>: the level
 // is kept on the connection (one node: every level behaves as DC_ONE).
-func (c *conn) setConsistency(level []byte) {
+func (c *accepted) setConsistency(level []byte) {
 	l, ok := replica.ParseLevelBytes(level)
 	if !ok {
 		c.local(resp.ReplyBadConsistency)
@@ -222,7 +220,7 @@ func (c *conn) setConsistency(level []byte) {
 // forward sends the request frame to the client's datastore connection.
 // The frame's bytes are copied into the server's output; nothing else is
 // kept, so the caller may reuse buf afterwards.
-func (c *conn) forward(frame []byte) {
+func (c *accepted) forward(frame []byte) {
 	n := c.node
 	if c.rejectByState() {
 		return
@@ -245,7 +243,7 @@ func (c *conn) forward(frame []byte) {
 }
 
 // local answers the current request with a fixed reply.
-func (c *conn) local(reply []byte) {
+func (c *accepted) local(reply []byte) {
 	if c.mc.mute != memcache.MuteNone {
 		if reply = c.mc.mute.Apply(reply); len(reply) == 0 {
 			return

@@ -21,7 +21,7 @@ import (
 // pass Node.maxUnsent and resumes when they drain.
 
 // deliver gives m its reply; b flushes c at its end.
-func (c *conn) deliver(m *msg, reply []byte, b *batch) {
+func (c *accepted) deliver(m *msg, reply []byte, b *batch) {
 	if m.mute != memcache.MuteNone {
 		reply = m.mute.Apply(reply)
 	}
@@ -49,7 +49,7 @@ func (c *conn) deliver(m *msg, reply []byte, b *batch) {
 
 // drainDone moves the replies of completed requests at the head of pending
 // to out. Callers hold mu.
-func (c *conn) drainDone() {
+func (c *accepted) drainDone() {
 	for m := c.pending.peek(); m != nil && m.done; m = c.pending.peek() {
 		c.pending.pop()
 		c.appendReply(m.peerID, m.reply.B)
@@ -59,7 +59,7 @@ func (c *conn) drainDone() {
 
 // flushClient writes out with one non-blocking write, then closes the
 // connection after QUIT or resumes a paused input side when due.
-func (c *conn) flushClient() {
+func (c *accepted) flushClient() {
 	c.mu.Lock()
 	c.dirty = false
 	if c.closed || c.flushing {
@@ -91,7 +91,7 @@ func (c *conn) flushClient() {
 
 // afterFlush decides, once out is empty, whether to close (QUIT or protocol
 // error answered) or to resume a paused input side. Callers hold mu.
-func (c *conn) afterFlush() (closeNow, resume bool) {
+func (c *accepted) afterFlush() (closeNow, resume bool) {
 	if c.quitting {
 		return c.pending.len() == 0, false
 	}
@@ -103,7 +103,7 @@ func (c *conn) afterFlush() (closeNow, resume bool) {
 	return false, false
 }
 
-func (c *conn) afterFlushAct(closeNow, resume bool) {
+func (c *accepted) afterFlushAct(closeNow, resume bool) {
 	switch {
 	case closeNow:
 		c.closeLater()
@@ -115,7 +115,7 @@ func (c *conn) afterFlushAct(closeNow, resume bool) {
 // slowFlush writes b[off:] and then whatever accumulated meanwhile, waiting
 // for the socket as long as needed. It runs on its own goroutine and owns
 // the socket's writes until it returns (flushing is set).
-func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
+func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 	for {
 		c.wmu.Lock()
 		err := c.blockingWrite(b.B[off:])
@@ -146,7 +146,7 @@ func (c *conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 // onClientClose runs once when netpoll closes the connection, before the
 // descriptor is closed. Requests still at the datastore are released by
 // deliver when their replies (or failures) come back.
-func (c *conn) onClientClose() {
+func (c *accepted) onClientClose() {
 	c.markGone()
 	c.wmu.Lock()
 	//lint:ignore SA2001 a barrier: a slow flush holding wmu has left netpoll's output buffer
@@ -165,7 +165,7 @@ func (c *conn) onClientClose() {
 
 // teardownClient releases everything the client holds. Callers hold mu;
 // it is released.
-func (c *conn) teardownClient() {
+func (c *accepted) teardownClient() {
 	c.closed = true
 	c.statsClientClosed()
 	for i, n := 0, c.pending.len(); i < n; i++ {

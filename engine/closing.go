@@ -27,7 +27,7 @@ type fdGate struct {
 }
 
 // markGone is called first thing by every close callback.
-func (c *conn) markGone() {
+func (c *sockCore) markGone() {
 	c.gate.mu.Lock()
 	c.gate.gone = true
 	c.gate.mu.Unlock()
@@ -36,11 +36,7 @@ func (c *conn) markGone() {
 // closeLater shuts the connection's socket down; the poller closes the
 // connection when it sees the hang-up. Bytes already handed to the kernel
 // are still sent before the FIN. Safe from any goroutine and context.
-func (c *conn) closeLater() {
-	if c.drain.on.Load() {
-		c.endDrain()
-		return
-	}
+func (c *sockCore) closeLater() {
 	c.gate.mu.Lock()
 	if !c.gate.gone {
 		_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)

@@ -20,11 +20,11 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	s := newServerConn(sl, snc)
 	sl.cur.Store(s)
 	const clients = 8
-	var cs []*conn
+	var cs []*accepted
 	var fars []int
 	for i := 0; i < clients; i++ {
 		cnc, far := socketpair(t)
-		c := newConn(n, roleClient, cnc)
+		c := newAccepted(n, &n.kinds.client, cnc)
 		c.srv = sl
 		cs, fars = append(cs, c), append(fars, far)
 	}

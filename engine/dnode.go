@@ -22,9 +22,9 @@ import (
 // skipped the same way. A payload that is not RESP, an oversized header
 // field or an encrypted frame (not supported yet) closes the connection.
 
-// consumePeer is consume for rolePeerIn: it handles every complete frame at
+// consumePeer is a peer's framer and handler (inKind.consume): it handles every complete frame at
 // the front of buf and returns how many bytes it used. Callers hold inMu.
-func (c *conn) consumePeer(buf []byte) int {
+func (c *accepted) consumePeer(buf []byte) int {
 	off := 0
 	for off < len(buf) {
 		switch c.admitNext() {
@@ -67,7 +67,7 @@ func (c *conn) consumePeer(buf []byte) int {
 
 // peerInputError stops reading a peer connection and closes it once the
 // replies of the requests before the bad frame are flushed.
-func (c *conn) peerInputError(what string, err error) {
+func (c *accepted) peerInputError(what string, err error) {
 	c.node.log.Warn("closing peer connection: "+what, "peer", c.nc.RemoteAddr().String(), "err", err)
 	c.parser.Reset()
 	c.mu.Lock()
@@ -78,7 +78,7 @@ func (c *conn) peerInputError(what string, err error) {
 // handlePeer executes one request of the node's protocol from a peer: DMSG_REQ on the local
 // datastore without re-checking ownership, DMSG_REQ_FORWARD as the
 // coordinator of this DC at DC_ONE (docs/compat.md §4.3 step 7).
-func (c *conn) handlePeer(frame []byte, t dnode.Type) {
+func (c *accepted) handlePeer(frame []byte, t dnode.Type) {
 	if reply := c.node.proto.peerRefuse(c); reply != nil {
 		c.local(reply)
 		return
@@ -90,22 +90,27 @@ func (c *conn) handlePeer(frame []byte, t dnode.Type) {
 	c.routeForwarded(frame)
 }
 
-// appendReply appends one reply to the output: with a DMSG_RES header
-// echoing id on a peer connection. Callers hold mu.
-func (c *conn) appendReply(id uint64, reply []byte) {
-	if c.role == rolePeerIn {
-		if c.out == nil {
-			c.out = c.node.bufs.get()
-		}
-		c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
+// appendReply appends the reply to request id to the output, framed as the
+// connection's kind frames replies. Callers hold mu.
+func (c *accepted) appendReply(id uint64, reply []byte) { c.kind.appendReply(c, id, reply) }
+
+// appendPlain is a client's appendReply: the reply as it is.
+func (c *accepted) appendPlain(_ uint64, reply []byte) { c.appendOut(reply) }
+
+// appendPeerReply is a peer's appendReply: a DMSG_RES header echoing id,
+// then the reply.
+func (c *accepted) appendPeerReply(id uint64, reply []byte) {
+	if c.out == nil {
+		c.out = c.node.bufs.get()
 	}
+	c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
 	c.appendOut(reply)
 }
 
 // appendPeerHeader writes the dnode header of m's frame to the output of a
 // peer connection and gives m its msg id. Ids come from one node counter
 // and are taken under mu, so they grow along the FIFO. Callers hold mu.
-func (s *conn) appendPeerHeader(m *msg, payload int) {
+func (s *dialled) appendPeerHeader(m *msg, payload int) {
 	m.peerID = s.node.cluster.msgIDs.Add(1)
 	t := dnode.TypeReq
 	if m.forward {
@@ -117,7 +122,7 @@ func (s *conn) appendPeerHeader(m *msg, payload int) {
 
 // onPeerReplies consumes replies read from a peer: dnode header, then a
 // RESP reply, matched to the FIFO by msg id. It runs on a poller.
-func (s *conn) onPeerReplies(b []byte) {
+func (s *dialled) onPeerReplies(b []byte) {
 	buf, fromCarry := b, false
 	if s.carry != nil && len(s.carry.B) > 0 {
 		s.carry.B = append(s.carry.B, b...)
@@ -164,7 +169,7 @@ func (s *conn) onPeerReplies(b []byte) {
 	s.b.run()
 }
 
-func (s *conn) closeBadPeer(what string, err error) {
+func (s *dialled) closeBadPeer(what string, err error) {
 	s.node.log.Warn("closing peer connection: "+what, "peer", s.slot.addr, "err", err)
 	s.closeLater()
 }
@@ -173,7 +178,7 @@ func (s *conn) closeBadPeer(what string, err error) {
 // with the same id completes; a smaller id is stale and dropped; a larger
 // one means the head's reply was lost, so the head fails and the next is
 // tried.
-func (s *conn) completePeer(id uint64, reply []byte) {
+func (s *dialled) completePeer(id uint64, reply []byte) {
 	for {
 		s.mu.Lock()
 		m := s.fifo.peek()
@@ -196,7 +201,7 @@ func (s *conn) completePeer(id uint64, reply []byte) {
 // finish gives a request popped from a server or peer FIFO its reply:
 // reply bytes, or a failure code when the engine makes the reply up. A copy
 // of a routed request goes to its fan-out; a plain request to its client.
-func (s *conn) finish(m *msg, reply []byte, code replica.Code, b *batch) {
+func (s *dialled) finish(m *msg, reply []byte, code replica.Code, b *batch) {
 	if m.fan != nil {
 		m.fan.onReply(m, reply, code, b)
 		return
@@ -208,9 +213,4 @@ func (s *conn) finish(m *msg, reply []byte, code replica.Code, b *batch) {
 }
 
 // failCode is the code of the requests failed by the close of s.
-func (s *conn) failCode() replica.Code {
-	if s.role == rolePeerOut {
-		return replica.PeerRefused
-	}
-	return replica.StorageRefused
-}
+func (s *dialled) failCode() replica.Code { return s.kind.failCode }

@@ -27,8 +27,8 @@ type drainState struct {
 
 // startDrain is called by onClientClose with mu held. It reports whether the
 // client now drains; if not, the caller tears it down.
-func (c *conn) startDrain() bool {
-	if c.role != roleClient || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
+func (c *accepted) startDrain() bool {
+	if !c.kind.client || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
 		return false
 	}
 	if c.pending.len() == 0 && (c.out == nil || len(c.out.B) == 0) {
@@ -45,7 +45,7 @@ func (c *conn) startDrain() bool {
 }
 
 // endDrain closes the duplicate descriptor and tears the client down.
-func (c *conn) endDrain() {
+func (c *accepted) endDrain() {
 	c.mu.Lock()
 	if c.closed || !c.drain.on.Load() {
 		c.mu.Unlock()
@@ -58,7 +58,7 @@ func (c *conn) endDrain() {
 
 // drainWrite writes all of b to the duplicate descriptor, waiting for the
 // socket with poll(2) for at most the node's timeout per wait.
-func (c *conn) drainWrite(b []byte) error {
+func (c *accepted) drainWrite(b []byte) error {
 	wait := int(c.node.timeout / time.Millisecond)
 	if wait <= 0 {
 		wait = 5000
@@ -82,4 +82,23 @@ func (c *conn) drainWrite(b []byte) error {
 		b = b[n:]
 	}
 	return nil
+}
+
+// closeLater is sockCore.closeLater for an accepted connection: a draining
+// client's duplicate descriptor is closed and the client torn down.
+func (c *accepted) closeLater() {
+	if c.drain.on.Load() {
+		c.endDrain()
+		return
+	}
+	c.sockCore.closeLater()
+}
+
+// blockingWrite is sockCore.blockingWrite for an accepted connection: a
+// draining client is written through its duplicate descriptor.
+func (c *accepted) blockingWrite(b []byte) error {
+	if c.drain.on.Load() {
+		return c.drainWrite(b)
+	}
+	return c.sockCore.blockingWrite(b)
 }

@@ -24,10 +24,9 @@ import (
 // request neither waits for a reply that never comes nor upsets the FIFO
 // match of the next ones.
 
-// mcState is the memcached state of a connection. Client side: parser,
-// req, skip, mute and frame belong to the input side (inMu). Server side:
-// scanner belongs to the poller reading replies.
-type mcState struct {
+// mcIn is the memcached request state of an accepted connection, used by
+// its input side (inMu).
+type mcIn struct {
 	parser memcache.Parser
 	req    memcache.Request
 	// skip is the rest of a too-large value still to be dropped.
@@ -37,7 +36,11 @@ type mcState struct {
 	mute memcache.Mute
 	// frame holds a rewritten request until it is queued.
 	frame []byte
+}
 
+// mcOut is the memcached reply state of a dialled connection: scanner
+// belongs to the poller reading replies, batch to s.mu.
+type mcOut struct {
 	scanner memcache.ReplyScanner
 	// batch joins single-key gets toward memcached (memcache_batch.go);
 	// server side, s.mu.
@@ -52,7 +55,7 @@ const maxKeptFrame = 64 << 10
 var errNoRequest = errors.New("engine: reply without request")
 
 // parseMemcache is parse for memcached.
-func parseMemcache(c *conn, buf []byte) (int, parseResult) {
+func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
 	mc := &c.mc
 	if mc.skip > 0 {
 		d := min(mc.skip, len(buf))
@@ -93,7 +96,7 @@ func parseMemcache(c *conn, buf []byte) (int, parseResult) {
 // the item stored under the key is gone. The node sends the request that
 // unlinks it (memcache.AppendUnlink) and gives the client the error in
 // place of that request's reply, in request order.
-func (c *conn) dropTooLarge(r *memcache.Request) {
+func (c *accepted) dropTooLarge(r *memcache.Request) {
 	c.mc.frame = memcache.AppendUnlink(c.mc.frame[:0], r)
 	c.mc.mute = memcache.MuteTooLarge
 	if r.NoReply {
@@ -106,7 +109,7 @@ func (c *conn) dropTooLarge(r *memcache.Request) {
 // handleMemcache acts on one parsed request (proto.handle). A request
 // whose replies the client must not all see leaves loud, and its mute
 // drops them at delivery.
-func (c *conn) handleMemcache(frame []byte) {
+func (c *accepted) handleMemcache(frame []byte) {
 	r := &c.mc.req
 	c.countMemcache(r.Cmd)
 	if r.Cmd == memcache.CmdQuit {
@@ -127,9 +130,9 @@ func (c *conn) handleMemcache(frame []byte) {
 }
 
 // countMemcache counts one client request by class.
-func (c *conn) countMemcache(cmd memcache.Command) {
+func (c *accepted) countMemcache(cmd memcache.Command) {
 	sh := c.st.shard
-	if sh == nil || c.role != roleClient {
+	if sh == nil || !c.kind.client {
 		return
 	}
 	switch {
@@ -143,7 +146,7 @@ func (c *conn) countMemcache(cmd memcache.Command) {
 // scanMemcache is scan for memcached: the reply is framed for the command
 // of the oldest request, the one it answers. Only this poller pops the
 // FIFO, so the head cannot change between here and complete.
-func scanMemcache(s *conn, buf []byte) ([]byte, int, error) {
+func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
 	s.mu.Lock()
 	m := s.fifo.peek()
 	if m != nil && m.batched {

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/dynomite-go/dynomite/codec/memcache"
+import (
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/dynomite-go/dynomite/codec/memcache"
+)
 
 // Single-key gets travel to memcached as multi-key gets.
 //
@@ -25,7 +29,7 @@ import "github.com/dynomite-go/dynomite/codec/memcache"
 // appendMemcache appends frame, the request of m, to the output of
 // memcached conn s (s.mu held), joining it to the open get line when it is
 // a single-key get whose reply the client sees whole.
-func (s *conn) appendMemcache(frame []byte, m *msg) {
+func (s *dialled) appendMemcache(frame []byte, m *msg) {
 	b := &s.mc.batch
 	key, ok := memcache.SingleGetKey(frame)
 	if !ok || memcache.Command(m.cmd) != memcache.CmdGet || m.mute != memcache.MuteNone {
@@ -36,20 +40,29 @@ func (s *conn) appendMemcache(frame []byte, m *msg) {
 	m.batched = true
 }
 
+// takeOut is sockCore.takeOut for a dialled connection: an open get line
+// is ended first. Callers hold mu.
+func (s *dialled) takeOut() *bytebufferpool.ByteBuffer {
+	if s.mc.batch.Open() {
+		s.closeGetBatch()
+	}
+	return s.sockCore.takeOut()
+}
+
 // closeGetBatch ends the open get line (s.mu held, s.out not nil).
-func (s *conn) closeGetBatch() {
+func (s *dialled) closeGetBatch() {
 	s.out.B = s.mc.batch.Close(s.out.B)
 }
 
 // resetGetBatch forgets the batches of a closed connection.
-func (s *conn) resetGetBatch() {
+func (s *dialled) resetGetBatch() {
 	s.mc.batch.Reset()
 }
 
 // scanBatched frames the reply of the FIFO head, a batched get, at the
 // front of buf (s.mu held). It returns the reply for the client and the
 // bytes it consumed (0 for a miss that is not the last of its line).
-func (s *conn) scanBatched(buf []byte) ([]byte, int, error) {
+func (s *dialled) scanBatched(buf []byte) ([]byte, int, error) {
 	reply, n, err := s.mc.batch.Next(buf)
 	if err == memcache.ErrIncomplete {
 		return nil, 0, errNeedMore

@@ -122,7 +122,7 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 }
 
 // batchRig is rigConns for a node in front of memcached.
-func batchRig(t testing.TB) (*Node, *conn, int, *conn, int) {
+func batchRig(t testing.TB) (*Node, *accepted, int, *dialled, int) {
 	t.Helper()
 	cfg := testConfig("127.0.0.1:1")
 	cfg.Pool.DataStore = 1

@@ -38,7 +38,7 @@ func (s *mcSplit) keep(r *memcache.Request) {
 // classifyMemcache derives what the coordinator needs from the current
 // memcached request: its class, the token of its first key (keyless
 // requests stay local) and the connection's level for the class.
-func classifyMemcache(c *conn, t *topology) replica.Request {
+func classifyMemcache(c *accepted, t *topology) replica.Request {
 	r := &c.mc.req
 	var req replica.Request
 	req.Write = r.Cmd.Is(memcache.FlagWrite)
@@ -51,18 +51,18 @@ func classifyMemcache(c *conn, t *topology) replica.Request {
 	return req
 }
 
-func keyCountMemcache(c *conn) int      { return len(c.mc.req.Keys) }
-func keyMemcache(c *conn, i int) []byte { return c.mc.req.Keys[i] }
+func keyCountMemcache(c *accepted) int      { return len(c.mc.req.Keys) }
+func keyMemcache(c *accepted, i int) []byte { return c.mc.req.Keys[i] }
 
 // adminDeleteMemcache: admin mode restricts delete.
-func adminDeleteMemcache(c *conn) bool { return c.mc.req.Cmd == memcache.CmdDelete }
+func adminDeleteMemcache(c *accepted) bool { return c.mc.req.Cmd == memcache.CmdDelete }
 
 // multiKeyMemcache: the retrievals split per owner.
-func multiKeyMemcache(c *conn) bool { return c.mc.req.Cmd.Is(memcache.FlagMultiKey) }
+func multiKeyMemcache(c *accepted) bool { return c.mc.req.Cmd.Is(memcache.FlagMultiKey) }
 
 // splitMemcache groups the keys of the current retrieval by c.ownerFn
 // into parts encoded in mp.frames; it returns the number of parts.
-func splitMemcache(c *conn, mp *multi) int {
+func splitMemcache(c *accepted, mp *multi) int {
 	r := &c.mc.req
 	s := &mp.mcs
 	frags := s.split.Split(r, c.ownerFn)
@@ -92,10 +92,10 @@ func mergeMemcache(mp *multi, dst []byte) ([]byte, error) {
 
 // prepareMemcache: no memcached command is rewritten or refused by the
 // cluster.
-func prepareMemcache(_ *conn, _ *topology, _ replica.Request, frame []byte) []byte { return frame }
+func prepareMemcache(_ *accepted, _ *topology, _ replica.Request, frame []byte) []byte { return frame }
 
 // peerRefuseMemcache: a peer has nothing to quit.
-func peerRefuseMemcache(c *conn) []byte {
+func peerRefuseMemcache(c *accepted) []byte {
 	if c.mc.req.Cmd == memcache.CmdQuit {
 		return memcache.ReplyError
 	}

@@ -18,7 +18,7 @@ import (
 // reply has been moved to the output buffer and then releases it. A msg
 // must not be touched after release.
 type msg struct {
-	owner *conn // client connection that sent the request
+	owner *accepted // client connection that sent the request
 
 	// reply holds the reply bytes when the msg completes while an earlier
 	// request of the same client is still pending (local error replies
@@ -51,7 +51,7 @@ type msg struct {
 }
 
 // acquireMsg returns a zeroed msg owned by c, from its node's pool.
-func acquireMsg(c *conn) *msg {
+func acquireMsg(c *accepted) *msg {
 	m := c.node.msgs.Get().(*msg)
 	checkReleased(m)
 	m.poison = msgLive

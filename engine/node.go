@@ -103,12 +103,14 @@ type Node struct {
 	ln        netpoll.Listener
 	evl       netpoll.EventLoop
 	serveDone chan struct{}
-	clients   map[*conn]struct{}
+	clients   map[*accepted]struct{}
 
 	wg sync.WaitGroup // writer goroutines
 
 	msgs sync.Pool // of *msg (acquireMsg, releaseMsg)
 	bufs bufPool   // of buffers (bufpool.go)
+
+	kinds nodeKinds // connection kinds (conn.go)
 
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
@@ -163,7 +165,7 @@ func New(o Options) (*Node, error) {
 		proto:          newProto(p.DataStore),
 		cmdQuit:        resp.Lookup([]byte("quit")),
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
-		clients:        make(map[*conn]struct{}),
+		clients:        make(map[*accepted]struct{}),
 	}
 	n.spin.init(o.Spin, poll)
 	n.bufs.init()
@@ -176,6 +178,7 @@ func New(o Options) (*Node, error) {
 	for i := 0; i < conns; i++ {
 		n.slots = append(n.slots, &slot{node: n, idx: i, network: srv.Network, addr: srv.String()})
 	}
+	n.newKinds()
 	n.initAdmin(o)
 	if err := n.initCluster(); err != nil {
 		return nil, err
@@ -263,14 +266,13 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
-	return n.prepareAccepted(nc, roleClient)
+	return n.prepareAccepted(nc, &n.kinds.client)
 }
 
-// prepareAccepted registers an accepted connection of role r (a client, or
-// a peer on dyn_listen) before netpoll polls it; both share the client
-// lifecycle.
-func (n *Node) prepareAccepted(nc netpoll.Connection, r role) context.Context {
-	c := newConn(n, r, nc)
+// prepareAccepted registers an accepted connection of kind k (a client, or
+// a peer on dyn_listen) before netpoll polls it.
+func (n *Node) prepareAccepted(nc netpoll.Connection, k *inKind) context.Context {
+	c := newAccepted(n, k, nc)
 	c.id = n.nextID.Add(1)
 	c.srv = n.slots[c.id%uint64(len(n.slots))]
 	n.mu.Lock()
@@ -281,7 +283,7 @@ func (n *Node) prepareAccepted(nc netpoll.Connection, r role) context.Context {
 	}
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
-	if r == roleClient {
+	if k.client {
 		n.spin.clients.Add(1)
 	}
 	c.statsOpen()
@@ -295,7 +297,7 @@ func (n *Node) prepareAccepted(nc netpoll.Connection, r role) context.Context {
 // onClientRequest is netpoll's OnRequest for clients: it consumes all input.
 func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error {
 	r := nc.Reader()
-	c, ok := ctx.Value(clientKey{}).(*conn)
+	c, ok := ctx.Value(clientKey{}).(*accepted)
 	if !ok {
 		_ = r.Skip(r.Len())
 		go nc.Close() // never from its own callback (see closeLater)
@@ -304,16 +306,18 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	b, _ := r.Next(r.Len())
 	c.onClientInput(b)
 	err := r.Release()
-	c.spin()
+	if c.kind.client {
+		c.spin()
+	}
 	return err
 }
 
-func (n *Node) removeClient(c *conn) {
+func (n *Node) removeClient(c *accepted) {
 	n.mu.Lock()
 	_, ok := n.clients[c]
 	delete(n.clients, c)
 	n.mu.Unlock()
-	if ok && c.role == roleClient {
+	if ok && c.kind.client {
 		n.spin.clients.Add(-1)
 	}
 }
@@ -330,7 +334,7 @@ func (n *Node) admit() bool {
 
 // acquireLocal takes a msg for a local reply queued behind pending
 // requests. It is not refused: the client's pipeline bound limits it.
-func (n *Node) acquireLocal(c *conn) *msg {
+func (n *Node) acquireLocal(c *accepted) *msg {
 	n.inflight.Add(1)
 	return acquireMsg(c)
 }

@@ -38,17 +38,6 @@ import (
 //	                                         └─▶ slot ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
 
-// Roles added by the cluster. They share conn and its lifecycle with
-// roleClient (rolePeerIn) and roleServer (rolePeerOut).
-const (
-	// rolePeerIn: accepted on dyn_listen; a client whose frames carry a
-	// dnode header.
-	rolePeerIn role = roleServer + 1 + iota
-	// rolePeerOut: dialled to a peer; a server whose frames carry a dnode
-	// header and whose replies are matched by msg id.
-	rolePeerOut
-)
-
 // Bounds of the peer side.
 const (
 	// peerRetryCap caps the reconnect back-off to a peer (C Dynomite's
@@ -125,30 +114,27 @@ func (p *peer) pick(id uint64) *slot { return p.slots[id%uint64(len(p.slots))] }
 // peerFull reports a peer connection that takes no more requests: too many
 // waiting for replies, or too many bytes its socket has not taken. Callers
 // hold mu.
-func (s *conn) peerFull() bool {
+func (s *dialled) peerFull() bool {
 	return s.fifo.len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
 }
 
-// pipelineCap bounds the pending requests of an input connection: a
+// pipelineCap bounds the pending requests of an accepted connection: a
 // client's pipeline, or the requests a peer multiplexes for all of its
 // clients on one connection (bounded by the sender's maxPeerQueue too).
-func (c *conn) pipelineCap() int {
-	if c.role == rolePeerIn {
-		return maxPeerPipeline
-	}
-	return c.node.maxPipeline
-}
+func (c *accepted) pipelineCap() int { return c.kind.pipeline }
 
-// peerState is the per-connection state of the cluster roles. Input-side
-// fields are used under inMu only.
-type peerState struct {
+// peerIn is the dnode state of an accepted peer connection, input side
+// (inMu).
+type peerIn struct {
 	dparser dnode.Parser
 	hdr     dnode.Header
-	curID   uint64 // rolePeerIn: msg id of the request being handled
-	sameDC  bool   // rolePeerIn: same_dc of the last request, echoed in replies
+	curID   uint64 // msg id of the request being handled
+	sameDC  bool   // same_dc of the last request, echoed in replies
+}
 
-	timerAt int64 // rolePeerOut: when the armed timer fires (unix ns)
-
+// scratchRoute is an accepted connection's routing scratch, input side
+// (inMu).
+type scratchRoute struct {
 	rewrite []byte  // a request rewritten before routing (SMEMBERS under DC_SAFE_QUORUM)
 	keyIdx  []int   // scratch for Command.Keys
 	partTok []int64 // multi-key split: token of each owner's first key, -1 unset
@@ -297,7 +283,7 @@ func (n *Node) stopPeers() {
 
 // onPeerPrepare registers an accepted peer connection.
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
-	return n.prepareAccepted(nc, rolePeerIn)
+	return n.prepareAccepted(nc, &n.kinds.peerIn)
 }
 
 // retryCap is the longest reconnect back-off of a slot.
@@ -317,7 +303,7 @@ func (sl *slot) what() string {
 }
 
 // peerTimeout is the timeout of a request on a peer connection (docs/compat.md §9.1).
-func (s *conn) peerTimeout(write bool) time.Duration {
+func (s *dialled) peerTimeout(write bool) time.Duration {
 	t := s.node.requestTimeout()
 	if t <= 0 {
 		return 0
@@ -339,11 +325,11 @@ func (s *conn) peerTimeout(write bool) time.Duration {
 // starts at enqueue (docs/compat.md §9.1), and a request queued behind a stalled peer
 // is never written, so a deadline set on writing would never come. Callers
 // hold mu.
-func (s *conn) stampPeer() { s.unstamped = 0 }
+func (s *dialled) stampPeer() { s.unstamped = 0 }
 
 // armPeer gives m its deadline when it is queued on a peer connection and
 // makes sure the timer fires by then. Callers hold mu.
-func (s *conn) armPeer(m *msg) {
+func (s *dialled) armPeer(m *msg) {
 	t := s.peerTimeout(m.write)
 	if t <= 0 {
 		return
@@ -359,9 +345,9 @@ func (s *conn) armPeer(m *msg) {
 // datastore connection (one timeout for all), the earliest of the FIFO on a
 // peer connection (reads and writes have different timeouts). Callers hold
 // mu.
-func (s *conn) expiring() *msg {
+func (s *dialled) expiring() *msg {
 	m := s.fifo.peek()
-	if s.role != rolePeerOut || m == nil {
+	if !s.kind.peer || m == nil {
 		return m
 	}
 	for i := 1; i < s.fifo.len(); i++ {

@@ -53,16 +53,16 @@ type proto struct {
 	memcache bool
 	// parse parses the request at the front of buf (client input, or the
 	// payload of a peer frame) into c's request state.
-	parse func(c *conn, buf []byte) (int, parseResult)
+	parse func(c *accepted, buf []byte) (int, parseResult)
 	// handle acts on the request parse just found; frame is its bytes,
 	// valid until handle returns.
-	handle func(c *conn, frame []byte)
+	handle func(c *accepted, frame []byte)
 	// scan frames the reply at the front of buf on server conn s, for
 	// the oldest request of its FIFO. It returns the reply for the
 	// client and the bytes it took from buf (usually the same; not for a
 	// batched memcached get), or errNeedMore, or another error (the
 	// connection must be closed).
-	scan  func(s *conn, buf []byte) (reply []byte, n int, err error)
+	scan  func(s *dialled, buf []byte) (reply []byte, n int, err error)
 	codes [numCodeReplies][]byte // engine-made error replies, by replica.Code
 
 	// What the router (route.go) asks of the request being handled, so
@@ -70,24 +70,24 @@ type proto struct {
 
 	// classify returns the request's class, routing, level and token;
 	// it leaves the keys for keyCount and key.
-	classify func(c *conn, t *topology) replica.Request
-	keyCount func(c *conn) int
-	key      func(c *conn, i int) []byte
+	classify func(c *accepted, t *topology) replica.Request
+	keyCount func(c *accepted) int
+	key      func(c *accepted, i int) []byte
 	// adminDelete: the request is the delete admin mode restricts.
-	adminDelete func(c *conn) bool
+	adminDelete func(c *accepted) bool
 	// multiKey: the request's keys may be split over their owners.
-	multiKey func(c *conn) bool
+	multiKey func(c *accepted) bool
 	// split fills mp.parts with the request's sub-requests per
 	// local-rack owner (c.ownerFn) and returns their number; merge
 	// builds the client's reply from the parts' replies (mp.replies).
-	split func(c *conn, mp *multi) int
+	split func(c *accepted, mp *multi) int
 	merge func(mp *multi, dst []byte) ([]byte, error)
 	// prepare returns the frame to route, rewritten where the cluster
 	// needs it, or nil when it answered the request itself.
-	prepare func(c *conn, t *topology, req replica.Request, frame []byte) []byte
+	prepare func(c *accepted, t *topology, req replica.Request, frame []byte) []byte
 	// peerRefuse is the reply to a peer's request that cannot run, nil
 	// when it can.
-	peerRefuse func(c *conn) []byte
+	peerRefuse func(c *accepted) []byte
 
 	tooManyMsgs   []byte // max_msgs reached
 	inputOverflow []byte // a client sends without reading its replies
@@ -114,7 +114,7 @@ func newProto(ds int) proto {
 			name:          "memcache",
 			memcache:      true,
 			parse:         parseMemcache,
-			handle:        (*conn).handleMemcache,
+			handle:        (*accepted).handleMemcache,
 			scan:          scanMemcache,
 			classify:      classifyMemcache,
 			keyCount:      keyCountMemcache,
@@ -137,7 +137,7 @@ func newProto(ds int) proto {
 	p := proto{
 		name:          "redis",
 		parse:         parseRESP,
-		handle:        (*conn).handle,
+		handle:        (*accepted).handle,
 		scan:          scanRESP,
 		classify:      classifyRESP,
 		keyCount:      keyCountRESP,
@@ -183,7 +183,7 @@ func (p *proto) errorReply(b []byte) bool {
 }
 
 // parseRESP is parse for Redis.
-func parseRESP(c *conn, buf []byte) (int, parseResult) {
+func parseRESP(c *accepted, buf []byte) (int, parseResult) {
 	n, err := c.parser.Parse(buf, &c.req)
 	if err != nil {
 		if errors.Is(err, resp.ErrIncomplete) {
@@ -196,7 +196,7 @@ func parseRESP(c *conn, buf []byte) (int, parseResult) {
 }
 
 // scanRESP is scan for Redis: a reply frames itself.
-func scanRESP(s *conn, buf []byte) ([]byte, int, error) {
+func scanRESP(s *dialled, buf []byte) ([]byte, int, error) {
 	n, err := s.scanner.Scan(buf)
 	if err != nil && errors.Is(err, resp.ErrIncomplete) {
 		return nil, 0, errNeedMore
@@ -205,7 +205,7 @@ func scanRESP(s *conn, buf []byte) ([]byte, int, error) {
 }
 
 // reqWrite reports whether the request being handled changes data.
-func (c *conn) reqWrite() bool {
+func (c *accepted) reqWrite() bool {
 	if c.node.proto.memcache {
 		return c.mc.req.Cmd.Is(memcache.FlagWrite)
 	}

@@ -50,7 +50,7 @@ func forwardRig(t testing.TB, depth int) (*Node, func()) {
 // rigConns builds a node with o and wires one client conn and its server
 // conn over socketpairs, with no poller callbacks; cfar and sfar are the
 // far ends.
-func rigConns(t testing.TB, o Options) (n *Node, c *conn, cfar int, s *conn, sfar int) {
+func rigConns(t testing.TB, o Options) (n *Node, c *accepted, cfar int, s *dialled, sfar int) {
 	n, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func rigConns(t testing.TB, o Options) (n *Node, c *conn, cfar int, s *conn, sfa
 	s = newServerConn(sl, snc)
 	sl.cur.Store(s)
 	cnc, cfar := socketpair(t)
-	c = newConn(n, roleClient, cnc)
+	c = newAccepted(n, &n.kinds.client, cnc)
 	c.srv = sl
 	return n, c, cfar, s, sfar
 }

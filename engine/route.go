@@ -42,8 +42,8 @@ type fanout struct {
 	topo  *topology
 	plan  replica.Plan
 	tr    replica.Tracker
-	owner *conn // the client (or peer-in) connection
-	m     *msg  // owner's msg; nil once answered or for a part
+	owner *accepted // the client (or peer-in) connection
+	m     *msg      // owner's msg; nil once answered or for a part
 	multi *multi
 	part  int
 	// frame keeps the request for a retry on another rack (DC_ONE reads
@@ -62,7 +62,7 @@ type fanout struct {
 }
 
 // acquireFanout returns a cleared fanout of the owner's node pool.
-func acquireFanout(t *topology, owner *conn) *fanout {
+func acquireFanout(t *topology, owner *accepted) *fanout {
 	n := owner.node
 	f, _ := n.cluster.fanouts.Get().(*fanout)
 	if f == nil {
@@ -91,7 +91,7 @@ func (f *fanout) release() {
 // node straight to the datastore, in a cluster through the coordinator.
 // The protocol (proto.go) supplies the request's class, keys, split and
 // rewrites; the steps are the same for Redis and memcached.
-func (c *conn) dispatch(frame []byte) {
+func (c *accepted) dispatch(frame []byte) {
 	t := c.node.cluster.topo.Load()
 	if t == nil || t.solo {
 		c.forward(frame)
@@ -122,7 +122,7 @@ func (c *conn) dispatch(frame []byte) {
 
 // spansNodes reports whether the keys of the request have more than one
 // owner in the local rack.
-func (c *conn) spansNodes(t *topology) bool {
+func (c *accepted) spansNodes(t *topology) bool {
 	p := &c.node.proto
 	n := p.keyCount(c)
 	if n < 2 {
@@ -139,7 +139,7 @@ func (c *conn) spansNodes(t *topology) bool {
 }
 
 // level is the connection's consistency level for a read or a write.
-func (c *conn) level(write bool) replica.Level {
+func (c *accepted) level(write bool) replica.Level {
 	if write {
 		return c.wlevel
 	}
@@ -150,7 +150,7 @@ func (c *conn) level(write bool) replica.Level {
 // reply order; nil when max_msgs is reached (the client has been
 // answered). The size is kept for the queues of an accepted peer
 // connection (stats_dnode.go).
-func (c *conn) pushRouted(size int) *msg {
+func (c *accepted) pushRouted(size int) *msg {
 	if !c.node.admit() {
 		c.local(c.node.proto.tooManyMsgs)
 		return nil
@@ -168,7 +168,7 @@ func (c *conn) pushRouted(size int) *msg {
 // routeForwarded coordinates a DMSG_REQ_FORWARD from another DC: the owner
 // in every rack of this DC, answering with the own rack's reply (DC_ONE;
 // the level is not carried on the wire).
-func (c *conn) routeForwarded(frame []byte) {
+func (c *accepted) routeForwarded(frame []byte) {
 	t := c.node.cluster.topo.Load()
 	if t == nil || t.solo {
 		c.forward(frame)
@@ -196,7 +196,7 @@ func (c *conn) routeForwarded(frame []byte) {
 
 // launch sends every planned copy of a request. Called on the owner's
 // input path; the connections it makes busy are written by c.b.
-func (c *conn) launch(f *fanout, frame []byte) {
+func (c *accepted) launch(f *fanout, frame []byte) {
 	f.tr.Start(f.topo, &f.plan)
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne

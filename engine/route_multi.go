@@ -27,7 +27,7 @@ import (
 type multi struct {
 	mu      sync.Mutex
 	node    *Node // whose pool mp belongs to; kept across reuse
-	owner   *conn
+	owner   *accepted
 	m       *msg
 	split   resp.Split
 	mcs     mcSplit                    // memcached requests: memcache_route.go
@@ -59,7 +59,7 @@ func acquireMulti(n *Node) *multi {
 
 // resetPartTok sizes partTok for a ring of nodes nodes, every entry -1
 // (no part for that node yet).
-func (c *conn) resetPartTok(nodes int) {
+func (c *accepted) resetPartTok(nodes int) {
 	if cap(c.partTok) < nodes {
 		c.partTok = make([]int64, nodes)
 	}
@@ -73,7 +73,7 @@ func (c *conn) resetPartTok(nodes int) {
 // protocol's split, and routes every part like a request of its own. It
 // reports false, doing nothing, when the request has a single owner or
 // cannot be split; the caller routes it whole.
-func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
+func (c *accepted) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 	c.resetPartTok(t.Nodes())
 	if c.ownerFn == nil {
 		c.ownerFn = c.localOwner
@@ -111,7 +111,7 @@ func (c *conn) routeMulti(t *topology, req replica.Request, frame []byte) bool {
 
 // localOwner is the Split owner function: the key's owner in the local
 // rack; it notes the token of each owner's first key. Runs under inMu.
-func (c *conn) localOwner(key []byte) int {
+func (c *accepted) localOwner(key []byte) int {
 	t := c.splitTopo
 	tok := t.Token(key)
 	o := t.Owner(t.LocalDC(), t.LocalRack(), tok)

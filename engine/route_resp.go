@@ -13,7 +13,7 @@ import (
 // such as EVAL), the routing class from the command table, the level of
 // the connection and the token of the first key. The key indexes are left
 // in c.keyIdx for keyRESP.
-func classifyRESP(c *conn, t *topology) replica.Request {
+func classifyRESP(c *accepted, t *topology) replica.Request {
 	cmd := c.req.Cmd
 	c.keyIdx = cmd.Keys(c.req.Args, c.keyIdx[:0])
 	fl := cmd.Flags
@@ -35,25 +35,25 @@ func classifyRESP(c *conn, t *topology) replica.Request {
 }
 
 // keyCountRESP is the number of keys classifyRESP found.
-func keyCountRESP(c *conn) int { return len(c.keyIdx) }
+func keyCountRESP(c *accepted) int { return len(c.keyIdx) }
 
 // keyRESP is the i-th key classifyRESP found.
-func keyRESP(c *conn, i int) []byte { return c.req.Args[c.keyIdx[i]] }
+func keyRESP(c *accepted, i int) []byte { return c.req.Args[c.keyIdx[i]] }
 
 // adminDeleteRESP: admin mode restricts DEL.
-func adminDeleteRESP(c *conn) bool { return c.req.Cmd == adminDelCmd }
+func adminDeleteRESP(c *accepted) bool { return c.req.Cmd == adminDelCmd }
 
 // adminDelCmd is Redis DEL.
 var adminDelCmd = resp.Lookup([]byte("del"))
 
 // multiKeyRESP: the command table marks the commands split per owner
 // (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK).
-func multiKeyRESP(c *conn) bool { return c.req.Cmd.Flags&resp.FlagMultiKey != 0 }
+func multiKeyRESP(c *accepted) bool { return c.req.Cmd.Flags&resp.FlagMultiKey != 0 }
 
 // splitRESP groups the keys of c.req by c.ownerFn into parts encoded in
 // mp.frames; it returns the number of parts (0 when the request cannot be
 // split).
-func splitRESP(c *conn, mp *multi) int {
+func splitRESP(c *accepted, mp *multi) int {
 	var err error
 	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.req, c.ownerFn)
 	if err != nil {
@@ -80,7 +80,7 @@ func mergeRESP(mp *multi, dst []byte) ([]byte, error) { return mp.split.Merge(ds
 // replies could never agree. It returns the frame to route, nil when the
 // request was answered. A rewritten frame lives in c.rewrite until the
 // next rewrite on this connection (enqueue copies it).
-func prepareRESP(c *conn, t *topology, req replica.Request, frame []byte) []byte {
+func prepareRESP(c *accepted, t *topology, req replica.Request, frame []byte) []byte {
 	switch cmd := c.req.Cmd; {
 	case cmd == c.node.cluster.cmdEval && c.spansNodes(t):
 		c.local(c.node.proto.codeReply(replica.ScriptSpansNodes))
@@ -95,7 +95,7 @@ func prepareRESP(c *conn, t *topology, req replica.Request, frame []byte) []byte
 // peerRefuseRESP is the reply to a peer's request that cannot run: an
 // unknown command (a peer does not validate what it forwards); nil
 // otherwise.
-func peerRefuseRESP(c *conn) []byte {
+func peerRefuseRESP(c *accepted) []byte {
 	if c.req.Cmd != nil {
 		return nil
 	}

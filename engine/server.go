@@ -57,12 +57,12 @@ const (
 // whatever all clients queued meanwhile, with one send, at the end of its
 // next read (writerReply), so requests coalesce while the datastore works
 // and no goroutine hop is paid.
-func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
+func (s *dialled) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	if s.node.proto.memcache {
 		m.cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
 	s.mu.Lock()
-	if s.closed || (s.role == rolePeerOut && s.peerFull()) {
+	if s.closed || (s.kind.peer && s.peerFull()) {
 		s.mu.Unlock()
 		return false, false
 	}
@@ -73,7 +73,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 		}
 	}
 	switch {
-	case s.role == rolePeerOut:
+	case s.kind.peer:
 		s.appendPeerHeader(m, len(frame))
 		s.out.B = append(s.out.B, frame...)
 	case s.node.proto.memcache:
@@ -96,7 +96,7 @@ func (s *conn) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	return true, inline
 }
 
-func (s *conn) wakeWriter() {
+func (s *dialled) wakeWriter() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -109,7 +109,7 @@ func (s *conn) wakeWriter() {
 // path (writerReply). A tail the socket did not take goes to the writer
 // goroutine. Once requests are in flight, what is queued meanwhile waits
 // for the reply path.
-func (s *conn) writeNow(owner writerState, now int64) {
+func (s *dialled) writeNow(owner writerState, now int64) {
 	s.mu.Lock()
 	for {
 		if s.writer != owner || s.closed {
@@ -149,10 +149,10 @@ func (s *conn) writeNow(owner writerState, now int64) {
 
 // writeInline is writeNow for the client that enqueued on an idle
 // connection; now is the clock of its input batch (0: none).
-func (s *conn) writeInline(now int64) { s.writeNow(writerInline, now) }
+func (s *dialled) writeInline(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
-func (s *conn) sendNow(b []byte) (int, error) {
+func (s *dialled) sendNow(b []byte) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.isClosed() {
@@ -163,7 +163,7 @@ func (s *conn) sendNow(b []byte) (int, error) {
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
 // Callers hold mu.
-func (s *conn) keepSpare(b *bytebufferpool.ByteBuffer) {
+func (s *dialled) keepSpare(b *bytebufferpool.ByteBuffer) {
 	if b == nil {
 		return
 	}
@@ -176,7 +176,7 @@ func (s *conn) keepSpare(b *bytebufferpool.ByteBuffer) {
 }
 
 // writeLoop is the writer goroutine of a server connection.
-func (s *conn) writeLoop() {
+func (s *dialled) writeLoop() {
 	defer s.node.wg.Done()
 	for {
 		select {
@@ -192,7 +192,7 @@ func (s *conn) writeLoop() {
 // writeBatch finishes a partial write, then writes what was queued
 // meanwhile unless requests in flight leave that to the reply path. It
 // reports false when there is nothing left for the writer goroutine.
-func (s *conn) writeBatch() bool {
+func (s *dialled) writeBatch() bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -232,7 +232,7 @@ func (s *conn) writeBatch() bool {
 // send writes b to the socket: one non-blocking write, and when the socket
 // does not take it all, the rest through netpoll, waiting (this runs on the
 // writer goroutine, never on a poller).
-func (s *conn) send(b []byte) error {
+func (s *dialled) send(b []byte) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.isClosed() {
@@ -245,7 +245,7 @@ func (s *conn) send(b []byte) error {
 	return s.blockingWrite(b[n:])
 }
 
-func (s *conn) isClosed() bool {
+func (s *sockCore) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
@@ -253,7 +253,7 @@ func (s *conn) isClosed() bool {
 
 // onServerInput consumes replies read from the datastore. It runs on a
 // poller (netpoll serialises it with the close callback).
-func (s *conn) onServerInput(b []byte) {
+func (s *dialled) onServerInput(b []byte) {
 	s.statsServerInput()
 	buf, fromCarry := b, false
 	if s.carry != nil && len(s.carry.B) > 0 {
@@ -286,7 +286,7 @@ func (s *conn) onServerInput(b []byte) {
 }
 
 // complete matches one reply to the oldest request.
-func (s *conn) complete(reply []byte) bool {
+func (s *dialled) complete(reply []byte) bool {
 	s.mu.Lock()
 	m := s.fifo.pop()
 	sent := s.st.sent.pop()
@@ -301,7 +301,7 @@ func (s *conn) complete(reply []byte) bool {
 
 // onServerClose runs once when the connection is closed: by the datastore,
 // by an error, by a timeout or by shutdown. Every request on it fails.
-func (s *conn) onServerClose() {
+func (s *dialled) onServerClose() {
 	s.markGone()
 	s.wmu.Lock()
 	//lint:ignore SA2001 a barrier: the writer holding wmu has left the socket
@@ -332,13 +332,14 @@ func (s *conn) onServerClose() {
 	s.slot.lost(s)
 }
 
-// newServerConn sets up a dialled datastore connection.
-func newServerConn(sl *slot, nc netpoll.Connection) *conn {
-	r := roleServer
+// newServerConn sets up a dialled connection of slot sl: to the datastore,
+// or to a peer.
+func newServerConn(sl *slot, nc netpoll.Connection) *dialled {
+	k := &sl.node.kinds.datastore
 	if sl.peer != nil {
-		r = rolePeerOut
+		k = &sl.node.kinds.peerOut
 	}
-	s := newConn(sl.node, r, nc)
+	s := newDialled(sl.node, k, nc)
 	s.slot = sl
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})

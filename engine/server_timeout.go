@@ -15,12 +15,12 @@ import "time"
 // or the datastore read that leads to this write), 0 when the caller has
 // none: one clock read serves the deadlines and the stats. Callers hold
 // mu.
-func (s *conn) stamp(now int64) {
+func (s *dialled) stamp(now int64) {
 	if now == 0 {
 		now = s.node.clock()
 	}
 	s.statsStamp(now)
-	if s.role == rolePeerOut {
+	if s.kind.peer {
 		s.stampPeer()
 		return
 	}
@@ -41,7 +41,7 @@ func (s *conn) stamp(now int64) {
 }
 
 // onTimer runs when the oldest request may have expired.
-func (s *conn) onTimer() {
+func (s *dialled) onTimer() {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -62,7 +62,7 @@ func (s *conn) onTimer() {
 	s.mu.Unlock()
 	s.node.log.Warn(s.slot.what()+" request timed out, closing the connection",
 		"server", s.slot.addr, "timeout", s.node.timeout)
-	if s.role == rolePeerOut {
+	if s.kind.peer {
 		s.node.cluster.peerStats.timeouts.Add(1)
 	} else {
 		s.node.timeouts.Add(1)

@@ -78,10 +78,10 @@ func (n *Node) drain(ctx context.Context) error {
 	return nil
 }
 
-func (n *Node) clientList() []*conn {
+func (n *Node) clientList() []*accepted {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	l := make([]*conn, 0, len(n.clients))
+	l := make([]*accepted, 0, len(n.clients))
 	for c := range n.clients {
 		l = append(l, c)
 	}

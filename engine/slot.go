@@ -22,7 +22,7 @@ type slot struct {
 	network string
 	addr    string
 	peer    *peer // nil for the datastore; else a peer connection (peer.go)
-	cur     atomic.Pointer[conn]
+	cur     atomic.Pointer[dialled]
 
 	mu      sync.Mutex
 	backoff time.Duration
@@ -60,11 +60,7 @@ func (sl *slot) connect() error {
 	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())
-		if s.role == rolePeerOut {
-			s.onPeerReplies(b)
-		} else {
-			s.onServerInput(b)
-		}
+		s.kind.onInput(s, b)
 		err := r.Release()
 		s.spin()
 		return err
@@ -99,7 +95,7 @@ func (sl *slot) connect() error {
 }
 
 // lost is called by a closed server conn.
-func (sl *slot) lost(s *conn) {
+func (sl *slot) lost(s *dialled) {
 	sl.cur.CompareAndSwap(s, nil)
 	if sl.peer != nil {
 		sl.peer.connected(sl.node)

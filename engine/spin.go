@@ -87,17 +87,18 @@ func (s *spinPoll) forClients(n int32) bool { return n > 0 && n <= s.maxClients 
 // spinning.
 //
 // Only a node with clients of its own, no more than spinClients, spins, and
-// never for a peer's request: a replica that serves another node's clients
+// never for a peer's request (the accepted peer connection's callback does
+// not call spin): a replica that serves another node's clients
 // sleeps between requests as before, so that on a host shared by several
 // nodes and datastores one spinning coordinator does not take the CPU the
 // replicas and datastores need to answer it.
-func (c *conn) spin() {
+func (c *sockCore) spin() {
 	s := &c.node.spin
 	if s.budget == 0 {
 		return
 	}
 	in := c.node.inflight.Load()
-	if in > 1 || c.role == rolePeerIn || !s.forClients(s.clients.Load()) {
+	if in > 1 || !s.forClients(s.clients.Load()) {
 		return
 	}
 	kind := &s.kinds[in]

@@ -100,7 +100,7 @@ func findEpoll(fd int) int32 {
 // one of the two every Linux architecture has (arm64 has no epoll_wait);
 // with a zero timeout it never blocks, so it is made as a raw system call,
 // without the scheduler's bookkeeping of a blocking one.
-func (c *conn) lookUntil(deadline int64) lookResult {
+func (c *sockCore) lookUntil(deadline int64) lookResult {
 	if c.sp.epfd == 0 {
 		c.sp.epfd = c.node.spin.epfdOf(c.fd)
 	}

@@ -19,4 +19,4 @@ func (s *spinSys) init(pollConfig) {}
 type spinConn struct{}
 
 // lookUntil looks at nothing.
-func (c *conn) lookUntil(int64) lookResult { return lookNone }
+func (c *sockCore) lookUntil(int64) lookResult { return lookNone }

@@ -27,11 +27,11 @@ import (
 
 // dnodeQueues adds the queues of the accepted peer connections to v.
 func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
-	var stk [16]*conn // one per peer connection: a few per other node
+	var stk [16]*accepted // one per peer connection: a few per other node
 	peers := stk[:0]
 	n.mu.Lock()
 	for c := range n.clients {
-		if c.role == rolePeerIn {
+		if !c.kind.client {
 			peers = append(peers, c)
 		}
 	}

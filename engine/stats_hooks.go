@@ -237,7 +237,7 @@ func (n *Node) statsClock() int64 { return n.clock() }
 // batchClock is the clock read for the input batch being handled on c (a
 // client's input, a datastore read), so that a write it leads to needs no
 // read of its own; 0 with stats off (nothing read it).
-func (c *conn) batchClock() int64 {
+func (c *sockCore) batchClock() int64 {
 	if c.st.shard == nil {
 		return 0
 	}
@@ -252,59 +252,48 @@ func (n *Node) statsShard() *stats.Shard {
 	return n.adm.reg.Shard(int(n.adm.shardSeq.Add(1)))
 }
 
-// statsOpen runs once for an accepted client, before its first input: it
-// copies the node's consistency levels and counts the connection.
-func (c *conn) statsOpen() {
-	sh := c.st.shard
-	if c.role == rolePeerIn {
-		if sh != nil {
-			sh.Inc(stats.DnodeClientConnections)
-		}
-		return
+// statsOpen runs once for an accepted connection, before its first input:
+// a client copies the node's consistency levels; the connection is counted
+// in its kind's gauge.
+func (c *accepted) statsOpen() {
+	if c.kind.client {
+		c.rlevel, c.wlevel = c.node.Consistency()
 	}
-	c.rlevel, c.wlevel = c.node.Consistency()
-	if sh != nil {
-		sh.Inc(stats.ClientConnections)
+	if sh := c.st.shard; sh != nil {
+		sh.Inc(c.kind.conns)
 	}
 }
 
-// statsClientClosed runs once when a client connection closes, with mu
-// held, before its pending requests are released.
-func (c *conn) statsClientClosed() {
+// statsClientClosed runs once when an accepted connection closes, with mu
+// held, before its pending requests are released: a client's requests
+// left unanswered count as dropped.
+func (c *accepted) statsClientClosed() {
 	sh := c.st.shard
 	if sh == nil {
 		return
 	}
-	if c.role == rolePeerIn {
-		sh.Dec(stats.DnodeClientConnections)
-		switch {
-		case c.st.failed.Load():
-			sh.Inc(stats.DnodeClientErr)
-		case !c.node.closing.Load():
-			sh.Inc(stats.DnodeClientEOF)
+	sh.Dec(c.kind.conns)
+	if c.kind.client {
+		var dropped int64
+		for i := 0; i < c.pending.len(); i++ {
+			if !c.pending.at(i).done {
+				dropped++
+			}
 		}
-		return
-	}
-	sh.Dec(stats.ClientConnections)
-	var dropped int64
-	for i := 0; i < c.pending.len(); i++ {
-		if !c.pending.at(i).done {
-			dropped++
+		if dropped > 0 {
+			sh.Add(stats.ClientDroppedRequests, dropped)
 		}
-	}
-	if dropped > 0 {
-		sh.Add(stats.ClientDroppedRequests, dropped)
 	}
 	switch {
 	case c.st.failed.Load():
-		sh.Inc(stats.ClientErr)
+		sh.Inc(c.kind.errs)
 	case !c.node.closing.Load():
-		sh.Inc(stats.ClientEOF)
+		sh.Inc(c.kind.eof)
 	}
 }
 
 // statsInput reads the clock once for a batch of client input.
-func (c *conn) statsInput() {
+func (c *accepted) statsInput() {
 	if c.st.shard != nil {
 		c.st.now = c.node.statsClock()
 	}
@@ -312,8 +301,8 @@ func (c *conn) statsInput() {
 
 // countRequest counts one valid client request by kind, in the input
 // batch's tally (statsInputDone adds it).
-func (c *conn) countRequest(cmd *resp.Command) {
-	if c.st.shard == nil || c.role != roleClient {
+func (c *accepted) countRequest(cmd *resp.Command) {
+	if c.st.shard == nil || !c.kind.client {
 		return
 	}
 	n := c.node
@@ -331,7 +320,7 @@ func (c *conn) countRequest(cmd *resp.Command) {
 // inline: it adds the batch's tally to the shard and records the depth of
 // the connection's reply queue (client_out_queue_99,
 // dnode_client_out_queue_99).
-func (c *conn) statsInputDone() {
+func (c *accepted) statsInputDone() {
 	sh := c.st.shard
 	if sh == nil {
 		return
@@ -351,11 +340,7 @@ func (c *conn) statsInputDone() {
 	c.mu.Lock()
 	d := c.pending.len()
 	c.mu.Unlock()
-	h := stats.ClientOutQueueDepth
-	if c.role == rolePeerIn {
-		h = stats.DnodeClientOutQueueDepth
-	}
-	sh.Observe(h, int64(d))
+	sh.Observe(c.kind.depth, int64(d))
 }
 
 // rejectByState answers the current request with the invalid-state error
@@ -363,7 +348,7 @@ func (c *conn) statsInputDone() {
 // §4.8): NORMAL executes everything; WRITES_ONLY and RESUMING execute
 // writes only; STANDBY, and every other state (where C Dynomite stalls the
 // request), execute nothing.
-func (c *conn) rejectByState() bool {
+func (c *accepted) rejectByState() bool {
 	st := admin.State(c.node.adm.state.Load())
 	if st == admin.Normal {
 		return false
@@ -383,7 +368,7 @@ func (c *conn) rejectByState() bool {
 
 // statsTag records on m what the reply side needs: arrival time, size,
 // kind and families of the current request. It runs before m is queued.
-func (c *conn) statsTag(m *msg, size int) {
+func (c *accepted) statsTag(m *msg, size int) {
 	if c.st.shard == nil {
 		return
 	}
@@ -419,12 +404,12 @@ func (c *conn) statsTag(m *msg, size int) {
 // A local copy is tagged here, by the kind the route gave it, without an
 // arrival time: the client's latency is not the copy's. On a peer conn
 // see statsPeerQueued.
-func (s *conn) statsQueued(m *msg, size int) {
-	if s.role == rolePeerOut {
+func (s *dialled) statsQueued(m *msg, size int) {
+	if s.kind.peer {
 		s.statsPeerQueued(m, size)
 		return
 	}
-	if s.role != roleServer || m.owner == nil {
+	if s.kind.peer || m.owner == nil {
 		return
 	}
 	if !m.st.tagged && m.fan != nil {
@@ -448,16 +433,16 @@ func (s *conn) statsQueued(m *msg, size int) {
 // their batch's send time is logged for the replies (sentLog). The batch
 // was summed as it was queued (statsQueued) and is added with a few atomic
 // adds, without touching its msgs.
-func (s *conn) statsStamp(now int64) {
+func (s *dialled) statsStamp(now int64) {
 	sh := s.st.shard
 	if sh == nil || s.unstamped == 0 {
 		return
 	}
-	if s.role == rolePeerOut {
+	if s.kind.peer {
 		s.statsPeerStamp()
 		return
 	}
-	if s.role != roleServer {
+	if s.kind.peer {
 		return
 	}
 	s.st.sent.push(s.unstamped, now)
@@ -474,7 +459,7 @@ func (s *conn) statsStamp(now int64) {
 }
 
 // statsServerInput reads the clock once for a batch of datastore replies.
-func (s *conn) statsServerInput() {
+func (s *dialled) statsServerInput() {
 	if s.st.shard != nil {
 		s.st.now = s.node.statsClock()
 	}
@@ -483,9 +468,9 @@ func (s *conn) statsServerInput() {
 // statsReply counts the reply of size bytes matched to m, sent at clock
 // sent (0: not logged), before m is handed to its client (which may
 // release it).
-func (s *conn) statsReply(m *msg, size int, sent int64) {
+func (s *dialled) statsReply(m *msg, size int, sent int64) {
 	sh := s.st.shard
-	if sh == nil || !m.st.tagged || s.role != roleServer {
+	if sh == nil || !m.st.tagged || s.kind.peer {
 		return
 	}
 	now, t := s.st.now, &s.st.tally
@@ -512,9 +497,9 @@ func (s *conn) statsReply(m *msg, size int, sent int64) {
 // statsFlush adds the tally of the datastore read that just ended to the
 // shard. It runs on the poller at the end of every read, and when the
 // connection closes.
-func (s *conn) statsFlush() {
+func (s *dialled) statsFlush() {
 	sh, t := s.st.shard, &s.st.tally
-	if sh != nil && s.role == rolePeerOut {
+	if sh != nil && s.kind.peer {
 		s.statsPeerFlush()
 		return
 	}
@@ -540,13 +525,13 @@ func (s *conn) statsFlush() {
 // statsServerClosed runs once when a server conn closes, before the
 // requests on it are failed: fifo holds them, oldest first, the last
 // s.unstamped of them never handed to the socket.
-func (s *conn) statsServerClosed() {
+func (s *dialled) statsServerClosed() {
 	sh := s.st.shard
-	if sh != nil && s.role == rolePeerOut {
+	if sh != nil && s.kind.peer {
 		s.statsPeerClosed()
 		return
 	}
-	if sh == nil || s.role != roleServer {
+	if sh == nil || s.kind.peer {
 		return
 	}
 	s.statsFlush()
@@ -561,7 +546,7 @@ func (s *conn) statsServerClosed() {
 // reports, out of its queue gauges, counts dropped requests (dropped, or
 // when negative the counted msgs), the timed-out ones, why the conn closed
 // and the eject. Callers hold the closing connection.
-func (s *conn) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped int64) {
+func (s *dialled) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped int64) {
 	sh := s.st.shard
 	in, out, inBytes, outBytes := s.queuedOnClose(counted)
 	if dropped < 0 {
@@ -591,7 +576,7 @@ func (s *conn) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped in
 // queuedOnClose tallies the msgs of fifo that counted satisfies: out are
 // those handed to the socket, in the last s.unstamped ones, never sent.
 // Callers hold the closing connection (no more sends or replies).
-func (s *conn) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outBytes int64) {
+func (s *dialled) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outBytes int64) {
 	firstUnsent := s.fifo.len() - s.unstamped
 	for i := 0; i < s.fifo.len(); i++ {
 		m := s.fifo.at(i)
@@ -610,14 +595,21 @@ func (s *conn) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outByte
 
 // failLater marks the connection as closed because of an error (for
 // client_err and server_err) and closes it like closeLater.
-func (c *conn) failLater() {
+func (c *sockCore) failLater() {
+	c.st.failed.Store(true)
+	c.closeLater()
+}
+
+// failLater is sockCore.failLater for an accepted connection, whose close
+// ends a drain.
+func (c *accepted) failLater() {
 	c.st.failed.Store(true)
 	c.closeLater()
 }
 
 // markFailed marks the connection as closed because of an error; the
 // caller arranges the close.
-func (c *conn) markFailed() { c.st.failed.Store(true) }
+func (c *sockCore) markFailed() { c.st.failed.Store(true) }
 
 // redisFamilies maps Redis commands to their redis_req_* counters, as C
 // Dynomite counts them (docs/compat.md §2.2); commands not in the map count in

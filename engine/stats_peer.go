@@ -78,7 +78,7 @@ type peerTally struct {
 }
 
 // metrics returns the metric set of peer conn s.
-func (s *conn) peerMetrics() *peerMetrics {
+func (s *dialled) peerMetrics() *peerMetrics {
 	if s.slot.peer.sameDC {
 		return &localPeerMetrics
 	}
@@ -86,8 +86,8 @@ func (s *conn) peerMetrics() *peerMetrics {
 }
 
 // statsServerOpen counts a new peer conn in peer_connections.
-func (s *conn) statsServerOpen() {
-	if sh := s.st.shard; sh != nil && s.role == rolePeerOut {
+func (s *dialled) statsServerOpen() {
+	if sh := s.st.shard; sh != nil && s.kind.peer {
 		sh.Inc(stats.PeerConnections)
 	}
 }
@@ -96,7 +96,7 @@ func (s *conn) statsServerOpen() {
 // s (s.mu held), in the peer in-queue gauges, on the shard of m's client,
 // and gives it its request's arrival time. Every copy on a peer conn is
 // queued by fanout.send, which holds m.fan.mu.
-func (s *conn) statsPeerQueued(m *msg, size int) {
+func (s *dialled) statsPeerQueued(m *msg, size int) {
 	sh := s.st.shard
 	if sh == nil {
 		return
@@ -116,7 +116,7 @@ func (s *conn) statsPeerQueued(m *msg, size int) {
 
 // statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
 // copies at the tail of the fifo are handed to the socket.
-func (s *conn) statsPeerStamp() {
+func (s *dialled) statsPeerStamp() {
 	sh := s.st.shard
 	now := s.node.statsClock()
 	pm := s.peerMetrics()
@@ -149,7 +149,7 @@ func (s *conn) statsPeerStamp() {
 // statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
 // with msg id id of size bytes: it leaves the out queue, and when the
 // reply is m's, counts as a response with its round trip. Poller only.
-func (s *conn) statsPeerDone(m *msg, id uint64, size int) {
+func (s *dialled) statsPeerDone(m *msg, id uint64, size int) {
 	if s.st.shard == nil || !m.st.peer {
 		return
 	}
@@ -171,7 +171,7 @@ func (s *conn) statsPeerDone(m *msg, id uint64, size int) {
 
 // statsPeerFlush adds the tally of the read that just ended; the next
 // read takes a new clock.
-func (s *conn) statsPeerFlush() {
+func (s *dialled) statsPeerFlush() {
 	sh, t := s.st.shard, &s.st.peer
 	s.st.now = 0
 	if t.outQ == 0 {
@@ -190,7 +190,7 @@ func (s *conn) statsPeerFlush() {
 
 // statsPeerClosed is statsServerClosed for a peer conn: the copies still
 // on it are dropped.
-func (s *conn) statsPeerClosed() {
+func (s *dialled) statsPeerClosed() {
 	s.statsPeerFlush()
 	s.st.shard.Dec(stats.PeerConnections)
 	s.statsClosed(&s.peerMetrics().closeMetrics, func(m *msg) bool { return m.st.peer }, -1)

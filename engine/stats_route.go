@@ -55,7 +55,7 @@ func (sl *slot) statsForwardError(m *msg) {
 }
 
 // statsFragments counts the n parts of the request c just split.
-func (c *conn) statsFragments(n int) {
+func (c *accepted) statsFragments(n int) {
 	if sh := c.st.shard; sh != nil {
 		sh.Add(stats.Fragments, int64(n))
 	}
