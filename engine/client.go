@@ -11,7 +11,7 @@ import (
 // client is the state of a client connection, guarded by conn.mu.
 type client struct {
 	id      uint64
-	srv     *slot // datastore connection slot this client is pinned to
+	srv     *link // datastore connection link this client is pinned to
 	pending msgq  // requests in arrival order whose replies are not in out yet
 	// inflight counts pending requests waiting for the datastore.
 	inflight int
@@ -19,7 +19,7 @@ type client struct {
 	// does not read its replies (see pauseLimits). The unparsed bytes stay
 	// in carry; resume picks them up.
 	paused bool
-	dirty  bool // on a server conn's touched list, flush pending
+	dirty  bool // in a batch's flush list, flush pending
 	// quitting: QUIT or a malformed frame was seen; further input is
 	// dropped and the connection closes once its replies are flushed.
 	quitting bool
@@ -238,7 +238,7 @@ func (c *accepted) forward(frame []byte) {
 	c.inflight++
 	c.mu.Unlock()
 	if !c.srv.enqueue(frame, m, &c.b) {
-		c.deliver(m, n.proto.codeReply(replica.StorageRefused), &c.b)
+		c.answer(m, n.proto.codeReply(replica.StorageRefused), &c.b)
 	}
 }
 

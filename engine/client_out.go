@@ -20,8 +20,8 @@ import (
 // flush runs, new replies only accumulate; the input side pauses when they
 // pass Node.maxUnsent and resumes when they drain.
 
-// deliver gives m its reply; b flushes c at its end.
-func (c *accepted) deliver(m *msg, reply []byte, b *batch) {
+// answer gives m its reply; b flushes c at its end.
+func (c *accepted) answer(m *msg, reply []byte, b *batch) {
 	if m.mute != memcache.MuteNone {
 		reply = m.mute.Apply(reply)
 	}
@@ -36,7 +36,7 @@ func (c *accepted) deliver(m *msg, reply []byte, b *batch) {
 		c.pending.pop()
 		c.appendReply(m.peerID, reply)
 		c.node.release(m)
-		c.drainDone()
+		c.moveDone()
 	} else {
 		m.setReply(reply)
 	}
@@ -47,9 +47,9 @@ func (c *accepted) deliver(m *msg, reply []byte, b *batch) {
 	c.mu.Unlock()
 }
 
-// drainDone moves the replies of completed requests at the head of pending
+// moveDone moves the replies of completed requests at the head of pending
 // to out. Callers hold mu.
-func (c *accepted) drainDone() {
+func (c *accepted) moveDone() {
 	for m := c.pending.peek(); m != nil && m.done; m = c.pending.peek() {
 		c.pending.pop()
 		c.appendReply(m.peerID, m.reply.B)
@@ -145,7 +145,7 @@ func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 
 // onClientClose runs once when netpoll closes the connection, before the
 // descriptor is closed. Requests still at the datastore are released by
-// deliver when their replies (or failures) come back.
+// answer when their replies (or failures) come back.
 func (c *accepted) onClientClose() {
 	c.markGone()
 	c.wmu.Lock()
@@ -156,7 +156,7 @@ func (c *accepted) onClientClose() {
 		c.mu.Unlock()
 		return
 	}
-	if c.startDrain() {
+	if c.startLinger() {
 		c.mu.Unlock()
 		return
 	}

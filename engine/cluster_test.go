@@ -121,8 +121,8 @@ func (tc *testCluster) waitMesh(d time.Duration) {
 			if p == nil {
 				continue
 			}
-			for _, sl := range p.slots {
-				for sl.cur.Load() == nil {
+			for _, lk := range p.links {
+				for lk.cur.Load() == nil {
 					if time.Now().After(end) {
 						tc.t.Fatalf("peer %s not connected after %v", p.addr, d)
 					}

@@ -15,17 +15,17 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := n.slots[0]
+	lk := n.links[0]
 	snc, sfar := socketpair(t)
-	s := newServerConn(sl, snc)
-	sl.cur.Store(s)
+	s := newServerConn(lk, snc)
+	lk.cur.Store(s)
 	const clients = 8
 	var cs []*accepted
 	var fars []int
 	for i := 0; i < clients; i++ {
 		cnc, far := socketpair(t)
 		c := newAccepted(n, &n.kinds.client, cnc)
-		c.srv = sl
+		c.srv = lk
 		cs, fars = append(cs, c), append(fars, far)
 	}
 	req := []byte("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")

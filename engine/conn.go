@@ -90,7 +90,7 @@ type accepted struct {
 	scratchRoute
 
 	// drain keeps a half-closed client's socket for its replies (halfclose.go).
-	drain drainState
+	linger lingerState
 
 	client // reply queue and flow control, guarded by mu
 }

@@ -116,7 +116,7 @@ func (s *dialled) appendPeerHeader(m *msg, payload int) {
 	if m.forward {
 		t = dnode.TypeReqForward
 	}
-	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.peerID, t, s.slot.peer.sameDC, uint32(payload)))
+	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.peerID, t, s.link.peer.sameDC, uint32(payload)))
 	s.armPeer(m)
 }
 
@@ -160,7 +160,7 @@ func (s *dialled) onPeerReplies(b []byte) {
 			off = len(buf)
 			break
 		}
-		s.completePeer(s.hdr.MsgID, buf[p:p+n])
+		s.answerByID(s.hdr.MsgID, buf[p:p+n])
 		off = p + n
 	}
 	s.keepTail(buf, off, fromCarry)
@@ -170,15 +170,15 @@ func (s *dialled) onPeerReplies(b []byte) {
 }
 
 func (s *dialled) closeBadPeer(what string, err error) {
-	s.node.log.Warn("closing peer connection: "+what, "peer", s.slot.addr, "err", err)
+	s.node.log.Warn("closing peer connection: "+what, "peer", s.link.addr, "err", err)
 	s.closeLater()
 }
 
-// completePeer matches a reply with id to the FIFO (docs/compat.md §5.3): the head
+// answerByID matches a reply with id to the FIFO (docs/compat.md §5.3): the head
 // with the same id completes; a smaller id is stale and dropped; a larger
 // one means the head's reply was lost, so the head fails and the next is
 // tried.
-func (s *dialled) completePeer(id uint64, reply []byte) {
+func (s *dialled) answerByID(id uint64, reply []byte) {
 	for {
 		s.mu.Lock()
 		m := s.fifo.peek()
@@ -190,26 +190,26 @@ func (s *dialled) completePeer(id uint64, reply []byte) {
 		s.mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
 		if id == m.peerID {
-			s.finish(m, reply, replica.NoError, &s.b)
+			s.answer(m, reply, replica.NoError, &s.b)
 			return
 		}
 		s.node.cluster.peerStats.mismatch.Add(1)
-		s.finish(m, nil, replica.BadFormat, &s.b)
+		s.answer(m, nil, replica.BadFormat, &s.b)
 	}
 }
 
-// finish gives a request popped from a server or peer FIFO its reply:
+// answer gives a request popped from a server or peer FIFO its reply:
 // reply bytes, or a failure code when the engine makes the reply up. A copy
 // of a routed request goes to its fan-out; a plain request to its client.
-func (s *dialled) finish(m *msg, reply []byte, code replica.Code, b *batch) {
+func (s *dialled) answer(m *msg, reply []byte, code replica.Code, b *batch) {
 	if m.fan != nil {
-		m.fan.onReply(m, reply, code, b)
+		m.fan.answer(m, reply, code, b)
 		return
 	}
 	if code != replica.NoError {
 		reply = s.node.proto.codeReply(code)
 	}
-	m.owner.deliver(m, reply, b)
+	m.owner.answer(m, reply, b)
 }
 
 // failCode is the code of the requests failed by the close of s.

@@ -55,7 +55,7 @@
 //	datastore replies; OnRequest on the server conn's poller                │
 //	  │ proto.scan (resumable), FIFO match: fifo.pop                        │
 //	  ▼                                                                     │
-//	deliver: reply copied to the client's out if its msg is the oldest     │
+//	answer: reply copied  to the client's out if its msg is the oldest     │
 //	  │ pending (else kept in the msg until the older ones complete) ◄──────┘
 //	  ▼
 //	flushClient once per datastore read per client touched: one
@@ -86,7 +86,7 @@
 // goes to the request's fanout instead of a client; the winning reply is
 // delivered to the client's msg, so reply order, pipelining bounds and
 // flushing are the single-node ones. Peer conns are server conns of role
-// rolePeerOut (same slot, FIFO, coalesced writes, timeouts) that write a
+// rolePeerOut (same link, FIFO, coalesced writes, timeouts) that write a
 // dnode header before each request and match replies by msg id; accepted
 // peer conns are client conns of role rolePeerIn that parse a dnode header
 // before each request and put a DMSG_RES header before each reply

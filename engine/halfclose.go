@@ -20,14 +20,14 @@ import (
 // closed and the client is torn down as usual. Requests still at the
 // datastore are bounded by the timeout, so a drain always ends.
 
-// drainState is the client-side state of a drain.
-type drainState struct {
+// lingerState is the client-side state of a drain.
+type lingerState struct {
 	on atomic.Bool // the socket lives on through a duplicate descriptor
 }
 
-// startDrain is called by onClientClose with mu held. It reports whether the
+// startLinger is called by onClientClose with mu held. It reports whether the
 // client now drains; if not, the caller tears it down.
-func (c *accepted) startDrain() bool {
+func (c *accepted) startLinger() bool {
 	if !c.kind.client || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
 		return false
 	}
@@ -40,25 +40,25 @@ func (c *accepted) startDrain() bool {
 	}
 	c.fd = fd
 	c.quitting = true // nothing more is read; afterFlush closes when pending is empty
-	c.drain.on.Store(true)
+	c.linger.on.Store(true)
 	return true
 }
 
-// endDrain closes the duplicate descriptor and tears the client down.
-func (c *accepted) endDrain() {
+// endLinger closes the duplicate descriptor and tears the client down.
+func (c *accepted) endLinger() {
 	c.mu.Lock()
-	if c.closed || !c.drain.on.Load() {
+	if c.closed || !c.linger.on.Load() {
 		c.mu.Unlock()
 		return
 	}
-	c.drain.on.Store(false)
+	c.linger.on.Store(false)
 	_ = syscall.Close(c.fd)
 	c.teardownClient() // unlocks mu
 }
 
-// drainWrite writes all of b to the duplicate descriptor, waiting for the
+// lingerWrite writes all of b to the duplicate descriptor, waiting for the
 // socket with poll(2) for at most the node's timeout per wait.
-func (c *accepted) drainWrite(b []byte) error {
+func (c *accepted) lingerWrite(b []byte) error {
 	wait := int(c.node.timeout / time.Millisecond)
 	if wait <= 0 {
 		wait = 5000
@@ -87,8 +87,8 @@ func (c *accepted) drainWrite(b []byte) error {
 // closeLater is sockCore.closeLater for an accepted connection: a draining
 // client's duplicate descriptor is closed and the client torn down.
 func (c *accepted) closeLater() {
-	if c.drain.on.Load() {
-		c.endDrain()
+	if c.linger.on.Load() {
+		c.endLinger()
 		return
 	}
 	c.sockCore.closeLater()
@@ -97,8 +97,8 @@ func (c *accepted) closeLater() {
 // blockingWrite is sockCore.blockingWrite for an accepted connection: a
 // draining client is written through its duplicate descriptor.
 func (c *accepted) blockingWrite(b []byte) error {
-	if c.drain.on.Load() {
-		return c.drainWrite(b)
+	if c.linger.on.Load() {
+		return c.lingerWrite(b)
 	}
 	return c.sockCore.blockingWrite(b)
 }

@@ -15,7 +15,7 @@ import (
 //	                               ├─ value too large: reply locally, drop the value as it
 //	                               │    arrives (skip); for set, forward "delete <key>" first
 //	                               └─ line too long: close without a reply
-//	memcached bytes ─▶ scanMemcache (framed for the command of the FIFO head) ─▶ deliver
+//	memcached bytes ─▶ scanMemcache (framed for the command of the FIFO head) ─▶ answer
 //
 // quit closes the connection once earlier replies are flushed, with no reply
 // of its own (C Dynomite answers +OK). A request always gets one reply from

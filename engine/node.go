@@ -96,7 +96,7 @@ type Node struct {
 	cmdQuit        *resp.Command
 	cmdConsistency *resp.Command
 
-	slots []*slot
+	links []*link
 
 	mu        sync.Mutex
 	started   bool
@@ -176,7 +176,7 @@ func New(o Options) (*Node, error) {
 	}
 	srv := p.Servers[0].Addr
 	for i := 0; i < conns; i++ {
-		n.slots = append(n.slots, &slot{node: n, idx: i, network: srv.Network, addr: srv.String()})
+		n.links = append(n.links, &link{node: n, idx: i, network: srv.Network, addr: srv.String()})
 	}
 	n.newKinds()
 	n.initAdmin(o)
@@ -213,13 +213,13 @@ func (n *Node) Start() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", listen.String(), err)
 	}
-	for _, sl := range n.slots {
-		if err := sl.connect(); err != nil {
-			n.log.Warn("cannot connect to datastore; retrying", "server", sl.addr, "conn", sl.idx, "err", err)
-			sl.mu.Lock()
-			sl.down = true
-			sl.mu.Unlock()
-			sl.scheduleReconnect()
+	for _, lk := range n.links {
+		if err := lk.connect(); err != nil {
+			n.log.Warn("cannot connect to datastore; retrying", "server", lk.addr, "conn", lk.idx, "err", err)
+			lk.mu.Lock()
+			lk.down = true
+			lk.mu.Unlock()
+			lk.scheduleReconnect()
 		}
 	}
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
@@ -235,8 +235,8 @@ func (n *Node) Start() error {
 			n.log.Error("client listener stopped", "err", err)
 		}
 	}()
-	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.slots[0].addr,
-		"datastore_connections", len(n.slots))
+	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.links[0].addr,
+		"datastore_connections", len(n.links))
 	if err := n.startPeers(); err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
 func (n *Node) prepareAccepted(nc netpoll.Connection, k *inKind) context.Context {
 	c := newAccepted(n, k, nc)
 	c.id = n.nextID.Add(1)
-	c.srv = n.slots[c.id%uint64(len(n.slots))]
+	c.srv = n.links[c.id%uint64(len(n.links))]
 	n.mu.Lock()
 	if n.closing.Load() {
 		n.mu.Unlock()

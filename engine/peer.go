@@ -21,7 +21,7 @@ import (
 //
 // Outgoing: every other node of the ring is a peer with
 // local_peer_connections (same DC) or remote_peer_connections (other DC)
-// slots. A slot is the same type that holds a datastore connection: it
+// links. A link is the same type that holds a datastore connection: it
 // dials, reconnects with back-off (1 s doubling to 10 s for peers, docs/compat.md
 // §9.3) and installs a conn of role rolePeerOut. That conn is a server conn
 // in every respect (FIFO of msgs, cross-client write coalescing, writer
@@ -34,8 +34,8 @@ import (
 // non-blocking flush); their input is a dnode header followed by a RESP
 // request, and every reply gets a DMSG_RES header echoing the request's id.
 //
-//	client ──RESP──▶ [client conn] ──▶ route ──▶ slot ▶ [server conn]   ──RESP──▶ redis
-//	                                         └─▶ slot ▶ [peer-out conn] ──dnode+RESP──▶ peer
+//	client ──RESP──▶ [client conn] ──▶ route ──▶ link ▶ [server conn]   ──RESP──▶ redis
+//	                                         └─▶ link ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
 
 // Bounds of the peer side.
@@ -68,10 +68,10 @@ type peer struct {
 	name   string
 	addr   string
 	sameDC bool
-	slots  []*slot
+	links  []*link
 }
 
-// newPeer makes the slots of a peer; nothing is dialled.
+// newPeer makes the links of a peer; nothing is dialled.
 func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *peer {
 	p := &peer{node: idx, seed: seed, name: name, addr: addr.String(), sameDC: sameDC}
 	conns := n.cfg.Pool.RemotePeerConnections
@@ -84,7 +84,7 @@ func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *
 		network = "tcp"
 	}
 	for i := 0; i < conns; i++ {
-		p.slots = append(p.slots, &slot{node: n, idx: i, network: network, addr: p.addr, peer: p})
+		p.links = append(p.links, &link{node: n, idx: i, network: network, addr: p.addr, peer: p})
 	}
 	return p
 }
@@ -98,8 +98,8 @@ func (p *peer) connected(n *Node) {
 		return
 	}
 	st := admin.Down
-	for _, sl := range p.slots {
-		if sl.cur.Load() != nil {
+	for _, lk := range p.links {
+		if lk.cur.Load() != nil {
 			st = admin.Normal
 			break
 		}
@@ -107,9 +107,9 @@ func (p *peer) connected(n *Node) {
 	n.adm.peerState[i].Store(uint32(st))
 }
 
-// pick returns the slot a client uses: client id modulo the connections,
+// pick returns the link a client uses: client id modulo the connections,
 // so one client's requests to a peer stay in order on one connection.
-func (p *peer) pick(id uint64) *slot { return p.slots[id%uint64(len(p.slots))] }
+func (p *peer) pick(id uint64) *link { return p.links[id%uint64(len(p.links))] }
 
 // peerFull reports a peer connection that takes no more requests: too many
 // waiting for replies, or too many bytes its socket has not taken. Callers
@@ -213,8 +213,8 @@ func (n *Node) startPeers() error {
 		if p == nil {
 			continue
 		}
-		for _, sl := range p.slots {
-			go sl.reconnect() // preconnect; a failure retries with back-off
+		for _, lk := range p.links {
+			go lk.reconnect() // preconnect; a failure retries with back-off
 		}
 	}
 	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.peers)-1,
@@ -271,8 +271,8 @@ func (n *Node) stopPeers() {
 			if p == nil {
 				continue
 			}
-			for _, sl := range p.slots {
-				sl.stop()
+			for _, lk := range p.links {
+				lk.stop()
 			}
 		}
 	}
@@ -286,17 +286,17 @@ func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
 	return n.prepareAccepted(nc, &n.kinds.peerIn)
 }
 
-// retryCap is the longest reconnect back-off of a slot.
-func (sl *slot) retryCap() time.Duration {
-	if sl.peer != nil {
+// retryCap is the longest reconnect back-off of a link.
+func (lk *link) retryCap() time.Duration {
+	if lk.peer != nil {
 		return peerRetryCap
 	}
-	return sl.node.retryCap
+	return lk.node.retryCap
 }
 
-// what names a slot's far end in logs.
-func (sl *slot) what() string {
-	if sl.peer != nil {
+// what names a link's far end in logs.
+func (lk *link) what() string {
+	if lk.peer != nil {
 		return "peer"
 	}
 	return "datastore"
@@ -309,7 +309,7 @@ func (s *dialled) peerTimeout(write bool) time.Duration {
 		return 0
 	}
 	f := time.Duration(s.node.TimeoutFactor())
-	if s.slot.peer.sameDC {
+	if s.link.peer.sameDC {
 		t += f * peerSameDCExtra
 	} else {
 		t += f * peerRemoteExtra

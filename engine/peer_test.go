@@ -93,8 +93,8 @@ func TestPeerReplyMatching(t *testing.T) {
 	}
 	defer pc.Close()
 	fp := &fakePeer{t: t, conn: pc}
-	sl := n.cluster.topo.Load().peers[1].slots[0]
-	for end := time.Now().Add(5 * time.Second); sl.cur.Load() == nil; time.Sleep(time.Millisecond) {
+	lk := n.cluster.topo.Load().peers[1].links[0]
+	for end := time.Now().Add(5 * time.Second); lk.cur.Load() == nil; time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("the node did not install its peer connection")
 		}

@@ -18,7 +18,7 @@ import (
 //	                         ├─ parseDone   (answered locally, or bytes dropped)
 //	                         ├─ parseMore   (partial frame: keep it in carry)
 //	                         └─ parseClose  (close once earlier replies are out)
-//	datastore input ──▶ scan ──▶ one reply ──▶ FIFO match ──▶ deliver (muted per msg)
+//	datastore input ──▶ scan ──▶ one reply ──▶ FIFO match ──▶ answer (muted per msg)
 //	engine-made errors ──▶ codeReply(code): "-ERR <source> <message>"
 //	                                       | "SERVER_ERROR <source> <message>"
 //

@@ -55,13 +55,13 @@ func rigConns(t testing.TB, o Options) (n *Node, c *accepted, cfar int, s *diall
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := n.slots[0]
+	lk := n.links[0]
 	snc, sfar := socketpair(t)
-	s = newServerConn(sl, snc)
-	sl.cur.Store(s)
+	s = newServerConn(lk, snc)
+	lk.cur.Store(s)
 	cnc, cfar := socketpair(t)
 	c = newAccepted(n, &n.kinds.client, cnc)
-	c.srv = sl
+	c.srv = lk
 	return n, c, cfar, s, sfar
 }
 

@@ -15,24 +15,24 @@ import (
 //	client conn ── msg m (client's pending queue, request order)
 //	      │
 //	      └── fanout f: replica.Plan + replica.Tracker
-//	             ├── copy msg → slot of the local datastore  (server conn FIFO)
-//	             ├── copy msg → peer slot, DMSG_REQ           (peer-out conn FIFO)
-//	             └── copy msg → peer slot, DMSG_REQ_FORWARD   (remote DC)
+//	             ├── copy msg → link of the local datastore  (server conn FIFO)
+//	             ├── copy msg → peer link, DMSG_REQ           (peer-out conn FIFO)
+//	             └── copy msg → peer link, DMSG_REQ_FORWARD   (remote DC)
 //
 // A copy is an ordinary msg queued on a server or peer connection exactly as
-// a single-node request is; when its reply (or failure) comes back, finish
+// a single-node request is; when its reply (or failure) comes back, answer
 // hands it to its fanout instead of a client. The fanout steps the tracker
 // with the reply (CRC32 checksum under quorum levels, Err for error replies,
 // Code for failures the engine made up), keeps counted replies until the
 // decision, sends the next rack on a Retry verdict (DC_ONE reads), and
-// delivers the winning bytes to m once the verdict is Won or Lost. Replies
+// gives the winning bytes to m once the verdict is Won or Lost. Replies
 // after the decision are swallowed. The fanout lives until its last copy is
 // back (refs), so late replies never touch a released msg.
 //
 // A single node (solo topology) never builds a fanout: client.forward queues
 // the msg itself on the datastore, as before the cluster existed.
 //
-// Locks: f.mu is taken before any conn's mu (enqueue, deliver) and never
+// Locks: f.mu is taken before any conn's mu (enqueue, answer) and never
 // while a conn's mu is held.
 
 // fanout is one routed request (or one part of a split multi-key request).
@@ -233,12 +233,12 @@ func (c *accepted) launch(f *fanout, frame []byte) {
 func (f *fanout) send(i int, frame []byte, b *batch) {
 	for {
 		tg := f.plan.Targets[i]
-		sl, code := f.slotFor(tg)
-		if sl != nil {
+		lk, code := f.slotFor(tg)
+		if lk != nil {
 			cm := acquireMsg(f.owner)
 			cm.fan, cm.idx = f, int32(i)
 			cm.write, cm.forward = f.plan.Req.Write, tg.Forward
-			if sl.enqueue(frame, cm, b) {
+			if lk.enqueue(frame, cm, b) {
 				f.refs++
 				return
 			}
@@ -267,9 +267,9 @@ func (f *fanout) send(i int, frame []byte, b *batch) {
 	}
 }
 
-// slotFor returns the connection slot of a target and the failure code
-// when it cannot be reached; a nil slot means no such peer.
-func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
+// slotFor returns the connection link of a target and the failure code
+// when it cannot be reached; a nil link means no such peer.
+func (f *fanout) slotFor(tg replica.Target) (*link, replica.Code) {
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.owner.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
@@ -283,10 +283,10 @@ func (f *fanout) slotFor(tg replica.Target) (*slot, replica.Code) {
 	return f.topo.peers[tg.Node].pick(f.owner.id), replica.PeerNotConnected
 }
 
-// onReply takes the reply of copy m (reply bytes, or a failure code). It
+// answer takes the reply of copy m (reply bytes, or a failure code). It
 // runs on the poller of the connection m was queued on, whose batch b
 // writes a retry and flushes the client.
-func (f *fanout) onReply(m *msg, reply []byte, code replica.Code, b *batch) {
+func (f *fanout) answer(m *msg, reply []byte, code replica.Code, b *batch) {
 	i := int(m.idx)
 	releaseMsg(m)
 	f.mu.Lock()
@@ -329,7 +329,7 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch) {
 		default:
 			out = p.codeReply(replica.UnknownError)
 		}
-		f.answer(out, b)
+		f.answerOwner(out, b)
 	default:
 		if i < len(f.plan.Targets) && f.plan.Targets[i].Counted {
 			f.keep(i, reply)
@@ -347,15 +347,15 @@ func (f *fanout) keep(i int, reply []byte) {
 	f.kept[i] = b
 }
 
-// answer delivers the decided reply. Callers hold f.mu.
-func (f *fanout) answer(reply []byte, b *batch) {
+// answerOwner gives the owner the decided reply. Callers hold f.mu.
+func (f *fanout) answerOwner(reply []byte, b *batch) {
 	f.decided = true
 	f.refs--
 	if f.multi != nil {
-		f.multi.partDone(f.part, reply, b)
+		f.multi.answerPart(f.part, reply, b)
 		return
 	}
 	m := f.m
 	f.m = nil
-	f.owner.deliver(m, reply, b)
+	f.owner.answer(m, reply, b)
 }

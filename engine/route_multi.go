@@ -121,9 +121,9 @@ func (c *accepted) localOwner(key []byte) int {
 	return o
 }
 
-// partDone takes the decided reply of part i; the last one merges and
+// answerPart takes the decided reply of part i; the last one merges and
 // answers the client.
-func (mp *multi) partDone(i int, reply []byte, bt *batch) {
+func (mp *multi) answerPart(i int, reply []byte, bt *batch) {
 	b := mp.node.bufs.get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
@@ -144,7 +144,7 @@ func (mp *multi) partDone(i int, reply []byte, bt *batch) {
 	if err != nil {
 		reply = mp.owner.node.proto.badMerge
 	}
-	mp.owner.deliver(mp.m, reply, bt)
+	mp.owner.answer(mp.m, reply, bt)
 	mp.node.bufs.put(out)
 	mp.release()
 }

@@ -25,7 +25,7 @@ import (
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
-	slot      *slot
+	link      *link
 	fifo      msgq // requests queued or written, oldest first
 	unstamped int  // requests at the tail of fifo not handed to the writer yet
 	writer    writerState
@@ -218,7 +218,7 @@ func (s *dialled) writeBatch() bool {
 
 	err := s.send(b.B[off:])
 	if err != nil {
-		s.node.log.Debug("datastore write failed", "server", s.slot.addr, "err", err)
+		s.node.log.Debug("datastore write failed", "server", s.link.addr, "err", err)
 		s.failLater()
 		return false
 	}
@@ -265,14 +265,14 @@ func (s *dialled) onServerInput(b []byte) {
 		reply, n, err := s.node.proto.scan(s, buf[off:])
 		if err != nil {
 			if err != errNeedMore {
-				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.slot.addr, "err", err)
+				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.link.addr, "err", err)
 				s.failLater()
 				off = len(buf)
 			}
 			break
 		}
-		if !s.complete(reply) {
-			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.slot.addr)
+		if !s.answerHead(reply) {
+			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.link.addr)
 			s.failLater()
 			off = len(buf)
 			break
@@ -286,7 +286,7 @@ func (s *dialled) onServerInput(b []byte) {
 }
 
 // complete matches one reply to the oldest request.
-func (s *dialled) complete(reply []byte) bool {
+func (s *dialled) answerHead(reply []byte) bool {
 	s.mu.Lock()
 	m := s.fifo.pop()
 	sent := s.st.sent.pop()
@@ -295,7 +295,7 @@ func (s *dialled) complete(reply []byte) bool {
 		return false
 	}
 	s.statsReply(m, len(reply), sent)
-	s.finish(m, reply, 0, &s.b)
+	s.answer(m, reply, 0, &s.b)
 	return true
 }
 
@@ -324,23 +324,23 @@ func (s *dialled) onServerClose() {
 	s.statsServerClosed()
 	code := s.failCode()
 	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
-		s.finish(m, nil, code, &s.b)
+		s.answer(m, nil, code, &s.b)
 	}
 	s.b.run()
 	s.node.bufs.put(s.carry)
 	s.carry = nil
-	s.slot.lost(s)
+	s.link.lost(s)
 }
 
-// newServerConn sets up a dialled connection of slot sl: to the datastore,
+// newServerConn sets up a dialled connection of link lk: to the datastore,
 // or to a peer.
-func newServerConn(sl *slot, nc netpoll.Connection) *dialled {
-	k := &sl.node.kinds.datastore
-	if sl.peer != nil {
-		k = &sl.node.kinds.peerOut
+func newServerConn(lk *link, nc netpoll.Connection) *dialled {
+	k := &lk.node.kinds.datastore
+	if lk.peer != nil {
+		k = &lk.node.kinds.peerOut
 	}
-	s := newDialled(sl.node, k, nc)
-	s.slot = sl
+	s := newDialled(lk.node, k, nc)
+	s.link = lk
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)

@@ -60,8 +60,8 @@ func (s *dialled) onTimer() {
 	}
 	s.timedOut = true
 	s.mu.Unlock()
-	s.node.log.Warn(s.slot.what()+" request timed out, closing the connection",
-		"server", s.slot.addr, "timeout", s.node.timeout)
+	s.node.log.Warn(s.link.what()+" request timed out, closing the connection",
+		"server", s.link.addr, "timeout", s.node.timeout)
 	if s.kind.peer {
 		s.node.cluster.peerStats.timeouts.Add(1)
 	} else {

@@ -19,15 +19,15 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	evl := n.evl
 	n.mu.Unlock()
 
-	err := n.drain(ctx)
+	err := n.awaitIdle(ctx)
 	if started {
 		stopLoop(evl)
 	}
 	for _, c := range n.clientList() {
 		c.closeLater()
 	}
-	for _, sl := range n.slots {
-		sl.stop()
+	for _, lk := range n.links {
+		lk.stop()
 	}
 	n.stopPeers()
 	n.wg.Wait()
@@ -65,7 +65,7 @@ func (n *Node) waitServe(evl netpoll.EventLoop) {
 }
 
 // drain waits until no request is in flight or ctx is done.
-func (n *Node) drain(ctx context.Context) error {
+func (n *Node) awaitIdle(ctx context.Context) error {
 	t := time.NewTicker(2 * time.Millisecond)
 	defer t.Stop()
 	for n.inflight.Load() > 0 {

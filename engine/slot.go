@@ -10,13 +10,13 @@ import (
 	"github.com/cloudwego/netpoll"
 )
 
-// slot is one of the datastore_connections connections to the datastore.
+// link is one of the datastore_connections connections to the datastore.
 // It holds the current server conn (nil while down) and reconnects with
 // back-off: 1 s, then doubling, capped at server_retry_timeout (docs/compat.md §9.2);
 // a success resets the back-off. Dials run on timer goroutines, never on a
-// poller. Clients are pinned to a slot for their whole life, so FIFO reply
+// poller. Clients are pinned to a link for their whole life, so FIFO reply
 // matching keeps each client's order.
-type slot struct {
+type link struct {
 	node    *Node
 	idx     int
 	network string
@@ -33,30 +33,30 @@ type slot struct {
 
 var errStopped = errors.New("engine: node shut down")
 
-// enqueue queues a request on the slot's connection; false when it is down
+// enqueue queues a request on the link's connection; false when it is down
 // or refuses the request (closed, a peer connection full), which counts as
 // a forwarding error. When the connection was idle, b writes it at its end.
-func (sl *slot) enqueue(frame []byte, m *msg, b *batch) bool {
+func (lk *link) enqueue(frame []byte, m *msg, b *batch) bool {
 	ok, inline := false, false
-	if s := sl.cur.Load(); s != nil {
+	if s := lk.cur.Load(); s != nil {
 		ok, inline = s.enqueue(frame, m)
 		if inline {
 			b.write(s)
 		}
 	}
 	if !ok {
-		sl.statsForwardError(m)
+		lk.statsForwardError(m)
 	}
 	return ok
 }
 
 // connect dials the datastore and installs the connection.
-func (sl *slot) connect() error {
-	nc, err := dialConnected(sl.network, sl.addr, sl.node.dialTimeout)
+func (lk *link) connect() error {
+	nc, err := dialConnected(lk.network, lk.addr, lk.node.dialTimeout)
 	if err != nil {
 		return err
 	}
-	s := newServerConn(sl, nc)
+	s := newServerConn(lk, nc)
 	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())
@@ -69,24 +69,24 @@ func (sl *slot) connect() error {
 		s.onServerClose()
 		return nil
 	})
-	sl.mu.Lock()
-	if sl.stopped {
-		sl.mu.Unlock()
+	lk.mu.Lock()
+	if lk.stopped {
+		lk.mu.Unlock()
 		nc.Close()
 		return errStopped
 	}
-	sl.cur.Store(s)
-	sl.backoff = 0
-	recovered := sl.down
-	sl.down = false
-	sl.mu.Unlock()
-	sl.node.wg.Add(1)
+	lk.cur.Store(s)
+	lk.backoff = 0
+	recovered := lk.down
+	lk.down = false
+	lk.mu.Unlock()
+	lk.node.wg.Add(1)
 	go s.writeLoop()
-	if sl.peer != nil {
-		sl.peer.connected(sl.node)
+	if lk.peer != nil {
+		lk.peer.connected(lk.node)
 	}
 	if recovered {
-		sl.node.log.Info(sl.what()+" connection restored", "server", sl.addr, "conn", sl.idx)
+		lk.node.log.Info(lk.what()+" connection restored", "server", lk.addr, "conn", lk.idx)
 	}
 	if !nc.IsActive() {
 		s.onServerClose() // closed before the callback was in place
@@ -95,31 +95,31 @@ func (sl *slot) connect() error {
 }
 
 // lost is called by a closed server conn.
-func (sl *slot) lost(s *dialled) {
-	sl.cur.CompareAndSwap(s, nil)
-	if sl.peer != nil {
-		sl.peer.connected(sl.node)
+func (lk *link) lost(s *dialled) {
+	lk.cur.CompareAndSwap(s, nil)
+	if lk.peer != nil {
+		lk.peer.connected(lk.node)
 	}
-	sl.mu.Lock()
-	first := !sl.down && !sl.stopped
-	sl.down = true
-	sl.mu.Unlock()
+	lk.mu.Lock()
+	first := !lk.down && !lk.stopped
+	lk.down = true
+	lk.mu.Unlock()
 	if first {
-		sl.node.log.Warn(sl.what()+" connection lost", "server", sl.addr, "conn", sl.idx)
+		lk.node.log.Warn(lk.what()+" connection lost", "server", lk.addr, "conn", lk.idx)
 	}
-	sl.scheduleReconnect()
+	lk.scheduleReconnect()
 }
 
 // scheduleReconnect arms the next dial unless one is armed or the node stops.
-func (sl *slot) scheduleReconnect() {
-	sl.mu.Lock()
-	defer sl.mu.Unlock()
-	if sl.stopped || sl.retry != nil {
+func (lk *link) scheduleReconnect() {
+	lk.mu.Lock()
+	defer lk.mu.Unlock()
+	if lk.stopped || lk.retry != nil {
 		return
 	}
-	d := nextBackoff(sl.backoff, sl.retryCap())
-	sl.backoff = d
-	sl.retry = time.AfterFunc(d, sl.reconnect)
+	d := nextBackoff(lk.backoff, lk.retryCap())
+	lk.backoff = d
+	lk.retry = time.AfterFunc(d, lk.reconnect)
 }
 
 // nextBackoff is the delay before the next dial after prev (0 after a
@@ -135,35 +135,35 @@ func nextBackoff(prev, max time.Duration) time.Duration {
 	return d
 }
 
-func (sl *slot) reconnect() {
-	sl.mu.Lock()
-	sl.retry = nil
-	stopped := sl.stopped
-	sl.mu.Unlock()
+func (lk *link) reconnect() {
+	lk.mu.Lock()
+	lk.retry = nil
+	stopped := lk.stopped
+	lk.mu.Unlock()
 	if stopped {
 		return
 	}
-	if err := sl.connect(); err != nil {
+	if err := lk.connect(); err != nil {
 		if !errors.Is(err, errStopped) {
-			sl.mu.Lock()
-			sl.down = true
-			sl.mu.Unlock()
-			sl.node.log.Debug(sl.what()+" reconnect failed", "server", sl.addr, "conn", sl.idx, "err", err)
-			sl.scheduleReconnect()
+			lk.mu.Lock()
+			lk.down = true
+			lk.mu.Unlock()
+			lk.node.log.Debug(lk.what()+" reconnect failed", "server", lk.addr, "conn", lk.idx, "err", err)
+			lk.scheduleReconnect()
 		}
 	}
 }
 
 // stop ends reconnecting and closes the connection.
-func (sl *slot) stop() {
-	sl.mu.Lock()
-	sl.stopped = true
-	if sl.retry != nil {
-		sl.retry.Stop()
-		sl.retry = nil
+func (lk *link) stop() {
+	lk.mu.Lock()
+	lk.stopped = true
+	if lk.retry != nil {
+		lk.retry.Stop()
+		lk.retry = nil
 	}
-	sl.mu.Unlock()
-	if s := sl.cur.Load(); s != nil {
+	lk.mu.Unlock()
+	if s := lk.cur.Load(); s != nil {
 		s.closeLater()
 	}
 }

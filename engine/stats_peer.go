@@ -79,7 +79,7 @@ type peerTally struct {
 
 // metrics returns the metric set of peer conn s.
 func (s *dialled) peerMetrics() *peerMetrics {
-	if s.slot.peer.sameDC {
+	if s.link.peer.sameDC {
 		return &localPeerMetrics
 	}
 	return &remotePeerMetrics

@@ -41,13 +41,13 @@ func (f *fanout) statsDecided() {
 	}
 }
 
-// statsForwardError counts m, which slot sl could not take.
-func (sl *slot) statsForwardError(m *msg) {
+// statsForwardError counts m, which link lk could not take.
+func (lk *link) statsForwardError(m *msg) {
 	sh := m.owner.st.shard
 	if sh == nil {
 		return
 	}
-	if sl.peer != nil {
+	if lk.peer != nil {
 		sh.Inc(stats.PeerForwardError)
 	} else {
 		sh.Inc(stats.ForwardError)

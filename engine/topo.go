@@ -42,7 +42,7 @@ func (t *topology) NodeDC(i int) int {
 func (t *topology) PreferredRack(dc int) int { return t.RemoteRack(dc) }
 
 // buildTopology makes the topology of cfg. Peers get their connection
-// slots but nothing is dialled.
+// links but nothing is dialled.
 func buildTopology(n *Node, p *conf.Pool) (*topology, error) {
 	hash, err := ring.HashByName(orDefault(p.Hash, ring.DefaultHash))
 	if err != nil {
