@@ -73,6 +73,7 @@ type adminState struct {
 	shardSeq atomic.Uint64               // round robin of connections over shards
 	families map[*resp.Command]familySet // redis_req_* of each command
 	ping     *resp.Command               // not counted in client_read_requests
+	getenv   func(string) string         // Options.Getenv; nil: no variable is set
 
 	mu     sync.Mutex // guards srv and cancel
 	srv    *admin.Server
@@ -103,6 +104,7 @@ func (n *Node) initAdmin(o Options) {
 	if p.EnableGossip {
 		a.state.Store(uint32(admin.Init))
 	}
+	a.getenv = o.Getenv
 	a.logLevel = o.LogLevel
 	if a.logLevel == nil {
 		a.ownLevel.Store(5) // NOTICE, the -v default
@@ -298,15 +300,16 @@ func (n *Node) Topology() admin.Topology {
 }
 
 // localPeer describes this node: its name and host follow C Dynomite's
-// environment variables, then the dyn_listen host and the host name.
+// environment variables as Options.Getenv reports them, then the
+// dyn_listen host and the host name.
 func (n *Node) localPeer() admin.Peer {
 	p := &n.cfg.Pool
 	host, _ := os.Hostname()
-	name := firstEnv("EC2_PUBLIC_IPV4", "PUBLIC_IPV4")
+	name := n.firstEnv("EC2_PUBLIC_IPV4", "PUBLIC_IPV4")
 	if name == "" {
 		name = p.DynListen.Host
 	}
-	if h := firstEnv("EC2_PUBLIC_HOSTNAME", "PUBLIC_HOSTNAME"); h != "" {
+	if h := n.firstEnv("EC2_PUBLIC_HOSTNAME", "PUBLIC_HOSTNAME"); h != "" {
 		host = h
 	}
 	return admin.Peer{
@@ -346,9 +349,14 @@ func addPeer(t *admin.Topology, dc, rack string, p admin.Peer) {
 	(*racks)[r].Servers = append((*racks)[r].Servers, p)
 }
 
-func firstEnv(keys ...string) string {
+// firstEnv returns the first of keys Options.Getenv reports as set, or ""
+// when there is no Getenv or none is set.
+func (n *Node) firstEnv(keys ...string) string {
+	if n.adm.getenv == nil {
+		return ""
+	}
 	for _, k := range keys {
-		if v := os.Getenv(k); v != "" {
+		if v := n.adm.getenv(k); v != "" {
 			return v
 		}
 	}

@@ -43,6 +43,13 @@ type Options struct {
 	LogLevel LogLevel
 	// Version is reported as "version" by /info.
 	Version string
+	// Getenv looks up the environment variables C Dynomite names the node
+	// by in /cluster_describe (EC2_PUBLIC_IPV4, PUBLIC_IPV4,
+	// EC2_PUBLIC_HOSTNAME, PUBLIC_HOSTNAME); "" means unset, and nil means
+	// none is set. It is called from the stats endpoint's goroutines. The
+	// dynomite command passes os.Getenv; the engine reads no environment
+	// variable itself.
+	Getenv func(key string) string
 	// noStats turns the request counters off (stats on/off benchmarks).
 	noStats bool
 }

@@ -11,7 +11,8 @@ import (
 // newEngineNode builds the engine's node for cfg (a cluster node gets all
 // its CPUs, clusterProcs), with the busy-poll bound of DYNOMITE_SPIN_US.
 // The node's stats endpoint reports version and changes level
-// (/setloglevel).
+// (/setloglevel), and names the node from the process's environment
+// (EC2_PUBLIC_IPV4 and the like, engine.Options.Getenv).
 func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *logLevel) (node, error) {
 	clusterProcs(cfg)
 	spin, ok := spinOption(os.Getenv(spinEnv))
@@ -19,7 +20,7 @@ func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *log
 		log.Warn("ignoring "+spinEnv+": not a whole number of microseconds", "value", os.Getenv(spinEnv))
 	}
 	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, Spin: spin,
-		AdminMode: adminMode, LogLevel: level, Version: version})
+		AdminMode: adminMode, LogLevel: level, Version: version, Getenv: os.Getenv})
 }
 
 // Level and SetLevel make *logLevel an engine.LogLevel.
