@@ -1,9 +1,13 @@
-// Package engine is the reactor of a dynomite-go node: the client listener,
-// the datastore connections, the client connections, message and buffer
-// pools, in-order reply queues, the forwarding queues toward the datastore,
-// timeouts and admission (max_msgs). It is the only package that touches
-// netpoll. It imports codec and conf (and, for the cluster, ring and
-// replica), never cmd.
+// Package engine is the reactor of a dynomite-go node: the listeners, the
+// accepted connections (clients, peers) and the dialled ones (datastore,
+// peers), message and buffer pools, in-order reply queues, the forwarding
+// queues, the end-of-callback batch, the router, timeouts and admission
+// (max_msgs). It is the only package that touches netpoll. It imports codec
+// and conf (and, for the cluster, ring and replica), never cmd.
+//
+// docs/engine.md describes the connection model (accepted and dialled over
+// one socket core, kinds as data), the batch and the router, and how a new
+// role (a dedicated datastore connection for one client) fits in.
 //
 // # Goroutines
 //
@@ -36,31 +40,31 @@
 //	client socket
 //	  │ netpoll reads; OnRequest on the client's poller
 //	  ▼
-//	onClientInput ── carry + new bytes ── proto.parse (resumable; proto.go)
+//	onClientInput ── carry + new bytes ── kind.consume ── proto.parse (proto.go)
 //	  │ per complete frame: Validate (unknown, arity), QUIT, conn_consistency,
 //	  │ empty key, unsupported ── answered locally, in order ──────────────┐
 //	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
 //	  ▼                                                                     │
 //	forward: msg acquired, pushed on client.pending (request order)         │
-//	  │ frame bytes copied into the server conn's out, msg pushed on fifo   │
+//	  │ frame bytes copied into the dialled conn's out, msg pushed on fifo  │
 //	  │ datastore down: "-ERR Storage: Datastore refused connection" ───────┤
 //	  ▼                                                                     │
 //	send toward the datastore, one write per batch:                         │
-//	  - connection idle (fifo was empty): written inline by the poller at   │
-//	    the end of the client's input batch (writeInline)                   │
+//	  - connection idle (fifo was empty): written by the client's batch    │
+//	    at the end of its input (batch.go, writeInline)                     │
 //	  - requests in flight: the reply path, at the end of each read of     │
 //	    replies, writes everything all clients queued meanwhile at once     │
 //	    (writeNow(writerReply)); no goroutine is woken                      │
 //	  ▼                                                                     │
-//	datastore replies; OnRequest on the server conn's poller                │
-//	  │ proto.scan (resumable), FIFO match: fifo.pop                        │
+//	datastore replies; OnRequest on the dialled conn's poller               │
+//	  │ kind.onInput: proto.scan (resumable), FIFO match (answerHead)       │
 //	  ▼                                                                     │
 //	answer: reply copied  to the client's out if its msg is the oldest     │
 //	  │ pending (else kept in the msg until the older ones complete) ◄──────┘
 //	  ▼
-//	flushClient once per datastore read per client touched: one
-//	non-blocking write; the rest, if any, to slowFlush (netpoll Flush on
-//	its own goroutine)
+//	the read's batch flushes each client answered once: one non-blocking
+//	write; the rest, if any, to slowFlush (netpoll Flush on its own
+//	goroutine)
 //
 // The texts above are Redis's. The protocol (proto.go) is chosen once per
 // node by data_store: with memcached (memcache.go) the parser, the reply
@@ -82,16 +86,18 @@
 // keeps the path above unchanged. Otherwise dispatch routes each request
 // with replica.Route and tracks its replies with a replica.Tracker
 // (route.go): every target gets a copy msg queued exactly as above, on the
-// local datastore's server conn or on a peer conn, and the copy's reply
-// goes to the request's fanout instead of a client; the winning reply is
-// delivered to the client's msg, so reply order, pipelining bounds and
-// flushing are the single-node ones. Peer conns are server conns of role
-// rolePeerOut (same link, FIFO, coalesced writes, timeouts) that write a
-// dnode header before each request and match replies by msg id; accepted
-// peer conns are client conns of role rolePeerIn that parse a dnode header
-// before each request and put a DMSG_RES header before each reply
-// (peer.go, dnode.go). Multi-key commands are split per local-rack owner,
-// each part routed on its own, and merged in key order (route_multi.go).
+// local datastore's dialled conn or on a peer's, and the copy's reply goes
+// to the request's fanout instead of a client; the winning reply answers
+// the client's msg, so reply order, pipelining bounds and flushing are the
+// single-node ones. A dialled peer conn is a dialled conn of the peer kind
+// (same link, FIFO, coalesced writes, timeouts) that writes a dnode header
+// before each request and matches replies by msg id; an accepted peer conn
+// is an accepted conn of the peer kind that parses a dnode header before
+// each request and puts a DMSG_RES header before each reply (peer.go,
+// dnode.go). Multi-key commands are split per local-rack owner by the
+// protocol's split, each part routed on its own, and merged in key order
+// (route_multi.go). One router serves Redis and memcached: the protocol
+// supplies classes, keys, splits, merges and rewrites (proto.go).
 //
 // # Failures
 //
@@ -131,7 +137,8 @@
 // # Concurrency
 //
 // A Node's exported methods may be called from any goroutine. Inside, the
-// lock order is conn.inMu, then conn.mu or conn.wmu; see conn.
+// lock order is accepted.inMu, then the mu or wmu of any connection; see
+// conn.go.
 //
 // # Performance
 //
