@@ -65,3 +65,58 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
+
+// engineAllowed lists, for each package under engine, the packages under
+// engine it may import (tests included). The node (engine itself) sits on
+// top; its sub-packages are leaves or import only leaves below them, and
+// none imports the node. A package under engine that is not listed fails
+// the test, so a new one states its place here.
+var engineAllowed = map[string][]string{
+	"engine":            {"engine/admin", "engine/stats", "engine/sock", "engine/bufpool", "engine/fifo", "engine/batch", "engine/enginetest"},
+	"engine/admin":      {"engine/stats"},
+	"engine/stats":      {},
+	"engine/sock":       {},
+	"engine/bufpool":    {},
+	"engine/fifo":       {},
+	"engine/batch":      {},
+	"engine/enginetest": {},
+	"engine/e2e":        {"engine/enginetest"},
+}
+
+// TestEngineLayering fails when a package under engine imports another one
+// against the order engineAllowed gives.
+func TestEngineLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`, module+"/engine/...").Output()
+	if err != nil {
+		t.Fatalf("cannot list packages: %v", err)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		rel := strings.TrimPrefix(fields[0], module+"/")
+		allow, ok := engineAllowed[rel]
+		if !ok {
+			t.Errorf("%s is not in engineAllowed: give it its place in the engine's layers", rel)
+			continue
+		}
+		seen++
+		for _, imp := range fields[1:] {
+			target, ours := strings.CutPrefix(imp, module+"/")
+			if !ours || !within(target, "engine") || target == rel {
+				continue
+			}
+			ok := false
+			for _, a := range allow {
+				if target == a {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s imports %s: against the engine's layers (%s may import %v)", rel, target, rel, allow)
+			}
+		}
+	}
+	if seen < 4 {
+		t.Fatalf("unexpected engine package list; got %q", out)
+	}
+}
