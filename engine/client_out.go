@@ -4,6 +4,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Reply path of a client connection.
@@ -67,7 +68,7 @@ func (c *accepted) flushClient() {
 		return
 	}
 	if c.out != nil && len(c.out.B) > 0 {
-		n, err := writeSome(c.fd, c.out.B)
+		n, err := sock.WriteSome(c.fd, c.out.B)
 		if err != nil {
 			c.mu.Unlock()
 			c.node.log.Debug("client write failed", "client", c.id, "err", err)

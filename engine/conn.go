@@ -2,7 +2,6 @@ package engine
 
 import (
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -59,7 +59,7 @@ type sockCore struct {
 	// recycled under a blocked write.
 	wmu sync.Mutex
 	// gate guards the descriptor against shutdown after close (closing.go).
-	gate fdGate
+	gate sock.Gate
 
 	st connStats // stats bookkeeping (stats_hooks.go)
 
@@ -206,24 +206,6 @@ func (c *sockCore) takeOut() *bytebufferpool.ByteBuffer {
 	b := c.out
 	c.out = nil
 	return b
-}
-
-// writeSome makes one non-blocking write of b to fd and returns how much
-// the socket took. A full socket is not an error.
-func writeSome(fd int, b []byte) (int, error) {
-	for {
-		n, err := syscall.Write(fd, b)
-		switch err {
-		case nil:
-			return n, nil
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return 0, nil
-		default:
-			return 0, err
-		}
-	}
 }
 
 // blockingWrite hands b to netpoll and waits until the socket took all of

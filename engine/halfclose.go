@@ -2,10 +2,9 @@ package engine
 
 import (
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Half-closed clients
@@ -15,9 +14,10 @@ import (
 // netpoll closes a connection as soon as it sees the peer's FIN, so the
 // engine keeps the socket alive past that point: the close callback, when
 // replies are still owed, duplicates the descriptor and leaves the client in
-// drain mode. Replies keep flowing to it through the duplicate; once nothing
-// is pending (or a write fails, or the node shuts down) the duplicate is
-// closed and the client is torn down as usual. Requests still at the
+// drain mode. Replies keep flowing to it through the duplicate, which
+// netpoll does not poll (sock.Dup, sock.WriteAll); once nothing is pending
+// (or a write fails, or the node shuts down) the duplicate is closed and
+// the client is torn down as usual. Requests still at the
 // datastore are bounded by the timeout, so a drain always ends.
 
 // lingerState is the client-side state of a drain.
@@ -34,7 +34,7 @@ func (c *accepted) startLinger() bool {
 	if c.pending.len() == 0 && (c.out == nil || len(c.out.B) == 0) {
 		return false
 	}
-	fd, err := syscall.Dup(c.fd)
+	fd, err := sock.Dup(c.fd)
 	if err != nil {
 		return false
 	}
@@ -52,36 +52,18 @@ func (c *accepted) endLinger() {
 		return
 	}
 	c.linger.on.Store(false)
-	_ = syscall.Close(c.fd)
+	_ = sock.Close(c.fd)
 	c.teardownClient() // unlocks mu
 }
 
 // lingerWrite writes all of b to the duplicate descriptor, waiting for the
-// socket with poll(2) for at most the node's timeout per wait.
+// socket for at most the node's timeout per wait (5 s without one).
 func (c *accepted) lingerWrite(b []byte) error {
-	wait := int(c.node.timeout / time.Millisecond)
-	if wait <= 0 {
-		wait = 5000
+	wait := c.node.timeout
+	if wait < time.Millisecond {
+		wait = 5 * time.Second
 	}
-	for len(b) > 0 {
-		n, err := syscall.Write(c.fd, b)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			pfd := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLOUT}}
-			if k, perr := unix.Poll(pfd, wait); perr != nil && perr != unix.EINTR {
-				return perr
-			} else if k == 0 {
-				return syscall.ETIMEDOUT
-			}
-			continue
-		case err != nil:
-			return err
-		}
-		b = b[n:]
-	}
-	return nil
+	return sock.WriteAll(c.fd, b, wait)
 }
 
 // closeLater is sockCore.closeLater for an accepted connection: a draining

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Request path of a server (datastore) connection.
@@ -158,7 +159,7 @@ func (s *dialled) sendNow(b []byte) (int, error) {
 	if s.isClosed() {
 		return 0, errConnClosed
 	}
-	return writeSome(s.fd, b)
+	return sock.WriteSome(s.fd, b)
 }
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
@@ -238,7 +239,7 @@ func (s *dialled) send(b []byte) error {
 	if s.isClosed() {
 		return errConnClosed
 	}
-	n, err := writeSome(s.fd, b)
+	n, err := sock.WriteSome(s.fd, b)
 	if err != nil || n == len(b) {
 		return err
 	}
