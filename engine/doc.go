@@ -31,7 +31,7 @@
 // returns to netpoll's loop, so that the reply or the client's next request
 // is handled without the poller thread sleeping and being woken again.
 // Spins that find nothing back off. Requests from peers never spin.
-// Datastore and peer connections are dialled by the engine (dialConnected)
+// Datastore and peer connections are dialled by the engine (sock.Dial)
 // so that netpoll polls every descriptor level-triggered, which the
 // busy-poll relies on.
 //

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
+
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // link is one of the datastore_connections connections to the datastore.
@@ -52,7 +54,7 @@ func (lk *link) enqueue(frame []byte, m *msg, b *batch) bool {
 
 // connect dials the datastore and installs the connection.
 func (lk *link) connect() error {
-	nc, err := dialConnected(lk.network, lk.addr, lk.node.dialTimeout)
+	nc, err := sock.Dial(lk.network, lk.addr, lk.node.dialTimeout)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // batch still ready and returns at once. The one edge-triggered
 // registration netpoll makes (its dialer waiting for writability) would be
 // lost to a look, so the engine does not use netpoll's dialer:
-// dialConnected (dial_linux.go) connects the socket itself and registers
+// sock.Dial connects the socket itself and registers
 // the connected socket with netpoll, level-triggered.
 //
 // netpoll does not export its epoll descriptor; the poller's descriptor is

@@ -1,6 +1,6 @@
 //go:build !portable
 
-package engine
+package sock
 
 import (
 	"net"
@@ -11,14 +11,20 @@ import (
 	"github.com/cloudwego/netpoll"
 )
 
-// dialConnected connects a blocking socket to addr on the calling goroutine
-// (never a poller), bounded by timeout through SO_SNDTIMEO, then makes it
-// non-blocking and hands it to netpoll, which polls it level-triggered like
-// an accepted one. The socket never passes through the Go runtime's poller
-// (nothing to register there and undo), and netpoll's own dialer, which
-// waits for the connect through an edge-triggered registration that the
-// busy-poll could consume (spin_linux.go), is not used.
-func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
+// Dial connects to addr of network ("tcp", "tcp4", "tcp6" or "unix") and
+// returns the connection registered with netpoll, which polls it
+// level-triggered like an accepted one. TCP_NODELAY is set; keep-alive
+// probes are not. The connect is bounded by timeout (none when 0) and
+// blocks the calling goroutine, so Dial never runs on a poller. A refused
+// or timed-out connect is a *net.OpError.
+//
+// On Linux the socket is connected blocking, bounded through SO_SNDTIMEO,
+// then made non-blocking and handed to netpoll. It never passes through
+// the Go runtime's poller (nothing to register there and undo), and
+// netpoll's own dialer, which waits for the connect through an
+// edge-triggered registration that a look at the poller could consume
+// (Poller.Look), is not used.
+func Dial(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
 	sa, family, err := sockaddrOf(network, addr)
 	if err != nil {
 		return nil, err

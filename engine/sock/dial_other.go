@@ -1,6 +1,6 @@
 //go:build !linux || portable
 
-package engine
+package sock
 
 import (
 	"net"
@@ -12,15 +12,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dialConnected connects to addr of network ("tcp", "tcp4", "tcp6" or
-// "unix") with a net.Dialer on the calling goroutine (never a poller),
-// bounded by timeout, then moves the connected socket out of the Go
-// runtime's poller: a close-on-exec duplicate of its descriptor, made
-// non-blocking, replaces the net.Conn, which is closed. netpoll then polls
-// the duplicate like an accepted connection. netpoll's own dialer is not
-// used, as on Linux (dial_linux.go). TCP_NODELAY is set, as by every
-// net.Dialer; keep-alive probes are not, as on Linux.
-func dialConnected(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
+// Dial connects to addr of network ("tcp", "tcp4", "tcp6" or "unix") and
+// returns the connection registered with netpoll, which polls it like an
+// accepted one. TCP_NODELAY is set, as by every net.Dialer; keep-alive
+// probes are not, as on Linux. The connect is bounded by timeout (none
+// when 0) and blocks the calling goroutine, so Dial never runs on a
+// poller. A refused or timed-out connect is a *net.OpError.
+//
+// Here a net.Dialer connects, then the connected socket is moved out of
+// the Go runtime's poller: a close-on-exec duplicate of its descriptor,
+// made non-blocking, replaces the net.Conn, which is closed. netpoll's own
+// dialer is not used, as on Linux (dial_linux.go).
+func Dial(network, addr string, timeout time.Duration) (netpoll.Connection, error) {
 	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
 	nc, err := d.Dial(network, addr)
 	if err != nil {
@@ -56,7 +59,7 @@ func detachSocket(nc net.Conn) (int, error) {
 	}
 	fd, derr := -1, error(nil)
 	err = raw.Control(func(s uintptr) {
-		fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
+		fd, derr = Dup(int(s))
 	})
 	if err == nil && derr != nil {
 		err = os.NewSyscallError("fcntl", derr)
