@@ -42,7 +42,9 @@ type sockCore struct {
 	node *Node
 	nc   netpoll.Connection
 	fd   int
-	sp   spinConn // the busy-poll's state (spin_linux.go)
+	// poller is the epoll instance the busy-poll looks at (spin.go): 0
+	// until the first look finds it.
+	poller sock.Poller
 
 	// carry holds the bytes of frames not consumed yet; input side only.
 	carry *bytebufferpool.ByteBuffer

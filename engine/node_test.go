@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/engine/enginetest"
+	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
@@ -25,7 +26,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 		t.Fatal("two nodes count their buffers on one counter")
 	}
 	wantB := int64(0)
-	if spinSupported {
+	if sock.CanLook {
 		wantB = int64(spinB)
 	}
 	if a.spin.budget != 0 || b.spin.budget != wantB {
@@ -123,7 +124,7 @@ func restingBufs(n *Node) int64 {
 func TestSpinOption(t *testing.T) {
 	f := func(spin time.Duration, want time.Duration) {
 		t.Helper()
-		if !spinSupported {
+		if !sock.CanLook {
 			want = 0
 		}
 		n, err := New(Options{Config: testConfig("127.0.0.1:1"), Spin: spin})

