@@ -15,6 +15,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Options configures a Node.
@@ -30,7 +31,7 @@ type Options struct {
 	// Pollers is the number of netpoll pollers; 0 picks the default (see
 	// pollers in netpoll.go). netpoll's configuration is process-wide:
 	// only the first New of a process sets it, and a later node runs
-	// under that first configuration (netpollSetup).
+	// under that first configuration (sock.ConfigureNetpoll).
 	Pollers int
 	// Spin bounds the busy-poll a poller makes before it sleeps (spin.go):
 	// 0 picks the default (60 µs), a negative value turns it off. It has
@@ -75,8 +76,8 @@ const (
 // connections and every client connection. Its methods may be called from
 // any goroutine.
 type Node struct {
-	spin spinPoll   // bounded busy-poll before the poller blocks (spin.go)
-	poll pollConfig // the netpoll configuration it runs under (netpoll.go)
+	spin spinPoll           // bounded busy-poll before the poller blocks (spin.go)
+	poll sock.NetpollConfig // the netpoll configuration it runs under
 	// epoch is the origin of clock: a monotonic reading, so that deadlines
 	// and latencies ignore changes of the wall clock.
 	epoch     time.Time
@@ -126,7 +127,7 @@ type Node struct {
 
 // New builds a node from a validated configuration. It opens nothing; Start
 // does. New configures netpoll for the process on its first call
-// (configureNetpoll); every node owns its pools, counters and spin
+// (sock.ConfigureNetpoll); every node owns its pools, counters and spin
 // setting, so nodes of one process are independent otherwise.
 func New(o Options) (*Node, error) {
 	if o.Config == nil {
@@ -148,10 +149,14 @@ func New(o Options) (*Node, error) {
 	if maxMsgs <= 0 {
 		maxMsgs = 200000
 	}
-	poll := configureNetpoll(pollConfig{pollers: o.Pollers, bufferSize: mbuf})
-	if o.Pollers > 0 && o.Pollers != poll.pollers {
+	want := sock.NetpollConfig{Pollers: o.Pollers, BufferSize: mbuf}
+	if want.Pollers <= 0 {
+		want.Pollers = pollers()
+	}
+	poll := sock.ConfigureNetpoll(want)
+	if o.Pollers > 0 && o.Pollers != poll.Pollers {
 		log.Warn("netpoll was configured by an earlier node of the process; keeping its pollers",
-			"pollers", poll.pollers, "asked", o.Pollers)
+			"pollers", poll.Pollers, "asked", o.Pollers)
 	}
 	n := &Node{
 		poll:           poll,

@@ -56,7 +56,7 @@ type spinPoll struct {
 
 // init sets the budget from Options.Spin (0: defaultSpin; negative, or a
 // build that cannot spin: off) for a node running under poll.
-func (s *spinPoll) init(spin time.Duration, poll pollConfig) {
+func (s *spinPoll) init(spin time.Duration, poll sock.NetpollConfig) {
 	switch {
 	case !sock.CanLook || spin < 0:
 		s.budget = 0
@@ -66,7 +66,7 @@ func (s *spinPoll) init(spin time.Duration, poll pollConfig) {
 		s.budget = int64(spin)
 	}
 	s.maxClients = spinClients()
-	s.onePoller = poll.pollers == 1
+	s.onePoller = poll.Pollers == 1
 }
 
 // spinClients is the most client connections a node spins for: four per
