@@ -2,8 +2,12 @@
 // accepted connections (clients, peers) and the dialled ones (datastore,
 // peers), message and buffer pools, in-order reply queues, the forwarding
 // queues, the end-of-callback batch, the router, timeouts and admission
-// (max_msgs). It is the only package that touches netpoll. It imports codec
-// and conf (and, for the cluster, ring and replica), never cmd.
+// (max_msgs). It and its sub-packages are the only ones that touch netpoll;
+// what it does to a socket or to netpoll itself (a non-blocking write, a
+// close through shutdown, a half-closed client's duplicate, the dial, the
+// busy-poll's look, netpoll's configuration) is package sock, which imports
+// nothing of ours. It imports codec and conf (and, for the cluster, ring
+// and replica), never cmd.
 //
 // docs/engine.md describes the connection model (accepted and dialled over
 // one socket core, kinds as data), the batch and the router, and how a new
