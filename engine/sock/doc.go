@@ -11,8 +11,9 @@
 //   - ConfigurePoll: netpoll's process-wide configuration, set once.
 //
 // The engine decides when to do these things (close, linger, spin, dial);
-// this package only does them, and keeps no state of a connection but the
-// values the engine holds for it (a Gate, a Poller).
+// this package only does them. It keeps no state of a connection but the
+// values the engine holds for it (a Gate, a Poller), and no state of its
+// own but the record of netpoll's configuration.
 //
 // Imports: the standard library, golang.org/x/sys/unix and netpoll;
 // nothing of this module.
@@ -22,7 +23,8 @@
 // a build with the portable tag, Dial goes through net.Dialer and no
 // poller can be looked at (CanLook is false).
 //
-// Concurrency: every function may be called from any goroutine; WriteSome,
-// Gate and Poller.Look never block, so they are safe on a poller running
-// callbacks inline. WriteAll and Dial block and must not run on a poller.
+// Concurrency: every function may be called from any goroutine. WriteSome,
+// Gate's methods and Poller.Look never wait on I/O, so they are safe on a
+// poller running callbacks inline; WriteAll and Dial wait, and must not
+// run on a poller.
 package sock
