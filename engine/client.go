@@ -72,7 +72,7 @@ func (c *sockCore) keepTail(buf []byte, off int, fromCarry bool) {
 	rest := len(buf) - off
 	switch {
 	case fromCarry && rest == 0:
-		c.node.bufs.put(c.carry)
+		c.node.bufs.Put(c.carry)
 		c.carry = nil
 	case fromCarry:
 		if off > 0 {
@@ -80,7 +80,7 @@ func (c *sockCore) keepTail(buf []byte, off int, fromCarry bool) {
 		}
 	case rest > 0:
 		if c.carry == nil {
-			c.carry = c.node.bufs.get()
+			c.carry = c.node.bufs.Get()
 		}
 		c.carry.B = append(c.carry.B[:0], buf[off:]...)
 	}

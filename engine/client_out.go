@@ -83,7 +83,7 @@ func (c *accepted) flushClient() {
 			go c.slowFlush(b, n)
 			return
 		}
-		c.node.bufs.put(c.takeOut())
+		c.node.bufs.Put(c.takeOut())
 	}
 	closeNow, resume := c.afterFlush()
 	c.mu.Unlock()
@@ -128,7 +128,7 @@ func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.failLater()
 			return
 		}
-		c.node.bufs.put(b)
+		c.node.bufs.Put(b)
 		c.mu.Lock()
 		c.held = 0
 		if c.closed || c.out == nil || len(c.out.B) == 0 {
@@ -174,10 +174,10 @@ func (c *accepted) teardownClient() {
 			c.node.release(m)
 		}
 	}
-	c.node.bufs.put(c.takeOut())
+	c.node.bufs.Put(c.takeOut())
 	c.mu.Unlock()
 	c.inMu.Lock()
-	c.node.bufs.put(c.carry)
+	c.node.bufs.Put(c.carry)
 	c.carry = nil
 	c.inMu.Unlock()
 	c.node.removeClient(c)

@@ -188,7 +188,7 @@ func newDialled(n *Node, k *outKind, nc netpoll.Connection) *dialled {
 // appendOut appends b to the output buffer. Callers hold mu.
 func (c *sockCore) appendOut(b []byte) {
 	if c.out == nil {
-		c.out = c.node.bufs.get()
+		c.out = c.node.bufs.Get()
 	}
 	c.out.B = append(c.out.B, b...)
 }

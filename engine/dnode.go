@@ -101,7 +101,7 @@ func (c *accepted) appendPlain(_ uint64, reply []byte) { c.appendOut(reply) }
 // then the reply.
 func (c *accepted) appendPeerReply(id uint64, reply []byte) {
 	if c.out == nil {
-		c.out = c.node.bufs.get()
+		c.out = c.node.bufs.Get()
 	}
 	c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
 	c.appendOut(reply)

@@ -63,7 +63,7 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		frame := []byte("get " + key + "\r\n")
 		var msgs []*msg
 		s.mu.Lock()
-		s.out = s.node.bufs.get()
+		s.out = s.node.bufs.Get()
 		for i := 0; i < count; i++ {
 			m := acquireMsg(c)
 			m.cmd = uint8(memcache.CommandOf(frame))

@@ -71,7 +71,7 @@ func releaseMsg(m *msg) {
 // reset clears every field.
 func (m *msg) reset() {
 	if m.reply != nil {
-		m.owner.node.bufs.put(m.reply)
+		m.owner.node.bufs.Put(m.reply)
 	}
 	*m = msg{}
 }
@@ -79,7 +79,7 @@ func (m *msg) reset() {
 // setReply keeps a copy of b as m's reply and marks m done.
 func (m *msg) setReply(b []byte) {
 	if m.reply == nil {
-		m.reply = m.owner.node.bufs.get()
+		m.reply = m.owner.node.bufs.Get()
 	}
 	m.reply.B = append(m.reply.B[:0], b...)
 	m.done = true

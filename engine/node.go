@@ -15,6 +15,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/bufpool"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -115,8 +116,8 @@ type Node struct {
 
 	wg sync.WaitGroup // writer goroutines
 
-	msgs sync.Pool // of *msg (acquireMsg, releaseMsg)
-	bufs bufPool   // of buffers (bufpool.go)
+	msgs sync.Pool     // of *msg (acquireMsg, releaseMsg)
+	bufs *bufpool.Pool // of buffers
 
 	kinds nodeKinds // connection kinds (conn.go)
 
@@ -178,9 +179,9 @@ func New(o Options) (*Node, error) {
 		cmdQuit:        resp.Lookup([]byte("quit")),
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		clients:        make(map[*accepted]struct{}),
+		bufs:           new(bufpool.Pool),
 	}
 	n.spin.init(o.Spin, poll)
-	n.bufs.init()
 	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }
 	conns := p.DatastoreConnections
 	if conns <= 0 {

@@ -22,7 +22,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 	a := startNodeOptions(t, Options{Config: cfgA, Spin: -1}, nil)
 	b := startNodeOptions(t, Options{Config: cfgB, Spin: spinB}, nil)
 
-	if a.bufs.inUse == b.bufs.inUse {
+	if a.bufs == b.bufs {
 		t.Fatal("two nodes count their buffers on one counter")
 	}
 	wantB := int64(0)
@@ -52,7 +52,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitBufs(t, a, aBufs+1)
-	if got := b.bufs.inUseNow(); got != bBufs {
+	if got := b.bufs.InUse(); got != bBufs {
 		t.Fatalf("b's buffers in use moved with a's partial request; got %d; want %d", got, bBufs)
 	}
 	if err := ca.WriteRaw([]byte("dep\r\n")); err != nil {
@@ -71,7 +71,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 		expect(t, ca, "$1\r\na\r\n", "GET", "indep")
 	}
 	bAfter := snap(b)
-	if got := b.bufs.inUseNow(); got != bBufs {
+	if got := b.bufs.InUse(); got != bBufs {
 		t.Errorf("b's buffers in use moved with a's traffic; got %d; want %d", got, bBufs)
 	}
 	if statsBuiltOff {
@@ -95,9 +95,9 @@ func waitBufs(t *testing.T, n *Node, want int64) {
 		return // nothing counts them
 	}
 	end := time.Now().Add(5 * time.Second)
-	for n.bufs.inUseNow() != want {
+	for n.bufs.InUse() != want {
 		if time.Now().After(end) {
-			t.Fatalf("unexpected buffers in use; got %d; want %d", n.bufs.inUseNow(), want)
+			t.Fatalf("unexpected buffers in use; got %d; want %d", n.bufs.InUse(), want)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -107,10 +107,10 @@ func waitBufs(t *testing.T, n *Node, want int64) {
 // for 20 ms: a reply reaches the client before the node returns the
 // buffer it was written from.
 func restingBufs(n *Node) int64 {
-	last := n.bufs.inUseNow()
+	last := n.bufs.InUse()
 	for same := 0; same < 4; {
 		time.Sleep(5 * time.Millisecond)
-		now := n.bufs.inUseNow()
+		now := n.bufs.InUse()
 		if now == last {
 			same++
 		} else {

@@ -76,10 +76,10 @@ func acquireFanout(t *topology, owner *accepted) *fanout {
 // release returns f to the pool; f must not be used afterwards.
 func (f *fanout) release() {
 	for i, b := range f.kept {
-		f.node.bufs.put(b)
+		f.node.bufs.Put(b)
 		f.kept[i] = nil
 	}
-	f.node.bufs.put(f.frame)
+	f.node.bufs.Put(f.frame)
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
 	f.part, f.refs, f.decided, f.sum, f.start = 0, 0, false, false, 0
 	f.kept = nil
@@ -201,7 +201,7 @@ func (c *accepted) launch(f *fanout, frame []byte) {
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
 	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
-		f.frame = c.node.bufs.get()
+		f.frame = c.node.bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
 	f.mu.Lock()
@@ -342,7 +342,7 @@ func (f *fanout) keep(i int, reply []byte) {
 	for len(f.kept) <= i {
 		f.kept = append(f.kept, nil)
 	}
-	b := f.node.bufs.get()
+	b := f.node.bufs.Get()
 	b.B = append(b.B, reply...)
 	f.kept[i] = b
 }

@@ -52,7 +52,7 @@ func acquireMulti(n *Node) *multi {
 		mp = &multi{node: n}
 	}
 	if mp.frames == nil {
-		mp.frames = n.bufs.get()
+		mp.frames = n.bufs.Get()
 	}
 	return mp
 }
@@ -124,7 +124,7 @@ func (c *accepted) localOwner(key []byte) int {
 // answerPart takes the decided reply of part i; the last one merges and
 // answers the client.
 func (mp *multi) answerPart(i int, reply []byte, bt *batch) {
-	b := mp.node.bufs.get()
+	b := mp.node.bufs.Get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
 	mp.kept[i] = b
@@ -137,7 +137,7 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch) {
 	for j, k := range mp.kept {
 		mp.replies[j] = k.B
 	}
-	out := mp.node.bufs.get()
+	out := mp.node.bufs.Get()
 	var err error
 	out.B, err = mp.owner.node.proto.merge(mp, out.B)
 	reply = out.B
@@ -145,14 +145,14 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch) {
 		reply = mp.owner.node.proto.badMerge
 	}
 	mp.owner.answer(mp.m, reply, bt)
-	mp.node.bufs.put(out)
+	mp.node.bufs.Put(out)
 	mp.release()
 }
 
 // release returns mp to the pool; mp must not be used afterwards.
 func (mp *multi) release() {
 	for i, b := range mp.kept {
-		mp.node.bufs.put(b)
+		mp.node.bufs.Put(b)
 		mp.kept[i] = nil
 		mp.replies[i] = nil
 	}
@@ -161,7 +161,7 @@ func (mp *multi) release() {
 	clear(mp.parts)
 	mp.parts = mp.parts[:0]
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
-		mp.node.bufs.put(mp.frames)
+		mp.node.bufs.Put(mp.frames)
 		mp.frames = nil
 	}
 	mp.node.cluster.multis.Put(mp)

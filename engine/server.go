@@ -70,7 +70,7 @@ func (s *dialled) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	if s.out == nil {
 		s.out, s.spare = s.spare, nil
 		if s.out == nil {
-			s.out = s.node.bufs.get()
+			s.out = s.node.bufs.Get()
 		}
 	}
 	switch {
@@ -173,7 +173,7 @@ func (s *dialled) keepSpare(b *bytebufferpool.ByteBuffer) {
 		s.spare = b
 		return
 	}
-	s.node.bufs.put(b)
+	s.node.bufs.Put(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
@@ -313,9 +313,9 @@ func (s *dialled) onServerClose() {
 		return
 	}
 	s.closed = true
-	s.node.bufs.put(s.takeOut())
+	s.node.bufs.Put(s.takeOut())
 	s.resetGetBatch()
-	s.node.bufs.put(s.spare)
+	s.node.bufs.Put(s.spare)
 	s.spare = nil
 	s.mu.Unlock()
 	s.timer.Stop()
@@ -328,7 +328,7 @@ func (s *dialled) onServerClose() {
 		s.answer(m, nil, code, &s.b)
 	}
 	s.b.run()
-	s.node.bufs.put(s.carry)
+	s.node.bufs.Put(s.carry)
 	s.carry = nil
 	s.link.lost(s)
 }

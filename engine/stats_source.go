@@ -28,7 +28,7 @@ import (
 // local replies alive), so the request path pays nothing more for them;
 // the copies of routed requests in flight to peers or the local datastore
 // are not among them and show as free while they fly. Buffers in use are
-// the node's buffer pool's count (bufPool.inUse, bufpool.go): each node
+// the node's buffer pool's count (Node.bufs.InUse, engine/bufpool): each node
 // counts its own.
 
 func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64) {
@@ -46,7 +46,7 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	mem[stats.AllocMsgs] = made
 	mem[stats.FreeMsgs] = max(made-inUse, 0)
 
-	bufs := n.bufs.inUseNow()
+	bufs := n.bufs.InUse()
 	peak := a.bufsPeak.Load()
 	for bufs > peak && !a.bufsPeak.CompareAndSwap(peak, bufs) {
 		peak = a.bufsPeak.Load()
