@@ -5,14 +5,15 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
 // client is the state of a client connection, guarded by conn.mu.
 type client struct {
 	id      uint64
-	srv     *link // datastore connection link this client is pinned to
-	pending msgq  // requests in arrival order whose replies are not in out yet
+	srv     *link            // datastore connection link this client is pinned to
+	pending fifo.Queue[*msg] // requests in arrival order whose replies are not in out yet
 	// inflight counts pending requests waiting for the datastore.
 	inflight int
 	// paused: the input side stopped consuming frames because the client
@@ -142,7 +143,7 @@ func (c *accepted) admitNext() inputVerdict {
 	switch {
 	case c.quitting || c.closed:
 		return inputDrop
-	case c.node.closing.Load() || c.pending.len() >= c.pipelineCap() || c.unsent() >= c.node.maxUnsent:
+	case c.node.closing.Load() || c.pending.Len() >= c.pipelineCap() || c.unsent() >= c.node.maxUnsent:
 		c.paused = true
 		return inputPause
 	}
@@ -234,7 +235,7 @@ func (c *accepted) forward(frame []byte) {
 	m.mute = c.mc.mute
 	c.statsTag(m, len(frame))
 	c.mu.Lock()
-	c.pending.push(m)
+	c.pending.Push(m)
 	c.inflight++
 	c.mu.Unlock()
 	if !c.srv.enqueue(frame, m, &c.b) {
@@ -250,13 +251,13 @@ func (c *accepted) local(reply []byte) {
 		}
 	}
 	c.mu.Lock()
-	if c.pending.len() == 0 {
+	if c.pending.Len() == 0 {
 		c.appendReply(c.curID, reply)
 	} else {
 		m := c.node.acquireLocal(c)
 		m.peerID = c.curID
 		m.setReply(reply)
-		c.pending.push(m)
+		c.pending.Push(m)
 	}
 	c.mu.Unlock()
 }

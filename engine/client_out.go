@@ -33,8 +33,8 @@ func (c *accepted) answer(m *msg, reply []byte, b *batch) {
 		return
 	}
 	c.inflight--
-	if c.pending.peek() == m {
-		c.pending.pop()
+	if c.pending.Peek() == m {
+		c.pending.Pop()
 		c.appendReply(m.peerID, reply)
 		c.node.release(m)
 		c.moveDone()
@@ -51,8 +51,8 @@ func (c *accepted) answer(m *msg, reply []byte, b *batch) {
 // moveDone moves the replies of completed requests at the head of pending
 // to out. Callers hold mu.
 func (c *accepted) moveDone() {
-	for m := c.pending.peek(); m != nil && m.done; m = c.pending.peek() {
-		c.pending.pop()
+	for m := c.pending.Peek(); m != nil && m.done; m = c.pending.Peek() {
+		c.pending.Pop()
 		c.appendReply(m.peerID, m.reply.B)
 		c.node.release(m)
 	}
@@ -94,10 +94,10 @@ func (c *accepted) flushClient() {
 // error answered) or to resume a paused input side. Callers hold mu.
 func (c *accepted) afterFlush() (closeNow, resume bool) {
 	if c.quitting {
-		return c.pending.len() == 0, false
+		return c.pending.Len() == 0, false
 	}
 	if c.paused && !c.node.closing.Load() &&
-		c.pending.len() <= c.pipelineCap()/2 && c.unsent() <= c.node.maxUnsent/2 {
+		c.pending.Len() <= c.pipelineCap()/2 && c.unsent() <= c.node.maxUnsent/2 {
 		c.paused = false
 		return false, true
 	}
@@ -169,8 +169,8 @@ func (c *accepted) onClientClose() {
 func (c *accepted) teardownClient() {
 	c.closed = true
 	c.statsClientClosed()
-	for i, n := 0, c.pending.len(); i < n; i++ {
-		if m := c.pending.pop(); m.done {
+	for i, n := 0, c.pending.Len(); i < n; i++ {
+		if m := c.pending.Pop(); m.done {
 			c.node.release(m)
 		}
 	}

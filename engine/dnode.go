@@ -181,12 +181,12 @@ func (s *dialled) closeBadPeer(what string, err error) {
 func (s *dialled) answerByID(id uint64, reply []byte) {
 	for {
 		s.mu.Lock()
-		m := s.fifo.peek()
+		m := s.fifo.Peek()
 		if m == nil || id < m.peerID {
 			s.mu.Unlock()
 			return
 		}
-		s.fifo.pop()
+		s.fifo.Pop()
 		s.mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
 		if id == m.peerID {

@@ -31,7 +31,7 @@ func (c *accepted) startLinger() bool {
 	if !c.kind.client || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
 		return false
 	}
-	if c.pending.len() == 0 && (c.out == nil || len(c.out.B) == 0) {
+	if c.pending.Len() == 0 && (c.out == nil || len(c.out.B) == 0) {
 		return false
 	}
 	fd, err := sock.Dup(c.fd)

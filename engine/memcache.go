@@ -148,7 +148,7 @@ func (c *accepted) countMemcache(cmd memcache.Command) {
 // FIFO, so the head cannot change between here and complete.
 func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
 	s.mu.Lock()
-	m := s.fifo.peek()
+	m := s.fifo.Peek()
 	if m != nil && m.batched {
 		reply, n, err := s.scanBatched(buf)
 		s.mu.Unlock()

@@ -115,7 +115,7 @@ func (p *peer) pick(id uint64) *link { return p.links[id%uint64(len(p.links))] }
 // waiting for replies, or too many bytes its socket has not taken. Callers
 // hold mu.
 func (s *dialled) peerFull() bool {
-	return s.fifo.len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
+	return s.fifo.Len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
 }
 
 // pipelineCap bounds the pending requests of an accepted connection: a
@@ -346,12 +346,12 @@ func (s *dialled) armPeer(m *msg) {
 // peer connection (reads and writes have different timeouts). Callers hold
 // mu.
 func (s *dialled) expiring() *msg {
-	m := s.fifo.peek()
+	m := s.fifo.Peek()
 	if !s.kind.peer || m == nil {
 		return m
 	}
-	for i := 1; i < s.fifo.len(); i++ {
-		if o := s.fifo.at(i); o.deadline < m.deadline {
+	for i := 1; i < s.fifo.Len(); i++ {
+		if o := s.fifo.At(i); o.deadline < m.deadline {
 			m = o
 		}
 	}

@@ -159,7 +159,7 @@ func (c *accepted) pushRouted(size int) *msg {
 	m.peerID = c.curID
 	m.st.size = int64(size)
 	c.mu.Lock()
-	c.pending.push(m)
+	c.pending.Push(m)
 	c.inflight++
 	c.mu.Unlock()
 	return m

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -27,8 +28,8 @@ import (
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
 	link      *link
-	fifo      msgq // requests queued or written, oldest first
-	unstamped int  // requests at the tail of fifo not handed to the writer yet
+	fifo      fifo.Queue[*msg] // requests queued or written, oldest first
+	unstamped int              // requests at the tail of fifo not handed to the writer yet
 	writer    writerState
 	rest      *bytebufferpool.ByteBuffer // unsent tail of an inline write, for the writer
 	restOff   int
@@ -82,8 +83,8 @@ func (s *dialled) enqueue(frame []byte, m *msg) (ok, inline bool) {
 	default:
 		s.out.B = append(s.out.B, frame...)
 	}
-	idleLine := s.fifo.len() == 0 // nothing sent and unanswered, nothing queued
-	s.fifo.push(m)
+	idleLine := s.fifo.Len() == 0 // nothing sent and unanswered, nothing queued
+	s.fifo.Push(m)
 	s.unstamped++
 	s.statsQueued(m, len(frame))
 	if s.writer == writerIdle {
@@ -141,7 +142,7 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 			return
 		}
 		s.keepSpare(b)
-		if s.fifo.len() > s.unstamped {
+		if s.fifo.Len() > s.unstamped {
 			// Sent requests await replies: the reply path sends the rest.
 			s.writer, owner = writerReply, writerReply
 		}
@@ -207,7 +208,7 @@ func (s *dialled) writeBatch() bool {
 			s.mu.Unlock()
 			return false
 		}
-		if s.fifo.len() > s.unstamped {
+		if s.fifo.Len() > s.unstamped {
 			s.writer = writerReply
 			s.mu.Unlock()
 			return false
@@ -289,7 +290,7 @@ func (s *dialled) onServerInput(b []byte) {
 // complete matches one reply to the oldest request.
 func (s *dialled) answerHead(reply []byte) bool {
 	s.mu.Lock()
-	m := s.fifo.pop()
+	m := s.fifo.Pop()
 	sent := s.st.sent.pop()
 	s.mu.Unlock()
 	if m == nil {
@@ -324,7 +325,7 @@ func (s *dialled) onServerClose() {
 	// has returned.
 	s.statsServerClosed()
 	code := s.failCode()
-	for m := s.fifo.pop(); m != nil; m = s.fifo.pop() {
+	for m := s.fifo.Pop(); m != nil; m = s.fifo.Pop() {
 		s.answer(m, nil, code, &s.b)
 	}
 	s.b.run()

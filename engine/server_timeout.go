@@ -30,8 +30,8 @@ func (s *dialled) stamp(now int64) {
 		return
 	}
 	dl := now + int64(t)
-	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
-		s.fifo.at(i).deadline = dl
+	for i := s.fifo.Len() - s.unstamped; i < s.fifo.Len(); i++ {
+		s.fifo.At(i).deadline = dl
 	}
 	s.unstamped = 0
 	if !s.armed {

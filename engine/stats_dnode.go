@@ -38,8 +38,8 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 	n.mu.Unlock()
 	for _, c := range peers {
 		c.mu.Lock()
-		for i := 0; i < c.pending.len(); i++ {
-			m := c.pending.at(i)
+		for i := 0; i < c.pending.Len(); i++ {
+			m := c.pending.At(i)
 			v[stats.DnodeClientOutQueue]++
 			v[stats.DnodeClientOutQueueBytes] += m.st.size
 			if !m.done {

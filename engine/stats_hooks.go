@@ -275,8 +275,8 @@ func (c *accepted) statsClientClosed() {
 	sh.Dec(c.kind.conns)
 	if c.kind.client {
 		var dropped int64
-		for i := 0; i < c.pending.len(); i++ {
-			if !c.pending.at(i).done {
+		for i := 0; i < c.pending.Len(); i++ {
+			if !c.pending.At(i).done {
 				dropped++
 			}
 		}
@@ -338,7 +338,7 @@ func (c *accepted) statsInputDone() {
 	}
 	*t = inputTally{}
 	c.mu.Lock()
-	d := c.pending.len()
+	d := c.pending.Len()
 	c.mu.Unlock()
 	sh.Observe(c.kind.depth, int64(d))
 }
@@ -455,7 +455,7 @@ func (s *dialled) statsStamp(now int64) {
 	sh.Add(stats.OutQueue, k)
 	sh.Add(stats.OutQueueBytes, bytes)
 	sh.Observe(stats.ServerInQueueDepth, k)
-	sh.Observe(stats.ServerOutQueueDepth, int64(s.fifo.len()))
+	sh.Observe(stats.ServerOutQueueDepth, int64(s.fifo.Len()))
 }
 
 // statsServerInput reads the clock once for a batch of datastore replies.
@@ -539,7 +539,7 @@ func (s *dialled) statsServerClosed() {
 	s.st.sent.reset()
 	// Untagged msgs were never counted in the gauges, but every request
 	// on the conn is dropped.
-	s.statsClosed(&serverCloseMetrics, func(m *msg) bool { return m.st.tagged }, int64(s.fifo.len()))
+	s.statsClosed(&serverCloseMetrics, func(m *msg) bool { return m.st.tagged }, int64(s.fifo.Len()))
 }
 
 // statsClosed moves the msgs a closing conn still holds, those counted
@@ -577,9 +577,9 @@ func (s *dialled) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped
 // those handed to the socket, in the last s.unstamped ones, never sent.
 // Callers hold the closing connection (no more sends or replies).
 func (s *dialled) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outBytes int64) {
-	firstUnsent := s.fifo.len() - s.unstamped
-	for i := 0; i < s.fifo.len(); i++ {
-		m := s.fifo.at(i)
+	firstUnsent := s.fifo.Len() - s.unstamped
+	for i := 0; i < s.fifo.Len(); i++ {
+		m := s.fifo.At(i)
 		switch {
 		case !counted(m):
 		case i < firstUnsent:

@@ -122,8 +122,8 @@ func (s *dialled) statsPeerStamp() {
 	pm := s.peerMetrics()
 	var k, bytes int64
 	var wait histRun
-	for i := s.fifo.len() - s.unstamped; i < s.fifo.len(); i++ {
-		if m := s.fifo.at(i); m.st.peer {
+	for i := s.fifo.Len() - s.unstamped; i < s.fifo.Len(); i++ {
+		if m := s.fifo.At(i); m.st.peer {
 			m.st.sent = now
 			k++
 			bytes += m.st.size
@@ -143,7 +143,7 @@ func (s *dialled) statsPeerStamp() {
 	sh.Add(pm.outQ, k)
 	sh.Add(pm.outQBytes, bytes)
 	sh.Observe(pm.inDepth, k)
-	sh.Observe(pm.outDepth, int64(s.fifo.len()))
+	sh.Observe(pm.outDepth, int64(s.fifo.Len()))
 }
 
 // statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
