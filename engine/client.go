@@ -41,12 +41,12 @@ func (c *accepted) onClientInput(b []byte) {
 		c.carry.B = append(c.carry.B, b...)
 		buf, fromCarry = c.carry.B, true
 	}
-	c.b.now = c.batchClock()
+	c.b.Now = c.batchClock()
 	off := c.kind.consume(c, buf)
 	c.statsInputDone()
 	c.keepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
-	done := c.b.take()
+	done := c.b.Take()
 	c.inMu.Unlock()
 	if overflow {
 		c.markFailed()
@@ -56,10 +56,10 @@ func (c *accepted) onClientInput(b []byte) {
 		c.appendOut(c.node.proto.inputOverflow)
 		c.mu.Unlock()
 	}
-	self := done.flushes(c)
-	done.run()
+	self := done.Flushes(c)
+	done.Run()
 	if !self {
-		c.flushClient()
+		c.Flush()
 	}
 }
 

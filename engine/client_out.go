@@ -4,6 +4,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -13,16 +14,16 @@ import (
 // for the oldest pending request goes straight to out, followed by any
 // later replies that were already complete; a reply that overtakes an
 // earlier request (only local replies can) waits in its msg. Whoever
-// appended calls flushClient once per batch: the server conn once per
+// appended calls Flush once per batch: the server conn once per
 // datastore read for every client it touched, the client's own input path
-// once per read. flushClient makes one non-blocking write; what the socket
+// once per read. Flush makes one non-blocking write; what the socket
 // does not take goes to slowFlush, a goroutine that waits for writability
 // through netpoll, so no poller ever blocks on a slow client. While a slow
 // flush runs, new replies only accumulate; the input side pauses when they
 // pass Node.maxUnsent and resumes when they drain.
 
 // answer gives m its reply; b flushes c at its end.
-func (c *accepted) answer(m *msg, reply []byte, b *batch) {
+func (c *accepted) answer(m *msg, reply []byte, b *batch.Batch) {
 	if m.mute != memcache.MuteNone {
 		reply = m.mute.Apply(reply)
 	}
@@ -43,7 +44,7 @@ func (c *accepted) answer(m *msg, reply []byte, b *batch) {
 	}
 	if !c.dirty {
 		c.dirty = true
-		b.flush(c)
+		b.Flush(c)
 	}
 	c.mu.Unlock()
 }
@@ -58,9 +59,9 @@ func (c *accepted) moveDone() {
 	}
 }
 
-// flushClient writes out with one non-blocking write, then closes the
-// connection after QUIT or resumes a paused input side when due.
-func (c *accepted) flushClient() {
+// Flush (batch.Flusher) writes out with one non-blocking write, then
+// closes the connection after QUIT or resumes a paused input side when due.
+func (c *accepted) Flush() {
 	c.mu.Lock()
 	c.dirty = false
 	if c.closed || c.flushing {

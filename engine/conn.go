@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/replica"
@@ -66,9 +67,9 @@ type sockCore struct {
 	st connStats // stats bookkeeping (stats_hooks.go)
 
 	// b is the end-of-callback work of this connection's callbacks
-	// (batch.go): an accepted connection's input (under inMu), a dialled
+	// (package engine/batch): an accepted connection's input (under inMu), a dialled
 	// connection's reads and close (its poller).
-	b batch
+	b batch.Batch
 }
 
 func (c *sockCore) init(n *Node, nc netpoll.Connection) {

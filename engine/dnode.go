@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -166,7 +167,7 @@ func (s *dialled) onPeerReplies(b []byte) {
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
 	s.writeNow(writerReply, 0)
-	s.b.run()
+	s.b.Run()
 }
 
 func (s *dialled) closeBadPeer(what string, err error) {
@@ -201,7 +202,7 @@ func (s *dialled) answerByID(id uint64, reply []byte) {
 // answer gives a request popped from a server or peer FIFO its reply:
 // reply bytes, or a failure code when the engine makes the reply up. A copy
 // of a routed request goes to its fan-out; a plain request to its client.
-func (s *dialled) answer(m *msg, reply []byte, code replica.Code, b *batch) {
+func (s *dialled) answer(m *msg, reply []byte, code replica.Code, b *batch.Batch) {
 	if m.fan != nil {
 		m.fan.answer(m, reply, code, b)
 		return

@@ -55,7 +55,7 @@
 //	  ▼                                                                     │
 //	send toward the datastore, one write per batch:                         │
 //	  - connection idle (fifo was empty): written by the client's batch    │
-//	    at the end of its input (batch.go, writeInline)                     │
+//	    at the end of its input (engine/batch, WriteQueued)                 │
 //	  - requests in flight: the reply path, at the end of each read of     │
 //	    replies, writes everything all clients queued meanwhile at once     │
 //	    (writeNow(writerReply)); no goroutine is woken                      │

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -230,7 +231,7 @@ func (c *accepted) launch(f *fanout, frame []byte) {
 // send queues a copy of frame for target i. A target that cannot take it
 // fails over (remote DC), is dropped (swallowed copy) or fails in the
 // tracker (counted copy). Callers hold f.mu.
-func (f *fanout) send(i int, frame []byte, b *batch) {
+func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 	for {
 		tg := f.plan.Targets[i]
 		lk, code := f.slotFor(tg)
@@ -286,7 +287,7 @@ func (f *fanout) slotFor(tg replica.Target) (*link, replica.Code) {
 // answer takes the reply of copy m (reply bytes, or a failure code). It
 // runs on the poller of the connection m was queued on, whose batch b
 // writes a retry and flushes the client.
-func (f *fanout) answer(m *msg, reply []byte, code replica.Code, b *batch) {
+func (f *fanout) answer(m *msg, reply []byte, code replica.Code, b *batch.Batch) {
 	i := int(m.idx)
 	releaseMsg(m)
 	f.mu.Lock()
@@ -302,7 +303,7 @@ func (f *fanout) answer(m *msg, reply []byte, code replica.Code, b *batch) {
 }
 
 // step feeds the tracker with the reply of target i. Callers hold f.mu.
-func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch) {
+func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch.Batch) {
 	p := &f.owner.node.proto
 	if code != replica.NoError {
 		reply = p.codeReply(code)
@@ -348,7 +349,7 @@ func (f *fanout) keep(i int, reply []byte) {
 }
 
 // answerOwner gives the owner the decided reply. Callers hold f.mu.
-func (f *fanout) answerOwner(reply []byte, b *batch) {
+func (f *fanout) answerOwner(reply []byte, b *batch.Batch) {
 	f.decided = true
 	f.refs--
 	if f.multi != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -123,7 +124,7 @@ func (c *accepted) localOwner(key []byte) int {
 
 // answerPart takes the decided reply of part i; the last one merges and
 // answers the client.
-func (mp *multi) answerPart(i int, reply []byte, bt *batch) {
+func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 	b := mp.node.bufs.Get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()

@@ -149,9 +149,9 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 	}
 }
 
-// writeInline is writeNow for the client that enqueued on an idle
-// connection; now is the clock of its input batch (0: none).
-func (s *dialled) writeInline(now int64) { s.writeNow(writerInline, now) }
+// WriteQueued (batch.Writer) is writeNow for the client that enqueued on an
+// idle connection; now is the clock of its input batch (0: none).
+func (s *dialled) WriteQueued(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
 func (s *dialled) sendNow(b []byte) (int, error) {
@@ -284,7 +284,7 @@ func (s *dialled) onServerInput(b []byte) {
 	s.keepTail(buf, off, fromCarry)
 	s.statsFlush()
 	s.writeNow(writerReply, s.batchClock())
-	s.b.run()
+	s.b.Run()
 }
 
 // complete matches one reply to the oldest request.
@@ -328,7 +328,7 @@ func (s *dialled) onServerClose() {
 	for m := s.fifo.Pop(); m != nil; m = s.fifo.Pop() {
 		s.answer(m, nil, code, &s.b)
 	}
-	s.b.run()
+	s.b.Run()
 	s.node.bufs.Put(s.carry)
 	s.carry = nil
 	s.link.lost(s)
