@@ -23,10 +23,10 @@ import (
 //
 //   - accepted: a connection a listener accepted, a client's or a peer's
 //     (dyn_listen). Input is requests, output is replies in request order,
-//     flushed once per batch (client.go, client_out.go).
+//     flushed once per batch (accepted.go, accepted_out.go).
 //   - dialled: a connection the node dialled, to its datastore or to a
 //     peer. Input is replies matched to a FIFO of requests, output is the
-//     requests of every client, written once per batch (server.go).
+//     requests of every client, written once per batch (dialled.go).
 //
 // What a connection does with its bytes is its kind, data chosen when it is
 // made (inKind, outKind: its framer and its handler), never a switch on a

@@ -23,7 +23,7 @@ import (
 // are matched to fifo in order and handed to their clients; every client
 // touched by one read is flushed once at the end of that read. Only a
 // partial write (full socket) goes to the writer goroutine, which may block.
-// Timeouts: server_timeout.go.
+// Timeouts: dialled_timeout.go.
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
