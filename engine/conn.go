@@ -92,7 +92,7 @@ type accepted struct {
 	peerIn      // dnode framing of a peer's requests (dnode.go)
 	scratchRoute
 
-	// drain keeps a half-closed client's socket for its replies (halfclose.go).
+	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
 
 	client // reply queue and flow control, guarded by mu
@@ -110,7 +110,7 @@ type inKind struct {
 	// pipeline bounds the requests pending on one connection.
 	pipeline int
 	// client: a client's connection (not a peer's): it counts for the
-	// busy-poll, its requests are counted by class, it may drain after a
+	// busy-poll, its requests are counted by class, it may linger after a
 	// half-close, and a malformed request is answered before the close.
 	client bool
 	// stats of the connection: gauge, closes, reply-queue depth.

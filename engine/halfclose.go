@@ -13,20 +13,20 @@ import (
 // replies (docs/compat.md §9.1: half-closed clients still receive outstanding replies).
 // netpoll closes a connection as soon as it sees the peer's FIN, so the
 // engine keeps the socket alive past that point: the close callback, when
-// replies are still owed, duplicates the descriptor and leaves the client in
-// drain mode. Replies keep flowing to it through the duplicate, which
+// replies are still owed, duplicates the descriptor and leaves the client
+// lingering. Replies keep flowing to it through the duplicate, which
 // netpoll does not poll (sock.Dup, sock.WriteAll); once nothing is pending
 // (or a write fails, or the node shuts down) the duplicate is closed and
 // the client is torn down as usual. Requests still at the
-// datastore are bounded by the timeout, so a drain always ends.
+// datastore are bounded by the timeout, so a linger always ends.
 
-// lingerState is the client-side state of a drain.
+// lingerState is the client-side state of a linger.
 type lingerState struct {
 	on atomic.Bool // the socket lives on through a duplicate descriptor
 }
 
 // startLinger is called by onClientClose with mu held. It reports whether the
-// client now drains; if not, the caller tears it down.
+// client now lingers; if not, the caller tears it down.
 func (c *accepted) startLinger() bool {
 	if !c.kind.client || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
 		return false
@@ -66,7 +66,7 @@ func (c *accepted) lingerWrite(b []byte) error {
 	return sock.WriteAll(c.fd, b, wait)
 }
 
-// closeLater is sockCore.closeLater for an accepted connection: a draining
+// closeLater is sockCore.closeLater for an accepted connection: a lingering
 // client's duplicate descriptor is closed and the client torn down.
 func (c *accepted) closeLater() {
 	if c.linger.on.Load() {
@@ -77,7 +77,7 @@ func (c *accepted) closeLater() {
 }
 
 // blockingWrite is sockCore.blockingWrite for an accepted connection: a
-// draining client is written through its duplicate descriptor.
+// lingering client is written through its duplicate descriptor.
 func (c *accepted) blockingWrite(b []byte) error {
 	if c.linger.on.Load() {
 		return c.lingerWrite(b)
