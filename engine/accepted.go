@@ -36,11 +36,7 @@ type client struct {
 func (c *accepted) onClientInput(b []byte) {
 	c.inMu.Lock()
 	c.statsInput()
-	buf, fromCarry := b, false
-	if c.carry != nil && len(c.carry.B) > 0 {
-		c.carry.B = append(c.carry.B, b...)
-		buf, fromCarry = c.carry.B, true
-	}
+	buf, fromCarry := c.joinCarry(b)
 	c.b.Now = c.batchClock()
 	off := c.kind.consume(c, buf)
 	c.statsInputDone()
@@ -66,6 +62,16 @@ func (c *accepted) onClientInput(b []byte) {
 // resume consumes what a paused client left in carry.
 func (c *accepted) resume() {
 	c.onClientInput(nil)
+}
+
+// joinCarry returns the input to consume: b alone, or b appended to the
+// bytes carried from the last read (fromCarry). Input side only.
+func (c *sockCore) joinCarry(b []byte) (buf []byte, fromCarry bool) {
+	if c.carry != nil && len(c.carry.B) > 0 {
+		c.carry.B = append(c.carry.B, b...)
+		return c.carry.B, true
+	}
+	return b, false
 }
 
 // keepTail keeps buf[off:] in carry for the next call.

@@ -257,11 +257,7 @@ func (s *sockCore) isClosed() bool {
 // poller (netpoll serialises it with the close callback).
 func (s *dialled) onServerInput(b []byte) {
 	s.statsServerInput()
-	buf, fromCarry := b, false
-	if s.carry != nil && len(s.carry.B) > 0 {
-		s.carry.B = append(s.carry.B, b...)
-		buf, fromCarry = s.carry.B, true
-	}
+	buf, fromCarry := s.joinCarry(b)
 	off := 0
 	for off < len(buf) {
 		reply, n, err := s.node.proto.scan(s, buf[off:])

@@ -124,11 +124,7 @@ func (s *dialled) appendPeerHeader(m *msg, payload int) {
 // onPeerReplies consumes replies read from a peer: dnode header, then a
 // RESP reply, matched to the FIFO by msg id. It runs on a poller.
 func (s *dialled) onPeerReplies(b []byte) {
-	buf, fromCarry := b, false
-	if s.carry != nil && len(s.carry.B) > 0 {
-		s.carry.B = append(s.carry.B, b...)
-		buf, fromCarry = s.carry.B, true
-	}
+	buf, fromCarry := s.joinCarry(b)
 	off := 0
 	for off < len(buf) {
 		skipped, hn, err := s.dparser.Parse(buf[off:], &s.hdr)
