@@ -23,13 +23,13 @@ import (
 // local_peer_connections (same DC) or remote_peer_connections (other DC)
 // links. A link is the same type that holds a datastore connection: it
 // dials, reconnects with back-off (1 s doubling to 10 s for peers, docs/compat.md
-// §9.3) and installs a conn of role rolePeerOut. That conn is a server conn
-// in every respect (FIFO of msgs, cross-client write coalescing, writer
+// §9.3) and installs a dialled conn of the peer kind. That conn is a
+// datastore conn in every respect (FIFO of msgs, cross-client write coalescing, writer
 // goroutine, timeouts, failure of everything queued when it closes); the
 // only differences are a dnode header written before each request, a
 // dnode header parsed before each reply, and matching by msg id (docs/compat.md §5.3).
 //
-// Incoming: the dyn_listen listener accepts conns of role rolePeerIn. They
+// Incoming: the dyn_listen listener accepts conns of the peer kind. They
 // run the client lifecycle (carry, pipelining bound, in-order replies,
 // non-blocking flush); their input is a dnode header followed by a RESP
 // request, and every reply gets a DMSG_RES header echoing the request's id.
