@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
-	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
 // The memcached text protocol on the shared request lifecycle (proto.go).
@@ -129,17 +128,17 @@ func (c *accepted) handleMemcache(frame []byte) {
 	}
 }
 
-// countMemcache counts one client request by class.
+// countMemcache counts one client request by class in the input batch's
+// tally, as countRequest does for Redis (statsInputDone adds it).
 func (c *accepted) countMemcache(cmd memcache.Command) {
-	sh := c.st.shard
-	if sh == nil || !c.kind.client {
+	if c.st.shard == nil || !c.kind.client {
 		return
 	}
 	switch {
 	case cmd.Is(memcache.FlagWrite):
-		sh.Inc(stats.ClientWriteRequests)
+		c.st.in.writes++
 	case cmd.Is(memcache.FlagRead):
-		sh.Inc(stats.ClientReadRequests)
+		c.st.in.reads++
 	}
 }
 
