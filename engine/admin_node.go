@@ -14,6 +14,7 @@ import (
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/stats"
+	"github.com/dynomite-go/dynomite/engine/tally"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -66,14 +67,14 @@ type adminState struct {
 	peerState []atomic.Uint32
 
 	reg      *stats.Registry
-	msgsMade atomic.Int64                // msgs the pool made (New)
-	refused  atomic.Int64                // requests refused at max_msgs
-	bufsPeak atomic.Int64                // most buffers in use seen by a snapshot
-	statsOn  bool                        // request counters are updated
-	shardSeq atomic.Uint64               // round robin of connections over shards
-	families map[*resp.Command]familySet // redis_req_* of each command
-	ping     *resp.Command               // not counted in client_read_requests
-	getenv   func(string) string         // Options.Getenv; nil: no variable is set
+	msgsMade atomic.Int64                     // msgs the pool made (New)
+	refused  atomic.Int64                     // requests refused at max_msgs
+	bufsPeak atomic.Int64                     // most buffers in use seen by a snapshot
+	statsOn  bool                             // request counters are updated
+	shardSeq atomic.Uint64                    // round robin of connections over shards
+	families map[*resp.Command]tally.Families // redis_req_* of each command
+	ping     *resp.Command                    // not counted in client_read_requests
+	getenv   func(string) string              // Options.Getenv; nil: no variable is set
 
 	mu     sync.Mutex // guards srv and cancel
 	srv    *admin.Server
@@ -132,7 +133,7 @@ func (n *Node) initAdmin(o Options) {
 	a.statsOn = !o.noStats && !statsBuiltOff
 	a.reg.SetSource(n.statsSource)
 	if p.DataStore == 0 {
-		a.families = redisFamilies()
+		a.families = tally.RedisFamilies()
 	}
 	a.ping = resp.Lookup([]byte("ping"))
 }

@@ -287,7 +287,7 @@ func (s *dialled) onServerInput(b []byte) {
 func (s *dialled) answerHead(reply []byte) bool {
 	s.mu.Lock()
 	m := s.fifo.Pop()
-	sent := s.st.sent.pop()
+	sent := s.st.sentLog.Pop()
 	s.mu.Unlock()
 	if m == nil {
 		return false

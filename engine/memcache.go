@@ -136,9 +136,9 @@ func (c *accepted) countMemcache(cmd memcache.Command) {
 	}
 	switch {
 	case cmd.Is(memcache.FlagWrite):
-		c.st.in.writes++
+		c.st.in.Writes++
 	case cmd.Is(memcache.FlagRead):
-		c.st.in.reads++
+		c.st.in.Reads++
 	}
 }
 

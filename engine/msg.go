@@ -4,6 +4,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/tally"
 )
 
 // msg is one client request on its way through the engine, from the moment
@@ -47,7 +48,7 @@ type msg struct {
 
 	poison uint32 // msgLive while acquired; checked under -race
 
-	st msgStats // stats bookkeeping (stats_hooks.go)
+	st tally.Msg // stats bookkeeping (stats_hooks.go)
 }
 
 // acquireMsg returns a zeroed msg owned by c, from its node's pool.

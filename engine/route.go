@@ -158,7 +158,7 @@ func (c *accepted) pushRouted(size int) *msg {
 	}
 	m := acquireMsg(c)
 	m.peerID = c.curID
-	m.st.size = int64(size)
+	m.st.Size = int64(size)
 	c.mu.Lock()
 	c.pending.Push(m)
 	c.inflight++

@@ -41,10 +41,10 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 		for i := 0; i < c.pending.Len(); i++ {
 			m := c.pending.At(i)
 			v[stats.DnodeClientOutQueue]++
-			v[stats.DnodeClientOutQueueBytes] += m.st.size
+			v[stats.DnodeClientOutQueueBytes] += m.st.Size
 			if !m.done {
 				v[stats.DnodeClientInQueue]++
-				v[stats.DnodeClientInQueueBytes] += m.st.size
+				v[stats.DnodeClientInQueueBytes] += m.st.Size
 			}
 		}
 		c.mu.Unlock()

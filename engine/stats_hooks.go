@@ -7,6 +7,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/stats"
+	"github.com/dynomite-go/dynomite/engine/tally"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -17,7 +18,7 @@ import (
 //	client accepted     client_connections +1 (connection's shard)
 //	request parsed      client_read_requests | client_write_requests
 //	                    (by resp.FlagWrite; PING, QUIT, dyno_config not counted),
-//	                    summed over the input batch (inputTally)
+//	                    summed over the input batch (tally.Input)
 //	forward             gate on the node state (docs/compat.md §4.8), tag the msg: arrival
 //	                    time (one clock read per input batch), size, kind,
 //	                    redis_req_* families
@@ -61,171 +62,24 @@ type connStats struct {
 	// lastCmd and lastFam cache the family lookup of the previous request
 	// (input side): pipelines tend to repeat one command.
 	lastCmd *resp.Command
-	lastFam familySet
+	lastFam tally.Families
 	// tally sums the replies of the current datastore read (server conn,
 	// poller only); statsFlush adds it to the shard at the end of the read.
-	tally replyTally
+	reply tally.Reply
 	// in sums what the current input batch adds (client and peer-in
 	// conns, under inMu); statsInputDone adds it at the end of the batch.
-	in inputTally
+	in tally.Input
 	// peer sums the replies of the current read of a peer conn (poller
 	// only), added by statsFlush.
-	peer peerTally
+	peerTally tally.Peer
 	// send sums the requests queued on a datastore conn since its last
 	// send (s.mu held): statsQueued adds each msg while it is fresh in
 	// the cache, statsStamp adds the sum when the batch goes out.
-	send sendTally
+	send tally.Send
 	// sent holds the send clock of the batches in fifo order (datastore
 	// conn, s.mu held), so that a send touches no msg: a reply takes the
 	// clock of the oldest batch.
-	sent sentLog
-}
-
-// sentLog is a queue of runs of consecutive fifo msgs handed to the socket
-// at one clock. Its slice is reused, so a steady load allocates nothing.
-type sentLog struct {
-	b    []sentBatch
-	head int
-}
-
-type sentBatch struct {
-	n  int   // msgs of the batch not yet answered
-	at int64 // node clock of the send
-}
-
-// push records a batch of n msgs sent at clock at.
-func (l *sentLog) push(n int, at int64) {
-	if l.head == len(l.b) {
-		l.b, l.head = l.b[:0], 0
-	} else if l.head > 0 && len(l.b) == cap(l.b) {
-		l.b = l.b[:copy(l.b, l.b[l.head:])]
-		l.head = 0
-	}
-	l.b = append(l.b, sentBatch{n: n, at: at})
-}
-
-// pop returns the send clock of the oldest msg sent and unanswered, and
-// forgets that msg; 0 when none is recorded.
-func (l *sentLog) pop() int64 {
-	if l.head == len(l.b) {
-		return 0
-	}
-	e := &l.b[l.head]
-	e.n--
-	if e.n <= 0 {
-		l.head++
-	}
-	return e.at
-}
-
-// reset forgets every batch (the connection closed).
-func (l *sentLog) reset() { l.b, l.head = l.b[:0], 0 }
-
-// inputTally is what one input batch adds to the stats.
-type inputTally struct {
-	reads, writes int64 // client_read_requests, client_write_requests
-	inQ, inQBytes int64 // requests queued on the datastore
-}
-
-// replyTally is what the replies of one datastore read add to the stats:
-// counters as plain sums, histograms as runs of values in one bucket (the
-// replies to one pipelined batch share their latencies, neighbouring
-// latencies share a bucket), so a read of many replies costs a few atomic
-// adds instead of a dozen per reply.
-type replyTally struct {
-	outQ, outQBytes    int64
-	reads, readBytes   int64
-	writes, writeBytes int64
-	runs               [3]histRun // RequestLatency, ServerLatency, ServerQueueWait
-}
-
-// histRun is a run of values of one bucket not yet recorded (stats.Run).
-type histRun struct{ stats.Run }
-
-// add adds v to the run, recording the run before in h when v falls in
-// another bucket.
-func (r *histRun) add(sh *stats.Shard, h stats.Hist, v int64) {
-	if !r.Add(v) {
-		r.next(sh, h, v)
-	}
-}
-
-// next records the run in h and starts the next one with v.
-func (r *histRun) next(sh *stats.Shard, h stats.Hist, v int64) {
-	sh.ObserveRun(h, &r.Run)
-	r.Start(v)
-}
-
-// flush records the run in h.
-func (r *histRun) flush(sh *stats.Shard, h stats.Hist) { sh.ObserveRun(h, &r.Run) }
-
-// numFamilies is the number of redis_req_* counters, which are
-// consecutive in the metric table.
-const numFamilies = int(stats.RedisReqOther-stats.RedisReqGet) + 1
-
-// sendTally sums one batch of requests handed to the datastore.
-type sendTally struct {
-	reads, readBytes   int64
-	writes, writeBytes int64
-	fams               [numFamilies]int64
-	payload            histRun
-}
-
-func (t *sendTally) add(sh *stats.Shard, m *msg) {
-	if m.st.write {
-		t.writes++
-		t.writeBytes += m.st.size
-		t.payload.add(sh, stats.PayloadSize, m.st.size)
-	} else {
-		t.reads++
-		t.readBytes += m.st.size
-	}
-	for i := uint8(0); i < m.st.fam.n; i++ {
-		t.fams[m.st.fam.m[i]-stats.RedisReqGet]++
-	}
-}
-
-func (t *sendTally) flush(sh *stats.Shard) {
-	if t.reads > 0 {
-		sh.Add(stats.ReadRequests, t.reads)
-		sh.Add(stats.ReadRequestBytes, t.readBytes)
-	}
-	if t.writes > 0 {
-		sh.Add(stats.WriteRequests, t.writes)
-		sh.Add(stats.WriteRequestBytes, t.writeBytes)
-	}
-	for i, n := range t.fams {
-		if n > 0 {
-			sh.Add(stats.RedisReqGet+stats.Metric(i), n)
-		}
-	}
-	t.payload.flush(sh, stats.PayloadSize)
-}
-
-var tallyHists = [3]stats.Hist{stats.RequestLatency, stats.ServerLatency, stats.ServerQueueWait}
-
-// observe adds v to run i.
-func (t *replyTally) observe(sh *stats.Shard, i int, v int64) {
-	t.runs[i].add(sh, tallyHists[i], v)
-}
-
-// msgStats is what a msg carries for the stats; reset with the msg.
-type msgStats struct {
-	start  int64     // arrival: clock of the client's input batch
-	sent   int64     // handed to a peer socket: clock of the batch
-	size   int64     // request frame bytes
-	tagged bool      // statsTag ran: only tagged msgs are counted
-	peer   bool      // queued on a peer conn and counted there (stats_peer.go)
-	write  bool      // resp.FlagWrite
-	fam    familySet // redis_req_* counters of the command
-}
-
-// familySet is the redis_req_* counters one command bumps: C Dynomite
-// counts LREM, SUNION and the set commands in two families (docs/compat.md §2.2),
-// and redis_req_sets, which C never updates, counts every set command.
-type familySet struct {
-	m [3]stats.Metric
-	n uint8
+	sentLog tally.SentLog
 }
 
 // statsClock is the stats' clock, the node's clock: monotonic nanoseconds
@@ -308,10 +162,10 @@ func (c *accepted) countRequest(cmd *resp.Command) {
 	n := c.node
 	switch {
 	case cmd.Flags&resp.FlagWrite != 0:
-		c.st.in.writes++
+		c.st.in.Writes++
 	case cmd == n.adm.ping || cmd == n.cmdQuit || cmd == n.cmdConsistency:
 	default:
-		c.st.in.reads++
+		c.st.in.Reads++
 	}
 }
 
@@ -325,18 +179,7 @@ func (c *accepted) statsInputDone() {
 	if sh == nil {
 		return
 	}
-	t := &c.st.in
-	if t.reads > 0 {
-		sh.Add(stats.ClientReadRequests, t.reads)
-	}
-	if t.writes > 0 {
-		sh.Add(stats.ClientWriteRequests, t.writes)
-	}
-	if t.inQ > 0 {
-		sh.Add(stats.InQueue, t.inQ)
-		sh.Add(stats.InQueueBytes, t.inQBytes)
-	}
-	*t = inputTally{}
+	c.st.in.Flush(sh)
 	c.mu.Lock()
 	d := c.pending.Len()
 	c.mu.Unlock()
@@ -373,12 +216,12 @@ func (c *accepted) statsTag(m *msg, size int) {
 		return
 	}
 	cmd := c.req.Cmd
-	m.st.start = c.st.now
-	m.st.size = int64(size)
-	m.st.tagged = true
-	m.st.write = c.reqWrite()
+	m.st.Start = c.st.now
+	m.st.Size = int64(size)
+	m.st.Tagged = true
+	m.st.Write = c.reqWrite()
 	if cmd == c.st.lastCmd {
-		m.st.fam = c.st.lastFam
+		m.st.Fam = c.st.lastFam
 		return
 	}
 	if fams := c.node.adm.families; fams != nil {
@@ -388,9 +231,9 @@ func (c *accepted) statsTag(m *msg, size int) {
 		}
 		f, ok := fams[key]
 		if !ok {
-			f = familySet{m: [3]stats.Metric{stats.RedisReqOther}, n: 1}
+			f = tally.Families{M: [3]stats.Metric{stats.RedisReqOther}, N: 1}
 		}
-		m.st.fam = f
+		m.st.Fam = f
 		c.st.lastCmd, c.st.lastFam = cmd, f
 	}
 }
@@ -412,18 +255,18 @@ func (s *dialled) statsQueued(m *msg, size int) {
 	if s.kind.peer || m.owner == nil {
 		return
 	}
-	if !m.st.tagged && m.fan != nil {
+	if !m.st.Tagged && m.fan != nil {
 		m.owner.statsTag(m, size)
-		m.st.start = 0
-		m.st.write = m.write
+		m.st.Start = 0
+		m.st.Write = m.write
 	}
-	if !m.st.tagged {
+	if !m.st.Tagged {
 		return
 	}
 	t := &m.owner.st.in
-	t.inQ++
-	t.inQBytes += m.st.size
-	s.st.send.add(s.st.shard, m)
+	t.InQ++
+	t.InQBytes += m.st.Size
+	s.st.send.Add(s.st.shard, &m.st)
 }
 
 // statsStamp runs when the requests queued at the tail of fifo (the
@@ -445,11 +288,10 @@ func (s *dialled) statsStamp(now int64) {
 	if s.kind.peer {
 		return
 	}
-	s.st.sent.push(s.unstamped, now)
+	s.st.sentLog.Push(s.unstamped, now)
 	t := &s.st.send
-	k, bytes := t.reads+t.writes, t.readBytes+t.writeBytes
-	t.flush(sh)
-	*t = sendTally{}
+	k, bytes := t.Reads+t.Writes, t.ReadBytes+t.WriteBytes
+	t.Flush(sh)
 	sh.Add(stats.InQueue, -k)
 	sh.Add(stats.InQueueBytes, -bytes)
 	sh.Add(stats.OutQueue, k)
@@ -470,26 +312,26 @@ func (s *dialled) statsServerInput() {
 // release it).
 func (s *dialled) statsReply(m *msg, size int, sent int64) {
 	sh := s.st.shard
-	if sh == nil || !m.st.tagged || s.kind.peer {
+	if sh == nil || !m.st.Tagged || s.kind.peer {
 		return
 	}
-	now, t := s.st.now, &s.st.tally
-	t.outQ++
-	t.outQBytes += m.st.size
-	if m.st.write {
-		t.writes++
-		t.writeBytes += int64(size)
+	now, t := s.st.now, &s.st.reply
+	t.OutQ++
+	t.OutQBytes += m.st.Size
+	if m.st.Write {
+		t.Writes++
+		t.WriteBytes += int64(size)
 	} else {
-		t.reads++
-		t.readBytes += int64(size)
+		t.Reads++
+		t.ReadBytes += int64(size)
 	}
-	if m.st.start != 0 { // 0: arrived on a path that reads no input clock
-		t.observe(sh, 0, (now-m.st.start)/1000)
+	if m.st.Start != 0 { // 0: arrived on a path that reads no input clock
+		t.Observe(sh, tally.RequestLatency, (now-m.st.Start)/1000)
 	}
 	if sent != 0 {
-		t.observe(sh, 1, (now-sent)/1000)
-		if m.st.start != 0 {
-			t.observe(sh, 2, (sent-m.st.start)/1000)
+		t.Observe(sh, tally.ServerLatency, (now-sent)/1000)
+		if m.st.Start != 0 {
+			t.Observe(sh, tally.ServerQueueWait, (sent-m.st.Start)/1000)
 		}
 	}
 }
@@ -498,28 +340,15 @@ func (s *dialled) statsReply(m *msg, size int, sent int64) {
 // shard. It runs on the poller at the end of every read, and when the
 // connection closes.
 func (s *dialled) statsFlush() {
-	sh, t := s.st.shard, &s.st.tally
+	sh, t := s.st.shard, &s.st.reply
 	if sh != nil && s.kind.peer {
 		s.statsPeerFlush()
 		return
 	}
-	if sh == nil || t.outQ == 0 {
+	if sh == nil {
 		return
 	}
-	sh.Add(stats.OutQueue, -t.outQ)
-	sh.Add(stats.OutQueueBytes, -t.outQBytes)
-	if t.reads > 0 {
-		sh.Add(stats.ReadResponses, t.reads)
-		sh.Add(stats.ReadResponseBytes, t.readBytes)
-	}
-	if t.writes > 0 {
-		sh.Add(stats.WriteResponses, t.writes)
-		sh.Add(stats.WriteResponseBytes, t.writeBytes)
-	}
-	for i := range t.runs {
-		t.runs[i].flush(sh, tallyHists[i])
-	}
-	*t = replyTally{}
+	t.Flush(sh)
 }
 
 // statsServerClosed runs once when a server conn closes, before the
@@ -535,41 +364,41 @@ func (s *dialled) statsServerClosed() {
 		return
 	}
 	s.statsFlush()
-	s.st.send = sendTally{} // queued, never sent: not counted as sent
-	s.st.sent.reset()
+	s.st.send = tally.Send{} // queued, never sent: not counted as sent
+	s.st.sentLog.Reset()
 	// Untagged msgs were never counted in the gauges, but every request
 	// on the conn is dropped.
-	s.statsClosed(&serverCloseMetrics, func(m *msg) bool { return m.st.tagged }, int64(s.fifo.Len()))
+	s.statsClosed(&tally.ServerClose, func(m *msg) bool { return m.st.Tagged }, int64(s.fifo.Len()))
 }
 
 // statsClosed moves the msgs a closing conn still holds, those counted
 // reports, out of its queue gauges, counts dropped requests (dropped, or
 // when negative the counted msgs), the timed-out ones, why the conn closed
 // and the eject. Callers hold the closing connection.
-func (s *dialled) statsClosed(cm *closeMetrics, counted func(*msg) bool, dropped int64) {
+func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg) bool, dropped int64) {
 	sh := s.st.shard
 	in, out, inBytes, outBytes := s.queuedOnClose(counted)
 	if dropped < 0 {
 		dropped = in + out
 	}
-	sh.Add(cm.outQ, -out)
-	sh.Add(cm.outQBytes, -outBytes)
-	sh.Add(cm.inQ, -in)
-	sh.Add(cm.inQBytes, -inBytes)
-	sh.Add(cm.dropped, dropped)
+	sh.Add(cm.OutQ, -out)
+	sh.Add(cm.OutQBytes, -outBytes)
+	sh.Add(cm.InQ, -in)
+	sh.Add(cm.InQBytes, -inBytes)
+	sh.Add(cm.Dropped, dropped)
 	closing := s.node.closing.Load()
 	switch {
 	case s.timedOut:
-		sh.Inc(cm.timedout)
-		sh.Add(cm.timedoutReqs, out)
+		sh.Inc(cm.Timedout)
+		sh.Add(cm.TimedoutReqs, out)
 	case s.st.failed.Load():
-		sh.Inc(cm.err)
+		sh.Inc(cm.Err)
 	case !closing:
-		sh.Inc(cm.eof)
+		sh.Inc(cm.EOF)
 	}
 	if !closing {
-		sh.Inc(cm.ejects)
-		sh.SetTimestamp(cm.ejectedAt, time.Now().UnixMilli())
+		sh.Inc(cm.Ejects)
+		sh.SetTimestamp(cm.EjectedAt, time.Now().UnixMilli())
 	}
 }
 
@@ -584,10 +413,10 @@ func (s *dialled) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outB
 		case !counted(m):
 		case i < firstUnsent:
 			out++
-			outBytes += m.st.size
+			outBytes += m.st.Size
 		default:
 			in++
-			inBytes += m.st.size
+			inBytes += m.st.Size
 		}
 	}
 	return in, out, inBytes, outBytes
@@ -610,48 +439,3 @@ func (c *accepted) failLater() {
 // markFailed marks the connection as closed because of an error; the
 // caller arranges the close.
 func (c *sockCore) markFailed() { c.st.failed.Store(true) }
-
-// redisFamilies maps Redis commands to their redis_req_* counters, as C
-// Dynomite counts them (docs/compat.md §2.2); commands not in the map count in
-// redis_req_other. redis_req_sets, never updated by C, counts every command
-// of the set type in addition.
-func redisFamilies() map[*resp.Command]familySet {
-	fams := make(map[*resp.Command]familySet)
-	add := func(m stats.Metric, names ...string) {
-		for _, name := range names {
-			cmd := resp.Lookup([]byte(name))
-			if cmd == nil {
-				continue
-			}
-			f := fams[cmd]
-			f.m[f.n] = m
-			f.n++
-			fams[cmd] = f
-		}
-	}
-	add(stats.RedisReqGet, "get")
-	add(stats.RedisReqSet, "set")
-	add(stats.RedisReqDel, "del")
-	add(stats.RedisReqIncrDecr, "incr", "decr")
-	add(stats.RedisReqKeys, "keys")
-	add(stats.RedisReqMget, "mget")
-	add(stats.RedisReqScan, "scan")
-	add(stats.RedisReqSort, "sort")
-	add(stats.RedisReqPing, "ping")
-	add(stats.RedisReqLreqm, "lrem")
-	add(stats.RedisReqLists, "lrem", "lrange", "lset", "ltrim", "lindex", "lpushx")
-	add(stats.RedisReqSunion, "sunion")
-	add(stats.RedisReqSet, "sunion", "setbit", "setex", "setrange", "sadd", "sdiff", "sdiffstore",
-		"sinter", "sinterstore", "srem", "sunionstore", "sscan")
-	add(stats.RedisReqHashes, "hincrby", "hincrbyfloat", "hset", "hsetnx")
-	add(stats.RedisReqSortedsets, "zadd", "zinterstore", "zrange", "zrangebyscore", "zrem", "zrevrange",
-		"zrevrangebyscore", "zunionstore", "zscan", "zcount", "zincrby", "zlexcount", "zrangebylex",
-		"zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zrevrangebylex")
-	// Set commands C counts nowhere but redis_req_other keep that count.
-	add(stats.RedisReqOther, "scard", "sismember", "smismember", "smembers", "smove", "spop",
-		"srandmember", "sintercard")
-	add(stats.RedisReqSets, "sadd", "scard", "sdiff", "sdiffstore", "sinter", "sintercard", "sinterstore",
-		"sismember", "smismember", "smembers", "smove", "spop", "srandmember", "srem", "sscan",
-		"sunion", "sunionstore")
-	return fams
-}

@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/dynomite-go/dynomite/engine/stats"
+import (
+	"github.com/dynomite-go/dynomite/engine/stats"
+	"github.com/dynomite-go/dynomite/engine/tally"
+)
 
 // Stats of the peer connections (docs/compat.md §2.2 peer_* and remote_peer_*).
 //
@@ -21,68 +24,12 @@ import "github.com/dynomite-go/dynomite/engine/stats"
 // close as peer_eof, peer_err or peer_timedout and as an eject.
 // peer_connections counts the conns to peers that are open.
 
-// peerMetrics are the metrics of a local-DC or a remote-DC peer conn; the
-// close counters are shared with datastore conns (closeMetrics).
-type peerMetrics struct {
-	closeMetrics
-	rtt, wait, outDepth, inDepth stats.Hist
-}
-
-// closeMetrics are what a closing datastore or peer conn moves: its queue
-// gauges, the requests dropped and timed out, why it closed, the eject.
-type closeMetrics struct {
-	inQ, inQBytes, outQ, outQBytes stats.Metric
-	dropped, timedoutReqs          stats.Metric
-	timedout, err, eof             stats.Metric
-	ejects, ejectedAt              stats.Metric
-}
-
-var serverCloseMetrics = closeMetrics{
-	inQ: stats.InQueue, inQBytes: stats.InQueueBytes,
-	outQ: stats.OutQueue, outQBytes: stats.OutQueueBytes,
-	dropped: stats.ServerDroppedRequests, timedoutReqs: stats.ServerTimedoutRequests,
-	timedout: stats.ServerTimedout, err: stats.ServerErr, eof: stats.ServerEOF,
-	ejects: stats.ServerEjects, ejectedAt: stats.ServerEjectedAt,
-}
-
-var (
-	localPeerMetrics = peerMetrics{
-		rtt: stats.CrossZoneLatency, wait: stats.CrossZoneQueueWait,
-		outDepth: stats.PeerOutQueueDepth, inDepth: stats.PeerInQueueDepth,
-		closeMetrics: closeMetrics{
-			inQ: stats.PeerInQueue, inQBytes: stats.PeerInQueueBytes,
-			outQ: stats.PeerOutQueue, outQBytes: stats.PeerOutQueueBytes,
-			dropped: stats.PeerDroppedRequests, timedoutReqs: stats.PeerTimedoutRequests,
-			timedout: stats.PeerTimedout, err: stats.PeerErr, eof: stats.PeerEOF,
-			ejects: stats.PeerEjects, ejectedAt: stats.PeerEjectedAt,
-		},
-	}
-	remotePeerMetrics = peerMetrics{
-		rtt: stats.CrossRegionRTT, wait: stats.CrossRegionQueueWait,
-		outDepth: stats.RemotePeerOutQueueDepth, inDepth: stats.RemotePeerInQueueDepth,
-		closeMetrics: closeMetrics{
-			inQ: stats.RemotePeerInQueue, inQBytes: stats.RemotePeerInQueueBytes,
-			outQ: stats.RemotePeerOutQueue, outQBytes: stats.RemotePeerOutQueueBytes,
-			dropped: stats.RemotePeerDroppedRequests, timedoutReqs: stats.RemotePeerTimedoutRequests,
-			timedout: stats.RemotePeerTimedout, err: stats.PeerErr, eof: stats.PeerEOF,
-			ejects: stats.PeerEjects, ejectedAt: stats.PeerEjectedAt,
-		},
-	}
-)
-
-// peerTally is what the replies of one read of a peer conn add.
-type peerTally struct {
-	outQ, outQBytes int64
-	resp, respBytes int64
-	rtt             histRun
-}
-
 // metrics returns the metric set of peer conn s.
-func (s *dialled) peerMetrics() *peerMetrics {
+func (s *dialled) peerMetrics() *tally.PeerMetrics {
 	if s.link.peer.sameDC {
-		return &localPeerMetrics
+		return &tally.LocalPeer
 	}
-	return &remotePeerMetrics
+	return &tally.RemotePeer
 }
 
 // statsServerOpen counts a new peer conn in peer_connections.
@@ -104,14 +51,14 @@ func (s *dialled) statsPeerQueued(m *msg, size int) {
 	if m.owner != nil && m.owner.st.shard != nil {
 		sh = m.owner.st.shard
 	}
-	m.st.peer = true
-	m.st.size = int64(size)
+	m.st.Peer = true
+	m.st.Size = int64(size)
 	if m.fan != nil {
-		m.st.start = m.fan.start
+		m.st.Start = m.fan.start
 	}
 	pm := s.peerMetrics()
-	sh.Inc(pm.inQ)
-	sh.Add(pm.inQBytes, m.st.size)
+	sh.Inc(pm.InQ)
+	sh.Add(pm.InQBytes, m.st.Size)
 }
 
 // statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
@@ -121,71 +68,60 @@ func (s *dialled) statsPeerStamp() {
 	now := s.node.statsClock()
 	pm := s.peerMetrics()
 	var k, bytes int64
-	var wait histRun
+	var wait tally.Run
 	for i := s.fifo.Len() - s.unstamped; i < s.fifo.Len(); i++ {
-		if m := s.fifo.At(i); m.st.peer {
-			m.st.sent = now
+		if m := s.fifo.At(i); m.st.Peer {
+			m.st.Sent = now
 			k++
-			bytes += m.st.size
-			if m.st.start != 0 {
-				wait.add(sh, pm.wait, (now-m.st.start)/1000)
+			bytes += m.st.Size
+			if m.st.Start != 0 {
+				wait.Add(sh, pm.Wait, (now-m.st.Start)/1000)
 			}
 		}
 	}
 	if k == 0 {
 		return
 	}
-	wait.flush(sh, pm.wait)
+	wait.Flush(sh, pm.Wait)
 	sh.Add(stats.PeerRequests, k)
 	sh.Add(stats.PeerRequestBytes, bytes)
-	sh.Add(pm.inQ, -k)
-	sh.Add(pm.inQBytes, -bytes)
-	sh.Add(pm.outQ, k)
-	sh.Add(pm.outQBytes, bytes)
-	sh.Observe(pm.inDepth, k)
-	sh.Observe(pm.outDepth, int64(s.fifo.Len()))
+	sh.Add(pm.InQ, -k)
+	sh.Add(pm.InQBytes, -bytes)
+	sh.Add(pm.OutQ, k)
+	sh.Add(pm.OutQBytes, bytes)
+	sh.Observe(pm.InDepth, k)
+	sh.Observe(pm.OutDepth, int64(s.fifo.Len()))
 }
 
 // statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
 // with msg id id of size bytes: it leaves the out queue, and when the
 // reply is m's, counts as a response with its round trip. Poller only.
 func (s *dialled) statsPeerDone(m *msg, id uint64, size int) {
-	if s.st.shard == nil || !m.st.peer {
+	if s.st.shard == nil || !m.st.Peer {
 		return
 	}
-	t := &s.st.peer
-	t.outQ++
-	t.outQBytes += m.st.size
+	t := &s.st.peerTally
+	t.OutQ++
+	t.OutQBytes += m.st.Size
 	if id != m.peerID {
 		return
 	}
-	t.resp++
-	t.respBytes += int64(size)
-	if m.st.sent != 0 {
+	t.Resp++
+	t.RespBytes += int64(size)
+	if m.st.Sent != 0 {
 		if s.st.now == 0 {
 			s.st.now = s.node.statsClock()
 		}
-		t.rtt.add(s.st.shard, s.peerMetrics().rtt, (s.st.now-m.st.sent)/1000)
+		t.RTT.Add(s.st.shard, s.peerMetrics().RTT, (s.st.now-m.st.Sent)/1000)
 	}
 }
 
 // statsPeerFlush adds the tally of the read that just ended; the next
 // read takes a new clock.
 func (s *dialled) statsPeerFlush() {
-	sh, t := s.st.shard, &s.st.peer
+	sh, t := s.st.shard, &s.st.peerTally
 	s.st.now = 0
-	if t.outQ == 0 {
-		return
-	}
-	pm := s.peerMetrics()
-	sh.Add(pm.outQ, -t.outQ)
-	sh.Add(pm.outQBytes, -t.outQBytes)
-	if t.resp > 0 {
-		sh.Add(stats.PeerResponses, t.resp)
-		sh.Add(stats.PeerResponseBytes, t.respBytes)
-	}
-	t.rtt.flush(sh, pm.rtt)
-	*t = peerTally{}
+	t.Flush(sh, s.peerMetrics())
 }
 
 // statsPeerClosed is statsServerClosed for a peer conn: the copies still
@@ -193,5 +129,5 @@ func (s *dialled) statsPeerFlush() {
 func (s *dialled) statsPeerClosed() {
 	s.statsPeerFlush()
 	s.st.shard.Dec(stats.PeerConnections)
-	s.statsClosed(&s.peerMetrics().closeMetrics, func(m *msg) bool { return m.st.peer }, -1)
+	s.statsClosed(&s.peerMetrics().CloseMetrics, func(m *msg) bool { return m.st.Peer }, -1)
 }
