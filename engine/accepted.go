@@ -6,14 +6,15 @@ import (
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/fifo"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
 // client is the state of a client connection, guarded by conn.mu.
 type client struct {
 	id      uint64
-	srv     *link            // datastore connection link this client is pinned to
-	pending fifo.Queue[*msg] // requests in arrival order whose replies are not in out yet
+	srv     *link                // datastore connection link this client is pinned to
+	pending fifo.Queue[*msg.Msg] // requests in arrival order whose replies are not in out yet
 	// inflight counts pending requests waiting for the datastore.
 	inflight int
 	// paused: the input side stopped consuming frames because the client
@@ -236,9 +237,9 @@ func (c *accepted) forward(frame []byte) {
 		c.local(n.proto.tooManyMsgs)
 		return
 	}
-	m := acquireMsg(c)
-	m.peerID = c.curID
-	m.mute = c.mc.mute
+	m := n.msgs.Acquire(c)
+	m.PeerID = c.curID
+	m.Mute = c.mc.mute
 	c.statsTag(m, len(frame))
 	c.mu.Lock()
 	c.pending.Push(m)
@@ -261,8 +262,8 @@ func (c *accepted) local(reply []byte) {
 		c.appendReply(c.curID, reply)
 	} else {
 		m := c.node.acquireLocal(c)
-		m.peerID = c.curID
-		m.setReply(reply)
+		m.PeerID = c.curID
+		m.SetReply(reply)
 		c.pending.Push(m)
 	}
 	c.mu.Unlock()

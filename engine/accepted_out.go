@@ -5,7 +5,9 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Reply path of a client connection.
@@ -22,10 +24,19 @@ import (
 // flush runs, new replies only accumulate; the input side pauses when they
 // pass Node.maxUnsent and resumes when they drain.
 
+// Answer (msg.Owner) gives m, a request c forwarded, its reply or the
+// reply of the failure code.
+func (c *accepted) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+	if code != replica.NoError {
+		reply = c.node.proto.codeReply(code)
+	}
+	c.answer(m, reply, b)
+}
+
 // answer gives m its reply; b flushes c at its end.
-func (c *accepted) answer(m *msg, reply []byte, b *batch.Batch) {
-	if m.mute != memcache.MuteNone {
-		reply = m.mute.Apply(reply)
+func (c *accepted) answer(m *msg.Msg, reply []byte, b *batch.Batch) {
+	if m.Mute != memcache.MuteNone {
+		reply = m.Mute.Apply(reply)
 	}
 	c.mu.Lock()
 	if c.closed {
@@ -36,11 +47,11 @@ func (c *accepted) answer(m *msg, reply []byte, b *batch.Batch) {
 	c.inflight--
 	if c.pending.Peek() == m {
 		c.pending.Pop()
-		c.appendReply(m.peerID, reply)
+		c.appendReply(m.PeerID, reply)
 		c.node.release(m)
 		c.moveDone()
 	} else {
-		m.setReply(reply)
+		m.SetReply(reply)
 	}
 	if !c.dirty {
 		c.dirty = true
@@ -52,9 +63,9 @@ func (c *accepted) answer(m *msg, reply []byte, b *batch.Batch) {
 // moveDone moves the replies of completed requests at the head of pending
 // to out. Callers hold mu.
 func (c *accepted) moveDone() {
-	for m := c.pending.Peek(); m != nil && m.done; m = c.pending.Peek() {
+	for m := c.pending.Peek(); m != nil && m.Done; m = c.pending.Peek() {
 		c.pending.Pop()
-		c.appendReply(m.peerID, m.reply.B)
+		c.appendReply(m.PeerID, m.Reply.B)
 		c.node.release(m)
 	}
 }
@@ -171,7 +182,7 @@ func (c *accepted) teardownClient() {
 	c.closed = true
 	c.statsClientClosed()
 	for i, n := 0, c.pending.Len(); i < n; i++ {
-		if m := c.pending.Pop(); m.done {
+		if m := c.pending.Pop(); m.Done {
 			c.node.release(m)
 		}
 	}

@@ -67,7 +67,6 @@ type adminState struct {
 	peerState []atomic.Uint32
 
 	reg      *stats.Registry
-	msgsMade atomic.Int64                     // msgs the pool made (New)
 	refused  atomic.Int64                     // requests refused at max_msgs
 	bufsPeak atomic.Int64                     // most buffers in use seen by a snapshot
 	statsOn  bool                             // request counters are updated

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/fifo"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -28,8 +29,8 @@ import (
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
 	link      *link
-	fifo      fifo.Queue[*msg] // requests queued or written, oldest first
-	unstamped int              // requests at the tail of fifo not handed to the writer yet
+	fifo      fifo.Queue[*msg.Msg] // requests queued or written, oldest first
+	unstamped int                  // requests at the tail of fifo not handed to the writer yet
 	writer    writerState
 	rest      *bytebufferpool.ByteBuffer // unsent tail of an inline write, for the writer
 	restOff   int
@@ -59,9 +60,9 @@ const (
 // whatever all clients queued meanwhile, with one send, at the end of its
 // next read (writerReply), so requests coalesce while the datastore works
 // and no goroutine hop is paid.
-func (s *dialled) enqueue(frame []byte, m *msg) (ok, inline bool) {
+func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 	if s.node.proto.memcache {
-		m.cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
+		m.Cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
 	s.mu.Lock()
 	if s.closed || (s.kind.peer && s.peerFull()) {

@@ -31,7 +31,7 @@ func (s *dialled) stamp(now int64) {
 	}
 	dl := now + int64(t)
 	for i := s.fifo.Len() - s.unstamped; i < s.fifo.Len(); i++ {
-		s.fifo.At(i).deadline = dl
+		s.fifo.At(i).Deadline = dl
 	}
 	s.unstamped = 0
 	if !s.armed {
@@ -48,12 +48,12 @@ func (s *dialled) onTimer() {
 		return
 	}
 	m := s.expiring()
-	if m == nil || m.deadline == 0 {
+	if m == nil || m.Deadline == 0 {
 		s.armed = false
 		s.mu.Unlock()
 		return
 	}
-	if d := m.deadline - s.node.clock(); d > 0 {
+	if d := m.Deadline - s.node.clock(); d > 0 {
 		s.timer.Reset(time.Duration(d))
 		s.mu.Unlock()
 		return

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -111,13 +112,13 @@ func (c *accepted) appendPeerReply(id uint64, reply []byte) {
 // appendPeerHeader writes the dnode header of m's frame to the output of a
 // peer connection and gives m its msg id. Ids come from one node counter
 // and are taken under mu, so they grow along the FIFO. Callers hold mu.
-func (s *dialled) appendPeerHeader(m *msg, payload int) {
-	m.peerID = s.node.cluster.msgIDs.Add(1)
+func (s *dialled) appendPeerHeader(m *msg.Msg, payload int) {
+	m.PeerID = s.node.cluster.msgIDs.Add(1)
 	t := dnode.TypeReq
-	if m.forward {
+	if m.Forward {
 		t = dnode.TypeReqForward
 	}
-	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.peerID, t, s.link.peer.sameDC, uint32(payload)))
+	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.PeerID, t, s.link.peer.sameDC, uint32(payload)))
 	s.armPeer(m)
 }
 
@@ -179,14 +180,14 @@ func (s *dialled) answerByID(id uint64, reply []byte) {
 	for {
 		s.mu.Lock()
 		m := s.fifo.Peek()
-		if m == nil || id < m.peerID {
+		if m == nil || id < m.PeerID {
 			s.mu.Unlock()
 			return
 		}
 		s.fifo.Pop()
 		s.mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
-		if id == m.peerID {
+		if id == m.PeerID {
 			s.answer(m, reply, replica.NoError, &s.b)
 			return
 		}
@@ -196,17 +197,10 @@ func (s *dialled) answerByID(id uint64, reply []byte) {
 }
 
 // answer gives a request popped from a server or peer FIFO its reply:
-// reply bytes, or a failure code when the engine makes the reply up. A copy
-// of a routed request goes to its fan-out; a plain request to its client.
-func (s *dialled) answer(m *msg, reply []byte, code replica.Code, b *batch.Batch) {
-	if m.fan != nil {
-		m.fan.answer(m, reply, code, b)
-		return
-	}
-	if code != replica.NoError {
-		reply = s.node.proto.codeReply(code)
-	}
-	m.owner.answer(m, reply, b)
+// reply bytes, or a failure code when the engine makes the reply up. Its
+// owner is a routed request's fan-out, or the client of a plain request.
+func (s *dialled) answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+	m.Owner.Answer(m, reply, code, b)
 }
 
 // failCode is the code of the requests failed by the close of s.

@@ -124,8 +124,8 @@
 //
 // # Memory
 //
-// Messages come from the Node's sync.Pool (acquireMsg/releaseMsg; under
-// -race a released msg is poisoned), buffers from the node's buffer
+// Messages come from the Node's msg.Pool (engine/msg: Acquire, Release;
+// under -race a released msg is poisoned), buffers from the node's buffer
 // pool (Node.bufs, package engine/bufpool). Idle connections hold no
 // buffers. max_msgs bounds the messages alive in the node: past it
 // a request is answered "-ERR Dynomite: too many requests in flight" at

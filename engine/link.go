@@ -10,6 +10,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -39,7 +40,7 @@ var errStopped = errors.New("engine: node shut down")
 // enqueue queues a request on the link's connection; false when it is down
 // or refuses the request (closed, a peer connection full), which counts as
 // a forwarding error. When the connection was idle, b writes it at its end.
-func (lk *link) enqueue(frame []byte, m *msg, b *batch.Batch) bool {
+func (lk *link) enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 	ok, inline := false, false
 	if s := lk.cur.Load(); s != nil {
 		ok, inline = s.enqueue(frame, m)

@@ -148,7 +148,7 @@ func (c *accepted) countMemcache(cmd memcache.Command) {
 func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
 	s.mu.Lock()
 	m := s.fifo.Peek()
-	if m != nil && m.batched {
+	if m != nil && m.Batched {
 		reply, n, err := s.scanBatched(buf)
 		s.mu.Unlock()
 		return reply, n, err
@@ -157,7 +157,7 @@ func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
 	if m == nil {
 		return nil, 0, errNoRequest
 	}
-	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.cmd))
+	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.Cmd))
 	if err == memcache.ErrIncomplete {
 		return nil, 0, errNeedMore
 	}

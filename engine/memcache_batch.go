@@ -4,6 +4,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/msg"
 )
 
 // Single-key gets travel to memcached as multi-key gets.
@@ -29,15 +30,15 @@ import (
 // appendMemcache appends frame, the request of m, to the output of
 // memcached conn s (s.mu held), joining it to the open get line when it is
 // a single-key get whose reply the client sees whole.
-func (s *dialled) appendMemcache(frame []byte, m *msg) {
+func (s *dialled) appendMemcache(frame []byte, m *msg.Msg) {
 	b := &s.mc.batch
 	key, ok := memcache.SingleGetKey(frame)
-	if !ok || memcache.Command(m.cmd) != memcache.CmdGet || m.mute != memcache.MuteNone {
+	if !ok || memcache.Command(m.Cmd) != memcache.CmdGet || m.Mute != memcache.MuteNone {
 		s.out.B = append(b.Close(s.out.B), frame...)
 		return
 	}
 	s.out.B = b.Add(s.out.B, key)
-	m.batched = true
+	m.Batched = true
 }
 
 // takeOut is sockCore.takeOut for a dialled connection: an open get line

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/msg"
 )
 
 // TestMemcacheGetBatch drives joined gets through a memcached node (the
@@ -61,12 +62,12 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		t.Helper()
 		_, c, _, s, _ := batchRig(t)
 		frame := []byte("get " + key + "\r\n")
-		var msgs []*msg
+		var msgs []*msg.Msg
 		s.mu.Lock()
 		s.out = s.node.bufs.Get()
 		for i := 0; i < count; i++ {
-			m := acquireMsg(c)
-			m.cmd = uint8(memcache.CommandOf(frame))
+			m := c.node.msgs.Acquire(c)
+			m.Cmd = uint8(memcache.CommandOf(frame))
 			s.appendMemcache(frame, m)
 			msgs = append(msgs, m)
 		}
@@ -74,7 +75,7 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		s.resetGetBatch()
 		s.mu.Unlock()
 		for _, m := range msgs {
-			releaseMsg(m)
+			m.Release()
 		}
 		if got != want {
 			t.Fatalf("unexpected lines for %d gets of a %d-byte key; got %q; want %q", count, len(key), got, want)

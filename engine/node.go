@@ -16,6 +16,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -116,7 +117,7 @@ type Node struct {
 
 	wg sync.WaitGroup // writer goroutines
 
-	msgs sync.Pool     // of *msg (acquireMsg, releaseMsg)
+	msgs msg.Pool      // of msgs (engine/msg)
 	bufs *bufpool.Pool // of buffers
 
 	kinds nodeKinds // connection kinds (conn.go)
@@ -182,7 +183,7 @@ func New(o Options) (*Node, error) {
 		bufs:           new(bufpool.Pool),
 	}
 	n.spin.init(o.Spin, poll)
-	n.msgs.New = func() any { n.adm.msgsMade.Add(1); return new(msg) }
+	n.msgs.Bufs = n.bufs
 	conns := p.DatastoreConnections
 	if conns <= 0 {
 		conns = 1
@@ -347,12 +348,12 @@ func (n *Node) admit() bool {
 
 // acquireLocal takes a msg for a local reply queued behind pending
 // requests. It is not refused: the client's pipeline bound limits it.
-func (n *Node) acquireLocal(c *accepted) *msg {
+func (n *Node) acquireLocal(c *accepted) *msg.Msg {
 	n.inflight.Add(1)
-	return acquireMsg(c)
+	return n.msgs.Acquire(c)
 }
 
-func (n *Node) release(m *msg) {
-	releaseMsg(m)
+func (n *Node) release(m *msg.Msg) {
+	m.Release()
 	n.inflight.Add(-1)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/msg"
 )
 
 // Peers: the dnode side of a node.
@@ -329,14 +330,14 @@ func (s *dialled) stampPeer() { s.unstamped = 0 }
 
 // armPeer gives m its deadline when it is queued on a peer connection and
 // makes sure the timer fires by then. Callers hold mu.
-func (s *dialled) armPeer(m *msg) {
-	t := s.peerTimeout(m.write)
+func (s *dialled) armPeer(m *msg.Msg) {
+	t := s.peerTimeout(m.Write)
 	if t <= 0 {
 		return
 	}
-	m.deadline = s.node.clock() + int64(t)
-	if !s.armed || m.deadline < s.timerAt {
-		s.armed, s.timerAt = true, m.deadline
+	m.Deadline = s.node.clock() + int64(t)
+	if !s.armed || m.Deadline < s.timerAt {
+		s.armed, s.timerAt = true, m.Deadline
 		s.timer.Reset(t)
 	}
 }
@@ -345,16 +346,16 @@ func (s *dialled) armPeer(m *msg) {
 // datastore connection (one timeout for all), the earliest of the FIFO on a
 // peer connection (reads and writes have different timeouts). Callers hold
 // mu.
-func (s *dialled) expiring() *msg {
+func (s *dialled) expiring() *msg.Msg {
 	m := s.fifo.Peek()
 	if !s.kind.peer || m == nil {
 		return m
 	}
 	for i := 1; i < s.fifo.Len(); i++ {
-		if o := s.fifo.At(i); o.deadline < m.deadline {
+		if o := s.fifo.At(i); o.Deadline < m.Deadline {
 			m = o
 		}
 	}
-	s.timerAt = m.deadline
+	s.timerAt = m.Deadline
 	return m
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -44,7 +45,7 @@ type fanout struct {
 	plan  replica.Plan
 	tr    replica.Tracker
 	owner *accepted // the client (or peer-in) connection
-	m     *msg      // owner's msg; nil once answered or for a part
+	m     *msg.Msg  // owner's msg; nil once answered or for a part
 	multi *multi
 	part  int
 	// frame keeps the request for a retry on another rack (DC_ONE reads
@@ -114,7 +115,7 @@ func (c *accepted) dispatch(frame []byte) {
 	if m == nil {
 		return
 	}
-	m.mute = c.mc.mute
+	m.Mute = c.mc.mute
 	f := acquireFanout(t, c)
 	f.m = m
 	replica.Route(t, req, &f.plan)
@@ -151,14 +152,14 @@ func (c *accepted) level(write bool) replica.Level {
 // reply order; nil when max_msgs is reached (the client has been
 // answered). The size is kept for the queues of an accepted peer
 // connection (stats_dnode.go).
-func (c *accepted) pushRouted(size int) *msg {
+func (c *accepted) pushRouted(size int) *msg.Msg {
 	if !c.node.admit() {
 		c.local(c.node.proto.tooManyMsgs)
 		return nil
 	}
-	m := acquireMsg(c)
-	m.peerID = c.curID
-	m.st.Size = int64(size)
+	m := c.node.msgs.Acquire(c)
+	m.PeerID = c.curID
+	m.St.Size = int64(size)
 	c.mu.Lock()
 	c.pending.Push(m)
 	c.inflight++
@@ -236,14 +237,14 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 		tg := f.plan.Targets[i]
 		lk, code := f.slotFor(tg)
 		if lk != nil {
-			cm := acquireMsg(f.owner)
-			cm.fan, cm.idx = f, int32(i)
-			cm.write, cm.forward = f.plan.Req.Write, tg.Forward
+			cm := f.node.msgs.Acquire(f)
+			cm.Idx = int32(i)
+			cm.Write, cm.Forward = f.plan.Req.Write, tg.Forward
 			if lk.enqueue(frame, cm, b) {
 				f.refs++
 				return
 			}
-			releaseMsg(cm)
+			cm.Release()
 		}
 		stats := &f.owner.node.cluster.peerStats
 		switch {
@@ -284,12 +285,12 @@ func (f *fanout) slotFor(tg replica.Target) (*link, replica.Code) {
 	return f.topo.peers[tg.Node].pick(f.owner.id), replica.PeerNotConnected
 }
 
-// answer takes the reply of copy m (reply bytes, or a failure code). It
-// runs on the poller of the connection m was queued on, whose batch b
-// writes a retry and flushes the client.
-func (f *fanout) answer(m *msg, reply []byte, code replica.Code, b *batch.Batch) {
-	i := int(m.idx)
-	releaseMsg(m)
+// Answer (msg.Owner) takes the reply of copy m (reply bytes, or a failure
+// code). It runs on the poller of the connection m was queued on, whose
+// batch b writes a retry and flushes the client.
+func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+	i := int(m.Idx)
+	m.Release()
 	f.mu.Lock()
 	f.refs--
 	if !f.decided {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -29,7 +30,7 @@ type multi struct {
 	mu      sync.Mutex
 	node    *Node // whose pool mp belongs to; kept across reuse
 	owner   *accepted
-	m       *msg
+	m       *msg.Msg
 	split   resp.Split
 	mcs     mcSplit                    // memcached requests: memcache_route.go
 	frames  *bytebufferpool.ByteBuffer // the encoded parts

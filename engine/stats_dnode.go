@@ -41,10 +41,10 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 		for i := 0; i < c.pending.Len(); i++ {
 			m := c.pending.At(i)
 			v[stats.DnodeClientOutQueue]++
-			v[stats.DnodeClientOutQueueBytes] += m.st.Size
-			if !m.done {
+			v[stats.DnodeClientOutQueueBytes] += m.St.Size
+			if !m.Done {
 				v[stats.DnodeClientInQueue]++
-				v[stats.DnodeClientInQueueBytes] += m.st.Size
+				v[stats.DnodeClientInQueueBytes] += m.St.Size
 			}
 		}
 		c.mu.Unlock()

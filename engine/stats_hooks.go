@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/engine/tally"
 	"github.com/dynomite-go/dynomite/replica"
@@ -130,7 +131,7 @@ func (c *accepted) statsClientClosed() {
 	if c.kind.client {
 		var dropped int64
 		for i := 0; i < c.pending.Len(); i++ {
-			if !c.pending.At(i).done {
+			if !c.pending.At(i).Done {
 				dropped++
 			}
 		}
@@ -211,17 +212,17 @@ func (c *accepted) rejectByState() bool {
 
 // statsTag records on m what the reply side needs: arrival time, size,
 // kind and families of the current request. It runs before m is queued.
-func (c *accepted) statsTag(m *msg, size int) {
+func (c *accepted) statsTag(m *msg.Msg, size int) {
 	if c.st.shard == nil {
 		return
 	}
 	cmd := c.req.Cmd
-	m.st.Start = c.st.now
-	m.st.Size = int64(size)
-	m.st.Tagged = true
-	m.st.Write = c.reqWrite()
+	m.St.Start = c.st.now
+	m.St.Size = int64(size)
+	m.St.Tagged = true
+	m.St.Write = c.reqWrite()
 	if cmd == c.st.lastCmd {
-		m.st.Fam = c.st.lastFam
+		m.St.Fam = c.st.lastFam
 		return
 	}
 	if fams := c.node.adm.families; fams != nil {
@@ -233,9 +234,21 @@ func (c *accepted) statsTag(m *msg, size int) {
 		if !ok {
 			f = tally.Families{M: [3]stats.Metric{stats.RedisReqOther}, N: 1}
 		}
-		m.st.Fam = f
+		m.St.Fam = f
 		c.st.lastCmd, c.st.lastFam = cmd, f
 	}
+}
+
+// clientOf returns the accepted connection whose request m is, or a copy
+// of: its owner, or its fan-out's owner.
+func clientOf(m *msg.Msg) *accepted {
+	switch o := m.Owner.(type) {
+	case *accepted:
+		return o
+	case *fanout:
+		return o.owner
+	}
+	return nil
 }
 
 // statsQueued counts m, a frame of size bytes just queued on server or
@@ -247,26 +260,27 @@ func (c *accepted) statsTag(m *msg, size int) {
 // A local copy is tagged here, by the kind the route gave it, without an
 // arrival time: the client's latency is not the copy's. On a peer conn
 // see statsPeerQueued.
-func (s *dialled) statsQueued(m *msg, size int) {
+func (s *dialled) statsQueued(m *msg.Msg, size int) {
 	if s.kind.peer {
 		s.statsPeerQueued(m, size)
 		return
 	}
-	if s.kind.peer || m.owner == nil {
+	c := clientOf(m)
+	if c == nil {
 		return
 	}
-	if !m.st.Tagged && m.fan != nil {
-		m.owner.statsTag(m, size)
-		m.st.Start = 0
-		m.st.Write = m.write
+	if _, copied := m.Owner.(*fanout); copied && !m.St.Tagged {
+		c.statsTag(m, size)
+		m.St.Start = 0
+		m.St.Write = m.Write
 	}
-	if !m.st.Tagged {
+	if !m.St.Tagged {
 		return
 	}
-	t := &m.owner.st.in
+	t := &c.st.in
 	t.InQ++
-	t.InQBytes += m.st.Size
-	s.st.send.Add(s.st.shard, &m.st)
+	t.InQBytes += m.St.Size
+	s.st.send.Add(s.st.shard, &m.St)
 }
 
 // statsStamp runs when the requests queued at the tail of fifo (the
@@ -310,28 +324,28 @@ func (s *dialled) statsServerInput() {
 // statsReply counts the reply of size bytes matched to m, sent at clock
 // sent (0: not logged), before m is handed to its client (which may
 // release it).
-func (s *dialled) statsReply(m *msg, size int, sent int64) {
+func (s *dialled) statsReply(m *msg.Msg, size int, sent int64) {
 	sh := s.st.shard
-	if sh == nil || !m.st.Tagged || s.kind.peer {
+	if sh == nil || !m.St.Tagged || s.kind.peer {
 		return
 	}
 	now, t := s.st.now, &s.st.reply
 	t.OutQ++
-	t.OutQBytes += m.st.Size
-	if m.st.Write {
+	t.OutQBytes += m.St.Size
+	if m.St.Write {
 		t.Writes++
 		t.WriteBytes += int64(size)
 	} else {
 		t.Reads++
 		t.ReadBytes += int64(size)
 	}
-	if m.st.Start != 0 { // 0: arrived on a path that reads no input clock
-		t.Observe(sh, tally.RequestLatency, (now-m.st.Start)/1000)
+	if m.St.Start != 0 { // 0: arrived on a path that reads no input clock
+		t.Observe(sh, tally.RequestLatency, (now-m.St.Start)/1000)
 	}
 	if sent != 0 {
 		t.Observe(sh, tally.ServerLatency, (now-sent)/1000)
-		if m.st.Start != 0 {
-			t.Observe(sh, tally.ServerQueueWait, (sent-m.st.Start)/1000)
+		if m.St.Start != 0 {
+			t.Observe(sh, tally.ServerQueueWait, (sent-m.St.Start)/1000)
 		}
 	}
 }
@@ -368,14 +382,14 @@ func (s *dialled) statsServerClosed() {
 	s.st.sentLog.Reset()
 	// Untagged msgs were never counted in the gauges, but every request
 	// on the conn is dropped.
-	s.statsClosed(&tally.ServerClose, func(m *msg) bool { return m.st.Tagged }, int64(s.fifo.Len()))
+	s.statsClosed(&tally.ServerClose, func(m *msg.Msg) bool { return m.St.Tagged }, int64(s.fifo.Len()))
 }
 
 // statsClosed moves the msgs a closing conn still holds, those counted
 // reports, out of its queue gauges, counts dropped requests (dropped, or
 // when negative the counted msgs), the timed-out ones, why the conn closed
 // and the eject. Callers hold the closing connection.
-func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg) bool, dropped int64) {
+func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg.Msg) bool, dropped int64) {
 	sh := s.st.shard
 	in, out, inBytes, outBytes := s.queuedOnClose(counted)
 	if dropped < 0 {
@@ -405,7 +419,7 @@ func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg) bool, d
 // queuedOnClose tallies the msgs of fifo that counted satisfies: out are
 // those handed to the socket, in the last s.unstamped ones, never sent.
 // Callers hold the closing connection (no more sends or replies).
-func (s *dialled) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outBytes int64) {
+func (s *dialled) queuedOnClose(counted func(*msg.Msg) bool) (in, out, inBytes, outBytes int64) {
 	firstUnsent := s.fifo.Len() - s.unstamped
 	for i := 0; i < s.fifo.Len(); i++ {
 		m := s.fifo.At(i)
@@ -413,10 +427,10 @@ func (s *dialled) queuedOnClose(counted func(*msg) bool) (in, out, inBytes, outB
 		case !counted(m):
 		case i < firstUnsent:
 			out++
-			outBytes += m.st.Size
+			outBytes += m.St.Size
 		default:
 			in++
-			inBytes += m.st.Size
+			inBytes += m.St.Size
 		}
 	}
 	return in, out, inBytes, outBytes

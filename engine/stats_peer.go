@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/engine/tally"
 )
@@ -42,23 +43,23 @@ func (s *dialled) statsServerOpen() {
 // statsPeerQueued counts m, a frame of size bytes just queued on peer conn
 // s (s.mu held), in the peer in-queue gauges, on the shard of m's client,
 // and gives it its request's arrival time. Every copy on a peer conn is
-// queued by fanout.send, which holds m.fan.mu.
-func (s *dialled) statsPeerQueued(m *msg, size int) {
+// queued by fanout.send, which holds the fan-out's mu.
+func (s *dialled) statsPeerQueued(m *msg.Msg, size int) {
 	sh := s.st.shard
 	if sh == nil {
 		return
 	}
-	if m.owner != nil && m.owner.st.shard != nil {
-		sh = m.owner.st.shard
+	if c := clientOf(m); c != nil && c.st.shard != nil {
+		sh = c.st.shard
 	}
-	m.st.Peer = true
-	m.st.Size = int64(size)
-	if m.fan != nil {
-		m.st.Start = m.fan.start
+	m.St.Peer = true
+	m.St.Size = int64(size)
+	if f, ok := m.Owner.(*fanout); ok {
+		m.St.Start = f.start
 	}
 	pm := s.peerMetrics()
 	sh.Inc(pm.InQ)
-	sh.Add(pm.InQBytes, m.st.Size)
+	sh.Add(pm.InQBytes, m.St.Size)
 }
 
 // statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
@@ -70,12 +71,12 @@ func (s *dialled) statsPeerStamp() {
 	var k, bytes int64
 	var wait tally.Run
 	for i := s.fifo.Len() - s.unstamped; i < s.fifo.Len(); i++ {
-		if m := s.fifo.At(i); m.st.Peer {
-			m.st.Sent = now
+		if m := s.fifo.At(i); m.St.Peer {
+			m.St.Sent = now
 			k++
-			bytes += m.st.Size
-			if m.st.Start != 0 {
-				wait.Add(sh, pm.Wait, (now-m.st.Start)/1000)
+			bytes += m.St.Size
+			if m.St.Start != 0 {
+				wait.Add(sh, pm.Wait, (now-m.St.Start)/1000)
 			}
 		}
 	}
@@ -96,23 +97,23 @@ func (s *dialled) statsPeerStamp() {
 // statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
 // with msg id id of size bytes: it leaves the out queue, and when the
 // reply is m's, counts as a response with its round trip. Poller only.
-func (s *dialled) statsPeerDone(m *msg, id uint64, size int) {
-	if s.st.shard == nil || !m.st.Peer {
+func (s *dialled) statsPeerDone(m *msg.Msg, id uint64, size int) {
+	if s.st.shard == nil || !m.St.Peer {
 		return
 	}
 	t := &s.st.peerTally
 	t.OutQ++
-	t.OutQBytes += m.st.Size
-	if id != m.peerID {
+	t.OutQBytes += m.St.Size
+	if id != m.PeerID {
 		return
 	}
 	t.Resp++
 	t.RespBytes += int64(size)
-	if m.st.Sent != 0 {
+	if m.St.Sent != 0 {
 		if s.st.now == 0 {
 			s.st.now = s.node.statsClock()
 		}
-		t.RTT.Add(s.st.shard, s.peerMetrics().RTT, (s.st.now-m.st.Sent)/1000)
+		t.RTT.Add(s.st.shard, s.peerMetrics().RTT, (s.st.now-m.St.Sent)/1000)
 	}
 }
 
@@ -129,5 +130,5 @@ func (s *dialled) statsPeerFlush() {
 func (s *dialled) statsPeerClosed() {
 	s.statsPeerFlush()
 	s.st.shard.Dec(stats.PeerConnections)
-	s.statsClosed(&s.peerMetrics().CloseMetrics, func(m *msg) bool { return m.st.Peer }, -1)
+	s.statsClosed(&s.peerMetrics().CloseMetrics, func(m *msg.Msg) bool { return m.St.Peer }, -1)
 }

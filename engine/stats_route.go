@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
@@ -42,8 +43,8 @@ func (f *fanout) statsDecided() {
 }
 
 // statsForwardError counts m, which link lk could not take.
-func (lk *link) statsForwardError(m *msg) {
-	sh := m.owner.st.shard
+func (lk *link) statsForwardError(m *msg.Msg) {
+	sh := clientOf(m).st.shard
 	if sh == nil {
 		return
 	}

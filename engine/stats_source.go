@@ -42,7 +42,7 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	n.dnodeQueues(v)
 
 	inUse := n.inflight.Load()
-	made := a.msgsMade.Load()
+	made := n.msgs.Made()
 	mem[stats.AllocMsgs] = made
 	mem[stats.FreeMsgs] = max(made-inUse, 0)
 

@@ -1,6 +1,6 @@
 //go:build race
 
-package engine
+package msg
 
 // Under -race a released msg is poisoned, and every acquire and release
 // checks the mark, like twemproxy's MBUF_MAGIC: a use after release or a
@@ -12,16 +12,16 @@ const (
 	msgReleased = 0xdeadbeef
 )
 
-func poisonMsg(m *msg) { m.poison = msgReleased }
+func poisonMsg(m *Msg) { m.poison = msgReleased }
 
-func checkReleased(m *msg) {
+func checkReleased(m *Msg) {
 	if m.poison != 0 && m.poison != msgReleased {
-		panic("BUG: engine: acquired a msg that was never released")
+		panic("BUG: engine/msg: acquired a msg that was never released")
 	}
 }
 
-func checkLive(m *msg) {
+func checkLive(m *Msg) {
 	if m.poison != msgLive {
-		panic("BUG: engine: release of a msg that is not live (double release?)")
+		panic("BUG: engine/msg: release of a msg that is not live (double release?)")
 	}
 }
