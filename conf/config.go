@@ -104,6 +104,17 @@ type Pool struct {
 	StatsInterval time.Duration
 	MbufSize      int
 	MaxMsgs       int
+
+	// Beyond Dynomite (secure.go): TLS per listener and link, client
+	// users, the datastore's credentials.
+	ClientTLS         TLS
+	PeerTLS           TLS
+	StatsTLS          TLS
+	DatastoreTLS      TLS
+	Requirepass       string
+	Users             []User
+	DatastorePassword string
+	DatastoreUser     string
 }
 
 // Line returns the line of key in the file, or 0 when the file does not set

@@ -60,7 +60,17 @@ var directives = map[string]directive{
 	"conn_msg_rate":        {set: intKey(1, math.MaxInt32, func(q *Pool) *int { return &q.ConnMsgRate })},
 	"stats_interval":       {set: msKey(1, func(q *Pool) *time.Duration { return &q.StatsInterval })},
 	"mbuf_size":            {set: setMbufSize},
-	"max_msgs":             {set: setMaxMsgs},
+
+	// Beyond Dynomite (secure.go).
+	"client_tls":         {set: tlsKey(func(q *Pool) *TLS { return &q.ClientTLS })},
+	"peer_tls":           {set: tlsKey(func(q *Pool) *TLS { return &q.PeerTLS })},
+	"stats_tls":          {set: tlsKey(func(q *Pool) *TLS { return &q.StatsTLS })},
+	"datastore_tls":      {set: tlsKey(func(q *Pool) *TLS { return &q.DatastoreTLS })},
+	"requirepass":        {set: strKey(func(q *Pool) *string { return &q.Requirepass })},
+	"users":              {set: setUsers},
+	"datastore_password": {set: strKey(func(q *Pool) *string { return &q.DatastorePassword })},
+	"datastore_user":     {set: strKey(func(q *Pool) *string { return &q.DatastoreUser })},
+	"max_msgs":           {set: setMaxMsgs},
 
 	// Parsed by Dynomite, never used.
 	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts }), dead: unused + " (a datastore is never ejected)"},

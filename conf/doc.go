@@ -30,6 +30,11 @@
 //   - An unknown dyn_seed_provider is a warning (Dynomite silently uses
 //     simple_provider, or the provider whose name it starts with).
 //   - A leading "---" document marker is accepted; Dynomite rejects it.
+//   - Keys Dynomite does not have (secure.go): client_tls, peer_tls,
+//     stats_tls, datastore_tls (each a mapping; their files are loaded
+//     while checking), requirepass, users, datastore_password and
+//     datastore_user. pem_key_file is read by CheckPemKey at start-up,
+//     not by Load, as in Dynomite.
 //
 // Error texts read "<file>:<line>: <sentence naming the key>", for example
 // `dynomite.yml:3: directive "lsten" is unknown`; mbuf_size and max_msgs use

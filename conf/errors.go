@@ -26,6 +26,7 @@ var (
 	ErrNoDatastore   = errors.New("conf: pool has no datastore")
 	ErrManyDatastore = errors.New("conf: pool has more than one datastore")
 	ErrManyPools     = errors.New("conf: file has more than one pool")
+	ErrKeyFile       = errors.New("conf: key or certificate file is unusable")
 )
 
 // Error is one problem in a configuration file. Its text reads

@@ -24,6 +24,10 @@ func (p *parser) validate(cfg *Config) {
 	if _, ok := p.lines["tokens"]; !ok {
 		p.warnf(p.poolLine, "tokens", "directive \"tokens\" is missing: the node owns no token range")
 	}
+	if _, ok := p.lines["datastore_user"]; ok && q.DatastorePassword == "" {
+		p.errorf(p.lines["datastore_user"], "datastore_user", ErrMissingKey, "directive \"datastore_user\" needs \"datastore_password\"")
+	}
+	p.validateSecure(q)
 	if _, ok := p.lines["stats_listen"]; !ok {
 		p.warnf(p.poolLine, "stats_listen", "directive \"stats_listen\" is missing - using default %s", DefaultStatsListen)
 	}

@@ -82,6 +82,7 @@ var engineAllowed = map[string][]string{
 	"engine/tally":      {"engine/stats"},
 	"engine/msg":        {"engine/batch", "engine/bufpool", "engine/tally"},
 	"engine/enginetest": {},
+	"engine/secure":     {},
 	"engine/e2e":        {"engine/enginetest"},
 }
 

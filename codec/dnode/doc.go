@@ -23,10 +23,16 @@
 // bounds every number and length (Limits) instead of waiting forever for a
 // huge announced data blob.
 //
-// Imports: the standard library only. dnode must not import ring, replica,
-// engine, conf or the payload codecs.
+// Encryption (crypt.go, rsakey.go) is C Dynomite's, byte for byte: a
+// per-connection Cipher (AES-128-CBC, IV = key, PKCS#7, one chunk per C
+// mbuf) and the RSA-OAEP session key exchange under the cluster's key
+// (RSAKey); Secured builds the header of an encrypted frame.
 //
-// Concurrency: AppendHeader and the Type methods are safe for concurrent
-// use. A Parser holds only its Limits and may be shared by goroutines as
-// long as nobody changes the Limits meanwhile.
+// Imports: the standard library and klauspost/cpuid (AESNI) only. dnode
+// must not import ring, replica, engine, conf or the payload codecs.
+//
+// Concurrency: AppendHeader, the Type methods and an RSAKey are safe for
+// concurrent use; a Cipher belongs to one goroutine at a time. A Parser
+// holds only its Limits and may be shared by goroutines as long as nobody
+// changes the Limits meanwhile.
 package dnode
