@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,7 @@ type Server struct {
 	ctl  sync.Mutex // serialises state-changing handlers
 	lnMu sync.Mutex
 	ln   net.Listener
+	tls  *tls.Config // nil: plain HTTP
 }
 
 // New returns a Server that will listen on addr (host:port; port 0 picks a
@@ -60,6 +62,11 @@ func New(addr string, node Node, st *stats.Registry, logger *slog.Logger) *Serve
 	return s
 }
 
+// UseTLS makes Start serve HTTPS with c instead of plain HTTP. Call it
+// before Start. c may renew its certificates for new handshakes (through
+// GetConfigForClient or GetCertificate) while the server runs.
+func (s *Server) UseTLS(c *tls.Config) { s.tls = c }
+
 // Start listens on the address given to New and serves in a background
 // goroutine. It returns the listen error, if any, so a busy port fails
 // startup as in C Dynomite.
@@ -71,7 +78,10 @@ func (s *Server) Start() error {
 	s.lnMu.Lock()
 	s.ln = ln
 	s.lnMu.Unlock()
-	s.log.Info("stats listening", slog.String("addr", ln.Addr().String()))
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls)
+	}
+	s.log.Info("stats listening", slog.String("addr", ln.Addr().String()), slog.Bool("tls", s.tls != nil))
 	go func() {
 		err := s.http.Serve(ln)
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
