@@ -37,13 +37,15 @@ const (
 	memcachedNode               // one dynomite node in front of its own memcached
 	redisFloor                  // the floor forwarder in front of its own redis-server
 	memcachedFloor              // the floor forwarder in front of its own memcached
+	twemRedis                   // twemproxy in front of its own redis-server
+	twemMemcached               // twemproxy in front of its own memcached
 )
 
 // spec is a target before it starts.
 type spec struct {
 	name, desc  string
 	kind        kind
-	bin         string // the dynomite binary of redisNodes and memcachedNode
+	bin         string // the dynomite binary of redisNodes and memcachedNode, twemproxy's of twem*
 	racks       int    // redisNodes: racks of one node each
 	consistency string // redisNodes: read and write consistency, "" for the default
 	twin        string // see target.twin
@@ -51,22 +53,18 @@ type spec struct {
 
 // targetSpecs lists the targets of o in the order they start and are
 // reported. bin is the dynomite binary ("" leaves the node targets out),
-// noStats the stats-off build for -stats-cost ("" for none). With
-// -baseline, every node target is followed by its twin base-*: the same
-// spec (configuration, racks, consistency, datastores) with the baseline
-// binary.
+// noStats the stats-off build for -stats-cost ("" for none). Every node
+// target is followed by its twins (peerSpecs): base-* with -baseline, c-*
+// with -dynomite-c (the same spec: configuration, racks, consistency,
+// datastores, with the other binary) and, for a single node, twem-* with
+// twemproxy.
 func targetSpecs(o options, bin, noStats string) []spec {
 	var out []spec
 	node := func(s spec) {
 		if s.bin != "" {
 			out = append(out, s)
 		}
-		if o.baseline != "" {
-			b := s
-			b.name, b.bin, b.twin = baselineName(s.name), o.baseline, s.name
-			b.desc = "-baseline " + filepath.Base(o.baseline) + strings.TrimPrefix(s.desc, "dynomite-go")
-			out = append(out, b)
-		}
+		out = append(out, peerSpecs(o, s)...)
 	}
 	if o.direct {
 		out = append(out, spec{name: "redis", desc: "redis-server direct", kind: redisDirect})
