@@ -174,23 +174,27 @@ func peerSpecs(o options, s spec) []spec {
 	return out
 }
 
-// clusterReady waits until a SET through the first node of a cluster target
-// is acknowledged (at most limit): a node accepts clients before its peer
-// links are up, and a quorum write would fail until they are.
+// clusterReady waits until a SET through every node of a cluster target is
+// acknowledged, within limit in all: a node accepts clients before its peer
+// links are up, and a quorum write fails until they are.
 func clusterReady(t *target, limit time.Duration) error {
 	if len(t.measured) < 2 || t.protocol != "" {
 		return nil
 	}
 	deadline := time.Now().Add(limit)
-	var last error
-	for time.Now().Before(deadline) {
-		last = setOnce(t.measured[0].Addr)
-		if last == nil {
-			return nil
+	for _, n := range t.measured {
+		for {
+			err := setOnce(n.Addr)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("cannot write through every node of %s within %v: %w", t.name, limit, err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	return fmt.Errorf("cannot write through %s within %v: %w", t.name, limit, last)
+	return nil
 }
 
 // setOnce sends one SET to addr and checks the reply is not an error.

@@ -116,7 +116,8 @@ func startMemcachedProxyTarget(name, binary string) (*target, error) {
 		return nil, fmt.Errorf("cannot start memcached: %w", err)
 	}
 	t.all, t.stores = []*enginetest.Proc{mc}, []*enginetest.Proc{mc}
-	cfg := enginetest.NodeConfig{Datacenter: "dc1", DataStore: 1, Tokens: "0", Servers: []string{enginetest.ServerEntry(mc)}}
+	cfg := enginetest.NodeConfig{Datacenter: "dc1", DataStore: 1, Tokens: "0", Servers: []string{enginetest.ServerEntry(mc)},
+		Extra: bufferKeys()}
 	n, err := enginetest.StartNode(binary, cfg)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("cannot start dynomite node: %w", err), t.stop())
@@ -146,6 +147,14 @@ func pids(procs []*enginetest.Proc) []int {
 	return p
 }
 
+// bufferKeys are the buffer settings every node's YAML states, at C
+// Dynomite's defaults: C Dynomite warns when they are missing and takes
+// them from its deprecated flags, and both builds then run with the same
+// buffers.
+func bufferKeys() map[string]string {
+	return map[string]string{"mbuf_size": "16384", "max_msgs": "200000"}
+}
+
 // redisOptions are the datastore settings of every target: no persistence.
 func redisOptions(path string) enginetest.RedisOptions {
 	return enginetest.RedisOptions{Path: path, Args: []string{"--save", "", "--appendonly", "no"}}
@@ -165,9 +174,9 @@ func startRedisTarget(redisPath string) (*target, error) {
 // load goes to the first node.
 func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string) (*target, error) {
 	t := &target{name: name, desc: desc}
-	base := enginetest.NodeConfig{Datacenter: "dc1"}
+	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
 	if consistency != "" {
-		base.Extra = map[string]string{"read_consistency": consistency, "write_consistency": consistency}
+		base.Extra["read_consistency"], base.Extra["write_consistency"] = consistency, consistency
 	}
 	cfgs, err := enginetest.Cluster(racks, 1, base)
 	if err != nil {
