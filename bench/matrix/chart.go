@@ -97,7 +97,7 @@ const (
 	groupGap  = 6 * vg.Millimeter
 	chartH    = 12 * vg.Centimeter
 	marginW   = 4 * vg.Centimeter
-	minChartW = 16 * vg.Centimeter
+	minChartW = 18 * vg.Centimeter
 )
 
 // floorGlyph draws a horizontal line of half-width half centred on the

@@ -207,7 +207,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "note:     fewer than 3 reps: the medians are single runs or pairs, not robust")
 	}
 
-	targets, err := startTargets(o, tmp, stdout, stderr)
+	targets, err := startTargets(ctx, o, tmp, stdout, stderr)
 	defer func() {
 		for _, t := range targets {
 			if err := t.stop(); err != nil {
@@ -264,7 +264,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, werr)
 	}
 	fmt.Fprintf(stdout, "results:  %s\n", path)
-	title := fmt.Sprintf("make bench %s: %s, %d reps x %s", rep.Started.Format("2006-01-02 15:04"), tl.name(), o.reps, o.duration)
+	toolName, _, _ := strings.Cut(tl.name(), " (")
+	title := fmt.Sprintf("%s, %s, %d reps x %s", rep.Started.Format("2006-01-02 15:04"), toolName, o.reps, o.duration)
 	charts, cerr := writeChart(o.out, strings.TrimSuffix(filepath.Base(path), ".json"), title, rep.Medians)
 	for _, c := range charts {
 		fmt.Fprintf(stdout, "chart:    %s\n", c)
@@ -278,8 +279,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTargets starts the targets of o in the order of targetSpecs. A target
 // that cannot start is left out with a one-line note on stdout (the whole
 // error goes to stderr); when Redis direct was asked for and cannot start,
-// there is no matrix.
-func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
+// there is no matrix. It stops starting targets when ctx is done, and
+// returns the ones it started with ctx's error.
+func startTargets(ctx context.Context, o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
 	leftOut := func(name string, err error) {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", name, firstLine(err))
@@ -303,6 +305,9 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 	}
 	var targets []*target
 	for _, s := range targetSpecs(o, bin, noStats) {
+		if err := ctx.Err(); err != nil {
+			return targets, err
+		}
 		t, err := startTarget(s, o.redis, tmp)
 		if err != nil {
 			if s.kind == redisDirect {
