@@ -62,9 +62,20 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s; a duration, for explor
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
-bench: deps build ## benchmark matrix: Redis direct vs dynomite-go (memtier_benchmark if on PATH); vs another build: BENCHFLAGS="-baseline path/to/old/dynomite -reps 5"
+bench: deps bench-deps build ## benchmark matrix: Redis direct, floor, twemproxy vs dynomite-go (memtier_benchmark if on PATH or MEMTIER=path); vs C Dynomite with its 3-rack clusters: DYNOMITE_C=path; vs another build: BENCHFLAGS="-baseline path/to/old/dynomite -reps 5"
 	$(if $(findstring -stats-cost,$(BENCHFLAGS)),$(GO) build -tags nostats -o $(BIN)/dynomite-nostats ./cmd/dynomite)
-	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(BENCHFLAGS)
+	$(BIN)/dynomite-bench matrix $(if $(TOOL),-tool $(TOOL)) $(if $(MEMTIER),-memtier $(MEMTIER)) $(if $(DYNOMITE_C),-dynomite-c $(DYNOMITE_C) -cluster) $(BENCHFLAGS)
+
+# twemproxy (Debian's nutcracker, in /usr/sbin) is one of the bench's peers;
+# when it cannot be installed the matrix leaves twem-* out with a note.
+.PHONY: bench-deps
+bench-deps:
+	@if ! command -v nutcracker >/dev/null && [ ! -x /usr/sbin/nutcracker ]; then \
+		echo "installing nutcracker (twemproxy)"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nutcracker >/dev/null || \
+			echo "cannot install nutcracker: the matrix runs without twemproxy"; \
+	fi
 
 soak: deps build ## one node under the mix load for 10 min: peak RSS < 64 MB and flat, PASS/FAIL (SOAKFLAGS=-duration 1m ...)
 	$(BIN)/dynomite-bench soak $(SOAKFLAGS)

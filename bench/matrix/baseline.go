@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 )
 
 // The baseline (-baseline PATH): another dynomite binary, typically a build
@@ -23,13 +22,7 @@ const baseTolerance = 0.05
 
 // baselineName returns the name of the -baseline twin of a node target
 // ("dyn-1" -> "base-1"), or "" for a target that is not a node.
-func baselineName(node string) string {
-	rest, ok := strings.CutPrefix(node, "dyn-")
-	if !ok {
-		return ""
-	}
-	return "base-" + rest
-}
+func baselineName(node string) string { return peerName(node, "base") }
 
 // runOrder returns the order in which the targets run in repetition rep
 // (from 1). Targets run in units: a node target and its twins (the -baseline

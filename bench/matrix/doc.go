@@ -29,6 +29,14 @@
 //	                 the binary PATH (a build of main, say); the matrix
 //	                 reports node / twin per workload (median over reps of
 //	                 the same-rep ratio) and whether it is within 5%
+//	  c-1, c-3-one, c-3-quorum, c-1-mc
+//	                 with -dynomite-c PATH (or DYNOMITE_C), the same twins
+//	                 running C Dynomite with the node's YAML (peers.go)
+//	  twem-1, twem-1-mc
+//	                 twemproxy (nutcracker, unless -twemproxy "") in front of
+//	                 its own datastore, the twin of dyn-1 (dyn-1-mc)
+//	                 the table gives every node's ratio to each twin: the
+//	                 columns vs base, vs C, vs twem
 //
 //	order: a node and its twins (base-*, dyn-1-nostats) form a unit that
 //	runs back to back, every other target is a unit of its own; rep r
@@ -49,10 +57,12 @@
 // The load comes from the built-in generator (package bench, run in this
 // process), from memtier_benchmark when it is on PATH (or given with -memtier
 // or MEMTIER), or from redis-benchmark as a second opinion. For every run the
-// matrix reads the CPU time (utime+stime of /proc/PID/stat) of the process
-// the clients talk to (for proxies: of every node of the target) and of every
-// redis-server of the target, and reports both in microseconds per request,
-// with the peak RSS (VmHWM) of the measured processes.
+// matrix reads the CPU time (utime+stime of /proc/PID/stat) of every process
+// of the target and reports it in microseconds per request by kind
+// (cpukind.go): the coordinator (the process the clients talk to), each
+// replica (the other nodes of a cluster), the datastores; with the peak RSS
+// (VmHWM) of the measured processes. Next to the JSON it draws the ratio
+// column as a chart, SVG and PNG (chart.go).
 //
 // Soak (dynomite-bench soak, make soak) uses the same targets, workloads and
 // generator for the memory bound of one node: one workload against dyn-1 (or

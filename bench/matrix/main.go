@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,15 @@ type options struct {
 	// baseline is another dynomite binary (absolute path), run as a twin of
 	// every node target; "" for none.
 	baseline string
-	direct   bool // run the datastores direct (redis, memcached)
+	// dynomiteC is C Dynomite's binary, run as a twin of every node target
+	// (c-*); "" for none.
+	dynomiteC string
+	// twemproxy is nutcracker's binary (a name is looked up on PATH), run
+	// as a twin of the single-node targets (twem-*); "" for none. twemBin is
+	// its path once found (startTargets), "" until then or when missing.
+	twemproxy string
+	twemBin   string
+	direct    bool // run the datastores direct (redis, memcached)
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -78,6 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.noStats, "dynomite-nostats", "", "dynomite binary built with -tags nostats, for -stats-cost (default: dynomite-nostats next to this binary, else a build)")
 	fs.BoolVar(&o.floor, "floor", true, "also run the smallest forwarder (dynomite-bench floor, this executable) in front of its own datastore: what any proxy process costs on this machine (-floor=false leaves it out)")
 	fs.StringVar(&o.baseline, "baseline", "", "another dynomite binary (e.g. a build of main) started exactly like the node under test, as one more target next to every node target (base-1, base-3-*, base-1-mc), with a ratio node/baseline per workload")
+	fs.StringVar(&o.dynomiteC, "dynomite-c", os.Getenv("DYNOMITE_C"), "C Dynomite's binary (default: $DYNOMITE_C), started with the node's YAML as one more target next to every node target (c-1, c-3-*, c-1-mc), with a ratio node/C per workload")
+	fs.StringVar(&o.twemproxy, "twemproxy", "nutcracker", "twemproxy's binary (Debian package nutcracker), run in front of its own datastore next to the single node (twem-1, twem-1-mc), with a ratio node/twemproxy per workload; \"\" leaves it out")
 	fs.BoolVar(&o.direct, "direct", true, "also run the datastores direct (redis, and memcached with -memcached), the reference of the ratio column (-direct=false leaves them out)")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
@@ -91,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	// A node runs in its own directory, where a relative path would not
 	// resolve; a bare name is looked up on PATH.
-	for _, p := range []*string{&o.baseline, &o.dynomite, &o.noStats} {
+	for _, p := range []*string{&o.baseline, &o.dynomite, &o.noStats, &o.dynomiteC, &o.twemproxy} {
 		if !strings.ContainsRune(*p, filepath.Separator) {
 			continue
 		}
@@ -133,14 +144,17 @@ func pickTool(o options, dir string) (tool, error) {
 
 // report is the JSON file written under -out.
 type report struct {
-	Started  time.Time `json:"started"`
-	CPU      perf.Info `json:"cpu"`
-	Tool     string    `json:"tool"`
-	Reps     int       `json:"reps"`
-	Duration string    `json:"duration"`
-	Targets  []string  `json:"targets"`
-	Samples  []sample  `json:"samples"`
-	Medians  []row     `json:"medians"`
+	Started time.Time `json:"started"`
+	CPU     perf.Info `json:"cpu"`
+	// AESHardware tells whether the CPU has AES instructions (AES-NI,
+	// or ARMv8's), which crypto/aes uses for peer encryption and TLS.
+	AESHardware bool     `json:"aes_hardware"`
+	Tool        string   `json:"tool"`
+	Reps        int      `json:"reps"`
+	Duration    string   `json:"duration"`
+	Targets     []string `json:"targets"`
+	Samples     []sample `json:"samples"`
+	Medians     []row    `json:"medians"`
 	// StatsCost compares dyn-1 with dyn-1-nostats (-stats-cost).
 	StatsCost []costRow `json:"stats_cost,omitempty"`
 	// Baseline is the -baseline binary; Versus compares every node with its
@@ -167,6 +181,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		o.baseline = p
 	}
+	if o.dynomiteC != "" {
+		p, err := exec.LookPath(o.dynomiteC)
+		if err != nil {
+			return fmt.Errorf("cannot use -dynomite-c: %w", err)
+		}
+		o.dynomiteC = p
+	}
 	tmp, err := os.MkdirTemp("", "dynomite-bench-")
 	if err != nil {
 		return fmt.Errorf("cannot create a temporary directory: %w", err)
@@ -179,12 +200,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := report{Started: time.Now().UTC(), CPU: perf.Detect(), Tool: tl.name(), Reps: o.reps, Duration: o.duration.String(),
 		Baseline: o.baseline}
 	_, _ = rep.CPU.WriteTo(stdout)
+	rep.AESHardware = aesHardware(rep.CPU)
+	fmt.Fprintln(stdout, aesLine(rep.AESHardware))
 	fmt.Fprintf(stdout, "load:     %s; %d reps x %s per run, targets interleaved\n", tl.name(), o.reps, o.duration)
 	if o.reps < 3 {
 		fmt.Fprintln(stdout, "note:     fewer than 3 reps: the medians are single runs or pairs, not robust")
 	}
 
-	targets, err := startTargets(o, tmp, stdout, stderr)
+	targets, err := startTargets(ctx, o, tmp, stdout, stderr)
 	defer func() {
 		for _, t := range targets {
 			if err := t.stop(); err != nil {
@@ -218,8 +241,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.baseline != "" {
 		fmt.Fprintln(stdout, "vs base = ops/s of a node over its twin base-* (the -baseline binary) in the same rep;")
 	}
+	if slices.ContainsFunc(rep.Targets, func(t string) bool { return strings.HasPrefix(t, "c-") }) {
+		fmt.Fprintln(stdout, "vs C = ops/s of a node over its twin c-* (C Dynomite, the same YAML) in the same rep;")
+	}
+	if slices.ContainsFunc(rep.Targets, func(t string) bool { return strings.HasPrefix(t, "twem-") }) {
+		fmt.Fprintln(stdout, "vs twem = ops/s of a single node over twem-* (twemproxy in front of its own datastore) in the same rep;")
+	}
 	fmt.Fprintln(stdout, "+p50/+p99 = latency added over the datastore direct;")
-	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (the datastore when direct, every dynomite node for proxies) per request;")
+	fmt.Fprintln(stdout, "cpu µs/op = CPU time of the measured processes (the datastore when direct, every node for proxies) per request;")
+	fmt.Fprintln(stdout, "coord µs/op = of the process the load talks to; replica µs/op = of each other node of a cluster (mean);")
 	fmt.Fprintln(stdout, "redis µs/op = CPU time of every datastore process of the target per request (fewer, larger writes from a proxy lower it).")
 	if o.statsCost {
 		rep.StatsCost = statsCost(rep.Samples, names)
@@ -229,10 +259,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Versus = compareBaseline(rep.Samples, names, rep.Targets)
 		writeBaseline(stdout, o.baseline, o.reps, rep.Versus)
 	}
-	if path, werr := writeReport(o.out, "matrix", rep.Started, &rep); werr != nil {
-		err = errors.Join(err, werr)
-	} else {
-		fmt.Fprintf(stdout, "results:  %s\n", path)
+	path, werr := writeReport(o.out, "matrix", rep.Started, &rep)
+	if werr != nil {
+		return errors.Join(err, werr)
+	}
+	fmt.Fprintf(stdout, "results:  %s\n", path)
+	toolName, _, _ := strings.Cut(tl.name(), " (")
+	title := fmt.Sprintf("%s, %s, %d reps x %s", rep.Started.Format("2006-01-02 15:04"), toolName, o.reps, o.duration)
+	charts, cerr := writeChart(o.out, strings.TrimSuffix(filepath.Base(path), ".json"), title, rep.Medians)
+	for _, c := range charts {
+		fmt.Fprintf(stdout, "chart:    %s\n", c)
+	}
+	if cerr != nil {
+		fmt.Fprintf(stdout, "chart:    none: %v\n", cerr)
 	}
 	return err
 }
@@ -240,8 +279,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTargets starts the targets of o in the order of targetSpecs. A target
 // that cannot start is left out with a one-line note on stdout (the whole
 // error goes to stderr); when Redis direct was asked for and cannot start,
-// there is no matrix.
-func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
+// there is no matrix. It stops starting targets when ctx is done, and
+// returns the ones it started with ctx's error.
+func startTargets(ctx context.Context, o options, tmp string, stdout, stderr io.Writer) ([]*target, error) {
 	leftOut := func(name string, err error) {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		fmt.Fprintf(stdout, "target:   %-13s left out: %s\n", name, firstLine(err))
@@ -258,9 +298,17 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 			noStats = ""
 		}
 	}
+	if o.twemproxy != "" {
+		if o.twemBin, err = findTwemproxy(o.twemproxy); err != nil {
+			leftOut("twem-*", err)
+		}
+	}
 	var targets []*target
 	for _, s := range targetSpecs(o, bin, noStats) {
-		t, err := startTarget(s, o.redis)
+		if err := ctx.Err(); err != nil {
+			return targets, err
+		}
+		t, err := startTarget(s, o.redis, tmp)
 		if err != nil {
 			if s.kind == redisDirect {
 				return targets, err
@@ -274,7 +322,7 @@ func startTargets(o options, tmp string, stdout, stderr io.Writer) ([]*target, e
 }
 
 // startTarget starts the processes of s.
-func startTarget(s spec, redisPath string) (*target, error) {
+func startTarget(s spec, redisPath, tmp string) (*target, error) {
 	var t *target
 	var err error
 	switch s.kind {
@@ -290,6 +338,10 @@ func startTarget(s spec, redisPath string) (*target, error) {
 		t, err = startFloorTarget(redisPath, false)
 	case memcachedFloor:
 		t, err = startFloorTarget("", true)
+	case twemRedis:
+		t, err = startTwemproxyTarget(s.name, s.bin, redisPath, tmp, false)
+	case twemMemcached:
+		t, err = startTwemproxyTarget(s.name, s.bin, "", tmp, true)
 	default:
 		err = fmt.Errorf("unknown target kind %d", s.kind)
 	}
@@ -297,6 +349,9 @@ func startTarget(s spec, redisPath string) (*target, error) {
 		return nil, err
 	}
 	t.desc, t.twin = s.desc, s.twin
+	if err := clusterReady(t, 10*time.Second); err != nil {
+		return nil, errors.Join(err, t.stop())
+	}
 	return t, nil
 }
 
@@ -333,8 +388,8 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 					fmt.Fprintf(stderr, "%-8s %-13s rep %d: %s\n", w.Name, t.name, rep, s.Err)
 					continue
 				}
-				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  cpu %.2f µs/op  redis %.2f µs/op\n",
-					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.Load.Max, s.CPUPerOp, s.StoreCPUPerOp)
+				fmt.Fprintf(stderr, "%-8s %-13s rep %d: %9.0f ops/s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  cpu %.2f µs/op (coord %.2f, replica %.2f)  redis %.2f µs/op\n",
+					w.Name, t.name, rep, s.Load.OpsSec, s.Load.P50, s.Load.P99, s.Load.Max, s.CPUPerOp, s.CoordCPUPerOp, s.ReplicaCPUPerOp, s.StoreCPUPerOp)
 			}
 		}
 	}
@@ -345,24 +400,16 @@ func runAll(ctx context.Context, o options, tl tool, wls []Workload, targets []*
 func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o options) sample {
 	s := sample{Workload: w.Name, Target: t.name, Rep: rep}
 	measured, stores := pids(t.measured), pids(t.stores)
-	before, err := totalCPU(measured)
-	beforeDS, errDS := totalCPU(stores)
-	if err == nil {
-		err = errDS
-	}
+	before, err := readTimes(cpuTime, measured, stores)
 	if err == nil {
 		s.Load, err = tl.run(ctx, w.Config(t.port, o.duration, o.keys))
 	}
 	if err == nil {
-		var after, afterDS time.Duration
-		after, err = totalCPU(measured)
-		afterDS, errDS = totalCPU(stores)
-		if err == nil {
-			err = errDS
-		}
-		if s.Load.Requests > 0 {
-			s.CPUPerOp = float64((after - before).Microseconds()) / float64(s.Load.Requests)
-			s.StoreCPUPerOp = float64((afterDS - beforeDS).Microseconds()) / float64(s.Load.Requests)
+		var after cpuTimes
+		if after, err = readTimes(cpuTime, measured, stores); err == nil {
+			k := perRequest(before, after, measured, stores, s.Load.Requests)
+			s.CPUPerOp, s.StoreCPUPerOp, s.CoordCPUPerOp, s.ReplicaCPUPerOp = k.Total, k.Store, k.Coord, k.Replica
+			s.Replicas = len(measured) - 1
 		}
 	}
 	for _, pid := range measured {
@@ -380,18 +427,6 @@ func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o opti
 func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return strings.TrimSuffix(s, "; output:")
-}
-
-func totalCPU(pids []int) (time.Duration, error) {
-	var sum time.Duration
-	for _, p := range pids {
-		d, err := cpuTime(p)
-		if err != nil {
-			return 0, err
-		}
-		sum += d
-	}
-	return sum, nil
 }
 
 // writeReport writes rep as indented JSON to dir/kind-STARTED.json and

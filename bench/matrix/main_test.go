@@ -17,7 +17,7 @@ func TestMainShort(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	args := []string{"-reps", "1", "-duration", "1s", "-workloads", "latency", "-tool", "builtin",
-		"-dynomite", filepath.Join(dir, "no-such-dynomite"), "-floor=false", "-out", dir}
+		"-dynomite", filepath.Join(dir, "no-such-dynomite"), "-floor=false", "-twemproxy", "", "-out", dir}
 	if err := Main(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("cannot run the matrix: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}

@@ -19,8 +19,14 @@ type sample struct {
 	CPUPerOp float64 `json:"cpu_us_per_op"` // CPU µs of the measured processes per request
 	// StoreCPUPerOp is the CPU µs of the target's redis-servers per request.
 	StoreCPUPerOp float64 `json:"redis_cpu_us_per_op"`
-	PeakRSS       int64   `json:"peak_rss_bytes"`
-	Err           string  `json:"error,omitempty"`
+	// CoordCPUPerOp is the CPU µs per request of the process the load
+	// talks to; ReplicaCPUPerOp of each other node of a cluster, the mean
+	// over them (0 without any); see cpukind.go.
+	CoordCPUPerOp   float64 `json:"coordinator_cpu_us_per_op"`
+	ReplicaCPUPerOp float64 `json:"replica_cpu_us_per_op"`
+	Replicas        int     `json:"replicas,omitempty"` // nodes other than the coordinator
+	PeakRSS         int64   `json:"peak_rss_bytes"`
+	Err             string  `json:"error,omitempty"`
 }
 
 // row is the median line of one workload and target.
@@ -37,10 +43,18 @@ type row struct {
 	// BaseRatio is the median over reps of ops/s over the target's -baseline
 	// twin in the same rep (NaN without one).
 	BaseRatio float64 `json:"ratio_to_baseline"`
+	// CRatio and TwemRatio are the same over the target's C Dynomite twin
+	// (c-*) and twemproxy twin (twem-*).
+	CRatio    float64 `json:"ratio_to_c_dynomite"`
+	TwemRatio float64 `json:"ratio_to_twemproxy"`
 	CPUPerOp  float64 `json:"cpu_us_per_op"`
 	StoreCPU  float64 `json:"redis_cpu_us_per_op"`
-	PeakRSS   float64 `json:"peak_rss_mb"` // the largest over the reps
-	Errors    string  `json:"errors,omitempty"`
+	// CoordCPU and ReplicaCPU are the medians of the samples' CPU per
+	// request of the coordinator and of each replica node.
+	CoordCPU   float64 `json:"coordinator_cpu_us_per_op"`
+	ReplicaCPU float64 `json:"replica_cpu_us_per_op"`
+	PeakRSS    float64 `json:"peak_rss_mb"` // the largest over the reps
+	Errors     string  `json:"errors,omitempty"`
 	// ErrorReplies counts error replies over the runs that did complete
 	// (they stay in the medians); FirstError is one of them.
 	ErrorReplies int64  `json:"error_replies,omitempty"`
@@ -53,17 +67,36 @@ func (r row) MarshalJSON() ([]byte, error) {
 	type plain row
 	return json.Marshal(struct {
 		plain
-		OpsSec    *float64 `json:"ops_sec"`
-		Ratio     *float64 `json:"ratio_to_redis"`
-		P50       *float64 `json:"p50_ms"`
-		P99       *float64 `json:"p99_ms"`
-		AddP50    *float64 `json:"added_p50_ms"`
-		AddP99    *float64 `json:"added_p99_ms"`
-		BaseRatio *float64 `json:"ratio_to_baseline"`
-		CPUPerOp  *float64 `json:"cpu_us_per_op"`
-		StoreCPU  *float64 `json:"redis_cpu_us_per_op"`
+		OpsSec     *float64 `json:"ops_sec"`
+		Ratio      *float64 `json:"ratio_to_redis"`
+		P50        *float64 `json:"p50_ms"`
+		P99        *float64 `json:"p99_ms"`
+		AddP50     *float64 `json:"added_p50_ms"`
+		AddP99     *float64 `json:"added_p99_ms"`
+		BaseRatio  *float64 `json:"ratio_to_baseline"`
+		CRatio     *float64 `json:"ratio_to_c_dynomite"`
+		TwemRatio  *float64 `json:"ratio_to_twemproxy"`
+		CPUPerOp   *float64 `json:"cpu_us_per_op"`
+		StoreCPU   *float64 `json:"redis_cpu_us_per_op"`
+		CoordCPU   *float64 `json:"coordinator_cpu_us_per_op"`
+		ReplicaCPU *float64 `json:"replica_cpu_us_per_op"`
 	}{plain(r), finite(r.OpsSec), finite(r.Ratio), finite(r.P50), finite(r.P99), finite(r.AddP50), finite(r.AddP99),
-		finite(r.BaseRatio), finite(r.CPUPerOp), finite(r.StoreCPU)})
+		finite(r.BaseRatio), finite(r.CRatio), finite(r.TwemRatio), finite(r.CPUPerOp), finite(r.StoreCPU),
+		finite(r.CoordCPU), finite(r.ReplicaCPU)})
+}
+
+// peerRatio returns the field of r holding the ratio to the twin of the
+// given prefix (see peers).
+func (r *row) peerRatio(prefix string) *float64 {
+	switch prefix {
+	case "base":
+		return &r.BaseRatio
+	case "c":
+		return &r.CRatio
+	case "twem":
+		return &r.TwemRatio
+	}
+	panic("BUG: unknown peer prefix " + prefix)
 }
 
 // finite returns &v, or nil for NaN and infinities.
@@ -107,7 +140,8 @@ func summarize(samples []sample, workloads, targets []string) []row {
 	for _, w := range workloads {
 		for _, t := range targets {
 			r := row{Workload: w, Target: t}
-			var ops, p50, p99, cpu, store, ratio, add50, add99, base []float64
+			var ops, p50, p99, cpu, store, coord, replica, ratio, add50, add99 []float64
+			twins := make([][]float64, len(peers))
 			var errs []string
 			for i := range samples {
 				s := &samples[i]
@@ -128,20 +162,28 @@ func summarize(samples []sample, workloads, targets []string) []row {
 				p99 = append(p99, s.Load.P99)
 				cpu = append(cpu, s.CPUPerOp)
 				store = append(store, s.StoreCPUPerOp)
+				coord = append(coord, s.CoordCPUPerOp)
+				if s.Replicas > 0 {
+					replica = append(replica, s.ReplicaCPUPerOp)
+				}
 				r.PeakRSS = math.Max(r.PeakRSS, float64(s.PeakRSS)/(1<<20))
 				if d := byKey[key{w, baselineOf(w), s.Rep}]; d != nil && d.Load.OpsSec > 0 {
 					ratio = append(ratio, s.Load.OpsSec/d.Load.OpsSec)
 					add50 = append(add50, s.Load.P50-d.Load.P50)
 					add99 = append(add99, s.Load.P99-d.Load.P99)
 				}
-				if b := byKey[key{w, baselineName(t), s.Rep}]; b != nil && b.Load.OpsSec > 0 {
-					base = append(base, s.Load.OpsSec/b.Load.OpsSec)
+				for i, p := range peers {
+					if b := byKey[key{w, peerName(t, p.prefix), s.Rep}]; b != nil && b.Load.OpsSec > 0 {
+						twins[i] = append(twins[i], s.Load.OpsSec/b.Load.OpsSec)
+					}
 				}
 			}
 			r.OpsSec, r.P50, r.P99, r.CPUPerOp = median(ops), median(p50), median(p99), median(cpu)
-			r.StoreCPU = median(store)
+			r.StoreCPU, r.CoordCPU, r.ReplicaCPU = median(store), median(coord), median(replica)
 			r.Ratio, r.AddP50, r.AddP99 = median(ratio), median(add50), median(add99)
-			r.BaseRatio = median(base)
+			for i, p := range peers {
+				*r.peerRatio(p.prefix) = median(twins[i])
+			}
 			if len(errs) > 0 {
 				r.Errors = fmt.Sprintf("%d failed: %s", len(errs), errs[0])
 			}
@@ -161,33 +203,41 @@ func num(v float64, format string) string {
 	return fmt.Sprintf(format, v)
 }
 
-// writeTable prints the rows as an aligned text table. When a row has a
-// -baseline twin, a column "vs base" after "ratio" gives every node's ratio
-// to its twin.
+// writeTable prints the rows as an aligned text table. For every kind of
+// twin (peers) that some row has, a column after "ratio" gives every node's
+// ratio to that twin ("vs base", "vs C", "vs twem").
 func writeTable(w io.Writer, rows []row) {
-	withBase := false
-	for _, r := range rows {
-		withBase = withBase || !math.IsNaN(r.BaseRatio) && r.BaseRatio != 0
+	var cols []peer
+	for _, p := range peers {
+		for i := range rows {
+			if v := *rows[i].peerRatio(p.prefix); !math.IsNaN(v) && v != 0 {
+				cols = append(cols, p)
+				break
+			}
+		}
 	}
-	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs/op", "redis µs/op", "peak RSS MB"}
-	if withBase {
-		head = slices.Insert(head, 5, "vs base")
+	head := []string{"workload", "target", "runs", "ops/s", "ratio", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms",
+		"cpu µs/op", "coord µs/op", "replica µs/op", "redis µs/op", "peak RSS MB"}
+	for i, p := range cols {
+		head = slices.Insert(head, 5+i, p.column)
 	}
 	cells := [][]string{head}
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		var c []string
 		if r.Runs == 0 {
-			c = []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-", "-"}
+			c = []string{r.Workload, r.Target, "0", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}
 		} else {
 			c = []string{r.Workload, r.Target, fmt.Sprint(r.Runs), num(r.OpsSec, "%.0f"), num(r.Ratio, "%.2f"),
 				num(r.P50, "%.3f"), num(r.P99, "%.3f"), num(r.AddP50, "%+.3f"), num(r.AddP99, "%+.3f"),
-				num(r.CPUPerOp, "%.2f"), num(r.StoreCPU, "%.2f"), num(r.PeakRSS, "%.1f")}
+				num(r.CPUPerOp, "%.2f"), num(r.CoordCPU, "%.2f"), num(r.ReplicaCPU, "%.2f"), num(r.StoreCPU, "%.2f"),
+				num(r.PeakRSS, "%.1f")}
 			if r.Target == baselineOf(r.Workload) {
 				c[7], c[8] = "-", "-"
 			}
 		}
-		if withBase {
-			c = slices.Insert(c, 5, num(r.BaseRatio, "%.3f"))
+		for j, p := range cols {
+			c = slices.Insert(c, 5+j, num(*r.peerRatio(p.prefix), "%.3f"))
 		}
 		cells = append(cells, c)
 	}

@@ -37,13 +37,15 @@ const (
 	memcachedNode               // one dynomite node in front of its own memcached
 	redisFloor                  // the floor forwarder in front of its own redis-server
 	memcachedFloor              // the floor forwarder in front of its own memcached
+	twemRedis                   // twemproxy in front of its own redis-server
+	twemMemcached               // twemproxy in front of its own memcached
 )
 
 // spec is a target before it starts.
 type spec struct {
 	name, desc  string
 	kind        kind
-	bin         string // the dynomite binary of redisNodes and memcachedNode
+	bin         string // the dynomite binary of redisNodes and memcachedNode, twemproxy's of twem*
 	racks       int    // redisNodes: racks of one node each
 	consistency string // redisNodes: read and write consistency, "" for the default
 	twin        string // see target.twin
@@ -51,22 +53,18 @@ type spec struct {
 
 // targetSpecs lists the targets of o in the order they start and are
 // reported. bin is the dynomite binary ("" leaves the node targets out),
-// noStats the stats-off build for -stats-cost ("" for none). With
-// -baseline, every node target is followed by its twin base-*: the same
-// spec (configuration, racks, consistency, datastores) with the baseline
-// binary.
+// noStats the stats-off build for -stats-cost ("" for none). Every node
+// target is followed by its twins (peerSpecs): base-* with -baseline, c-*
+// with -dynomite-c (the same spec: configuration, racks, consistency,
+// datastores, with the other binary) and, for a single node, twem-* with
+// twemproxy.
 func targetSpecs(o options, bin, noStats string) []spec {
 	var out []spec
 	node := func(s spec) {
 		if s.bin != "" {
 			out = append(out, s)
 		}
-		if o.baseline != "" {
-			b := s
-			b.name, b.bin, b.twin = baselineName(s.name), o.baseline, s.name
-			b.desc = "-baseline " + filepath.Base(o.baseline) + strings.TrimPrefix(s.desc, "dynomite-go")
-			out = append(out, b)
-		}
+		out = append(out, peerSpecs(o, s)...)
 	}
 	if o.direct {
 		out = append(out, spec{name: "redis", desc: "redis-server direct", kind: redisDirect})
@@ -118,7 +116,8 @@ func startMemcachedProxyTarget(name, binary string) (*target, error) {
 		return nil, fmt.Errorf("cannot start memcached: %w", err)
 	}
 	t.all, t.stores = []*enginetest.Proc{mc}, []*enginetest.Proc{mc}
-	cfg := enginetest.NodeConfig{Datacenter: "dc1", DataStore: 1, Tokens: "0", Servers: []string{enginetest.ServerEntry(mc)}}
+	cfg := enginetest.NodeConfig{Datacenter: "dc1", DataStore: 1, Tokens: "0", Servers: []string{enginetest.ServerEntry(mc)},
+		Extra: bufferKeys()}
 	n, err := enginetest.StartNode(binary, cfg)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("cannot start dynomite node: %w", err), t.stop())
@@ -148,6 +147,14 @@ func pids(procs []*enginetest.Proc) []int {
 	return p
 }
 
+// bufferKeys are the buffer settings every node's YAML states, at C
+// Dynomite's defaults: C Dynomite warns when they are missing and takes
+// them from its deprecated flags, and both builds then run with the same
+// buffers.
+func bufferKeys() map[string]string {
+	return map[string]string{"mbuf_size": "16384", "max_msgs": "200000"}
+}
+
 // redisOptions are the datastore settings of every target: no persistence.
 func redisOptions(path string) enginetest.RedisOptions {
 	return enginetest.RedisOptions{Path: path, Args: []string{"--save", "", "--appendonly", "no"}}
@@ -167,9 +174,9 @@ func startRedisTarget(redisPath string) (*target, error) {
 // load goes to the first node.
 func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string) (*target, error) {
 	t := &target{name: name, desc: desc}
-	base := enginetest.NodeConfig{Datacenter: "dc1"}
+	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
 	if consistency != "" {
-		base.Extra = map[string]string{"read_consistency": consistency, "write_consistency": consistency}
+		base.Extra["read_consistency"], base.Extra["write_consistency"] = consistency, consistency
 	}
 	cfgs, err := enginetest.Cluster(racks, 1, base)
 	if err != nil {
