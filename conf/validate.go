@@ -24,6 +24,13 @@ func (p *parser) validate(cfg *Config) {
 	if _, ok := p.lines["tokens"]; !ok {
 		p.warnf(p.poolLine, "tokens", "directive \"tokens\" is missing: the node owns no token range")
 	}
+	if q.HintsDir == "" {
+		for _, key := range []string{"hints_max_count", "hints_max_bytes"} {
+			if line, ok := p.lines[key]; ok {
+				p.warnf(line, key, "directive %q has no effect without \"hints_dir\"", key)
+			}
+		}
+	}
 	if _, ok := p.lines["stats_listen"]; !ok {
 		p.warnf(p.poolLine, "stats_listen", "directive \"stats_listen\" is missing - using default %s", DefaultStatsListen)
 	}
