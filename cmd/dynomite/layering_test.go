@@ -82,6 +82,7 @@ var engineAllowed = map[string][]string{
 	"engine/enginetest":   {},
 	"engine/hints":        {},
 	"engine/hints/replay": {"engine/enginetest"},
+	"engine/hints/warm":   {"engine/hints/replay", "engine/enginetest"},
 	"engine/e2e":          {"engine/enginetest"},
 }
 
