@@ -115,6 +115,12 @@ type Pool struct {
 	Users             []User
 	DatastorePassword string
 	DatastoreUser     string
+	// HintsDir is the directory of the hint file; empty disables hinted
+	// handoff (missed writes are dropped, as C Dynomite drops them).
+	HintsDir      string
+	HintsMaxCount int // most hints kept; past it the oldest is dropped
+	HintsMaxBytes int // most bytes of hints kept (keys, targets, framing)
+	RepairRate    int // keys/s for hint replay, warm-up and repair; 0 means no limit
 }
 
 // Line returns the line of key in the file, or 0 when the file does not set

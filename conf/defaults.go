@@ -12,6 +12,14 @@ const (
 	DefaultMaxMsgs  = 200000
 )
 
+// Defaults and limits of the convergence keys.
+const (
+	DefaultHintsMaxCount = 100000
+	DefaultHintsMaxBytes = 64 << 20
+	HintsMinBytes        = 4096
+	DefaultRepairRate    = 1000
+)
+
 // DefaultStatsListen is the stats address used when stats_listen is not set.
 const DefaultStatsListen = "0.0.0.0:22222"
 
@@ -49,5 +57,8 @@ func defaults() Pool {
 		StatsInterval:         30000 * time.Millisecond,
 		MbufSize:              DefaultMbufSize,
 		MaxMsgs:               DefaultMaxMsgs,
+		HintsMaxCount:         DefaultHintsMaxCount,
+		HintsMaxBytes:         DefaultHintsMaxBytes,
+		RepairRate:            DefaultRepairRate,
 	}
 }

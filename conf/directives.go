@@ -72,6 +72,12 @@ var directives = map[string]directive{
 	"datastore_user":     {set: strKey(func(q *Pool) *string { return &q.DatastoreUser })},
 	"max_msgs":           {set: setMaxMsgs},
 
+	// Convergence (hinted handoff, warm-up, repair): keys of this implementation.
+	"hints_dir":       {set: strKey(func(q *Pool) *string { return &q.HintsDir })},
+	"hints_max_count": {set: intKey(1, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxCount })},
+	"hints_max_bytes": {set: intKey(HintsMinBytes, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxBytes })},
+	"repair_rate":     {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.RepairRate })},
+
 	// Parsed by Dynomite, never used.
 	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts }), dead: unused + " (a datastore is never ejected)"},
 	"distribution":         {set: anyKey, dead: deprecated},

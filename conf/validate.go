@@ -28,6 +28,13 @@ func (p *parser) validate(cfg *Config) {
 		p.errorf(p.lines["datastore_user"], "datastore_user", ErrMissingKey, "directive \"datastore_user\" needs \"datastore_password\"")
 	}
 	p.validateSecure(q)
+	if q.HintsDir == "" {
+		for _, key := range []string{"hints_max_count", "hints_max_bytes"} {
+			if line, ok := p.lines[key]; ok {
+				p.warnf(line, key, "directive %q has no effect without \"hints_dir\"", key)
+			}
+		}
+	}
 	if _, ok := p.lines["stats_listen"]; !ok {
 		p.warnf(p.poolLine, "stats_listen", "directive \"stats_listen\" is missing - using default %s", DefaultStatsListen)
 	}

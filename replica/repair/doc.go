@@ -1,0 +1,13 @@
+// Package repair holds the pure part of C Dynomite's read repair (spec
+// §3.6, docs/compat.md "Read repair"): how a command is rewritten into an
+// EVAL that also keeps the timestamp metadata sets, and which replica's
+// reply wins a repairable read and which replicas need a repair write.
+//
+// Nothing here sends anything or reads a clock: the caller supplies the
+// coordinator's millisecond timestamp and the replicas' replies, and sends
+// what these functions return. The Lua script bodies are a parameter of
+// AppendEval: the argument layout (KEYS and ARGV) is what a C node and
+// this one must agree on, since a peer executes the EVAL it receives as is.
+//
+// The package imports the standard library and codec/resp.
+package repair
