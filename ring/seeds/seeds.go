@@ -114,7 +114,7 @@ func ParseRecord(rec string) (Seed, error) {
 	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
 		host = host[1 : len(host)-1]
 	}
-	if !validHost(host) {
+	if CheckHost(host) != nil {
 		return Seed{}, fmt.Errorf("bad host %q: %w", quote(host), ErrBadRecord)
 	}
 	port, err := strconv.Atoi(portStr)
@@ -153,23 +153,28 @@ func CheckName(s string) error {
 	return nil
 }
 
-// validHost accepts an IP literal (no zone) or a DNS name of letters,
-// digits, '-', '_' and '.'.
-func validHost(h string) bool {
+// CheckHost accepts an IP literal without brackets or zone, or a DNS name
+// of at most 253 letters, digits, '-', '_' and '.'. Errors wrap
+// ErrBadRecord.
+func CheckHost(h string) error {
+	bad := fmt.Errorf("bad host %q: %w", quote(h), ErrBadRecord)
 	if h == "" || len(h) > maxHostName {
-		return false
+		return bad
 	}
 	if a, err := netip.ParseAddr(h); err == nil {
-		return a.Zone() == ""
+		if a.Zone() != "" {
+			return bad
+		}
+		return nil
 	}
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 		if !ok {
-			return false
+			return bad
 		}
 	}
-	return true
+	return nil
 }
 
 // firstDuplicate returns the index of the first token that repeats an
