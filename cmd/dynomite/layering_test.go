@@ -80,6 +80,7 @@ var engineAllowed = map[string][]string{
 	"engine/fifo":       {},
 	"engine/batch":      {},
 	"engine/enginetest": {},
+	"engine/membership": {},
 	"engine/e2e":        {"engine/enginetest"},
 }
 
