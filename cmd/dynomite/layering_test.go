@@ -81,6 +81,7 @@ var engineAllowed = map[string][]string{
 	"engine/batch":      {},
 	"engine/enginetest": {},
 	"engine/membership": {},
+	"engine/enginetest/netns": {},
 	"engine/e2e":        {"engine/enginetest"},
 }
 
