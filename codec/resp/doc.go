@@ -40,8 +40,11 @@
 // # Replies
 //
 // ReplyScanner.Scan finds the end of one complete reply, any type and any
-// nesting depth (an explicit stack capped at Limits.MaxDepth), resumable
-// like Parse. ArrayReader walks the elements of a complete aggregate reply.
+// nesting depth (it counts the values a reply still owes, so depth costs
+// nothing), resumable like Parse. A reply that is valid but longer than
+// the limits allow gives ErrReplyTooLarge: the request it answers fails
+// and ReplyScanner.Skip discards it as it arrives, the connection stays
+// open. ArrayReader walks the elements of a complete aggregate reply.
 //
 // # Encoders and replies
 //
