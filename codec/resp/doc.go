@@ -66,8 +66,14 @@
 // XREAD STREAMS, MIGRATE KEYS, SORT STORE ...). Flags carry Redis's command
 // flags and Dynomite's routing classes (FlagMultiKey, FlagLocalOnly,
 // FlagOwnerLocalRack, FlagAllNodes, FlagDynomite), which the routing layer
-// may refine, and FlagUnsupported on the commands the proxy refuses. The table is zz_commands.go, written by `go generate` from
-// COMMAND of a real redis-server 7.0.
+// may refine, and FlagUnsupported on the commands the proxy refuses. The
+// safety and connection classes say what the rest need: FlagCrossSlot
+// (several keys, not split: one owner or ReplyCrossSlot),
+// FlagAdminRefused (AppendAdminRefused), FlagClusterWide, and
+// Command.Dedicated for blocking, subscribing and transaction commands
+// (Command.Blocks knows XREAD blocks only with BLOCK). The table is
+// zz_commands.go, written by `go generate` from COMMAND of a real
+// redis-server 7.0.
 //
 // # Multi-key commands
 //
