@@ -1,14 +1,12 @@
 package resp
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestBlocksDedicated(t *testing.T) {
@@ -172,29 +170,8 @@ func TestCrossSlotExamples(t *testing.T) {
 func TestRedisCrossSlot(t *testing.T) {
 	dir := t.TempDir()
 	addr := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"))
-	c := dialRedis(t, addr)
-	r := bufio.NewReader(c)
-	ask := func(args [][]byte) string {
-		t.Helper()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := c.Write(AppendCommand(nil, args...)); err != nil {
-			t.Fatalf("cannot write: %v", err)
-		}
-		var s ReplyScanner
-		var buf []byte
-		for {
-			b, err := r.ReadByte()
-			if err != nil {
-				t.Fatalf("cannot read the reply to %q: %v", args, err)
-			}
-			buf = append(buf, b)
-			if n, err := s.Scan(buf); err == nil && n == len(buf) {
-				return string(buf)
-			} else if err != ErrIncomplete {
-				t.Fatalf("cannot scan the reply to %q: %v", args, err)
-			}
-		}
-	}
+	rc := newRedisConn(t, addr)
+	ask := rc.ask
 	if got := ask(argsOf("CLUSTER", "ADDSLOTSRANGE", "0", "16383")); got != "+OK\r\n" {
 		t.Fatalf("cannot assign the slots: %q", got)
 	}

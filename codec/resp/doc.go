@@ -58,6 +58,12 @@
 // proxy replies, and AppendProxyError for its failure codes;
 // AppendSortAlpha is the SORT ... ALPHA form of SMEMBERS.
 //
+// For the node's own replies to a client that chose RESP3 with HELLO,
+// AppendMap, AppendSet, AppendPush, AppendNull, AppendNullArray,
+// AppendDouble, AppendBool and AppendVerbatim take the protocol and write
+// what redis-server writes in it. ParseHello reads HELLO's arguments with
+// Redis's error replies; AppendHelloReply writes its reply map.
+//
 // # Commands
 //
 // Lookup and LookupArgs find a command case-insensitively without

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"net"
@@ -157,6 +158,42 @@ func TestRedisReplyTooLarge(t *testing.T) {
 		got, left, err := scanOrSkip(&s, raw, sp)
 		if err != nil || left != 0 || strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("%s: unexpected scan; got %v, %v, left %d; want %v", sp.name, got, err, left, want)
+		}
+	}
+}
+
+// redisConn sends one request at a time and reads its whole reply.
+type redisConn struct {
+	t *testing.T
+	c net.Conn
+	r *bufio.Reader
+}
+
+func newRedisConn(t *testing.T, addr string) *redisConn {
+	c := dialRedis(t, addr)
+	return &redisConn{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+// ask sends args and returns the reply's bytes.
+func (rc *redisConn) ask(args [][]byte) string {
+	t := rc.t
+	t.Helper()
+	rc.c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := rc.c.Write(AppendCommand(nil, args...)); err != nil {
+		t.Fatalf("cannot write: %v", err)
+	}
+	var s ReplyScanner
+	var buf []byte
+	for {
+		b, err := rc.r.ReadByte()
+		if err != nil {
+			t.Fatalf("cannot read the reply to %q: %v", args, err)
+		}
+		buf = append(buf, b)
+		if n, err := s.Scan(buf); err == nil && n == len(buf) {
+			return string(buf)
+		} else if err != ErrIncomplete {
+			t.Fatalf("cannot scan the reply to %q: %v", args, err)
 		}
 	}
 }
