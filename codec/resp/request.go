@@ -21,6 +21,10 @@ type Limits struct {
 	MaxBulk   int64 // largest bulk string (request or reply) and longest reply line
 	MaxArgs   int   // most arguments in one multibulk request
 	MaxInline int   // longest inline line or "*N"/"$N" line, counted up to its '\n' or '\r'
+
+	// Deprecated: MaxDepth is ignored; ReplyScanner scans replies of any
+	// nesting depth at no cost per level.
+	MaxDepth int
 }
 
 // DefaultLimits are the Redis 7 limits.
