@@ -9,7 +9,7 @@ package resp
 
 // Flag is a command property: Redis's COMMAND flags, then Dynomite's
 // routing classes.
-type Flag uint32
+type Flag uint64
 
 // Redis 7.0 command flags, as COMMAND INFO reports them.
 const (
@@ -48,8 +48,34 @@ const (
 	// FlagUnsupported: the node refuses the command, which cannot share a
 	// pipelined datastore connection with other clients: blocking and
 	// pub/sub commands, transactions, and commands that change connection
-	// state (SELECT, AUTH, CLIENT and its subcommands ...).
+	// state (SELECT, AUTH, CLIENT and its subcommands ...). The classes
+	// below say what each of them needs, for when the node serves them.
 	FlagUnsupported
+
+	// FlagCrossSlot: the command may name several keys (per its key
+	// specifications) and is not split per owner (not FlagMultiKey):
+	// RENAME, MSETNX, SMOVE, the *STORE commands, BITOP, PFMERGE, LMOVE,
+	// COPY, EVAL, BLPOP ... All its keys must have one owner in the local
+	// rack, else the reply is ReplyCrossSlot.
+	FlagCrossSlot
+
+	// FlagAdminRefused: server administration that must not reach the
+	// datastore through the node (SHUTDOWN, CONFIG SET, DEBUG, REPLICAOF
+	// ...; CONFIG GET is not one); the reply is AppendAdminRefused's.
+	FlagAdminRefused
+
+	// FlagSubscribe: enters or leaves subscriber mode (SUBSCRIBE,
+	// PSUBSCRIBE, SSUBSCRIBE and their unsubscribes); needs the client's
+	// own datastore connection. PUBLISH is not one.
+	FlagSubscribe
+
+	// FlagTransaction: MULTI, EXEC, DISCARD, WATCH, UNWATCH; the
+	// connection holds state, so the client needs its own.
+	FlagTransaction
+
+	// FlagClusterWide: a keyspace command whose answer covers every node
+	// of a rack (SCAN, KEYS, DBSIZE, RANDOMKEY, FLUSHALL, FLUSHDB).
+	FlagClusterWide
 )
 
 // Command is one command table entry.
@@ -68,6 +94,11 @@ type Command struct {
 	FirstKey, LastKey, Step int
 
 	Flags Flag
+
+	// BlockArg is the option that makes a FlagBlocking command block
+	// ("BLOCK" for XREAD and XREADGROUP); "" when it always blocks. See
+	// Blocks.
+	BlockArg string
 
 	// Merge says how the replies of the parts of a split request combine
 	// (FlagMultiKey commands); MergeNone for every other command.

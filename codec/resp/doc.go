@@ -40,8 +40,11 @@
 // # Replies
 //
 // ReplyScanner.Scan finds the end of one complete reply, any type and any
-// nesting depth (an explicit stack capped at Limits.MaxDepth), resumable
-// like Parse. ArrayReader walks the elements of a complete aggregate reply.
+// nesting depth (it counts the values a reply still owes, so depth costs
+// nothing), resumable like Parse. A reply that is valid but longer than
+// the limits allow gives ErrReplyTooLarge: the request it answers fails
+// and ReplyScanner.Skip discards it as it arrives, the connection stays
+// open. ArrayReader walks the elements of a complete aggregate reply.
 //
 // # Encoders and replies
 //
@@ -55,6 +58,12 @@
 // proxy replies, and AppendProxyError for its failure codes;
 // AppendSortAlpha is the SORT ... ALPHA form of SMEMBERS.
 //
+// For the node's own replies to a client that chose RESP3 with HELLO,
+// AppendMap, AppendSet, AppendPush, AppendNull, AppendNullArray,
+// AppendDouble, AppendBool and AppendVerbatim take the protocol and write
+// what redis-server writes in it. ParseHello reads HELLO's arguments with
+// Redis's error replies; AppendHelloReply writes its reply map.
+//
 // # Commands
 //
 // Lookup and LookupArgs find a command case-insensitively without
@@ -63,8 +72,14 @@
 // XREAD STREAMS, MIGRATE KEYS, SORT STORE ...). Flags carry Redis's command
 // flags and Dynomite's routing classes (FlagMultiKey, FlagLocalOnly,
 // FlagOwnerLocalRack, FlagAllNodes, FlagDynomite), which the routing layer
-// may refine, and FlagUnsupported on the commands the proxy refuses. The table is zz_commands.go, written by `go generate` from
-// COMMAND of a real redis-server 7.0.
+// may refine, and FlagUnsupported on the commands the proxy refuses. The
+// safety and connection classes say what the rest need: FlagCrossSlot
+// (several keys, not split: one owner or ReplyCrossSlot),
+// FlagAdminRefused (AppendAdminRefused), FlagClusterWide, and
+// Command.Dedicated for blocking, subscribing and transaction commands
+// (Command.Blocks knows XREAD blocks only with BLOCK). The table is
+// zz_commands.go, written by `go generate` from COMMAND of a real
+// redis-server 7.0.
 //
 // # Multi-key commands
 //

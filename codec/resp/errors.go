@@ -20,6 +20,13 @@ var (
 	// (an MGET part with the wrong element count, a DEL part that is not an
 	// integer, ...). The merged reply cannot be built.
 	ErrBadSubReply = errors.New("resp: sub-reply does not match its sub-request")
+
+	// ErrReplyTooLarge means a datastore reply is valid RESP but breaks the
+	// scanner's limits (a bulk or a line longer than Limits.MaxBulk). It is
+	// not a protocol error: the connection stays in step, the one request
+	// the reply answers fails (ReplyTooLarge), and ReplyScanner.Skip
+	// discards the reply.
+	ErrReplyTooLarge = errors.New("resp: reply exceeds the scanner's limits")
 )
 
 // ProtocolError is a malformed frame. Msg is the exact text Redis 7 sends
@@ -68,7 +75,6 @@ var (
 	errReplyLength   = newProtocolError("Protocol error: invalid reply length")
 	errReplyLine     = newProtocolError("Protocol error: reply line not terminated by CRLF")
 	errReplyInteger  = newProtocolError("Protocol error: invalid integer reply")
-	errReplyDepth    = newProtocolError("Protocol error: reply nested too deeply")
 	errReplyNotArray = newProtocolError("Protocol error: reply is not an aggregate")
 )
 

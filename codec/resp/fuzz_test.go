@@ -101,7 +101,7 @@ func FuzzRESPReply(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		lim := Limits{MaxBulk: 1 << 20, MaxDepth: 64}
+		lim := Limits{MaxBulk: 1 << 20}
 		var want []int
 		var wantErr error
 		for i, sp := range splitters(seedOf(data)) {
@@ -110,7 +110,7 @@ func FuzzRESPReply(f *testing.F) {
 			if left > len(data) {
 				t.Fatalf("%s: consumed more than the input", sp.name)
 			}
-			if err != nil && !errors.Is(err, ErrProtocol) {
+			if err != nil && !errors.Is(err, ErrProtocol) && err != ErrReplyTooLarge {
 				t.Fatalf("%s: unexpected error %v", sp.name, err)
 			}
 			if i == 0 {
@@ -121,6 +121,7 @@ func FuzzRESPReply(f *testing.F) {
 				t.Fatalf("%s: split read differs; got %v %v; want %v %v", sp.name, got, err, want, wantErr)
 			}
 		}
+		checkSkip(t, data)
 		for _, n := range want {
 			reply := data[:n]
 			if enc := reencode(t, nil, reply); string(enc) != string(reply) {
@@ -139,6 +140,31 @@ func FuzzRESPReply(f *testing.F) {
 			data = data[n:]
 		}
 	})
+}
+
+// checkSkip scans data with a small MaxBulk, so that bulks and lines over
+// it are refused and skipped, and checks that every feeding mode gives the
+// same replies, skips and error.
+func checkSkip(t *testing.T, data []byte) {
+	var want []string
+	var wantErr error
+	for i, sp := range splitters(seedOf(data)) {
+		s := ReplyScanner{Limits: Limits{MaxBulk: 8}}
+		got, left, err := scanOrSkip(&s, data, sp)
+		if left > len(data) {
+			t.Fatalf("%s: skip consumed more than the input", sp.name)
+		}
+		if err != nil && !errors.Is(err, ErrProtocol) {
+			t.Fatalf("%s: unexpected skip error %v", sp.name, err)
+		}
+		if i == 0 {
+			want, wantErr = got, err
+			continue
+		}
+		if !slices.Equal(got, want) || err != wantErr {
+			t.Fatalf("%s: split skip differs; got %v %v; want %v %v", sp.name, got, err, want, wantErr)
+		}
+	}
 }
 
 // reencode decodes one complete reply and encodes it again with the

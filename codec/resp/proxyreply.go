@@ -30,6 +30,10 @@ var (
 	// merged (Split.Merge returned ErrBadSubReply).
 	ReplyBadMerge = []byte("-ERR Dynomite: replies of a multi-key request do not match\r\n")
 
+	// ReplyTooLarge answers a request whose datastore reply broke the
+	// reply scanner's limits (ErrReplyTooLarge); the reply is skipped.
+	ReplyTooLarge = []byte("-ERR Dynomite: datastore reply exceeds the proxy's limits\r\n")
+
 	// ReplyProtocolError answers a malformed frame when no *ProtocolError
 	// gives Redis's precise text.
 	ReplyProtocolError = []byte("-ERR Protocol error\r\n")

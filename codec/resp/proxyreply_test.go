@@ -21,10 +21,11 @@ func TestProxyReplies(t *testing.T) {
 	f(ReplyInputOverflow, "-ERR Dynomite: client sends without reading replies\r\n")
 	f(ReplyBadMerge, "-ERR Dynomite: replies of a multi-key request do not match\r\n")
 	f(ReplyProtocolError, "-ERR Protocol error\r\n")
+	f(ReplyTooLarge, "-ERR Dynomite: datastore reply exceeds the proxy's limits\r\n")
 	f(AppendProxyError([]byte("x"), "Storage: Datastore refused connection"), "x-ERR Storage: Datastore refused connection\r\n")
 	f(AppendProxyError(nil, "Peer: Peer Node is not connected"), "-ERR Peer: Peer Node is not connected\r\n")
 	for _, r := range [][]byte{ReplyTooManyMsgs, ReplyEmptyKey, ReplyBadConsistency, ReplyNotSupported,
-		ReplyInputOverflow, ReplyBadMerge, ReplyProtocolError} {
+		ReplyInputOverflow, ReplyBadMerge, ReplyProtocolError, ReplyTooLarge} {
 		var s ReplyScanner
 		if n, err := s.Scan(r); err != nil || n != len(r) {
 			t.Fatalf("proxy reply %q is not one RESP error; n=%d err=%v", r, n, err)

@@ -3,8 +3,7 @@ package resp
 import "io"
 
 // ArrayReader walks the elements of one complete aggregate reply without
-// copying or allocating (after its scanner's stack has grown to the
-// deepest element seen). It is what MGET merging uses:
+// copying or allocating. It is what MGET merging uses:
 //
 //	*3\r\n $1\r\na\r\n $-1\r\n $1\r\nc\r\n
 //	       ^ Next     ^ Next   ^ Next    -> io.EOF
@@ -67,6 +66,7 @@ func (a *ArrayReader) Next() ([]byte, error) {
 		return nil, errReplyLength
 	}
 	if err != nil {
+		a.sc.Reset()
 		return nil, err
 	}
 	e := a.buf[a.pos : a.pos+n : a.pos+n]

@@ -33,9 +33,9 @@ func redisServer(t *testing.T) string {
 	return bin
 }
 
-func startRedis(t *testing.T) string {
+func startRedis(t *testing.T, extra ...string) string {
 	t.Helper()
-	stop, addr, err := cmdgen.StartServer(redisServer(t))
+	stop, addr, err := cmdgen.StartServer(redisServer(t), extra...)
 	if err != nil {
 		t.Fatalf("cannot start redis-server: %v", err)
 	}

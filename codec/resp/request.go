@@ -14,7 +14,6 @@ const (
 	DefaultMaxBulk   = 512 << 20 // proto-max-bulk-len
 	DefaultMaxArgs   = 1 << 20   // multibulk argument count
 	DefaultMaxInline = 64 << 10  // PROTO_INLINE_MAX_SIZE
-	DefaultMaxDepth  = 1024      // reply nesting depth (replies only)
 )
 
 // Limits bound what a parser accepts. A zero field means its default.
@@ -22,7 +21,10 @@ type Limits struct {
 	MaxBulk   int64 // largest bulk string (request or reply) and longest reply line
 	MaxArgs   int   // most arguments in one multibulk request
 	MaxInline int   // longest inline line or "*N"/"$N" line, counted up to its '\n' or '\r'
-	MaxDepth  int   // deepest reply nesting (ReplyScanner only)
+
+	// Deprecated: MaxDepth is ignored; ReplyScanner scans replies of any
+	// nesting depth at no cost per level.
+	MaxDepth int
 }
 
 // DefaultLimits are the Redis 7 limits.
@@ -30,7 +32,6 @@ var DefaultLimits = Limits{
 	MaxBulk:   DefaultMaxBulk,
 	MaxArgs:   DefaultMaxArgs,
 	MaxInline: DefaultMaxInline,
-	MaxDepth:  DefaultMaxDepth,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -42,9 +43,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxInline <= 0 {
 		l.MaxInline = DefaultMaxInline
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
 	}
 	return l
 }

@@ -17,6 +17,26 @@ var dynomiteFlags = map[string][]string{
 		"multi", "exec", "discard", "watch", "unwatch", "select", "auth", "hello",
 		"reset", "monitor", "sync", "psync", "client", "readonly", "readwrite", "wait",
 	},
+	// Server administration the node refuses (issue: safety); CONFIG GET
+	// and the other read-only subcommands stay allowed.
+	"admin_refused": {
+		"shutdown", "config|set", "config|rewrite", "config|resetstat", "debug",
+		"replicaof", "slaveof", "save", "bgsave", "bgrewriteaof", "module", "failover",
+		"swapdb", "migrate", "acl|setuser", "acl|deluser",
+	},
+	// Commands that put the connection in subscriber mode.
+	"subscribe": {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"},
+	// Transactions: the connection holds queued commands or watched keys.
+	"transaction": {"multi", "exec", "discard", "watch", "unwatch"},
+	// Keyspace commands whose answer covers every node of a rack.
+	"cluster_wide": {"scan", "keys", "dbsize", "randomkey", "flushall", "flushdb"},
+}
+
+// blockArgs names the commands that block only when an option is given:
+// XREAD and XREADGROUP block with BLOCK and are plain reads without it.
+var blockArgs = map[string]string{
+	"xread":      "BLOCK",
+	"xreadgroup": "BLOCK",
 }
 
 // mergeKinds says how the replies of a split multi-key command combine.
@@ -49,10 +69,22 @@ func addDynomite(cmds []*command) ([]*command, error) {
 			if !ok {
 				return nil, fmt.Errorf("no command %s for Dynomite flag %s", n, flag)
 			}
-			c.flags = append(c.flags, flag)
+			addFlag(c, flag)
+			if flag == "admin_refused" {
+				for _, s := range c.subs {
+					addFlag(s, flag) // a listed container refuses every subcommand
+				}
+			}
+		}
+	}
+	for n := range blockArgs {
+		c, ok := byName[n]
+		if !ok || !has(c.flags, "blocking") {
+			return nil, fmt.Errorf("no blocking command %s for a block argument", n)
 		}
 	}
 	markUnsupported(cmds)
+	markCrossSlot(cmds)
 	cmds = append(cmds, dynomiteCommands...)
 	sortCommands(cmds)
 	return cmds, nil
@@ -90,4 +122,38 @@ func addFlag(c *command, f string) {
 	if !has(c.flags, f) {
 		c.flags = append(c.flags, f)
 	}
+}
+
+// markCrossSlot flags "cross_slot" on every command and subcommand that
+// may name more than one key and is not split per owner ("multikey"): its
+// keys must all have one owner, else the node answers CROSSSLOT as Redis
+// Cluster does. Names that are not keys (flag not_key: shard channels)
+// do not count.
+func markCrossSlot(cmds []*command) {
+	for _, c := range cmds {
+		if mayHaveKeys(c) > 1 && !has(c.flags, "multikey") {
+			addFlag(c, "cross_slot")
+		}
+		markCrossSlot(c.subs)
+	}
+}
+
+// mayHaveKeys returns 0, 1, or 2 for "two or more": the most keys the
+// command's key specifications allow. A read-only spec with an unknown
+// begin search names patterns, not keys (SORT's BY and GET); a writing one
+// is a destination key (SORT's STORE, found by resp's keys procedure).
+func mayHaveKeys(c *command) int {
+	n := 0
+	for _, ks := range c.specs {
+		if has(ks.flags, "not_key") || ks.beginType == "unknown" && has(ks.flags, "RO") {
+			continue
+		}
+		switch {
+		case ks.findType == "range" && ks.lastKey == 0:
+			n++
+		default: // a range to the end or further, a key count, unknown
+			n += 2
+		}
+	}
+	return min(n, 2)
 }

@@ -36,6 +36,11 @@ var flagNames = []struct{ redis, goName string }{
 	{"all_nodes", "FlagAllNodes"},
 	{"dynomite", "FlagDynomite"},
 	{"unsupported", "FlagUnsupported"},
+	{"cross_slot", "FlagCrossSlot"},
+	{"admin_refused", "FlagAdminRefused"},
+	{"subscribe", "FlagSubscribe"},
+	{"transaction", "FlagTransaction"},
+	{"cluster_wide", "FlagClusterWide"},
 }
 
 // keyFlagNames maps key spec flags to the resp constants.
@@ -75,6 +80,9 @@ func emitCommand(b *bytes.Buffer, c *command) {
 	}
 	if f := join(c.flags, flagNames[:], c.name); f != "" {
 		fmt.Fprintf(b, ", Flags: %s", f)
+	}
+	if a, ok := blockArgs[c.name]; ok {
+		fmt.Fprintf(b, ", BlockArg: %q", a)
 	}
 	if m, ok := mergeKinds[c.name]; ok {
 		fmt.Fprintf(b, ", Merge: %s", m)

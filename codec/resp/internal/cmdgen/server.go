@@ -15,8 +15,9 @@ import (
 )
 
 // StartServer runs redis-server on a free loopback port and returns a func
-// that stops exactly that process.
-func StartServer(bin string) (stop func(), addr string, err error) {
+// that stops exactly that process. Extra arguments are added to its
+// command line ("--enable-debug-command", "yes").
+func StartServer(bin string, extra ...string) (stop func(), addr string, err error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
@@ -28,8 +29,9 @@ func StartServer(bin string) (stop func(), addr string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
+	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning"}, extra...)
+	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, "", err
