@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -267,12 +268,39 @@ func (p *parser) validateSecure(q *Pool) {
 	}
 }
 
-// CheckPemKey reads pem_key_file when secure_server_option is not none
-// and returns an *Error naming the file, the key and the option when it
-// cannot be read or holds no RSA private key. Load does not call it: C
-// Dynomite reads the key at start-up, not under -t, relative to the
-// working directory; the node calls it before it starts. A relative path
-// is read from the working directory, as in C.
+// PemKeyPath returns the file pem_key_file names. A relative path is read
+// from the working directory, as C Dynomite reads it; when no file is there,
+// the path is also tried from the configuration file's directory and its
+// parent, then the file's base name in the configuration's directory, so
+// a config shipped beside its key (conf/dynomite.yml with pem_key_file:
+// conf/dynomite.pem) finds it from any working directory.
+func (c *Config) PemKeyPath() string {
+	p := c.Pool.PemKeyFile
+	if filepath.IsAbs(p) || c.File == "" {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	dir := filepath.Dir(c.File)
+	for _, q := range []string{filepath.Join(dir, p), filepath.Join(filepath.Dir(dir), p), filepath.Join(dir, filepath.Base(p))} {
+		if fileExists(q) {
+			return q
+		}
+	}
+	return p
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// CheckPemKey reads pem_key_file (PemKeyPath) when secure_server_option is
+// not none and returns an *Error naming the file, the key and the option
+// when it cannot be read or holds no RSA private key. Start-up and -t both
+// call it: a node that would encrypt its peer links without a key must not
+// start (C Dynomite aborts at start-up too).
 func (c *Config) CheckPemKey() error {
 	q := &c.Pool
 	if q.SecureServerOption == "none" {
@@ -282,12 +310,13 @@ func (c *Config) CheckPemKey() error {
 		msg := fmt.Sprintf("directive \"pem_key_file\": "+format+" (secure_server_option is %q)", append(args, q.SecureServerOption)...)
 		return &Error{File: c.File, Line: c.Line("pem_key_file"), Key: "pem_key_file", Msg: msg, Err: ErrKeyFile}
 	}
-	data, err := os.ReadFile(q.PemKeyFile)
+	path := c.PemKeyPath()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fail("cannot read %q: %v", q.PemKeyFile, err)
 	}
 	if _, err := parseRSAPrivateKey(data); err != nil {
-		return fail("cannot use %q: %v", q.PemKeyFile, err)
+		return fail("cannot use %q: %v", path, err)
 	}
 	return nil
 }

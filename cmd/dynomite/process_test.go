@@ -144,6 +144,30 @@ func TestTestConf(t *testing.T) {
 	f(bad, 1, "dynomite: "+bad+":6: mbuf_size: mbuf size must be a multiple of 16")
 	missing := filepath.Join(t.TempDir(), "missing.yml")
 	f(missing, 1, "dynomite: configuration file '"+missing+"' syntax is invalid")
+	// A secure option without its key stops -t (and start-up) with the file
+	// and the option named; the key found beside the config passes.
+	dir := t.TempDir()
+	noKey := filepath.Join(dir, "nokey.yml")
+	body := "dyn_o_mite:\n  listen: 127.0.0.1:8102\n  dyn_listen: 127.0.0.1:8101\n  servers:\n  - 127.0.0.1:22122:1\n  tokens: 1\n  secure_server_option: all\n  pem_key_file: keys/dynomite.pem\n"
+	if err := os.WriteFile(noKey, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f(noKey, 1, "dynomite: "+noKey+":8: directive \"pem_key_file\": cannot read \"keys/dynomite.pem\": open keys/dynomite.pem: no such file or directory (secure_server_option is \"all\")")
+	code, _, stderr := runCmd(t, "-c", noKey)
+	if code != 1 || !strings.Contains(stderr, `directive "pem_key_file": cannot read`) {
+		t.Fatalf("start-up without the key: exit %d, stderr:\n%s", code, stderr)
+	}
+	pemData, err := os.ReadFile("../../conf/testdata/spec/dynomite.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "keys", "dynomite.pem"), pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f(noKey, 0, "dynomite: configuration file '"+noKey+"' syntax is valid")
 	// Files that crash C Dynomite's -t (errors before servers is read).
 	for _, name := range []string{"duplicate", "values", "documents", "syntax", "empty", "flow", "bad_items"} {
 		f("../../conf/testdata/errors/"+name+".yml", 1)

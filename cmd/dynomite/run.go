@@ -67,7 +67,10 @@ func showVersion(o options, stderr io.Writer) int {
 // testConf is -t: docs/compat.md §2.1, without the crash. The specific problems come
 // first, one per line.
 func testConf(path string, stderr io.Writer) int {
-	_, warns, err := conf.Load(path)
+	cfg, warns, err := conf.Load(path)
+	if err == nil {
+		err = cfg.CheckPemKey()
+	}
 	for _, w := range warns {
 		if w.Key == "stats_listen" {
 			// Dynomite logs this default to its log, never to -t's
@@ -103,6 +106,11 @@ func serve(o options, args []string, stderr io.Writer, newNode nodeFunc) int {
 	if err != nil {
 		printLines(stderr, err)
 		fmt.Fprintf(stderr, "dynomite: configuration file '%s' syntax is invalid\n", o.confFile)
+		ready.fail(err)
+		return 1
+	}
+	if err := cfg.CheckPemKey(); err != nil {
+		printLines(stderr, err)
 		ready.fail(err)
 		return 1
 	}

@@ -111,13 +111,14 @@ func LoadPeerKey(cfg *conf.Config) (*dnode.RSAKey, error) {
 	if err := cfg.CheckPemKey(); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(cfg.Pool.PemKeyFile)
+	path := cfg.PemKeyPath()
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read pem_key_file %q: %w", cfg.Pool.PemKeyFile, err)
+		return nil, fmt.Errorf("cannot read pem_key_file %q: %w", path, err)
 	}
 	k, err := dnode.ParseRSAKey(data)
 	if err != nil {
-		return nil, fmt.Errorf("cannot use pem_key_file %q: %w", cfg.Pool.PemKeyFile, err)
+		return nil, fmt.Errorf("cannot use pem_key_file %q: %w", path, err)
 	}
 	return k, nil
 }
