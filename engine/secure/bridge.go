@@ -62,7 +62,7 @@ func Handshake(conn *tls.Conn, timeout time.Duration) error {
 // reachable or dup it). The handshake must be done. Closing the returned
 // end closes conn; conn ending shuts the returned end's read side (EOF).
 func Bridge(conn *tls.Conn) (*os.File, error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := socketpair()
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("cannot create the TLS bridge socketpair: %w", err)
