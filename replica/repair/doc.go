@@ -8,6 +8,9 @@
 // what these functions return. The Lua script bodies are a parameter of
 // AppendEval: the argument layout (KEYS and ARGV) is what a C node and
 // this one must agree on, since a peer executes the EVAL it receives as is.
+// Script and CleanupScript give this project's bodies (lua/*.lua); they
+// keep the metadata sets as C's do, so replicas written by either agree.
 //
-// The package imports the standard library and codec/resp.
+// The package imports the standard library and codec/resp; its tests run
+// the scripts on a real redis-server.
 package repair
