@@ -125,8 +125,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// routes registers every path of docs/compat.md §7.2 plus /metrics and
-// /read_repairs.
+// routes registers every path of docs/compat.md §7.2 plus /metrics,
+// /read_repairs and /repair/... (repair.go).
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("/{$}", s.info) // C meant "/" as an alias of /info
@@ -145,6 +145,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/state/{name}", s.state)
 	m.HandleFunc("/peer/{op}/{name}", s.peer)
 	m.HandleFunc("/read_repairs/{op}", s.readRepairs)
+	s.repairRoutes()
 	m.Handle("/metrics", promhttp.HandlerFor(s.prom, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}))
