@@ -39,6 +39,7 @@ type Diff struct {
 
 // Summary counts what a Compare found and did.
 type Summary struct {
+	Scanned    int64 // keys the SCANs of A and then B returned so far
 	Compared   int64 // owned keys of A compared with B
 	MissingInB int64
 	MissingInA int64
@@ -53,12 +54,13 @@ type Summary struct {
 // owned keys A lacks. With Repair, every difference is copied from A to B
 // (RESTORE, or DEL for keys A lacks): A is the reference.
 type Compare struct {
-	A, B    *replay.Conn
-	Owns    func(key []byte) bool
-	Count   int            // SCAN COUNT; 0: DefaultCount
-	Repair  bool           // copy differences from A to B
-	Limiter replay.Limiter // paces the repair copies; nil: no limit
-	Report  func(Diff)     // called for every difference, may be nil
+	A, B     *replay.Conn
+	Owns     func(key []byte) bool
+	Count    int            // SCAN COUNT; 0: DefaultCount
+	Repair   bool           // copy differences from A to B
+	Limiter  replay.Limiter // paces the repair copies; nil: no limit
+	Report   func(Diff)     // called for every difference, may be nil
+	Progress func(Summary)  // called after every page, may be nil
 
 	copier       *replay.Copier
 	sum          Summary
@@ -93,6 +95,7 @@ func (c *Compare) walk(ctx context.Context, conn *replay.Conn, page func(context
 		if err != nil {
 			return fmt.Errorf("cannot scan: %w", err)
 		}
+		c.sum.Scanned += int64(len(keys))
 		owned := keys[:0]
 		for _, k := range keys {
 			if c.Owns(k) {
@@ -101,6 +104,9 @@ func (c *Compare) walk(ctx context.Context, conn *replay.Conn, page func(context
 		}
 		if err := page(ctx, owned); err != nil {
 			return err
+		}
+		if c.Progress != nil {
+			c.Progress(c.sum)
 		}
 		if string(cursor) == "0" {
 			return nil

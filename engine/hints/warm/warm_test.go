@@ -173,12 +173,17 @@ func TestCompareRepair(t *testing.T) {
 	d.Do([]byte("SET"), []byte("extra:1"), []byte("x"))  // the other extra
 	s.Do([]byte("SADD"), set, []byte("one-more-member")) // differs (a set)
 	var got []Diff
+	var last Summary
+	pages := 0
 	c := &Compare{A: s, B: d, Owns: half, Count: 100, Report: func(x Diff) {
 		got = append(got, Diff{Key: append([]byte(nil), x.Key...), Kind: x.Kind})
-	}}
+	}, Progress: func(p Summary) { last, pages = p, pages+1 }}
 	sum, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last != sum || pages < 2 || sum.Scanned < 600+owned(600)+1 {
+		t.Fatalf("unexpected progress: last %+v after %d pages; want %+v, scanned at least %d", last, pages, sum, 600+owned(600)+1)
 	}
 	extra := int64(0)
 	for _, k := range []string{"extra:1", "extra:2"} {
