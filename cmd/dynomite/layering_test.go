@@ -89,6 +89,8 @@ var engineAllowed = map[string][]string{
 	"engine/membership":       {},
 	"engine/enginetest/netns": {},
 	"engine/e2e":              {"engine/enginetest"},
+
+	"engine/hints/rackrepair": {"engine/admin", "engine/hints/warm", "engine/hints/replay", "engine/enginetest"},
 }
 
 // TestEngineLayering fails when a package under engine imports another one
