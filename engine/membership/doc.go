@@ -15,9 +15,13 @@
 //	GOSSIP_SYN payload ──Receive(from, payload, now)──▶ Gossiper ──▶ OnChange(snapshot), Detector.Gossip
 //	Poller.OnChange(seeds) ──Seeds(list, now)──▶ Gossiper (when gossip is on)
 //
+// Two leaf parts of the peer links sit here too: Throttle, the
+// `conn_msg_rate` token bucket toward a remote-DC peer, and
+// BroadcastAddress, the host `env` says this node announces.
+//
 // The package reads no environment variable and keeps no global state:
 // Options carry a Getenv func (the dynomite command passes os.Getenv), a
-// *net.Resolver and an *http.Client that tests replace.
+// *net.Resolver and *http.Client values that tests replace.
 //
 // Imports: the standard library, ring (and its sub-packages), conf and
 // codec; never engine or another package under it.
