@@ -56,7 +56,7 @@ func TestAllocsMemcache(t *testing.T) {
 			if allocs != 0 {
 				t.Fatalf("unexpected allocations per round; got %v; want 0", allocs)
 			}
-			if got := n.inflight.Load(); got != 0 {
+			if got := n.env.Inflight.Load(); got != 0 {
 				t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 			}
 		})

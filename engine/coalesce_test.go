@@ -65,12 +65,12 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	if d := n.sends.Load() - sends; d != 2 {
 		t.Fatalf("unexpected sends in total; got %d; want 2", d)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs in flight; got %d; want 0", got)
 	}
-	s.mu.Lock()
+	s.Mu.Lock()
 	state := s.writer
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	if state != writerIdle {
 		t.Fatalf("unexpected writer state once idle; got %d; want %d", state, writerIdle)
 	}

@@ -64,25 +64,25 @@ func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 	if s.node.proto.memcache {
 		m.Cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
-	s.mu.Lock()
-	if s.closed || (s.kind.peer && s.peerFull()) {
-		s.mu.Unlock()
+	s.Mu.Lock()
+	if s.Closed || (s.kind.peer && s.peerFull()) {
+		s.Mu.Unlock()
 		return false, false
 	}
-	if s.out == nil {
-		s.out, s.spare = s.spare, nil
-		if s.out == nil {
-			s.out = s.node.bufs.Get()
+	if s.Out == nil {
+		s.Out, s.spare = s.spare, nil
+		if s.Out == nil {
+			s.Out = s.node.env.Bufs.Get()
 		}
 	}
 	switch {
 	case s.kind.peer:
 		s.appendPeerHeader(m, len(frame))
-		s.out.B = append(s.out.B, frame...)
+		s.Out.B = append(s.Out.B, frame...)
 	case s.node.proto.memcache:
 		s.appendMemcache(frame, m)
 	default:
-		s.out.B = append(s.out.B, frame...)
+		s.Out.B = append(s.Out.B, frame...)
 	}
 	idleLine := s.fifo.Len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.Push(m)
@@ -95,7 +95,7 @@ func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 			s.writer = writerReply
 		}
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	return true, inline
 }
 
@@ -113,32 +113,32 @@ func (s *dialled) wakeWriter() {
 // goroutine. Once requests are in flight, what is queued meanwhile waits
 // for the reply path.
 func (s *dialled) writeNow(owner writerState, now int64) {
-	s.mu.Lock()
+	s.Mu.Lock()
 	for {
-		if s.writer != owner || s.closed {
-			s.mu.Unlock()
+		if s.writer != owner || s.Closed {
+			s.Mu.Unlock()
 			return
 		}
-		if s.out == nil || len(s.out.B) == 0 {
+		if s.Out == nil || len(s.Out.B) == 0 {
 			s.writer = writerIdle
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			return
 		}
-		b := s.takeOut()
+		b := s.TakeOut()
 		s.stamp(now)
 		now = 0 // a later batch of this call reads its own
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		n, err := s.sendNow(b.B)
 		if err != nil {
-			s.failLater()
+			s.FailLater()
 			return
 		}
 		s.node.sends.Add(1)
-		s.mu.Lock()
+		s.Mu.Lock()
 		if n < len(b.B) {
 			s.rest, s.restOff = b, n
 			s.writer = writerAsync
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			s.wakeWriter()
 			return
 		}
@@ -156,12 +156,12 @@ func (s *dialled) WriteQueued(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
 func (s *dialled) sendNow(b []byte) (int, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.isClosed() {
+	s.WMu.Lock()
+	defer s.WMu.Unlock()
+	if s.IsClosed() {
 		return 0, errConnClosed
 	}
-	return sock.WriteSome(s.fd, b)
+	return sock.WriteSome(s.FD, b)
 }
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
@@ -175,7 +175,7 @@ func (s *dialled) keepSpare(b *bytebufferpool.ByteBuffer) {
 		s.spare = b
 		return
 	}
-	s.node.bufs.Put(b)
+	s.node.env.Bufs.Put(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
@@ -196,39 +196,39 @@ func (s *dialled) writeLoop() {
 // meanwhile unless requests in flight leave that to the reply path. It
 // reports false when there is nothing left for the writer goroutine.
 func (s *dialled) writeBatch() bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return false
 	}
 	b, off := s.rest, s.restOff
 	s.rest, s.restOff = nil, 0
 	if b == nil {
-		if s.out == nil || len(s.out.B) == 0 {
+		if s.Out == nil || len(s.Out.B) == 0 {
 			s.writer = writerIdle
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			return false
 		}
 		if s.fifo.Len() > s.unstamped {
 			s.writer = writerReply
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			return false
 		}
-		b = s.takeOut()
+		b = s.TakeOut()
 		s.stamp(0)
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 
 	err := s.send(b.B[off:])
 	if err != nil {
 		s.node.log.Debug("datastore write failed", "server", s.link.addr, "err", err)
-		s.failLater()
+		s.FailLater()
 		return false
 	}
 	s.node.sends.Add(1)
-	s.mu.Lock()
+	s.Mu.Lock()
 	s.keepSpare(b)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	return true
 }
 
@@ -236,86 +236,80 @@ func (s *dialled) writeBatch() bool {
 // does not take it all, the rest through netpoll, waiting (this runs on the
 // writer goroutine, never on a poller).
 func (s *dialled) send(b []byte) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.isClosed() {
+	s.WMu.Lock()
+	defer s.WMu.Unlock()
+	if s.IsClosed() {
 		return errConnClosed
 	}
-	n, err := sock.WriteSome(s.fd, b)
+	n, err := sock.WriteSome(s.FD, b)
 	if err != nil || n == len(b) {
 		return err
 	}
-	return s.blockingWrite(b[n:])
-}
-
-func (s *sockCore) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
+	return s.BlockingWrite(b[n:])
 }
 
 // onServerInput consumes replies read from the datastore. It runs on a
 // poller (netpoll serialises it with the close callback).
 func (s *dialled) onServerInput(b []byte) {
 	s.statsServerInput()
-	buf, fromCarry := s.joinCarry(b)
+	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
 		reply, n, err := s.node.proto.scan(s, buf[off:])
 		if err != nil {
 			if err != errNeedMore {
 				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.link.addr, "err", err)
-				s.failLater()
+				s.FailLater()
 				off = len(buf)
 			}
 			break
 		}
 		if !s.answerHead(reply) {
 			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.link.addr)
-			s.failLater()
+			s.FailLater()
 			off = len(buf)
 			break
 		}
 		off += n
 	}
-	s.keepTail(buf, off, fromCarry)
+	s.KeepTail(buf, off, fromCarry)
 	s.statsFlush()
-	s.writeNow(writerReply, s.batchClock())
-	s.b.Run()
+	s.writeNow(writerReply, s.BatchClock())
+	s.B.Run()
 }
 
 // complete matches one reply to the oldest request.
 func (s *dialled) answerHead(reply []byte) bool {
-	s.mu.Lock()
+	s.Mu.Lock()
 	m := s.fifo.Pop()
-	sent := s.st.sentLog.Pop()
-	s.mu.Unlock()
+	sent := s.St.SentLog.Pop()
+	s.Mu.Unlock()
 	if m == nil {
 		return false
 	}
 	s.statsReply(m, len(reply), sent)
-	s.answer(m, reply, 0, &s.b)
+	s.answer(m, reply, 0, &s.B)
 	return true
 }
 
 // onServerClose runs once when the connection is closed: by the datastore,
 // by an error, by a timeout or by shutdown. Every request on it fails.
 func (s *dialled) onServerClose() {
-	s.markGone()
-	s.wmu.Lock()
+	s.MarkGone()
+	s.WMu.Lock()
 	//lint:ignore SA2001 a barrier: the writer holding wmu has left the socket
-	s.wmu.Unlock()
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.WMu.Unlock()
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return
 	}
-	s.closed = true
-	s.node.bufs.Put(s.takeOut())
+	s.Closed = true
+	s.node.env.Bufs.Put(s.TakeOut())
 	s.resetGetBatch()
-	s.node.bufs.Put(s.spare)
+	s.node.env.Bufs.Put(s.spare)
 	s.spare = nil
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	s.timer.Stop()
 	close(s.done)
 	// fifo is ours now: enqueue refuses a closed connection and the reader
@@ -323,11 +317,11 @@ func (s *dialled) onServerClose() {
 	s.statsServerClosed()
 	code := s.failCode()
 	for m := s.fifo.Pop(); m != nil; m = s.fifo.Pop() {
-		s.answer(m, nil, code, &s.b)
+		s.answer(m, nil, code, &s.B)
 	}
-	s.b.Run()
-	s.node.bufs.Put(s.carry)
-	s.carry = nil
+	s.B.Run()
+	s.node.env.Bufs.Put(s.Carry)
+	s.Carry = nil
 	s.link.lost(s)
 }
 

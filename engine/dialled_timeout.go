@@ -42,24 +42,24 @@ func (s *dialled) stamp(now int64) {
 
 // onTimer runs when the oldest request may have expired.
 func (s *dialled) onTimer() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return
 	}
 	m := s.expiring()
 	if m == nil || m.Deadline == 0 {
 		s.armed = false
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	if d := m.Deadline - s.node.clock(); d > 0 {
 		s.timer.Reset(time.Duration(d))
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	s.timedOut = true
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	s.node.log.Warn(s.link.what()+" request timed out, closing the connection",
 		"server", s.link.addr, "timeout", s.node.timeout)
 	if s.kind.peer {
@@ -67,5 +67,5 @@ func (s *dialled) onTimer() {
 	} else {
 		s.node.timeouts.Add(1)
 	}
-	s.closeLater()
+	s.CloseLater()
 }

@@ -70,11 +70,11 @@ func (c *accepted) consumePeer(buf []byte) int {
 // peerInputError stops reading a peer connection and closes it once the
 // replies of the requests before the bad frame are flushed.
 func (c *accepted) peerInputError(what string, err error) {
-	c.node.log.Warn("closing peer connection: "+what, "peer", c.nc.RemoteAddr().String(), "err", err)
+	c.node.log.Warn("closing peer connection: "+what, "peer", c.NC.RemoteAddr().String(), "err", err)
 	c.parser.Reset()
-	c.mu.Lock()
+	c.Mu.Lock()
 	c.quitting = true
-	c.mu.Unlock()
+	c.Mu.Unlock()
 }
 
 // handlePeer executes one request of the node's protocol from a peer: DMSG_REQ on the local
@@ -97,16 +97,16 @@ func (c *accepted) handlePeer(frame []byte, t dnode.Type) {
 func (c *accepted) appendReply(id uint64, reply []byte) { c.kind.appendReply(c, id, reply) }
 
 // appendPlain is a client's appendReply: the reply as it is.
-func (c *accepted) appendPlain(_ uint64, reply []byte) { c.appendOut(reply) }
+func (c *accepted) appendPlain(_ uint64, reply []byte) { c.AppendOut(reply) }
 
 // appendPeerReply is a peer's appendReply: a DMSG_RES header echoing id,
 // then the reply.
 func (c *accepted) appendPeerReply(id uint64, reply []byte) {
-	if c.out == nil {
-		c.out = c.node.bufs.Get()
+	if c.Out == nil {
+		c.Out = c.node.env.Bufs.Get()
 	}
-	c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
-	c.appendOut(reply)
+	c.Out.B = dnode.AppendHeader(c.Out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
+	c.AppendOut(reply)
 }
 
 // appendPeerHeader writes the dnode header of m's frame to the output of a
@@ -118,14 +118,14 @@ func (s *dialled) appendPeerHeader(m *msg.Msg, payload int) {
 	if m.Forward {
 		t = dnode.TypeReqForward
 	}
-	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.PeerID, t, s.link.peer.sameDC, uint32(payload)))
+	s.Out.B = dnode.AppendHeader(s.Out.B, dnode.Plain(m.PeerID, t, s.link.peer.sameDC, uint32(payload)))
 	s.armPeer(m)
 }
 
 // onPeerReplies consumes replies read from a peer: dnode header, then a
 // RESP reply, matched to the FIFO by msg id. It runs on a poller.
 func (s *dialled) onPeerReplies(b []byte) {
-	buf, fromCarry := s.joinCarry(b)
+	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
 		skipped, hn, err := s.dparser.Parse(buf[off:], &s.hdr)
@@ -161,15 +161,15 @@ func (s *dialled) onPeerReplies(b []byte) {
 		s.answerByID(s.hdr.MsgID, buf[p:p+n])
 		off = p + n
 	}
-	s.keepTail(buf, off, fromCarry)
+	s.KeepTail(buf, off, fromCarry)
 	s.statsFlush()
 	s.writeNow(writerReply, 0)
-	s.b.Run()
+	s.B.Run()
 }
 
 func (s *dialled) closeBadPeer(what string, err error) {
 	s.node.log.Warn("closing peer connection: "+what, "peer", s.link.addr, "err", err)
-	s.closeLater()
+	s.CloseLater()
 }
 
 // answerByID matches a reply with id to the FIFO (docs/compat.md §5.3): the head
@@ -178,21 +178,21 @@ func (s *dialled) closeBadPeer(what string, err error) {
 // tried.
 func (s *dialled) answerByID(id uint64, reply []byte) {
 	for {
-		s.mu.Lock()
+		s.Mu.Lock()
 		m := s.fifo.Peek()
 		if m == nil || id < m.PeerID {
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			return
 		}
 		s.fifo.Pop()
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
 		if id == m.PeerID {
-			s.answer(m, reply, replica.NoError, &s.b)
+			s.answer(m, reply, replica.NoError, &s.B)
 			return
 		}
 		s.node.cluster.peerStats.mismatch.Add(1)
-		s.answer(m, nil, replica.BadFormat, &s.b)
+		s.answer(m, nil, replica.BadFormat, &s.B)
 	}
 }
 

@@ -28,7 +28,7 @@
 // blocks on I/O: every write from a poller is one non-blocking write(2), and
 // a connection is never closed from its own callback (closeLater).
 //
-// A callback may end with a bounded busy-poll (spin.go): while at most one
+// A callback may end with a bounded busy-poll (engine/core, spin.go): while at most one
 // request is in flight and the node has at most four client connections
 // per CPU, the poller looks at its own epoll instance with a zero timeout,
 // for at most the spin budget (DYNOMITE_SPIN_US; 0 turns it off), before it

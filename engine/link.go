@@ -66,7 +66,7 @@ func (lk *link) connect() error {
 		b, _ := r.Next(r.Len())
 		s.kind.onInput(s, b)
 		err := r.Release()
-		s.spin()
+		s.Spin()
 		return err
 	})
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
@@ -168,6 +168,6 @@ func (lk *link) stop() {
 	}
 	lk.mu.Unlock()
 	if s := lk.cur.Load(); s != nil {
-		s.closeLater()
+		s.CloseLater()
 	}
 }

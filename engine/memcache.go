@@ -112,9 +112,9 @@ func (c *accepted) handleMemcache(frame []byte) {
 	r := &c.mc.req
 	c.countMemcache(r.Cmd)
 	if r.Cmd == memcache.CmdQuit {
-		c.mu.Lock()
+		c.Mu.Lock()
 		c.quitting = true
-		c.mu.Unlock()
+		c.Mu.Unlock()
 		return
 	}
 	if c.mc.mute = memcache.MuteOf(r); c.mc.mute != memcache.MuteNone {
@@ -131,14 +131,14 @@ func (c *accepted) handleMemcache(frame []byte) {
 // countMemcache counts one client request by class in the input batch's
 // tally, as countRequest does for Redis (statsInputDone adds it).
 func (c *accepted) countMemcache(cmd memcache.Command) {
-	if c.st.shard == nil || !c.kind.client {
+	if c.St.Shard == nil || !c.kind.client {
 		return
 	}
 	switch {
 	case cmd.Is(memcache.FlagWrite):
-		c.st.in.Writes++
+		c.St.In.Writes++
 	case cmd.Is(memcache.FlagRead):
-		c.st.in.Reads++
+		c.St.In.Reads++
 	}
 }
 
@@ -146,14 +146,14 @@ func (c *accepted) countMemcache(cmd memcache.Command) {
 // of the oldest request, the one it answers. Only this poller pops the
 // FIFO, so the head cannot change between here and complete.
 func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
-	s.mu.Lock()
+	s.Mu.Lock()
 	m := s.fifo.Peek()
 	if m != nil && m.Batched {
 		reply, n, err := s.scanBatched(buf)
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return reply, n, err
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	if m == nil {
 		return nil, 0, errNoRequest
 	}

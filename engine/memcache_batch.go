@@ -34,25 +34,25 @@ func (s *dialled) appendMemcache(frame []byte, m *msg.Msg) {
 	b := &s.mc.batch
 	key, ok := memcache.SingleGetKey(frame)
 	if !ok || memcache.Command(m.Cmd) != memcache.CmdGet || m.Mute != memcache.MuteNone {
-		s.out.B = append(b.Close(s.out.B), frame...)
+		s.Out.B = append(b.Close(s.Out.B), frame...)
 		return
 	}
-	s.out.B = b.Add(s.out.B, key)
+	s.Out.B = b.Add(s.Out.B, key)
 	m.Batched = true
 }
 
-// takeOut is sockCore.takeOut for a dialled connection: an open get line
+// TakeOut is core.Sock.TakeOut for a dialled connection: an open get line
 // is ended first. Callers hold mu.
-func (s *dialled) takeOut() *bytebufferpool.ByteBuffer {
+func (s *dialled) TakeOut() *bytebufferpool.ByteBuffer {
 	if s.mc.batch.Open() {
 		s.closeGetBatch()
 	}
-	return s.sockCore.takeOut()
+	return s.Sock.TakeOut()
 }
 
 // closeGetBatch ends the open get line (s.mu held, s.out not nil).
 func (s *dialled) closeGetBatch() {
-	s.out.B = s.mc.batch.Close(s.out.B)
+	s.Out.B = s.mc.batch.Close(s.Out.B)
 }
 
 // resetGetBatch forgets the batches of a closed connection.

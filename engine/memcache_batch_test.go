@@ -63,17 +63,17 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		_, c, _, s, _ := batchRig(t)
 		frame := []byte("get " + key + "\r\n")
 		var msgs []*msg.Msg
-		s.mu.Lock()
-		s.out = s.node.bufs.Get()
+		s.Mu.Lock()
+		s.Out = s.node.env.Bufs.Get()
 		for i := 0; i < count; i++ {
 			m := c.node.msgs.Acquire(c)
 			m.Cmd = uint8(memcache.CommandOf(frame))
 			s.appendMemcache(frame, m)
 			msgs = append(msgs, m)
 		}
-		got := string(s.takeOut().B)
+		got := string(s.TakeOut().B)
 		s.resetGetBatch()
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		for _, m := range msgs {
 			m.Release()
 		}
@@ -105,7 +105,7 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 			t.Fatalf("unexpected bytes to memcached; got %q", got)
 		}
 		s.onServerInput([]byte(bad))
-		if !s.st.failed.Load() {
+		if !s.St.Failed.Load() {
 			t.Fatalf("the datastore conn is not closing after %q", bad)
 		}
 		s.onServerClose() // what the poller runs once the socket is shut
@@ -113,10 +113,10 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 			t.Fatalf("unexpected reply after %q; got %q; want %q", bad, got, tc.want)
 		}
 		deadline := time.Now().Add(5 * time.Second)
-		for n.inflight.Load() != 0 && time.Now().Before(deadline) {
+		for n.env.Inflight.Load() != 0 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		if got := n.inflight.Load(); got != 0 {
+		if got := n.env.Inflight.Load(); got != 0 {
 			t.Fatalf("msgs left in flight after %q; got %d", bad, got)
 		}
 	}
@@ -145,7 +145,7 @@ func batchRound(t *testing.T, in, toServer, toClient string, reply ...string) {
 	if got := drainWithin(t, cfar, len(toClient)); got != toClient {
 		t.Fatalf("unexpected bytes to the client for replies cut as %q; got %q; want %q", reply, got, toClient)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 	}
 }

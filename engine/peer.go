@@ -116,7 +116,7 @@ func (p *peer) pick(id uint64) *link { return p.links[id%uint64(len(p.links))] }
 // waiting for replies, or too many bytes its socket has not taken. Callers
 // hold mu.
 func (s *dialled) peerFull() bool {
-	return s.fifo.Len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
+	return s.fifo.Len() >= maxPeerQueue || s.Unsent() >= maxPeerUnsent
 }
 
 // pipelineCap bounds the pending requests of an accepted connection: a

@@ -35,7 +35,7 @@ func (s *dialled) peerMetrics() *tally.PeerMetrics {
 
 // statsServerOpen counts a new peer conn in peer_connections.
 func (s *dialled) statsServerOpen() {
-	if sh := s.st.shard; sh != nil && s.kind.peer {
+	if sh := s.St.Shard; sh != nil && s.kind.peer {
 		sh.Inc(stats.PeerConnections)
 	}
 }
@@ -45,12 +45,12 @@ func (s *dialled) statsServerOpen() {
 // and gives it its request's arrival time. Every copy on a peer conn is
 // queued by fanout.send, which holds the fan-out's mu.
 func (s *dialled) statsPeerQueued(m *msg.Msg, size int) {
-	sh := s.st.shard
+	sh := s.St.Shard
 	if sh == nil {
 		return
 	}
-	if c := clientOf(m); c != nil && c.st.shard != nil {
-		sh = c.st.shard
+	if c := clientOf(m); c != nil && c.St.Shard != nil {
+		sh = c.St.Shard
 	}
 	m.St.Peer = true
 	m.St.Size = int64(size)
@@ -65,7 +65,7 @@ func (s *dialled) statsPeerQueued(m *msg.Msg, size int) {
 // statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
 // copies at the tail of the fifo are handed to the socket.
 func (s *dialled) statsPeerStamp() {
-	sh := s.st.shard
+	sh := s.St.Shard
 	now := s.node.statsClock()
 	pm := s.peerMetrics()
 	var k, bytes int64
@@ -98,10 +98,10 @@ func (s *dialled) statsPeerStamp() {
 // with msg id id of size bytes: it leaves the out queue, and when the
 // reply is m's, counts as a response with its round trip. Poller only.
 func (s *dialled) statsPeerDone(m *msg.Msg, id uint64, size int) {
-	if s.st.shard == nil || !m.St.Peer {
+	if s.St.Shard == nil || !m.St.Peer {
 		return
 	}
-	t := &s.st.peerTally
+	t := &s.St.PeerTally
 	t.OutQ++
 	t.OutQBytes += m.St.Size
 	if id != m.PeerID {
@@ -110,18 +110,18 @@ func (s *dialled) statsPeerDone(m *msg.Msg, id uint64, size int) {
 	t.Resp++
 	t.RespBytes += int64(size)
 	if m.St.Sent != 0 {
-		if s.st.now == 0 {
-			s.st.now = s.node.statsClock()
+		if s.St.Now == 0 {
+			s.St.Now = s.node.statsClock()
 		}
-		t.RTT.Add(s.st.shard, s.peerMetrics().RTT, (s.st.now-m.St.Sent)/1000)
+		t.RTT.Add(s.St.Shard, s.peerMetrics().RTT, (s.St.Now-m.St.Sent)/1000)
 	}
 }
 
 // statsPeerFlush adds the tally of the read that just ended; the next
 // read takes a new clock.
 func (s *dialled) statsPeerFlush() {
-	sh, t := s.st.shard, &s.st.peerTally
-	s.st.now = 0
+	sh, t := s.St.Shard, &s.St.PeerTally
+	s.St.Now = 0
 	t.Flush(sh, s.peerMetrics())
 }
 
@@ -129,6 +129,6 @@ func (s *dialled) statsPeerFlush() {
 // on it are dropped.
 func (s *dialled) statsPeerClosed() {
 	s.statsPeerFlush()
-	s.st.shard.Dec(stats.PeerConnections)
+	s.St.Shard.Dec(stats.PeerConnections)
 	s.statsClosed(&s.peerMetrics().CloseMetrics, func(m *msg.Msg) bool { return m.St.Peer }, -1)
 }

@@ -31,7 +31,7 @@ import (
 // statsDecided counts the decision of f when it was reached without a
 // quorum. Callers hold f.mu.
 func (f *fanout) statsDecided() {
-	sh := f.owner.st.shard
+	sh := f.owner.St.Shard
 	if sh == nil || !f.tr.NoQuorum() {
 		return
 	}
@@ -44,7 +44,7 @@ func (f *fanout) statsDecided() {
 
 // statsForwardError counts m, which link lk could not take.
 func (lk *link) statsForwardError(m *msg.Msg) {
-	sh := clientOf(m).st.shard
+	sh := clientOf(m).St.Shard
 	if sh == nil {
 		return
 	}
@@ -57,7 +57,7 @@ func (lk *link) statsForwardError(m *msg.Msg) {
 
 // statsFragments counts the n parts of the request c just split.
 func (c *accepted) statsFragments(n int) {
-	if sh := c.st.shard; sh != nil {
+	if sh := c.St.Shard; sh != nil {
 		sh.Add(stats.Fragments, int64(n))
 	}
 }
