@@ -7,13 +7,14 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
 // client is the state of a client connection, guarded by conn.mu.
 type client struct {
 	id      uint64
-	srv     *link                // datastore connection link this client is pinned to
+	srv     *outbound.Link       // datastore connection link this client is pinned to
 	pending fifo.Queue[*msg.Msg] // requests in arrival order whose replies are not in out yet
 	// inflight counts pending requests waiting for the datastore.
 	inflight int
@@ -216,7 +217,7 @@ func (c *accepted) forward(frame []byte) {
 	c.pending.Push(m)
 	c.inflight++
 	c.Mu.Unlock()
-	if !c.srv.enqueue(frame, m, &c.B) {
+	if !c.srv.Enqueue(frame, m, &c.B) {
 		c.answer(m, n.proto.codeReply(replica.StorageRefused), &c.B)
 	}
 }

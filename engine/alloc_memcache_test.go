@@ -20,7 +20,7 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 		if got := drain(t, sfar, sbuf, len(toServer)); string(got) != toServer {
 			t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 		}
-		s.onServerInput(replyb)
+		s.OnServerInput(replyb)
 		if got := drain(t, cfar, cbuf, len(toClient)); string(got) != toClient {
 			t.Fatalf("unexpected bytes to the client; got %q; want %q", got, toClient)
 		}

@@ -5,11 +5,9 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
-	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/stats"
-	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Connections by direction.
@@ -77,33 +75,6 @@ type inKind struct {
 	depth            stats.Hist
 }
 
-// dialled is a connection the node dialled: to its datastore or to a peer.
-type dialled struct {
-	core.Sock
-	node *Node
-	kind *outKind
-
-	scanner resp.ReplyScanner
-	mc      mcOut // memcached reply state (memcache.go)
-	dparser dnode.Parser
-	hdr     dnode.Header
-	timerAt int64 // a peer's: when the armed timer fires (node clock)
-
-	server // request queue and writer, guarded by mu
-}
-
-// outKind is what a dialled connection is: to the datastore or to a peer.
-type outKind struct {
-	name string // in logs: "datastore" or "peer"
-	// onInput is the framer and matcher of its replies.
-	onInput func(s *dialled, b []byte)
-	// peer: requests are framed in dnode headers, replies matched by id,
-	// deadlines set when queued, and the queue is bounded.
-	peer bool
-	// failCode fails the requests on the connection when it closes.
-	failCode replica.Code
-}
-
 // newKinds builds the node's connection kinds.
 func (n *Node) newKinds() {
 	n.kinds.client = inKind{
@@ -118,14 +89,11 @@ func (n *Node) newKinds() {
 		conns:    stats.DnodeClientConnections, eof: stats.DnodeClientEOF, errs: stats.DnodeClientErr,
 		depth: stats.DnodeClientOutQueueDepth,
 	}
-	n.kinds.datastore = outKind{name: "datastore", onInput: (*dialled).onServerInput, failCode: replica.StorageRefused}
-	n.kinds.peerOut = outKind{name: "peer", onInput: (*dialled).onPeerReplies, peer: true, failCode: replica.PeerRefused}
 }
 
 // nodeKinds are a node's connection kinds.
 type nodeKinds struct {
-	client, peerIn     inKind
-	datastore, peerOut outKind
+	client, peerIn inKind
 }
 
 // newAccepted wraps an accepted netpoll connection of kind k.
@@ -135,15 +103,6 @@ func newAccepted(n *Node, k *inKind, nc netpoll.Connection) *accepted {
 	c.parser.Limits = resp.DefaultLimits
 	c.mc.parser.Limits = n.proto.mcLimits
 	return c
-}
-
-// newDialled wraps a dialled netpoll connection of kind k.
-func newDialled(n *Node, k *outKind, nc netpoll.Connection) *dialled {
-	s := &dialled{kind: k, node: n}
-	s.Init(&n.env, nc, n.statsShard())
-	s.scanner.Limits = resp.DefaultLimits
-	s.mc.scanner.Limits = n.proto.mcLimits
-	return s
 }
 
 // clock is the node's clock: monotonic nanoseconds since the node was

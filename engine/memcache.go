@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"errors"
-
 	"github.com/dynomite-go/dynomite/codec/memcache"
 )
 
@@ -37,21 +35,9 @@ type mcIn struct {
 	frame []byte
 }
 
-// mcOut is the memcached reply state of a dialled connection: scanner
-// belongs to the poller reading replies, batch to s.mu.
-type mcOut struct {
-	scanner memcache.ReplyScanner
-	// batch joins single-key gets toward memcached (memcache_batch.go);
-	// server side, s.mu.
-	batch memcache.GetBatch
-}
-
 // maxKeptFrame bounds the rewrite buffer a connection keeps between
 // requests; a larger one (a big noreply value) is dropped after use.
 const maxKeptFrame = 64 << 10
-
-// errNoRequest: memcached sent bytes while no request was outstanding.
-var errNoRequest = errors.New("engine: reply without request")
 
 // parseMemcache is parse for memcached.
 func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
@@ -140,26 +126,4 @@ func (c *accepted) countMemcache(cmd memcache.Command) {
 	case cmd.Is(memcache.FlagRead):
 		c.St.In.Reads++
 	}
-}
-
-// scanMemcache is scan for memcached: the reply is framed for the command
-// of the oldest request, the one it answers. Only this poller pops the
-// FIFO, so the head cannot change between here and complete.
-func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
-	s.Mu.Lock()
-	m := s.fifo.Peek()
-	if m != nil && m.Batched {
-		reply, n, err := s.scanBatched(buf)
-		s.Mu.Unlock()
-		return reply, n, err
-	}
-	s.Mu.Unlock()
-	if m == nil {
-		return nil, 0, errNoRequest
-	}
-	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.Cmd))
-	if err == memcache.ErrIncomplete {
-		return nil, 0, errNeedMore
-	}
-	return buf[:n], n, err
 }

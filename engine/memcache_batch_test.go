@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
 // TestMemcacheGetBatch drives joined gets through a memcached node (the
@@ -64,15 +65,15 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		frame := []byte("get " + key + "\r\n")
 		var msgs []*msg.Msg
 		s.Mu.Lock()
-		s.Out = s.node.env.Bufs.Get()
+		s.Out = c.node.env.Bufs.Get()
 		for i := 0; i < count; i++ {
 			m := c.node.msgs.Acquire(c)
 			m.Cmd = uint8(memcache.CommandOf(frame))
-			s.appendMemcache(frame, m)
+			s.AppendMemcache(frame, m)
 			msgs = append(msgs, m)
 		}
 		got := string(s.TakeOut().B)
-		s.resetGetBatch()
+		s.ResetGetBatch()
 		s.Mu.Unlock()
 		for _, m := range msgs {
 			m.Release()
@@ -104,11 +105,11 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 		if got := drainWithin(t, sfar, len("get a b\r\n")); got != "get a b\r\n" {
 			t.Fatalf("unexpected bytes to memcached; got %q", got)
 		}
-		s.onServerInput([]byte(bad))
+		s.OnServerInput([]byte(bad))
 		if !s.St.Failed.Load() {
 			t.Fatalf("the datastore conn is not closing after %q", bad)
 		}
-		s.onServerClose() // what the poller runs once the socket is shut
+		s.OnClose() // what the poller runs once the socket is shut
 		if got := drainWithin(t, cfar, len(tc.want)); got != tc.want {
 			t.Fatalf("unexpected reply after %q; got %q; want %q", bad, got, tc.want)
 		}
@@ -123,7 +124,7 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 }
 
 // batchRig is rigConns for a node in front of memcached.
-func batchRig(t testing.TB) (*Node, *accepted, int, *dialled, int) {
+func batchRig(t testing.TB) (*Node, *accepted, int, *outbound.Conn, int) {
 	t.Helper()
 	cfg := testConfig("127.0.0.1:1")
 	cfg.Pool.DataStore = 1
@@ -140,7 +141,7 @@ func batchRound(t *testing.T, in, toServer, toClient string, reply ...string) {
 		t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 	}
 	for _, p := range reply {
-		s.onServerInput([]byte(p))
+		s.OnServerInput([]byte(p))
 	}
 	if got := drainWithin(t, cfar, len(toClient)); got != toClient {
 		t.Fatalf("unexpected bytes to the client for replies cut as %q; got %q; want %q", reply, got, toClient)

@@ -18,6 +18,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/bufpool"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -106,7 +107,8 @@ type Node struct {
 	cmdQuit        *resp.Command
 	cmdConsistency *resp.Command
 
-	links []*link
+	links []*outbound.Link
+	out   outbound.Env // what the dialled connections use of the node (engine/outbound)
 
 	mu        sync.Mutex
 	started   bool
@@ -180,6 +182,16 @@ func New(o Options) (*Node, error) {
 		env:            core.Env{Epoch: time.Now(), Inflight: paddedCounter(), Bufs: new(bufpool.Pool)},
 	}
 	n.env.Spin.Init(o.Spin, poll)
+	n.out = outbound.Env{
+		Core: &n.env, Log: log, WG: &n.wg, Closing: &n.closing,
+		Sends: n.sends, Timeouts: &n.timeouts,
+		PeerTimeouts: &n.cluster.peerStats.timeouts, Mismatch: &n.cluster.peerStats.mismatch,
+		KeepCap: n.keepCap, DialTimeout: n.dialTimeout, RetryCap: n.retryCap, Timeout: n.timeout,
+		RequestTimeout: n.requestTimeout, TimeoutFactor: n.TimeoutFactor,
+		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
+		Shard: n.statsShard, Owner: n.statsOwner, ClientStats: n.clientStats,
+	}
+	n.out.Init()
 	n.msgs.Bufs = n.env.Bufs
 	conns := p.DatastoreConnections
 	if conns <= 0 {
@@ -187,7 +199,7 @@ func New(o Options) (*Node, error) {
 	}
 	srv := p.Servers[0].Addr
 	for i := 0; i < conns; i++ {
-		n.links = append(n.links, &link{node: n, idx: i, network: srv.Network, addr: srv.String()})
+		n.links = append(n.links, outbound.NewLink(&n.out, i, srv.Network, srv.String()))
 	}
 	n.newKinds()
 	n.initAdmin(o)
@@ -225,13 +237,7 @@ func (n *Node) Start() error {
 		return fmt.Errorf("cannot listen on %s: %w", listen.String(), err)
 	}
 	for _, lk := range n.links {
-		if err := lk.connect(); err != nil {
-			n.log.Warn("cannot connect to datastore; retrying", "server", lk.addr, "conn", lk.idx, "err", err)
-			lk.mu.Lock()
-			lk.down = true
-			lk.mu.Unlock()
-			lk.scheduleReconnect()
-		}
+		lk.Start()
 	}
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
 	if err != nil {
@@ -246,7 +252,7 @@ func (n *Node) Start() error {
 			n.log.Error("client listener stopped", "err", err)
 		}
 	}()
-	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.links[0].addr,
+	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.links[0].Addr,
 		"datastore_connections", len(n.links))
 	if err := n.startPeers(); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -240,7 +241,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			cm := f.node.msgs.Acquire(f)
 			cm.Idx = int32(i)
 			cm.Write, cm.Forward = f.plan.Req.Write, tg.Forward
-			if lk.enqueue(frame, cm, b) {
+			if lk.Enqueue(frame, cm, b) {
 				f.refs++
 				return
 			}
@@ -271,7 +272,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
-func (f *fanout) slotFor(tg replica.Target) (*link, replica.Code) {
+func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.owner.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {

@@ -27,7 +27,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		c.CloseLater()
 	}
 	for _, lk := range n.links {
-		lk.stop()
+		lk.Stop()
 	}
 	n.stopPeers()
 	n.wg.Wait()

@@ -18,7 +18,7 @@ func TestSpinFindsPollerEpoll(t *testing.T) {
 	c := dial(t, n)
 	expect(t, c, "+OK\r\n", "SET", "spin", "v")
 	expect(t, c, "$1\r\nv\r\n", "GET", "spin")
-	s := n.links[0].cur.Load()
+	s := n.links[0].Cur.Load()
 	if s == nil {
 		t.Fatal("no datastore connection")
 	}

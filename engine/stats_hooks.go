@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"time"
-
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/engine/tally"
@@ -208,189 +207,34 @@ func clientOf(m *msg.Msg) *accepted {
 	return nil
 }
 
-// statsQueued counts m, a frame of size bytes just queued on server or
-// peer conn s (s.mu held). On a datastore conn m counts in in_queue,
-// through the tally of its client's input batch: only the client's input
-// path (the caller, holding the client's inMu) queues msgs on the local
-// datastore, a single node's requests and, in a cluster, the local copies
-// of routed requests (retries and failovers go to other racks and DCs).
-// A local copy is tagged here, by the kind the route gave it, without an
-// arrival time: the client's latency is not the copy's. On a peer conn
-// see statsPeerQueued.
-func (s *dialled) statsQueued(m *msg.Msg, size int) {
-	if s.kind.peer {
-		s.statsPeerQueued(m, size)
-		return
+// clientStats is outbound.Env.ClientStats: the stats of m's client conn.
+func (n *Node) clientStats(m *msg.Msg) *core.Stats {
+	if c := clientOf(m); c != nil {
+		return &c.St
 	}
-	c := clientOf(m)
-	if c == nil {
-		return
-	}
-	if _, copied := m.Owner.(*fanout); copied && !m.St.Tagged {
-		c.statsTag(m, size)
-		m.St.Start = 0
-		m.St.Write = m.Write
-	}
-	if !m.St.Tagged {
-		return
-	}
-	t := &c.St.In
-	t.InQ++
-	t.InQBytes += m.St.Size
-	s.St.Send.Add(s.St.Shard, &m.St)
+	return nil
 }
 
-// statsStamp runs when the requests queued at the tail of fifo (the
-// unstamped ones) are handed to the socket at clock now, with s.mu held:
-// they count as sent to the datastore (read_requests, write_requests, their
-// bytes, redis_req_*, payload_size), move from in_queue to out_queue, and
-// their batch's send time is logged for the replies (sentLog). The batch
-// was summed as it was queued (statsQueued) and is added with a few atomic
-// adds, without touching its msgs.
-func (s *dialled) statsStamp(now int64) {
-	sh := s.St.Shard
-	if sh == nil || s.unstamped == 0 {
-		return
-	}
-	if s.kind.peer {
-		s.statsPeerStamp()
-		return
-	}
-	if s.kind.peer {
-		return
-	}
-	s.St.SentLog.Push(s.unstamped, now)
-	t := &s.St.Send
-	k, bytes := t.Reads+t.Writes, t.ReadBytes+t.WriteBytes
-	t.Flush(sh)
-	sh.Add(stats.InQueue, -k)
-	sh.Add(stats.InQueueBytes, -bytes)
-	sh.Add(stats.OutQueue, k)
-	sh.Add(stats.OutQueueBytes, bytes)
-	sh.Observe(stats.ServerInQueueDepth, k)
-	sh.Observe(stats.ServerOutQueueDepth, int64(s.fifo.Len()))
-}
-
-// statsServerInput reads the clock once for a batch of datastore replies.
-func (s *dialled) statsServerInput() {
-	if s.St.Shard != nil {
-		s.St.Now = s.node.statsClock()
-	}
-}
-
-// statsReply counts the reply of size bytes matched to m, sent at clock
-// sent (0: not logged), before m is handed to its client (which may
-// release it).
-func (s *dialled) statsReply(m *msg.Msg, size int, sent int64) {
-	sh := s.St.Shard
-	if sh == nil || !m.St.Tagged || s.kind.peer {
-		return
-	}
-	now, t := s.St.Now, &s.St.Reply
-	t.OutQ++
-	t.OutQBytes += m.St.Size
-	if m.St.Write {
-		t.Writes++
-		t.WriteBytes += int64(size)
-	} else {
-		t.Reads++
-		t.ReadBytes += int64(size)
-	}
-	if m.St.Start != 0 { // 0: arrived on a path that reads no input clock
-		t.Observe(sh, tally.RequestLatency, (now-m.St.Start)/1000)
-	}
-	if sent != 0 {
-		t.Observe(sh, tally.ServerLatency, (now-sent)/1000)
-		if m.St.Start != 0 {
-			t.Observe(sh, tally.ServerQueueWait, (sent-m.St.Start)/1000)
+// statsOwner is outbound.Env.Owner; a msg of a client keeps its own
+// arrival clock. A copy of a routed request queued on
+// the local datastore is tagged here, by the kind the route gave it,
+// without an arrival time: the client's latency is not the copy's. Only
+// the client's input path (holding the client's inMu) queues msgs on the
+// local datastore, so the client's input tally may be added to.
+func (n *Node) statsOwner(m *msg.Msg, size int, peer bool) (*core.Stats, int64) {
+	switch o := m.Owner.(type) {
+	case *accepted:
+		return &o.St, m.St.Start
+	case *fanout:
+		c := o.owner
+		if !peer && !m.St.Tagged {
+			c.statsTag(m, size)
+			m.St.Start = 0
+			m.St.Write = m.Write
 		}
+		return &c.St, o.start
 	}
-}
-
-// statsFlush adds the tally of the datastore read that just ended to the
-// shard. It runs on the poller at the end of every read, and when the
-// connection closes.
-func (s *dialled) statsFlush() {
-	sh, t := s.St.Shard, &s.St.Reply
-	if sh != nil && s.kind.peer {
-		s.statsPeerFlush()
-		return
-	}
-	if sh == nil {
-		return
-	}
-	t.Flush(sh)
-}
-
-// statsServerClosed runs once when a server conn closes, before the
-// requests on it are failed: fifo holds them, oldest first, the last
-// s.unstamped of them never handed to the socket.
-func (s *dialled) statsServerClosed() {
-	sh := s.St.Shard
-	if sh != nil && s.kind.peer {
-		s.statsPeerClosed()
-		return
-	}
-	if sh == nil || s.kind.peer {
-		return
-	}
-	s.statsFlush()
-	s.St.Send = tally.Send{} // queued, never sent: not counted as sent
-	s.St.SentLog.Reset()
-	// Untagged msgs were never counted in the gauges, but every request
-	// on the conn is dropped.
-	s.statsClosed(&tally.ServerClose, func(m *msg.Msg) bool { return m.St.Tagged }, int64(s.fifo.Len()))
-}
-
-// statsClosed moves the msgs a closing conn still holds, those counted
-// reports, out of its queue gauges, counts dropped requests (dropped, or
-// when negative the counted msgs), the timed-out ones, why the conn closed
-// and the eject. Callers hold the closing connection.
-func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg.Msg) bool, dropped int64) {
-	sh := s.St.Shard
-	in, out, inBytes, outBytes := s.queuedOnClose(counted)
-	if dropped < 0 {
-		dropped = in + out
-	}
-	sh.Add(cm.OutQ, -out)
-	sh.Add(cm.OutQBytes, -outBytes)
-	sh.Add(cm.InQ, -in)
-	sh.Add(cm.InQBytes, -inBytes)
-	sh.Add(cm.Dropped, dropped)
-	closing := s.node.closing.Load()
-	switch {
-	case s.timedOut:
-		sh.Inc(cm.Timedout)
-		sh.Add(cm.TimedoutReqs, out)
-	case s.St.Failed.Load():
-		sh.Inc(cm.Err)
-	case !closing:
-		sh.Inc(cm.EOF)
-	}
-	if !closing {
-		sh.Inc(cm.Ejects)
-		sh.SetTimestamp(cm.EjectedAt, time.Now().UnixMilli())
-	}
-}
-
-// queuedOnClose tallies the msgs of fifo that counted satisfies: out are
-// those handed to the socket, in the last s.unstamped ones, never sent.
-// Callers hold the closing connection (no more sends or replies).
-func (s *dialled) queuedOnClose(counted func(*msg.Msg) bool) (in, out, inBytes, outBytes int64) {
-	firstUnsent := s.fifo.Len() - s.unstamped
-	for i := 0; i < s.fifo.Len(); i++ {
-		m := s.fifo.At(i)
-		switch {
-		case !counted(m):
-		case i < firstUnsent:
-			out++
-			outBytes += m.St.Size
-		default:
-			in++
-			inBytes += m.St.Size
-		}
-	}
-	return in, out, inBytes, outBytes
+	return nil, 0
 }
 
 // FailLater is core.Sock.FailLater for an accepted connection, whose close

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
@@ -39,19 +38,6 @@ func (f *fanout) statsDecided() {
 		sh.Inc(stats.ClientNonQuorumWResponses)
 	} else {
 		sh.Inc(stats.ClientNonQuorumRResponses)
-	}
-}
-
-// statsForwardError counts m, which link lk could not take.
-func (lk *link) statsForwardError(m *msg.Msg) {
-	sh := clientOf(m).St.Shard
-	if sh == nil {
-		return
-	}
-	if lk.peer != nil {
-		sh.Inc(stats.PeerForwardError)
-	} else {
-		sh.Inc(stats.ForwardError)
 	}
 }
 

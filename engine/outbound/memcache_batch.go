@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"github.com/valyala/bytebufferpool"
@@ -30,7 +30,7 @@ import (
 // appendMemcache appends frame, the request of m, to the output of
 // memcached conn s (s.mu held), joining it to the open get line when it is
 // a single-key get whose reply the client sees whole.
-func (s *dialled) appendMemcache(frame []byte, m *msg.Msg) {
+func (s *Conn) AppendMemcache(frame []byte, m *msg.Msg) {
 	b := &s.mc.batch
 	key, ok := memcache.SingleGetKey(frame)
 	if !ok || memcache.Command(m.Cmd) != memcache.CmdGet || m.Mute != memcache.MuteNone {
@@ -43,7 +43,7 @@ func (s *dialled) appendMemcache(frame []byte, m *msg.Msg) {
 
 // TakeOut is core.Sock.TakeOut for a dialled connection: an open get line
 // is ended first. Callers hold mu.
-func (s *dialled) TakeOut() *bytebufferpool.ByteBuffer {
+func (s *Conn) TakeOut() *bytebufferpool.ByteBuffer {
 	if s.mc.batch.Open() {
 		s.closeGetBatch()
 	}
@@ -51,19 +51,19 @@ func (s *dialled) TakeOut() *bytebufferpool.ByteBuffer {
 }
 
 // closeGetBatch ends the open get line (s.mu held, s.out not nil).
-func (s *dialled) closeGetBatch() {
+func (s *Conn) closeGetBatch() {
 	s.Out.B = s.mc.batch.Close(s.Out.B)
 }
 
 // resetGetBatch forgets the batches of a closed connection.
-func (s *dialled) resetGetBatch() {
+func (s *Conn) ResetGetBatch() {
 	s.mc.batch.Reset()
 }
 
 // scanBatched frames the reply of the FIFO head, a batched get, at the
 // front of buf (s.mu held). It returns the reply for the client and the
 // bytes it consumed (0 for a miss that is not the last of its line).
-func (s *dialled) scanBatched(buf []byte) ([]byte, int, error) {
+func (s *Conn) scanBatched(buf []byte) ([]byte, int, error) {
 	reply, n, err := s.mc.batch.Next(buf)
 	if err == memcache.ErrIncomplete {
 		return nil, 0, errNeedMore

@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"time"
@@ -7,9 +7,11 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Request path of a server (datastore) connection.
@@ -24,14 +26,14 @@ import (
 // are matched to fifo in order and handed to their clients; every client
 // touched by one read is flushed once at the end of that read. Only a
 // partial write (full socket) goes to the writer goroutine, which may block.
-// Timeouts: dialled_timeout.go.
+// Timeouts: timeout.go.
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
-	link      *link
+	link      *Link
 	fifo      fifo.Queue[*msg.Msg] // requests queued or written, oldest first
 	unstamped int                  // requests at the tail of fifo not handed to the writer yet
-	writer    writerState
+	writer    WriterState
 	rest      *bytebufferpool.ByteBuffer // unsent tail of an inline write, for the writer
 	restOff   int
 	armed     bool // timer is set
@@ -43,10 +45,10 @@ type server struct {
 }
 
 // writerState says who will write what is queued in out.
-type writerState uint8
+type WriterState uint8
 
 const (
-	writerIdle   writerState = iota // nothing queued, nobody writing
+	WriterIdle   WriterState = iota // nothing queued, nobody writing
 	writerInline                    // the enqueuing client writes at the end of its input batch
 	writerReply                     // the reply path writes at the end of its next read
 	writerAsync                     // the writer goroutine finishes a partial write
@@ -60,27 +62,27 @@ const (
 // whatever all clients queued meanwhile, with one send, at the end of its
 // next read (writerReply), so requests coalesce while the datastore works
 // and no goroutine hop is paid.
-func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
-	if s.node.proto.memcache {
+func (s *Conn) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
+	if s.env.Memcache {
 		m.Cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
 	s.Mu.Lock()
-	if s.Closed || (s.kind.peer && s.peerFull()) {
+	if s.Closed || (s.kind.Peer && s.peerFull()) {
 		s.Mu.Unlock()
 		return false, false
 	}
 	if s.Out == nil {
 		s.Out, s.spare = s.spare, nil
 		if s.Out == nil {
-			s.Out = s.node.env.Bufs.Get()
+			s.Out = s.env.Core.Bufs.Get()
 		}
 	}
 	switch {
-	case s.kind.peer:
+	case s.kind.Peer:
 		s.appendPeerHeader(m, len(frame))
 		s.Out.B = append(s.Out.B, frame...)
-	case s.node.proto.memcache:
-		s.appendMemcache(frame, m)
+	case s.env.Memcache:
+		s.AppendMemcache(frame, m)
 	default:
 		s.Out.B = append(s.Out.B, frame...)
 	}
@@ -88,7 +90,7 @@ func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 	s.fifo.Push(m)
 	s.unstamped++
 	s.statsQueued(m, len(frame))
-	if s.writer == writerIdle {
+	if s.writer == WriterIdle {
 		if idleLine {
 			s.writer, inline = writerInline, true
 		} else {
@@ -99,7 +101,7 @@ func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 	return true, inline
 }
 
-func (s *dialled) wakeWriter() {
+func (s *Conn) wakeWriter() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -112,7 +114,7 @@ func (s *dialled) wakeWriter() {
 // path (writerReply). A tail the socket did not take goes to the writer
 // goroutine. Once requests are in flight, what is queued meanwhile waits
 // for the reply path.
-func (s *dialled) writeNow(owner writerState, now int64) {
+func (s *Conn) writeNow(owner WriterState, now int64) {
 	s.Mu.Lock()
 	for {
 		if s.writer != owner || s.Closed {
@@ -120,7 +122,7 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 			return
 		}
 		if s.Out == nil || len(s.Out.B) == 0 {
-			s.writer = writerIdle
+			s.writer = WriterIdle
 			s.Mu.Unlock()
 			return
 		}
@@ -133,7 +135,7 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 			s.FailLater()
 			return
 		}
-		s.node.sends.Add(1)
+		s.env.Sends.Add(1)
 		s.Mu.Lock()
 		if n < len(b.B) {
 			s.rest, s.restOff = b, n
@@ -152,10 +154,10 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 
 // WriteQueued (batch.Writer) is writeNow for the client that enqueued on an
 // idle connection; now is the clock of its input batch (0: none).
-func (s *dialled) WriteQueued(now int64) { s.writeNow(writerInline, now) }
+func (s *Conn) WriteQueued(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
-func (s *dialled) sendNow(b []byte) (int, error) {
+func (s *Conn) sendNow(b []byte) (int, error) {
 	s.WMu.Lock()
 	defer s.WMu.Unlock()
 	if s.IsClosed() {
@@ -166,21 +168,21 @@ func (s *dialled) sendNow(b []byte) (int, error) {
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
 // Callers hold mu.
-func (s *dialled) keepSpare(b *bytebufferpool.ByteBuffer) {
+func (s *Conn) keepSpare(b *bytebufferpool.ByteBuffer) {
 	if b == nil {
 		return
 	}
-	if s.spare == nil && cap(b.B) <= s.node.keepCap {
+	if s.spare == nil && cap(b.B) <= s.env.KeepCap {
 		b.B = b.B[:0]
 		s.spare = b
 		return
 	}
-	s.node.env.Bufs.Put(b)
+	s.env.Core.Bufs.Put(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
-func (s *dialled) writeLoop() {
-	defer s.node.wg.Done()
+func (s *Conn) writeLoop() {
+	defer s.env.WG.Done()
 	for {
 		select {
 		case <-s.wake:
@@ -195,7 +197,7 @@ func (s *dialled) writeLoop() {
 // writeBatch finishes a partial write, then writes what was queued
 // meanwhile unless requests in flight leave that to the reply path. It
 // reports false when there is nothing left for the writer goroutine.
-func (s *dialled) writeBatch() bool {
+func (s *Conn) writeBatch() bool {
 	s.Mu.Lock()
 	if s.Closed {
 		s.Mu.Unlock()
@@ -205,7 +207,7 @@ func (s *dialled) writeBatch() bool {
 	s.rest, s.restOff = nil, 0
 	if b == nil {
 		if s.Out == nil || len(s.Out.B) == 0 {
-			s.writer = writerIdle
+			s.writer = WriterIdle
 			s.Mu.Unlock()
 			return false
 		}
@@ -221,11 +223,11 @@ func (s *dialled) writeBatch() bool {
 
 	err := s.send(b.B[off:])
 	if err != nil {
-		s.node.log.Debug("datastore write failed", "server", s.link.addr, "err", err)
+		s.env.Log.Debug("datastore write failed", "server", s.link.Addr, "err", err)
 		s.FailLater()
 		return false
 	}
-	s.node.sends.Add(1)
+	s.env.Sends.Add(1)
 	s.Mu.Lock()
 	s.keepSpare(b)
 	s.Mu.Unlock()
@@ -235,7 +237,7 @@ func (s *dialled) writeBatch() bool {
 // send writes b to the socket: one non-blocking write, and when the socket
 // does not take it all, the rest through netpoll, waiting (this runs on the
 // writer goroutine, never on a poller).
-func (s *dialled) send(b []byte) error {
+func (s *Conn) send(b []byte) error {
 	s.WMu.Lock()
 	defer s.WMu.Unlock()
 	if s.IsClosed() {
@@ -250,22 +252,22 @@ func (s *dialled) send(b []byte) error {
 
 // onServerInput consumes replies read from the datastore. It runs on a
 // poller (netpoll serialises it with the close callback).
-func (s *dialled) onServerInput(b []byte) {
+func (s *Conn) OnServerInput(b []byte) {
 	s.statsServerInput()
 	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
-		reply, n, err := s.node.proto.scan(s, buf[off:])
+		reply, n, err := s.env.scan(s, buf[off:])
 		if err != nil {
 			if err != errNeedMore {
-				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.link.addr, "err", err)
+				s.env.Log.Warn("bad reply from datastore, closing the connection", "server", s.link.Addr, "err", err)
 				s.FailLater()
 				off = len(buf)
 			}
 			break
 		}
 		if !s.answerHead(reply) {
-			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.link.addr)
+			s.env.Log.Warn("reply without request from datastore, closing the connection", "server", s.link.Addr)
 			s.FailLater()
 			off = len(buf)
 			break
@@ -279,7 +281,7 @@ func (s *dialled) onServerInput(b []byte) {
 }
 
 // complete matches one reply to the oldest request.
-func (s *dialled) answerHead(reply []byte) bool {
+func (s *Conn) answerHead(reply []byte) bool {
 	s.Mu.Lock()
 	m := s.fifo.Pop()
 	sent := s.St.SentLog.Pop()
@@ -294,7 +296,7 @@ func (s *dialled) answerHead(reply []byte) bool {
 
 // onServerClose runs once when the connection is closed: by the datastore,
 // by an error, by a timeout or by shutdown. Every request on it fails.
-func (s *dialled) onServerClose() {
+func (s *Conn) OnClose() {
 	s.MarkGone()
 	s.WMu.Lock()
 	//lint:ignore SA2001 a barrier: the writer holding wmu has left the socket
@@ -305,9 +307,9 @@ func (s *dialled) onServerClose() {
 		return
 	}
 	s.Closed = true
-	s.node.env.Bufs.Put(s.TakeOut())
-	s.resetGetBatch()
-	s.node.env.Bufs.Put(s.spare)
+	s.env.Core.Bufs.Put(s.TakeOut())
+	s.ResetGetBatch()
+	s.env.Core.Bufs.Put(s.spare)
 	s.spare = nil
 	s.Mu.Unlock()
 	s.timer.Stop()
@@ -320,24 +322,37 @@ func (s *dialled) onServerClose() {
 		s.answer(m, nil, code, &s.B)
 	}
 	s.B.Run()
-	s.node.env.Bufs.Put(s.Carry)
+	s.env.Core.Bufs.Put(s.Carry)
 	s.Carry = nil
 	s.link.lost(s)
 }
 
-// newServerConn sets up a dialled connection of link lk: to the datastore,
+// NewConn sets up a dialled connection of link lk: to the datastore,
 // or to a peer.
-func newServerConn(lk *link, nc netpoll.Connection) *dialled {
-	k := &lk.node.kinds.datastore
-	if lk.peer != nil {
-		k = &lk.node.kinds.peerOut
+func NewConn(lk *Link, nc netpoll.Connection) *Conn {
+	k := &lk.env.datastore
+	if lk.Peer {
+		k = &lk.env.peer
 	}
-	s := newDialled(lk.node, k, nc)
+	s := newConn(lk.env, k, nc)
 	s.link = lk
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
-	s.statsServerOpen()
+	s.statsOpen()
 	return s
 }
+
+// answer gives a request popped from a server or peer FIFO its reply:
+// reply bytes, or a failure code when the engine makes the reply up. Its
+// owner is a routed request's fan-out, or the client of a plain request.
+func (s *Conn) answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+	m.Owner.Answer(m, reply, code, b)
+}
+
+// failCode is the code of the requests failed by the close of s.
+func (s *Conn) failCode() replica.Code { return s.kind.FailCode }
+
+// Writer says who writes what is queued. Callers hold Mu.
+func (s *Conn) Writer() WriterState { return s.writer }
