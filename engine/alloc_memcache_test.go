@@ -30,7 +30,7 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 // TestAllocsMemcache pins the memcached forward path to zero allocations
 // in steady state: pipelined gets, sets, a get of several keys, noreply
 // and quiet requests (rewritten before forwarding, replies dropped);
-// single-key gets are joined into one multi-key get (memcache_batch.go).
+// single-key gets are joined into one multi-key get (engine/outbound, memcache_batch.go).
 // AllocsPerRun counts the whole process, so this file sorts before the
 // tests that leave datastore processes and their watchers behind.
 func TestAllocsMemcache(t *testing.T) {

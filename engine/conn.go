@@ -19,12 +19,12 @@ import (
 //   - accepted: a connection a listener accepted, a client's or a peer's
 //     (dyn_listen). Input is requests, output is replies in request order,
 //     flushed once per batch (accepted.go, accepted_out.go).
-//   - dialled: a connection the node dialled, to its datastore or to a
+//   - outbound.Conn: a connection the node dialled, to its datastore or to a
 //     peer. Input is replies matched to a FIFO of requests, output is the
-//     requests of every client, written once per batch (dialled.go).
+//     requests of every client, written once per batch (engine/outbound).
 //
 // What a connection does with its bytes is its kind, data chosen when it is
-// made (inKind, outKind: its framer and its handler), never a switch on a
+// made (inKind, outbound.Kind: its framer and its handler), never a switch on a
 // role. A dialled connection dedicated to one client (for MULTI, pub/sub
 // or blocking commands) is one more use of dialled: see docs/engine.md.
 //

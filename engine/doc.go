@@ -75,7 +75,7 @@
 // scanner, the local error lines and the engine's errors ("SERVER_ERROR
 // <source> <message>") change, and the path stays the same, except that
 // consecutive single-key gets of one write leave as one multi-key get line
-// and their replies are cut back per request (memcache_batch.go).
+// and their replies are cut back per request (engine/outbound, memcache_batch.go).
 //
 // A client is pinned to one datastore connection (client id modulo
 // datastore_connections), so FIFO matching on that connection keeps the
