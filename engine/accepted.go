@@ -7,13 +7,14 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
 // client is the state of a client connection, guarded by conn.mu.
 type client struct {
 	id      uint64
-	srv     *link                // datastore connection link this client is pinned to
+	srv     *outbound.Link       // datastore connection link this client is pinned to
 	pending fifo.Queue[*msg.Msg] // requests in arrival order whose replies are not in out yet
 	// inflight counts pending requests waiting for the datastore.
 	inflight int
@@ -37,21 +38,21 @@ type client struct {
 func (c *accepted) onClientInput(b []byte) {
 	c.inMu.Lock()
 	c.statsInput()
-	buf, fromCarry := c.joinCarry(b)
-	c.b.Now = c.batchClock()
+	buf, fromCarry := c.JoinCarry(b)
+	c.B.Now = c.BatchClock()
 	off := c.kind.consume(c, buf)
 	c.statsInputDone()
-	c.keepTail(buf, off, fromCarry)
+	c.KeepTail(buf, off, fromCarry)
 	overflow := c.carryOverflow()
-	done := c.b.Take()
+	done := c.B.Take()
 	c.inMu.Unlock()
 	if overflow {
-		c.markFailed()
+		c.MarkFailed()
 		c.node.log.Warn("closing client that sends without reading replies", "client", c.id)
-		c.mu.Lock()
+		c.Mu.Lock()
 		c.quitting = true
-		c.appendOut(c.node.proto.inputOverflow)
-		c.mu.Unlock()
+		c.AppendOut(c.node.proto.inputOverflow)
+		c.Mu.Unlock()
 	}
 	self := done.Flushes(c)
 	done.Run()
@@ -65,45 +66,16 @@ func (c *accepted) resume() {
 	c.onClientInput(nil)
 }
 
-// joinCarry returns the input to consume: b alone, or b appended to the
-// bytes carried from the last read (fromCarry). Input side only.
-func (c *sockCore) joinCarry(b []byte) (buf []byte, fromCarry bool) {
-	if c.carry != nil && len(c.carry.B) > 0 {
-		c.carry.B = append(c.carry.B, b...)
-		return c.carry.B, true
-	}
-	return b, false
-}
-
-// keepTail keeps buf[off:] in carry for the next call.
-func (c *sockCore) keepTail(buf []byte, off int, fromCarry bool) {
-	rest := len(buf) - off
-	switch {
-	case fromCarry && rest == 0:
-		c.node.bufs.Put(c.carry)
-		c.carry = nil
-	case fromCarry:
-		if off > 0 {
-			c.carry.B = c.carry.B[:copy(c.carry.B, buf[off:])]
-		}
-	case rest > 0:
-		if c.carry == nil {
-			c.carry = c.node.bufs.Get()
-		}
-		c.carry.B = append(c.carry.B[:0], buf[off:]...)
-	}
-}
-
 // carryOverflow reports a client whose unconsumed input passed the bound
 // while it is paused. Callers hold inMu.
 func (c *accepted) carryOverflow() bool {
-	return c.carry != nil && len(c.carry.B) > c.node.maxPausedInput && c.isPaused()
+	return c.Carry != nil && len(c.Carry.B) > c.node.maxPausedInput && c.isPaused()
 }
 
 func (c *accepted) isPaused() bool {
-	c.mu.Lock()
+	c.Mu.Lock()
 	p := c.paused
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	return p
 }
 
@@ -145,12 +117,12 @@ const (
 // or a malformed frame (drop), not while the node shuts down or the client
 // has too many requests pending or too many reply bytes unsent (pause).
 func (c *accepted) admitNext() inputVerdict {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
 	switch {
-	case c.quitting || c.closed:
+	case c.quitting || c.Closed:
 		return inputDrop
-	case c.node.closing.Load() || c.pending.Len() >= c.pipelineCap() || c.unsent() >= c.node.maxUnsent:
+	case c.node.closing.Load() || c.pending.Len() >= c.pipelineCap() || c.Unsent() >= c.node.maxUnsent:
 		c.paused = true
 		return inputPause
 	}
@@ -174,16 +146,16 @@ func (c *accepted) protocolError(err error) {
 // logged.
 func (c *accepted) badInput(reply []byte, err error) {
 	if !c.kind.client {
-		c.node.log.Warn("closing peer connection: bad request payload", "peer", c.nc.RemoteAddr().String(), "err", err)
+		c.node.log.Warn("closing peer connection: bad request payload", "peer", c.NC.RemoteAddr().String(), "err", err)
 		c.parser.Reset()
 		c.mc.parser.Reset()
 	} else if reply != nil {
 		c.local(reply)
 	}
-	c.markFailed()
-	c.mu.Lock()
+	c.MarkFailed()
+	c.Mu.Lock()
 	c.quitting = true
-	c.mu.Unlock()
+	c.Mu.Unlock()
 }
 
 // handle routes one complete request frame.
@@ -199,9 +171,9 @@ func (c *accepted) handle(frame []byte) {
 	switch {
 	case cmd == n.cmdQuit:
 		c.local(resp.ReplyOK)
-		c.mu.Lock()
+		c.Mu.Lock()
 		c.quitting = true
-		c.mu.Unlock()
+		c.Mu.Unlock()
 	case cmd == n.cmdConsistency:
 		c.setConsistency(args[1])
 	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
@@ -241,12 +213,12 @@ func (c *accepted) forward(frame []byte) {
 	m.PeerID = c.curID
 	m.Mute = c.mc.mute
 	c.statsTag(m, len(frame))
-	c.mu.Lock()
+	c.Mu.Lock()
 	c.pending.Push(m)
 	c.inflight++
-	c.mu.Unlock()
-	if !c.srv.enqueue(frame, m, &c.b) {
-		c.answer(m, n.proto.codeReply(replica.StorageRefused), &c.b)
+	c.Mu.Unlock()
+	if !c.srv.Enqueue(frame, m, &c.B) {
+		c.answer(m, n.proto.codeReply(replica.StorageRefused), &c.B)
 	}
 }
 
@@ -257,7 +229,7 @@ func (c *accepted) local(reply []byte) {
 			return
 		}
 	}
-	c.mu.Lock()
+	c.Mu.Lock()
 	if c.pending.Len() == 0 {
 		c.appendReply(c.curID, reply)
 	} else {
@@ -266,5 +238,5 @@ func (c *accepted) local(reply []byte) {
 		m.SetReply(reply)
 		c.pending.Push(m)
 	}
-	c.mu.Unlock()
+	c.Mu.Unlock()
 }

@@ -38,9 +38,9 @@ func (c *accepted) answer(m *msg.Msg, reply []byte, b *batch.Batch) {
 	if m.Mute != memcache.MuteNone {
 		reply = m.Mute.Apply(reply)
 	}
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	c.Mu.Lock()
+	if c.Closed {
+		c.Mu.Unlock()
 		c.node.release(m)
 		return
 	}
@@ -57,7 +57,7 @@ func (c *accepted) answer(m *msg.Msg, reply []byte, b *batch.Batch) {
 		c.dirty = true
 		b.Flush(c)
 	}
-	c.mu.Unlock()
+	c.Mu.Unlock()
 }
 
 // moveDone moves the replies of completed requests at the head of pending
@@ -73,32 +73,32 @@ func (c *accepted) moveDone() {
 // Flush (batch.Flusher) writes out with one non-blocking write, then
 // closes the connection after QUIT or resumes a paused input side when due.
 func (c *accepted) Flush() {
-	c.mu.Lock()
+	c.Mu.Lock()
 	c.dirty = false
-	if c.closed || c.flushing {
-		c.mu.Unlock()
+	if c.Closed || c.Flushing {
+		c.Mu.Unlock()
 		return
 	}
-	if c.out != nil && len(c.out.B) > 0 {
-		n, err := sock.WriteSome(c.fd, c.out.B)
+	if c.Out != nil && len(c.Out.B) > 0 {
+		n, err := sock.WriteSome(c.FD, c.Out.B)
 		if err != nil {
-			c.mu.Unlock()
+			c.Mu.Unlock()
 			c.node.log.Debug("client write failed", "client", c.id, "err", err)
-			c.failLater()
+			c.FailLater()
 			return
 		}
-		if n < len(c.out.B) {
-			b := c.takeOut()
-			c.held = len(b.B) - n
-			c.flushing = true
-			c.mu.Unlock()
+		if n < len(c.Out.B) {
+			b := c.TakeOut()
+			c.Held = len(b.B) - n
+			c.Flushing = true
+			c.Mu.Unlock()
 			go c.slowFlush(b, n)
 			return
 		}
-		c.node.bufs.Put(c.takeOut())
+		c.node.env.Bufs.Put(c.TakeOut())
 	}
 	closeNow, resume := c.afterFlush()
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	c.afterFlushAct(closeNow, resume)
 }
 
@@ -109,7 +109,7 @@ func (c *accepted) afterFlush() (closeNow, resume bool) {
 		return c.pending.Len() == 0, false
 	}
 	if c.paused && !c.node.closing.Load() &&
-		c.pending.Len() <= c.pipelineCap()/2 && c.unsent() <= c.node.maxUnsent/2 {
+		c.pending.Len() <= c.pipelineCap()/2 && c.Unsent() <= c.node.maxUnsent/2 {
 		c.paused = false
 		return false, true
 	}
@@ -119,7 +119,7 @@ func (c *accepted) afterFlush() (closeNow, resume bool) {
 func (c *accepted) afterFlushAct(closeNow, resume bool) {
 	switch {
 	case closeNow:
-		c.closeLater()
+		c.CloseLater()
 	case resume:
 		c.resume()
 	}
@@ -130,29 +130,29 @@ func (c *accepted) afterFlushAct(closeNow, resume bool) {
 // the socket's writes until it returns (flushing is set).
 func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 	for {
-		c.wmu.Lock()
-		err := c.blockingWrite(b.B[off:])
-		c.wmu.Unlock()
+		c.WMu.Lock()
+		err := c.BlockingWrite(b.B[off:])
+		c.WMu.Unlock()
 		if err != nil {
-			c.mu.Lock()
-			c.flushing, c.held = false, 0
-			c.mu.Unlock()
-			c.failLater()
+			c.Mu.Lock()
+			c.Flushing, c.Held = false, 0
+			c.Mu.Unlock()
+			c.FailLater()
 			return
 		}
-		c.node.bufs.Put(b)
-		c.mu.Lock()
-		c.held = 0
-		if c.closed || c.out == nil || len(c.out.B) == 0 {
-			c.flushing = false
+		c.node.env.Bufs.Put(b)
+		c.Mu.Lock()
+		c.Held = 0
+		if c.Closed || c.Out == nil || len(c.Out.B) == 0 {
+			c.Flushing = false
 			closeNow, resume := c.afterFlush()
-			c.mu.Unlock()
+			c.Mu.Unlock()
 			c.afterFlushAct(closeNow, resume)
 			return
 		}
-		b, off = c.takeOut(), 0
-		c.held = len(b.B)
-		c.mu.Unlock()
+		b, off = c.TakeOut(), 0
+		c.Held = len(b.B)
+		c.Mu.Unlock()
 	}
 }
 
@@ -160,17 +160,17 @@ func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 // descriptor is closed. Requests still at the datastore are released by
 // answer when their replies (or failures) come back.
 func (c *accepted) onClientClose() {
-	c.markGone()
-	c.wmu.Lock()
+	c.MarkGone()
+	c.WMu.Lock()
 	//lint:ignore SA2001 a barrier: a slow flush holding wmu has left netpoll's output buffer
-	c.wmu.Unlock()
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	c.WMu.Unlock()
+	c.Mu.Lock()
+	if c.Closed {
+		c.Mu.Unlock()
 		return
 	}
 	if c.startLinger() {
-		c.mu.Unlock()
+		c.Mu.Unlock()
 		return
 	}
 	c.teardownClient()
@@ -179,18 +179,18 @@ func (c *accepted) onClientClose() {
 // teardownClient releases everything the client holds. Callers hold mu;
 // it is released.
 func (c *accepted) teardownClient() {
-	c.closed = true
+	c.Closed = true
 	c.statsClientClosed()
 	for i, n := 0, c.pending.Len(); i < n; i++ {
 		if m := c.pending.Pop(); m.Done {
 			c.node.release(m)
 		}
 	}
-	c.node.bufs.Put(c.takeOut())
-	c.mu.Unlock()
+	c.node.env.Bufs.Put(c.TakeOut())
+	c.Mu.Unlock()
 	c.inMu.Lock()
-	c.node.bufs.Put(c.carry)
-	c.carry = nil
+	c.node.env.Bufs.Put(c.Carry)
+	c.Carry = nil
 	c.inMu.Unlock()
 	c.node.removeClient(c)
 }

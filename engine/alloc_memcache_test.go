@@ -20,7 +20,7 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 		if got := drain(t, sfar, sbuf, len(toServer)); string(got) != toServer {
 			t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 		}
-		s.onServerInput(replyb)
+		s.OnServerInput(replyb)
 		if got := drain(t, cfar, cbuf, len(toClient)); string(got) != toClient {
 			t.Fatalf("unexpected bytes to the client; got %q; want %q", got, toClient)
 		}
@@ -30,7 +30,7 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 // TestAllocsMemcache pins the memcached forward path to zero allocations
 // in steady state: pipelined gets, sets, a get of several keys, noreply
 // and quiet requests (rewritten before forwarding, replies dropped);
-// single-key gets are joined into one multi-key get (memcache_batch.go).
+// single-key gets are joined into one multi-key get (engine/outbound, memcache_batch.go).
 // AllocsPerRun counts the whole process, so this file sorts before the
 // tests that leave datastore processes and their watchers behind.
 func TestAllocsMemcache(t *testing.T) {
@@ -56,7 +56,7 @@ func TestAllocsMemcache(t *testing.T) {
 			if allocs != 0 {
 				t.Fatalf("unexpected allocations per round; got %v; want 0", allocs)
 			}
-			if got := n.inflight.Load(); got != 0 {
+			if got := n.env.Inflight.Load(); got != 0 {
 				t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 			}
 		})

@@ -24,7 +24,7 @@ func TestAllocsForwardPipelinedGET(t *testing.T) {
 	if allocs := testing.AllocsPerRun(1000, round); allocs != 0 {
 		t.Fatalf("unexpected allocations per forward of %d pipelined GETs; got %v; want 0", depth, allocs)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 	}
 }

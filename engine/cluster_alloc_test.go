@@ -18,7 +18,7 @@ func TestAllocsClusterDCOneGET(t *testing.T) {
 	if allocs := testing.AllocsPerRun(1000, round); allocs != 0 {
 		t.Fatalf("unexpected allocations per 16 pipelined DC_ONE GETs through a 3-rack node; got %v; want 0", allocs)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 	}
 }

@@ -122,7 +122,7 @@ func (tc *testCluster) waitMesh(d time.Duration) {
 				continue
 			}
 			for _, lk := range p.links {
-				for lk.cur.Load() == nil {
+				for lk.Cur.Load() == nil {
 					if time.Now().After(end) {
 						tc.t.Fatalf("peer %s not connected after %v", p.addr, d)
 					}

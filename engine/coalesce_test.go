@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"testing"
+
+	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
 // TestCoalesceAcrossClients pins the write policy toward the datastore:
@@ -17,8 +19,8 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	}
 	lk := n.links[0]
 	snc, sfar := socketpair(t)
-	s := newServerConn(lk, snc)
-	lk.cur.Store(s)
+	s := outbound.NewConn(lk, snc)
+	lk.Cur.Store(s)
 	const clients = 8
 	var cs []*accepted
 	var fars []int
@@ -44,7 +46,7 @@ func TestCoalesceAcrossClients(t *testing.T) {
 		t.Fatalf("unexpected sends while the first request is in flight; got %d; want 1", d)
 	}
 	// The first reply arrives: the queued requests leave in one send.
-	s.onServerInput(reply)
+	s.OnServerInput(reply)
 	if d := n.sends.Load() - sends; d != 2 {
 		t.Fatalf("unexpected sends after the first reply; got %d; want 2", d)
 	}
@@ -56,7 +58,7 @@ func TestCoalesceAcrossClients(t *testing.T) {
 		t.Fatalf("unexpected reply to client 0; got %q", got)
 	}
 	// All other replies in one read: each client gets its own.
-	s.onServerInput(bytes.Repeat(reply, clients-1))
+	s.OnServerInput(bytes.Repeat(reply, clients-1))
 	for i := 1; i < clients; i++ {
 		if got := drain(t, fars[i], buf, len(reply)); !bytes.Equal(got, reply) {
 			t.Fatalf("unexpected reply to client %d; got %q", i, got)
@@ -65,13 +67,13 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	if d := n.sends.Load() - sends; d != 2 {
 		t.Fatalf("unexpected sends in total; got %d; want 2", d)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs in flight; got %d; want 0", got)
 	}
-	s.mu.Lock()
-	state := s.writer
-	s.mu.Unlock()
-	if state != writerIdle {
-		t.Fatalf("unexpected writer state once idle; got %d; want %d", state, writerIdle)
+	s.Mu.Lock()
+	state := s.Writer()
+	s.Mu.Unlock()
+	if state != outbound.WriterIdle {
+		t.Fatalf("unexpected writer state once idle; got %d; want %d", state, outbound.WriterIdle)
 	}
 }

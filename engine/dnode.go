@@ -4,9 +4,6 @@ import (
 	"errors"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
-	"github.com/dynomite-go/dynomite/engine/batch"
-	"github.com/dynomite-go/dynomite/engine/msg"
-	"github.com/dynomite-go/dynomite/replica"
 )
 
 // The dnode wrapper around the RESP codec (docs/compat.md §5.1).
@@ -70,11 +67,11 @@ func (c *accepted) consumePeer(buf []byte) int {
 // peerInputError stops reading a peer connection and closes it once the
 // replies of the requests before the bad frame are flushed.
 func (c *accepted) peerInputError(what string, err error) {
-	c.node.log.Warn("closing peer connection: "+what, "peer", c.nc.RemoteAddr().String(), "err", err)
+	c.node.log.Warn("closing peer connection: "+what, "peer", c.NC.RemoteAddr().String(), "err", err)
 	c.parser.Reset()
-	c.mu.Lock()
+	c.Mu.Lock()
 	c.quitting = true
-	c.mu.Unlock()
+	c.Mu.Unlock()
 }
 
 // handlePeer executes one request of the node's protocol from a peer: DMSG_REQ on the local
@@ -97,111 +94,14 @@ func (c *accepted) handlePeer(frame []byte, t dnode.Type) {
 func (c *accepted) appendReply(id uint64, reply []byte) { c.kind.appendReply(c, id, reply) }
 
 // appendPlain is a client's appendReply: the reply as it is.
-func (c *accepted) appendPlain(_ uint64, reply []byte) { c.appendOut(reply) }
+func (c *accepted) appendPlain(_ uint64, reply []byte) { c.AppendOut(reply) }
 
 // appendPeerReply is a peer's appendReply: a DMSG_RES header echoing id,
 // then the reply.
 func (c *accepted) appendPeerReply(id uint64, reply []byte) {
-	if c.out == nil {
-		c.out = c.node.bufs.Get()
+	if c.Out == nil {
+		c.Out = c.node.env.Bufs.Get()
 	}
-	c.out.B = dnode.AppendHeader(c.out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
-	c.appendOut(reply)
+	c.Out.B = dnode.AppendHeader(c.Out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
+	c.AppendOut(reply)
 }
-
-// appendPeerHeader writes the dnode header of m's frame to the output of a
-// peer connection and gives m its msg id. Ids come from one node counter
-// and are taken under mu, so they grow along the FIFO. Callers hold mu.
-func (s *dialled) appendPeerHeader(m *msg.Msg, payload int) {
-	m.PeerID = s.node.cluster.msgIDs.Add(1)
-	t := dnode.TypeReq
-	if m.Forward {
-		t = dnode.TypeReqForward
-	}
-	s.out.B = dnode.AppendHeader(s.out.B, dnode.Plain(m.PeerID, t, s.link.peer.sameDC, uint32(payload)))
-	s.armPeer(m)
-}
-
-// onPeerReplies consumes replies read from a peer: dnode header, then a
-// RESP reply, matched to the FIFO by msg id. It runs on a poller.
-func (s *dialled) onPeerReplies(b []byte) {
-	buf, fromCarry := s.joinCarry(b)
-	off := 0
-	for off < len(buf) {
-		skipped, hn, err := s.dparser.Parse(buf[off:], &s.hdr)
-		if err != nil {
-			if errors.Is(err, dnode.ErrIncomplete) {
-				off += skipped
-				break
-			}
-			s.closeBadPeer("bad dnode header", err)
-			off = len(buf)
-			break
-		}
-		p := off + skipped + hn
-		if s.hdr.Encrypted() {
-			s.closeBadPeer("encrypted dnode frame", nil)
-			off = len(buf)
-			break
-		}
-		if s.hdr.Type != dnode.TypeRes {
-			off = p
-			continue
-		}
-		_, n, err := s.node.proto.scan(s, buf[p:])
-		if err != nil {
-			if err == errNeedMore {
-				off += skipped
-				break
-			}
-			s.closeBadPeer("bad reply payload", err)
-			off = len(buf)
-			break
-		}
-		s.answerByID(s.hdr.MsgID, buf[p:p+n])
-		off = p + n
-	}
-	s.keepTail(buf, off, fromCarry)
-	s.statsFlush()
-	s.writeNow(writerReply, 0)
-	s.b.Run()
-}
-
-func (s *dialled) closeBadPeer(what string, err error) {
-	s.node.log.Warn("closing peer connection: "+what, "peer", s.link.addr, "err", err)
-	s.closeLater()
-}
-
-// answerByID matches a reply with id to the FIFO (docs/compat.md §5.3): the head
-// with the same id completes; a smaller id is stale and dropped; a larger
-// one means the head's reply was lost, so the head fails and the next is
-// tried.
-func (s *dialled) answerByID(id uint64, reply []byte) {
-	for {
-		s.mu.Lock()
-		m := s.fifo.Peek()
-		if m == nil || id < m.PeerID {
-			s.mu.Unlock()
-			return
-		}
-		s.fifo.Pop()
-		s.mu.Unlock()
-		s.statsPeerDone(m, id, len(reply))
-		if id == m.PeerID {
-			s.answer(m, reply, replica.NoError, &s.b)
-			return
-		}
-		s.node.cluster.peerStats.mismatch.Add(1)
-		s.answer(m, nil, replica.BadFormat, &s.b)
-	}
-}
-
-// answer gives a request popped from a server or peer FIFO its reply:
-// reply bytes, or a failure code when the engine makes the reply up. Its
-// owner is a routed request's fan-out, or the client of a plain request.
-func (s *dialled) answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
-	m.Owner.Answer(m, reply, code, b)
-}
-
-// failCode is the code of the requests failed by the close of s.
-func (s *dialled) failCode() replica.Code { return s.kind.failCode }

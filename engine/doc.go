@@ -28,7 +28,7 @@
 // blocks on I/O: every write from a poller is one non-blocking write(2), and
 // a connection is never closed from its own callback (closeLater).
 //
-// A callback may end with a bounded busy-poll (spin.go): while at most one
+// A callback may end with a bounded busy-poll (engine/core, spin.go): while at most one
 // request is in flight and the node has at most four client connections
 // per CPU, the poller looks at its own epoll instance with a zero timeout,
 // for at most the spin budget (DYNOMITE_SPIN_US; 0 turns it off), before it
@@ -75,7 +75,7 @@
 // scanner, the local error lines and the engine's errors ("SERVER_ERROR
 // <source> <message>") change, and the path stays the same, except that
 // consecutive single-key gets of one write leave as one multi-key get line
-// and their replies are cut back per request (memcache_batch.go).
+// and their replies are cut back per request (engine/outbound, memcache_batch.go).
 //
 // A client is pinned to one datastore connection (client id modulo
 // datastore_connections), so FIFO matching on that connection keeps the

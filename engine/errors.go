@@ -11,6 +11,4 @@ var (
 	ErrStarted = errors.New("engine: node already started")
 	// ErrNoServer is returned by New when the configuration has no servers entry.
 	ErrNoServer = errors.New("engine: no datastore in servers")
-	// errConnClosed reports a write on a connection that has been closed.
-	errConnClosed = errors.New("engine: connection closed")
 )

@@ -185,7 +185,7 @@ func TestMaxMsgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for n.inflight.Load() < 5 && time.Now().Before(deadline) {
+	for n.env.Inflight.Load() < 5 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	// A second client is refused at once, and stays connected.
@@ -193,7 +193,7 @@ func TestMaxMsgs(t *testing.T) {
 	expect(t, c2, string(resp.ReplyTooManyMsgs), "GET", "k")
 	expect(t, c2, string(resp.ReplyTooManyMsgs), "SET", "k", "v")
 	expect(t, c2, "-ERR wrong number of arguments for 'get' command\r\n", "GET")
-	if got := n.inflight.Load(); got != 5 {
+	if got := n.env.Inflight.Load(); got != 5 {
 		t.Fatalf("unexpected msgs in flight; got %d; want 5", got)
 	}
 }
@@ -237,7 +237,7 @@ func TestShutdownCutsOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for n.inflight.Load() == 0 && time.Now().Before(deadline) {
+	for n.env.Inflight.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

@@ -28,17 +28,17 @@ type lingerState struct {
 // startLinger is called by onClientClose with mu held. It reports whether the
 // client now lingers; if not, the caller tears it down.
 func (c *accepted) startLinger() bool {
-	if !c.kind.client || c.quitting || c.st.failed.Load() || c.node.closing.Load() {
+	if !c.kind.client || c.quitting || c.St.Failed.Load() || c.node.closing.Load() {
 		return false
 	}
-	if c.pending.Len() == 0 && (c.out == nil || len(c.out.B) == 0) {
+	if c.pending.Len() == 0 && (c.Out == nil || len(c.Out.B) == 0) {
 		return false
 	}
-	fd, err := sock.Dup(c.fd)
+	fd, err := sock.Dup(c.FD)
 	if err != nil {
 		return false
 	}
-	c.fd = fd
+	c.FD = fd
 	c.quitting = true // nothing more is read; afterFlush closes when pending is empty
 	c.linger.on.Store(true)
 	return true
@@ -46,13 +46,13 @@ func (c *accepted) startLinger() bool {
 
 // endLinger closes the duplicate descriptor and tears the client down.
 func (c *accepted) endLinger() {
-	c.mu.Lock()
-	if c.closed || !c.linger.on.Load() {
-		c.mu.Unlock()
+	c.Mu.Lock()
+	if c.Closed || !c.linger.on.Load() {
+		c.Mu.Unlock()
 		return
 	}
 	c.linger.on.Store(false)
-	_ = sock.Close(c.fd)
+	_ = sock.Close(c.FD)
 	c.teardownClient() // unlocks mu
 }
 
@@ -63,24 +63,24 @@ func (c *accepted) lingerWrite(b []byte) error {
 	if wait < time.Millisecond {
 		wait = 5 * time.Second
 	}
-	return sock.WriteAll(c.fd, b, wait)
+	return sock.WriteAll(c.FD, b, wait)
 }
 
-// closeLater is sockCore.closeLater for an accepted connection: a lingering
+// CloseLater is core.Sock.CloseLater for an accepted connection: a lingering
 // client's duplicate descriptor is closed and the client torn down.
-func (c *accepted) closeLater() {
+func (c *accepted) CloseLater() {
 	if c.linger.on.Load() {
 		c.endLinger()
 		return
 	}
-	c.sockCore.closeLater()
+	c.Sock.CloseLater()
 }
 
-// blockingWrite is sockCore.blockingWrite for an accepted connection: a
+// BlockingWrite is core.Sock.BlockingWrite for an accepted connection: a
 // lingering client is written through its duplicate descriptor.
-func (c *accepted) blockingWrite(b []byte) error {
+func (c *accepted) BlockingWrite(b []byte) error {
 	if c.linger.on.Load() {
 		return c.lingerWrite(b)
 	}
-	return c.sockCore.blockingWrite(b)
+	return c.Sock.BlockingWrite(b)
 }

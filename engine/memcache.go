@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"errors"
-
 	"github.com/dynomite-go/dynomite/codec/memcache"
 )
 
@@ -37,21 +35,9 @@ type mcIn struct {
 	frame []byte
 }
 
-// mcOut is the memcached reply state of a dialled connection: scanner
-// belongs to the poller reading replies, batch to s.mu.
-type mcOut struct {
-	scanner memcache.ReplyScanner
-	// batch joins single-key gets toward memcached (memcache_batch.go);
-	// server side, s.mu.
-	batch memcache.GetBatch
-}
-
 // maxKeptFrame bounds the rewrite buffer a connection keeps between
 // requests; a larger one (a big noreply value) is dropped after use.
 const maxKeptFrame = 64 << 10
-
-// errNoRequest: memcached sent bytes while no request was outstanding.
-var errNoRequest = errors.New("engine: reply without request")
 
 // parseMemcache is parse for memcached.
 func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
@@ -112,9 +98,9 @@ func (c *accepted) handleMemcache(frame []byte) {
 	r := &c.mc.req
 	c.countMemcache(r.Cmd)
 	if r.Cmd == memcache.CmdQuit {
-		c.mu.Lock()
+		c.Mu.Lock()
 		c.quitting = true
-		c.mu.Unlock()
+		c.Mu.Unlock()
 		return
 	}
 	if c.mc.mute = memcache.MuteOf(r); c.mc.mute != memcache.MuteNone {
@@ -131,35 +117,13 @@ func (c *accepted) handleMemcache(frame []byte) {
 // countMemcache counts one client request by class in the input batch's
 // tally, as countRequest does for Redis (statsInputDone adds it).
 func (c *accepted) countMemcache(cmd memcache.Command) {
-	if c.st.shard == nil || !c.kind.client {
+	if c.St.Shard == nil || !c.kind.client {
 		return
 	}
 	switch {
 	case cmd.Is(memcache.FlagWrite):
-		c.st.in.Writes++
+		c.St.In.Writes++
 	case cmd.Is(memcache.FlagRead):
-		c.st.in.Reads++
+		c.St.In.Reads++
 	}
-}
-
-// scanMemcache is scan for memcached: the reply is framed for the command
-// of the oldest request, the one it answers. Only this poller pops the
-// FIFO, so the head cannot change between here and complete.
-func scanMemcache(s *dialled, buf []byte) ([]byte, int, error) {
-	s.mu.Lock()
-	m := s.fifo.Peek()
-	if m != nil && m.Batched {
-		reply, n, err := s.scanBatched(buf)
-		s.mu.Unlock()
-		return reply, n, err
-	}
-	s.mu.Unlock()
-	if m == nil {
-		return nil, 0, errNoRequest
-	}
-	n, _, err := s.mc.scanner.Scan(buf, memcache.Command(m.Cmd))
-	if err == memcache.ErrIncomplete {
-		return nil, 0, errNeedMore
-	}
-	return buf[:n], n, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
 // TestMemcacheGetBatch drives joined gets through a memcached node (the
@@ -63,17 +64,17 @@ func TestMemcacheGetBatchLimits(t *testing.T) {
 		_, c, _, s, _ := batchRig(t)
 		frame := []byte("get " + key + "\r\n")
 		var msgs []*msg.Msg
-		s.mu.Lock()
-		s.out = s.node.bufs.Get()
+		s.Mu.Lock()
+		s.Out = c.node.env.Bufs.Get()
 		for i := 0; i < count; i++ {
 			m := c.node.msgs.Acquire(c)
 			m.Cmd = uint8(memcache.CommandOf(frame))
-			s.appendMemcache(frame, m)
+			s.AppendMemcache(frame, m)
 			msgs = append(msgs, m)
 		}
-		got := string(s.takeOut().B)
-		s.resetGetBatch()
-		s.mu.Unlock()
+		got := string(s.TakeOut().B)
+		s.ResetGetBatch()
+		s.Mu.Unlock()
 		for _, m := range msgs {
 			m.Release()
 		}
@@ -104,26 +105,26 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 		if got := drainWithin(t, sfar, len("get a b\r\n")); got != "get a b\r\n" {
 			t.Fatalf("unexpected bytes to memcached; got %q", got)
 		}
-		s.onServerInput([]byte(bad))
-		if !s.st.failed.Load() {
+		s.OnServerInput([]byte(bad))
+		if !s.St.Failed.Load() {
 			t.Fatalf("the datastore conn is not closing after %q", bad)
 		}
-		s.onServerClose() // what the poller runs once the socket is shut
+		s.OnClose() // what the poller runs once the socket is shut
 		if got := drainWithin(t, cfar, len(tc.want)); got != tc.want {
 			t.Fatalf("unexpected reply after %q; got %q; want %q", bad, got, tc.want)
 		}
 		deadline := time.Now().Add(5 * time.Second)
-		for n.inflight.Load() != 0 && time.Now().Before(deadline) {
+		for n.env.Inflight.Load() != 0 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		if got := n.inflight.Load(); got != 0 {
+		if got := n.env.Inflight.Load(); got != 0 {
 			t.Fatalf("msgs left in flight after %q; got %d", bad, got)
 		}
 	}
 }
 
 // batchRig is rigConns for a node in front of memcached.
-func batchRig(t testing.TB) (*Node, *accepted, int, *dialled, int) {
+func batchRig(t testing.TB) (*Node, *accepted, int, *outbound.Conn, int) {
 	t.Helper()
 	cfg := testConfig("127.0.0.1:1")
 	cfg.Pool.DataStore = 1
@@ -140,12 +141,12 @@ func batchRound(t *testing.T, in, toServer, toClient string, reply ...string) {
 		t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 	}
 	for _, p := range reply {
-		s.onServerInput([]byte(p))
+		s.OnServerInput([]byte(p))
 	}
 	if got := drainWithin(t, cfar, len(toClient)); got != toClient {
 		t.Fatalf("unexpected bytes to the client for replies cut as %q; got %q; want %q", reply, got, toClient)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
 	}
 }

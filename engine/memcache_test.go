@@ -140,7 +140,7 @@ func TestMemcacheRoundTrip(t *testing.T) {
 	req.WriteString("\r\n")
 	want.WriteString("END\r\n")
 	c.expect(req.String(), want.String())
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs in flight after the replies; got %d; want 0", got)
 	}
 }
@@ -183,10 +183,10 @@ func TestMemcacheNoreply(t *testing.T) {
 // waitInflight waits until no msg is in flight in the node.
 func waitInflight(t testing.TB, n *Node) {
 	t.Helper()
-	for i := 0; i < 500 && n.inflight.Load() != 0; i++ {
+	for i := 0; i < 500 && n.env.Inflight.Load() != 0; i++ {
 		time.Sleep(2 * time.Millisecond)
 	}
-	if got := n.inflight.Load(); got != 0 {
+	if got := n.env.Inflight.Load(); got != 0 {
 		t.Fatalf("unexpected msgs in flight; got %d; want 0", got)
 	}
 }
@@ -343,7 +343,7 @@ func TestMemcacheMaxMsgs(t *testing.T) {
 	n := startMemcacheNode(t, silentServer(t), func(p *conf.Pool) { p.MaxMsgs, p.Timeout = 3, time.Second })
 	c := dialMemcache(t, n.ClientAddr().String())
 	c.send("get a\r\nget b\r\nget c\r\n")
-	for i := 0; i < 500 && n.inflight.Load() < 3; i++ {
+	for i := 0; i < 500 && n.env.Inflight.Load() < 3; i++ {
 		time.Sleep(2 * time.Millisecond)
 	}
 	c2 := dialMemcache(t, n.ClientAddr().String())

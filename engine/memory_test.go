@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/dynomite-go/dynomite/conf"
 	"os"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/conf"
 
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 )

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"github.com/dynomite-go/dynomite/engine/core"
 )
 
 // The node's part of netpoll's setup: how many pollers it asks for, and
@@ -19,16 +21,7 @@ import (
 // datastore on the same host needs the other half (README, "Pollers").
 // Options.Pollers overrides it.
 func pollers() int {
-	return max(cores(runtime.GOMAXPROCS(0))/2, 1)
-}
-
-// cores bounds a CPU count by the logical cores cpuid reports, when it
-// reports any.
-func cores(n int) int {
-	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
-		return c
-	}
-	return n
+	return max(core.Cores(runtime.GOMAXPROCS(0))/2, 1)
 }
 
 // DefaultPollers is the poller count a Node uses when Options.Pollers is 0,

@@ -16,7 +16,9 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -35,7 +37,7 @@ type Options struct {
 	// only the first New of a process sets it, and a later node runs
 	// under that first configuration (sock.ConfigureNetpoll).
 	Pollers int
-	// Spin bounds the busy-poll a poller makes before it sleeps (spin.go):
+	// Spin bounds the busy-poll a poller makes before it sleeps (engine/core, spin.go):
 	// 0 picks the default (60 µs), a negative value turns it off. It has
 	// no effect where the engine cannot busy-poll (systems other than
 	// Linux, or a build with the portable tag). The dynomite command sets
@@ -78,11 +80,11 @@ const (
 // connections and every client connection. Its methods may be called from
 // any goroutine.
 type Node struct {
-	spin spinPoll           // bounded busy-poll before the poller blocks (spin.go)
-	poll sock.NetpollConfig // the netpoll configuration it runs under
-	// epoch is the origin of clock: a monotonic reading, so that deadlines
-	// and latencies ignore changes of the wall clock.
-	epoch     time.Time
+	// env is what the connections' socket cores use of the node: the
+	// buffer pool, the clock's epoch, the msgs in flight and the busy-poll
+	// policy (engine/core).
+	env       core.Env
+	poll      sock.NetpollConfig // the netpoll configuration it runs under
 	log       *slog.Logger
 	cfg       *conf.Config
 	adminMode int
@@ -96,7 +98,6 @@ type Node struct {
 	maxPausedInput int
 	keepCap        int
 
-	inflight *atomic.Int64 // msgs alive in the node, on a cache line of its own
 	sends    *atomic.Int64 // batches written to datastores
 	timeouts atomic.Int64  // datastore connections closed on a timeout
 	closing  atomic.Bool
@@ -106,7 +107,8 @@ type Node struct {
 	cmdQuit        *resp.Command
 	cmdConsistency *resp.Command
 
-	links []*link
+	links []*outbound.Link
+	out   outbound.Env // what the dialled connections use of the node (engine/outbound)
 
 	mu        sync.Mutex
 	started   bool
@@ -117,8 +119,7 @@ type Node struct {
 
 	wg sync.WaitGroup // writer goroutines
 
-	msgs msg.Pool      // of msgs (engine/msg)
-	bufs *bufpool.Pool // of buffers
+	msgs msg.Pool // of msgs (engine/msg)
 
 	kinds nodeKinds // connection kinds (conn.go)
 
@@ -162,7 +163,6 @@ func New(o Options) (*Node, error) {
 	}
 	n := &Node{
 		poll:           poll,
-		epoch:          time.Now(),
 		log:            log,
 		cfg:            o.Config,
 		adminMode:      o.AdminMode,
@@ -174,23 +174,32 @@ func New(o Options) (*Node, error) {
 		maxUnsent:      unsentChunks * mbuf,
 		maxPausedInput: pausedInputChunks * mbuf,
 		keepCap:        keepChunks * mbuf,
-		inflight:       paddedCounter(),
 		sends:          paddedCounter(),
 		proto:          newProto(p.DataStore),
 		cmdQuit:        resp.Lookup([]byte("quit")),
 		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		clients:        make(map[*accepted]struct{}),
-		bufs:           new(bufpool.Pool),
+		env:            core.Env{Epoch: time.Now(), Inflight: paddedCounter(), Bufs: new(bufpool.Pool)},
 	}
-	n.spin.init(o.Spin, poll)
-	n.msgs.Bufs = n.bufs
+	n.env.Spin.Init(o.Spin, poll)
+	n.out = outbound.Env{
+		Core: &n.env, Log: log, WG: &n.wg, Closing: &n.closing,
+		Sends: n.sends, Timeouts: &n.timeouts,
+		PeerTimeouts: &n.cluster.peerStats.timeouts, Mismatch: &n.cluster.peerStats.mismatch,
+		KeepCap: n.keepCap, DialTimeout: n.dialTimeout, RetryCap: n.retryCap, Timeout: n.timeout,
+		RequestTimeout: n.requestTimeout, TimeoutFactor: n.TimeoutFactor,
+		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
+		Shard: n.statsShard, Owner: n.statsOwner, ClientStats: n.clientStats,
+	}
+	n.out.Init()
+	n.msgs.Bufs = n.env.Bufs
 	conns := p.DatastoreConnections
 	if conns <= 0 {
 		conns = 1
 	}
 	srv := p.Servers[0].Addr
 	for i := 0; i < conns; i++ {
-		n.links = append(n.links, &link{node: n, idx: i, network: srv.Network, addr: srv.String()})
+		n.links = append(n.links, outbound.NewLink(&n.out, i, srv.Network, srv.String()))
 	}
 	n.newKinds()
 	n.initAdmin(o)
@@ -228,13 +237,7 @@ func (n *Node) Start() error {
 		return fmt.Errorf("cannot listen on %s: %w", listen.String(), err)
 	}
 	for _, lk := range n.links {
-		if err := lk.connect(); err != nil {
-			n.log.Warn("cannot connect to datastore; retrying", "server", lk.addr, "conn", lk.idx, "err", err)
-			lk.mu.Lock()
-			lk.down = true
-			lk.mu.Unlock()
-			lk.scheduleReconnect()
-		}
+		lk.Start()
 	}
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
 	if err != nil {
@@ -249,7 +252,7 @@ func (n *Node) Start() error {
 			n.log.Error("client listener stopped", "err", err)
 		}
 	}()
-	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.links[0].addr,
+	n.log.Info("serving clients", "listen", ln.Addr().String(), "datastore", n.links[0].Addr,
 		"datastore_connections", len(n.links))
 	if err := n.startPeers(); err != nil {
 		return err
@@ -298,7 +301,7 @@ func (n *Node) prepareAccepted(nc netpoll.Connection, k *inKind) context.Context
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
 	if k.client {
-		n.spin.clients.Add(1)
+		n.env.Spin.Clients.Add(1)
 	}
 	c.statsOpen()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
@@ -321,7 +324,7 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	c.onClientInput(b)
 	err := r.Release()
 	if c.kind.client {
-		c.spin()
+		c.Spin()
 	}
 	return err
 }
@@ -332,14 +335,14 @@ func (n *Node) removeClient(c *accepted) {
 	delete(n.clients, c)
 	n.mu.Unlock()
 	if ok && c.kind.client {
-		n.spin.clients.Add(-1)
+		n.env.Spin.Clients.Add(-1)
 	}
 }
 
 // admit takes one of max_msgs for a forwarded request.
 func (n *Node) admit() bool {
-	if n.inflight.Add(1) > n.maxMsgs {
-		n.inflight.Add(-1)
+	if n.env.Inflight.Add(1) > n.maxMsgs {
+		n.env.Inflight.Add(-1)
 		n.adm.refused.Add(1)
 		return false
 	}
@@ -349,11 +352,11 @@ func (n *Node) admit() bool {
 // acquireLocal takes a msg for a local reply queued behind pending
 // requests. It is not refused: the client's pipeline bound limits it.
 func (n *Node) acquireLocal(c *accepted) *msg.Msg {
-	n.inflight.Add(1)
+	n.env.Inflight.Add(1)
 	return n.msgs.Acquire(c)
 }
 
 func (n *Node) release(m *msg.Msg) {
 	m.Release()
-	n.inflight.Add(-1)
+	n.env.Inflight.Add(-1)
 }

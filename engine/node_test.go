@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/engine/stats"
@@ -22,16 +23,16 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 	a := startNodeOptions(t, Options{Config: cfgA, Spin: -1}, nil)
 	b := startNodeOptions(t, Options{Config: cfgB, Spin: spinB}, nil)
 
-	if a.bufs == b.bufs {
+	if a.env.Bufs == b.env.Bufs {
 		t.Fatal("two nodes count their buffers on one counter")
 	}
 	wantB := int64(0)
 	if sock.CanLook {
 		wantB = int64(spinB)
 	}
-	if a.spin.budget != 0 || b.spin.budget != wantB {
+	if a.env.Spin.Budget != 0 || b.env.Spin.Budget != wantB {
 		t.Fatalf("unexpected spin budgets; got %v and %v; want 0 and %v",
-			time.Duration(a.spin.budget), time.Duration(b.spin.budget), time.Duration(wantB))
+			time.Duration(a.env.Spin.Budget), time.Duration(b.env.Spin.Budget), time.Duration(wantB))
 	}
 	process := sock.ConfigureNetpoll(sock.NetpollConfig{}) // changes nothing now: returns the first
 	if a.poll != process || b.poll != process || a.poll.Pollers < 1 {
@@ -52,7 +53,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitBufs(t, a, aBufs+1)
-	if got := b.bufs.InUse(); got != bBufs {
+	if got := b.env.Bufs.InUse(); got != bBufs {
 		t.Fatalf("b's buffers in use moved with a's partial request; got %d; want %d", got, bBufs)
 	}
 	if err := ca.WriteRaw([]byte("dep\r\n")); err != nil {
@@ -71,7 +72,7 @@ func TestTwoNodesAreIndependent(t *testing.T) {
 		expect(t, ca, "$1\r\na\r\n", "GET", "indep")
 	}
 	bAfter := snap(b)
-	if got := b.bufs.InUse(); got != bBufs {
+	if got := b.env.Bufs.InUse(); got != bBufs {
 		t.Errorf("b's buffers in use moved with a's traffic; got %d; want %d", got, bBufs)
 	}
 	if statsBuiltOff {
@@ -95,9 +96,9 @@ func waitBufs(t *testing.T, n *Node, want int64) {
 		return // nothing counts them
 	}
 	end := time.Now().Add(5 * time.Second)
-	for n.bufs.InUse() != want {
+	for n.env.Bufs.InUse() != want {
 		if time.Now().After(end) {
-			t.Fatalf("unexpected buffers in use; got %d; want %d", n.bufs.InUse(), want)
+			t.Fatalf("unexpected buffers in use; got %d; want %d", n.env.Bufs.InUse(), want)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -107,10 +108,10 @@ func waitBufs(t *testing.T, n *Node, want int64) {
 // for 20 ms: a reply reaches the client before the node returns the
 // buffer it was written from.
 func restingBufs(n *Node) int64 {
-	last := n.bufs.InUse()
+	last := n.env.Bufs.InUse()
 	for same := 0; same < 4; {
 		time.Sleep(5 * time.Millisecond)
-		now := n.bufs.InUse()
+		now := n.env.Bufs.InUse()
 		if now == last {
 			same++
 		} else {
@@ -132,11 +133,19 @@ func TestSpinOption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := time.Duration(n.spin.budget); got != want {
+		if got := time.Duration(n.env.Spin.Budget); got != want {
 			t.Errorf("unexpected budget for Spin %v; got %v; want %v", spin, got, want)
 		}
 	}
-	f(0, defaultSpin)
+	f(0, core.DefaultSpin)
 	f(-1, 0)
 	f(time.Millisecond, time.Millisecond)
+}
+
+// A node spins for up to core.SpinClients client connections.
+func TestSpinClientsOfNode(t *testing.T) {
+	n, _ := proxy(t, nil)
+	if n.env.Spin.MaxClients != core.SpinClients() {
+		t.Fatalf("a node spins for up to %d clients, want %d", n.env.Spin.MaxClients, core.SpinClients())
+	}
 }

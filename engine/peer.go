@@ -15,7 +15,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
-	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
 // Peers: the dnode side of a node.
@@ -39,28 +39,10 @@ import (
 //	                                         └─▶ link ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
 
-// Bounds of the peer side.
-const (
-	// peerRetryCap caps the reconnect back-off to a peer (C Dynomite's
-	// MAX_WAIT_BEFORE_RECONNECT_IN_SECS).
-	peerRetryCap = 10 * time.Second
-	// maxPeerQueue bounds the requests queued or in flight on one peer
-	// connection (C Dynomite's MAX_CONN_QUEUE_SIZE). Past it new requests
-	// are refused: a counted copy fails, a swallowed one is dropped and
-	// counted, so a slow peer cannot grow memory.
-	maxPeerQueue = 20000
-	// maxPeerUnsent bounds the request bytes queued on one peer connection
-	// and not yet taken by its socket (a peer that reads slowly).
-	maxPeerUnsent = 64 << 20
-	// maxPeerPipeline bounds the pending requests of one accepted peer
-	// connection; past it the connection's input pauses (back-pressure to
-	// the sender), as a client's does past maxPipeline.
-	maxPeerPipeline = 1024
-	// Extra time a peer request gets over `timeout` (docs/compat.md §9.1).
-	peerSameDCExtra = 200 * time.Millisecond
-	peerRemoteExtra = 5000 * time.Millisecond
-	peerWriteExtra  = 20000 * time.Millisecond
-)
+// maxPeerPipeline bounds the pending requests of one accepted peer
+// connection; past it the connection's input pauses (back-pressure to the
+// sender), as a client's does past maxPipeline.
+const maxPeerPipeline = 1024
 
 // peer is one other node and its outgoing connections.
 type peer struct {
@@ -69,7 +51,7 @@ type peer struct {
 	name   string
 	addr   string
 	sameDC bool
-	links  []*link
+	links  []*outbound.Link
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
@@ -85,7 +67,10 @@ func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *
 		network = "tcp"
 	}
 	for i := 0; i < conns; i++ {
-		p.links = append(p.links, &link{node: n, idx: i, network: network, addr: p.addr, peer: p})
+		lk := outbound.NewLink(&n.out, i, network, p.addr)
+		lk.Peer, lk.SameDC = true, sameDC
+		lk.Connected = func() { p.connected(n) }
+		p.links = append(p.links, lk)
 	}
 	return p
 }
@@ -100,7 +85,7 @@ func (p *peer) connected(n *Node) {
 	}
 	st := admin.Down
 	for _, lk := range p.links {
-		if lk.cur.Load() != nil {
+		if lk.Cur.Load() != nil {
 			st = admin.Normal
 			break
 		}
@@ -110,14 +95,7 @@ func (p *peer) connected(n *Node) {
 
 // pick returns the link a client uses: client id modulo the connections,
 // so one client's requests to a peer stay in order on one connection.
-func (p *peer) pick(id uint64) *link { return p.links[id%uint64(len(p.links))] }
-
-// peerFull reports a peer connection that takes no more requests: too many
-// waiting for replies, or too many bytes its socket has not taken. Callers
-// hold mu.
-func (s *dialled) peerFull() bool {
-	return s.fifo.Len() >= maxPeerQueue || s.unsent() >= maxPeerUnsent
-}
+func (p *peer) pick(id uint64) *outbound.Link { return p.links[id%uint64(len(p.links))] }
 
 // pipelineCap bounds the pending requests of an accepted connection: a
 // client's pipeline, or the requests a peer multiplexes for all of its
@@ -146,8 +124,7 @@ type scratchRoute struct {
 
 // nodeCluster is the cluster state of a Node.
 type nodeCluster struct {
-	topo   atomic.Pointer[topology]
-	msgIDs atomic.Uint64 // dnode msg ids of outgoing requests
+	topo atomic.Pointer[topology]
 	// cmdSmembers is rewritten to SORT ... ALPHA under DC_SAFE_QUORUM.
 	cmdSmembers *resp.Command
 	// cmdEval is refused when its keys have several local-rack owners.
@@ -215,7 +192,7 @@ func (n *Node) startPeers() error {
 			continue
 		}
 		for _, lk := range p.links {
-			go lk.reconnect() // preconnect; a failure retries with back-off
+			go lk.Reconnect() // preconnect; a failure retries with back-off
 		}
 	}
 	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.peers)-1,
@@ -273,7 +250,7 @@ func (n *Node) stopPeers() {
 				continue
 			}
 			for _, lk := range p.links {
-				lk.stop()
+				lk.Stop()
 			}
 		}
 	}
@@ -285,77 +262,4 @@ func (n *Node) stopPeers() {
 // onPeerPrepare registers an accepted peer connection.
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
 	return n.prepareAccepted(nc, &n.kinds.peerIn)
-}
-
-// retryCap is the longest reconnect back-off of a link.
-func (lk *link) retryCap() time.Duration {
-	if lk.peer != nil {
-		return peerRetryCap
-	}
-	return lk.node.retryCap
-}
-
-// what names a link's far end in logs.
-func (lk *link) what() string {
-	if lk.peer != nil {
-		return "peer"
-	}
-	return "datastore"
-}
-
-// peerTimeout is the timeout of a request on a peer connection (docs/compat.md §9.1).
-func (s *dialled) peerTimeout(write bool) time.Duration {
-	t := s.node.requestTimeout()
-	if t <= 0 {
-		return 0
-	}
-	f := time.Duration(s.node.TimeoutFactor())
-	if s.link.peer.sameDC {
-		t += f * peerSameDCExtra
-	} else {
-		t += f * peerRemoteExtra
-	}
-	if write {
-		t += f * peerWriteExtra
-	}
-	return t
-}
-
-// stampPeer is stamp for a peer connection: nothing to do, since peer
-// requests get their deadline when they are queued (armPeer): the clock
-// starts at enqueue (docs/compat.md §9.1), and a request queued behind a stalled peer
-// is never written, so a deadline set on writing would never come. Callers
-// hold mu.
-func (s *dialled) stampPeer() { s.unstamped = 0 }
-
-// armPeer gives m its deadline when it is queued on a peer connection and
-// makes sure the timer fires by then. Callers hold mu.
-func (s *dialled) armPeer(m *msg.Msg) {
-	t := s.peerTimeout(m.Write)
-	if t <= 0 {
-		return
-	}
-	m.Deadline = s.node.clock() + int64(t)
-	if !s.armed || m.Deadline < s.timerAt {
-		s.armed, s.timerAt = true, m.Deadline
-		s.timer.Reset(t)
-	}
-}
-
-// expiring returns the request with the earliest deadline: the head on a
-// datastore connection (one timeout for all), the earliest of the FIFO on a
-// peer connection (reads and writes have different timeouts). Callers hold
-// mu.
-func (s *dialled) expiring() *msg.Msg {
-	m := s.fifo.Peek()
-	if !s.kind.peer || m == nil {
-		return m
-	}
-	for i := 1; i < s.fifo.Len(); i++ {
-		if o := s.fifo.At(i); o.Deadline < m.Deadline {
-			m = o
-		}
-	}
-	s.timerAt = m.Deadline
-	return m
 }

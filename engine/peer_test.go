@@ -94,7 +94,7 @@ func TestPeerReplyMatching(t *testing.T) {
 	defer pc.Close()
 	fp := &fakePeer{t: t, conn: pc}
 	lk := n.cluster.topo.Load().peers[1].links[0]
-	for end := time.Now().Add(5 * time.Second); lk.cur.Load() == nil; time.Sleep(time.Millisecond) {
+	for end := time.Now().Add(5 * time.Second); lk.Cur.Load() == nil; time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("the node did not install its peer connection")
 		}

@@ -42,9 +42,6 @@ const (
 	parseClose
 )
 
-// errNeedMore is scan's "the reply is incomplete".
-var errNeedMore = errors.New("engine: incomplete reply")
-
 // proto is a node's wire protocol. Its fields are set once by New and only
 // read afterwards.
 type proto struct {
@@ -57,13 +54,7 @@ type proto struct {
 	// handle acts on the request parse just found; frame is its bytes,
 	// valid until handle returns.
 	handle func(c *accepted, frame []byte)
-	// scan frames the reply at the front of buf on server conn s, for
-	// the oldest request of its FIFO. It returns the reply for the
-	// client and the bytes it took from buf (usually the same; not for a
-	// batched memcached get), or errNeedMore, or another error (the
-	// connection must be closed).
-	scan  func(s *dialled, buf []byte) (reply []byte, n int, err error)
-	codes [numCodeReplies][]byte // engine-made error replies, by replica.Code
+	codes  [numCodeReplies][]byte // engine-made error replies, by replica.Code
 
 	// What the router (route.go) asks of the request being handled, so
 	// that one router serves both protocols.
@@ -115,7 +106,6 @@ func newProto(ds int) proto {
 			memcache:      true,
 			parse:         parseMemcache,
 			handle:        (*accepted).handleMemcache,
-			scan:          scanMemcache,
 			classify:      classifyMemcache,
 			keyCount:      keyCountMemcache,
 			key:           keyMemcache,
@@ -138,7 +128,6 @@ func newProto(ds int) proto {
 		name:          "redis",
 		parse:         parseRESP,
 		handle:        (*accepted).handle,
-		scan:          scanRESP,
 		classify:      classifyRESP,
 		keyCount:      keyCountRESP,
 		key:           keyRESP,
@@ -193,15 +182,6 @@ func parseRESP(c *accepted, buf []byte) (int, parseResult) {
 		return 0, parseClose
 	}
 	return n, parseFrame
-}
-
-// scanRESP is scan for Redis: a reply frames itself.
-func scanRESP(s *dialled, buf []byte) ([]byte, int, error) {
-	n, err := s.scanner.Scan(buf)
-	if err != nil && errors.Is(err, resp.ErrIncomplete) {
-		return nil, 0, errNeedMore
-	}
-	return buf[:n], n, err
 }
 
 // reqWrite reports whether the request being handled changes data.

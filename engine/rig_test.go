@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cloudwego/netpoll"
+
+	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
 // socketpair returns a netpoll connection on one end of a Unix socketpair
@@ -50,15 +52,15 @@ func forwardRig(t testing.TB, depth int) (*Node, func()) {
 // rigConns builds a node with o and wires one client conn and its server
 // conn over socketpairs, with no poller callbacks; cfar and sfar are the
 // far ends.
-func rigConns(t testing.TB, o Options) (n *Node, c *accepted, cfar int, s *dialled, sfar int) {
+func rigConns(t testing.TB, o Options) (n *Node, c *accepted, cfar int, s *outbound.Conn, sfar int) {
 	n, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lk := n.links[0]
 	snc, sfar := socketpair(t)
-	s = newServerConn(lk, snc)
-	lk.cur.Store(s)
+	s = outbound.NewConn(lk, snc)
+	lk.Cur.Store(s)
 	cnc, cfar := socketpair(t)
 	c = newAccepted(n, &n.kinds.client, cnc)
 	c.srv = lk
@@ -77,7 +79,7 @@ func forwardRigWith(t testing.TB, depth int, o Options) (*Node, func()) {
 		if got := drain(t, sfar, sbuf, len(req)); !bytes.Equal(got, req) {
 			t.Fatalf("unexpected bytes to the datastore; got %q; want %q", got, req)
 		}
-		s.onServerInput(reply)
+		s.OnServerInput(reply)
 		if got := drain(t, cfar, cbuf, len(reply)); !bytes.Equal(got, reply) {
 			t.Fatalf("unexpected bytes to the client; got %q; want %q", got, reply)
 		}

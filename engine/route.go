@@ -9,6 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -78,10 +79,10 @@ func acquireFanout(t *topology, owner *accepted) *fanout {
 // release returns f to the pool; f must not be used afterwards.
 func (f *fanout) release() {
 	for i, b := range f.kept {
-		f.node.bufs.Put(b)
+		f.node.env.Bufs.Put(b)
 		f.kept[i] = nil
 	}
-	f.node.bufs.Put(f.frame)
+	f.node.env.Bufs.Put(f.frame)
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
 	f.part, f.refs, f.decided, f.sum, f.start = 0, 0, false, false, 0
 	f.kept = nil
@@ -160,10 +161,10 @@ func (c *accepted) pushRouted(size int) *msg.Msg {
 	m := c.node.msgs.Acquire(c)
 	m.PeerID = c.curID
 	m.St.Size = int64(size)
-	c.mu.Lock()
+	c.Mu.Lock()
 	c.pending.Push(m)
 	c.inflight++
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	return m
 }
 
@@ -203,22 +204,22 @@ func (c *accepted) launch(f *fanout, frame []byte) {
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
 	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
-		f.frame = c.node.bufs.Get()
+		f.frame = c.node.env.Bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
 	f.mu.Lock()
 	f.refs = 1
-	f.start = c.batchClock()
+	f.start = c.BatchClock()
 	n := len(f.plan.Targets)
 	if f.sum {
 		// Quorum levels wait for a peer: its copy goes out first, the
 		// local datastore's (target 0) last, as its round trip is shorter.
 		for i := n - 1; i >= 0; i-- {
-			f.send(i, frame, &c.b)
+			f.send(i, frame, &c.B)
 		}
 	} else {
 		for i := 0; i < n; i++ {
-			f.send(i, frame, &c.b)
+			f.send(i, frame, &c.B)
 		}
 	}
 	f.start = 0
@@ -240,7 +241,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			cm := f.node.msgs.Acquire(f)
 			cm.Idx = int32(i)
 			cm.Write, cm.Forward = f.plan.Req.Write, tg.Forward
-			if lk.enqueue(frame, cm, b) {
+			if lk.Enqueue(frame, cm, b) {
 				f.refs++
 				return
 			}
@@ -271,7 +272,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
-func (f *fanout) slotFor(tg replica.Target) (*link, replica.Code) {
+func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.owner.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
@@ -344,7 +345,7 @@ func (f *fanout) keep(i int, reply []byte) {
 	for len(f.kept) <= i {
 		f.kept = append(f.kept, nil)
 	}
-	b := f.node.bufs.Get()
+	b := f.node.env.Bufs.Get()
 	b.B = append(b.B, reply...)
 	f.kept[i] = b
 }

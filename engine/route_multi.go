@@ -54,7 +54,7 @@ func acquireMulti(n *Node) *multi {
 		mp = &multi{node: n}
 	}
 	if mp.frames == nil {
-		mp.frames = n.bufs.Get()
+		mp.frames = n.env.Bufs.Get()
 	}
 	return mp
 }
@@ -126,7 +126,7 @@ func (c *accepted) localOwner(key []byte) int {
 // answerPart takes the decided reply of part i; the last one merges and
 // answers the client.
 func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
-	b := mp.node.bufs.Get()
+	b := mp.node.env.Bufs.Get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
 	mp.kept[i] = b
@@ -139,7 +139,7 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 	for j, k := range mp.kept {
 		mp.replies[j] = k.B
 	}
-	out := mp.node.bufs.Get()
+	out := mp.node.env.Bufs.Get()
 	var err error
 	out.B, err = mp.owner.node.proto.merge(mp, out.B)
 	reply = out.B
@@ -147,14 +147,14 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 		reply = mp.owner.node.proto.badMerge
 	}
 	mp.owner.answer(mp.m, reply, bt)
-	mp.node.bufs.Put(out)
+	mp.node.env.Bufs.Put(out)
 	mp.release()
 }
 
 // release returns mp to the pool; mp must not be used afterwards.
 func (mp *multi) release() {
 	for i, b := range mp.kept {
-		mp.node.bufs.Put(b)
+		mp.node.env.Bufs.Put(b)
 		mp.kept[i] = nil
 		mp.replies[i] = nil
 	}
@@ -163,7 +163,7 @@ func (mp *multi) release() {
 	clear(mp.parts)
 	mp.parts = mp.parts[:0]
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
-		mp.node.bufs.Put(mp.frames)
+		mp.node.env.Bufs.Put(mp.frames)
 		mp.frames = nil
 	}
 	mp.node.cluster.multis.Put(mp)

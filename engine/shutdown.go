@@ -24,10 +24,10 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		stopLoop(evl)
 	}
 	for _, c := range n.clientList() {
-		c.closeLater()
+		c.CloseLater()
 	}
 	for _, lk := range n.links {
-		lk.stop()
+		lk.Stop()
 	}
 	n.stopPeers()
 	n.wg.Wait()
@@ -68,7 +68,7 @@ func (n *Node) waitServe(evl netpoll.EventLoop) {
 func (n *Node) awaitIdle(ctx context.Context) error {
 	t := time.NewTicker(2 * time.Millisecond)
 	defer t.Stop()
-	for n.inflight.Load() > 0 {
+	for n.env.Inflight.Load() > 0 {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -17,16 +18,16 @@ func TestSpinFindsPollerEpoll(t *testing.T) {
 	c := dial(t, n)
 	expect(t, c, "+OK\r\n", "SET", "spin", "v")
 	expect(t, c, "$1\r\nv\r\n", "GET", "spin")
-	s := n.links[0].cur.Load()
+	s := n.links[0].Cur.Load()
 	if s == nil {
 		t.Fatal("no datastore connection")
 	}
-	ep := sock.FindPoller(s.fd)
+	ep := sock.FindPoller(s.FD)
 	if ep <= 0 {
-		t.Fatalf("epoll of datastore fd %d not found: %d", s.fd, ep)
+		t.Fatalf("epoll of datastore fd %d not found: %d", s.FD, ep)
 	}
-	if got := n.spin.pollerOf(s.fd); got != ep {
-		t.Fatalf("unexpected epoll for fd %d; got %d; want %d", s.fd, got, ep)
+	if got := n.env.Spin.PollerOf(s.FD); got != ep {
+		t.Fatalf("unexpected epoll for fd %d; got %d; want %d", s.FD, got, ep)
 	}
 }
 
@@ -35,7 +36,7 @@ func TestSpinFindsPollerEpoll(t *testing.T) {
 // served while the first one idles (the spin gives up at its budget).
 func TestSpinServesWhileSpinning(t *testing.T) {
 	n, _ := proxy(t, nil)
-	n.spin.budget = int64(20 * time.Millisecond)
+	n.env.Spin.Budget = int64(20 * time.Millisecond)
 	a, b := dial(t, n), dial(t, n)
 	start := time.Now()
 	for i := range 200 {
@@ -54,16 +55,16 @@ func TestSpinServesWhileSpinning(t *testing.T) {
 // idle spins (none in flight) back off.
 func TestSpinBacksOffWhenEmpty(t *testing.T) {
 	n, _ := proxy(t, nil)
-	n.spin.budget = int64(time.Millisecond)
+	n.env.Spin.Budget = int64(time.Millisecond)
 	a := dial(t, n)
-	for range spinMisses + 2 {
+	for range core.SpinMisses + 2 {
 		expect(t, a, "$-1\r\n", "GET", "absent")
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := n.spin.kinds[0].misses.Load(); got != spinMisses {
-		t.Fatalf("unexpected idle misses; got %d; want %d", got, spinMisses)
+	if got := n.env.Spin.Kinds[0].Misses.Load(); got != core.SpinMisses {
+		t.Fatalf("unexpected idle misses; got %d; want %d", got, core.SpinMisses)
 	}
-	if got := n.spin.kinds[0].skipped.Load(); got == 0 {
+	if got := n.env.Spin.Kinds[0].Skipped.Load(); got == 0 {
 		t.Fatal("no idle spin was skipped while backing off")
 	}
 }

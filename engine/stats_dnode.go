@@ -37,7 +37,7 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 	}
 	n.mu.Unlock()
 	for _, c := range peers {
-		c.mu.Lock()
+		c.Mu.Lock()
 		for i := 0; i < c.pending.Len(); i++ {
 			m := c.pending.At(i)
 			v[stats.DnodeClientOutQueue]++
@@ -47,6 +47,6 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 				v[stats.DnodeClientInQueueBytes] += m.St.Size
 			}
 		}
-		c.mu.Unlock()
+		c.Mu.Unlock()
 	}
 }

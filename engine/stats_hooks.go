@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"sync/atomic"
-	"time"
-
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/engine/tally"
@@ -51,53 +49,11 @@ import (
 // with the nostats tag) the shard is nil and every hook returns at its
 // first test.
 
-// connStats is a connection's stats bookkeeping.
-type connStats struct {
-	shard *stats.Shard // nil when stats are off
-	// now is the clock of the current input batch (statsClock):
-	// set by the input side (client: under inMu; server: on the poller).
-	now int64
-	// failed: the node closes the connection because of an error (write
-	// failure, malformed input, bad reply); otherwise a close is an EOF.
-	failed atomic.Bool
-	// lastCmd and lastFam cache the family lookup of the previous request
-	// (input side): pipelines tend to repeat one command.
-	lastCmd *resp.Command
-	lastFam tally.Families
-	// tally sums the replies of the current datastore read (server conn,
-	// poller only); statsFlush adds it to the shard at the end of the read.
-	reply tally.Reply
-	// in sums what the current input batch adds (client and peer-in
-	// conns, under inMu); statsInputDone adds it at the end of the batch.
-	in tally.Input
-	// peer sums the replies of the current read of a peer conn (poller
-	// only), added by statsFlush.
-	peerTally tally.Peer
-	// send sums the requests queued on a datastore conn since its last
-	// send (s.mu held): statsQueued adds each msg while it is fresh in
-	// the cache, statsStamp adds the sum when the batch goes out.
-	send tally.Send
-	// sent holds the send clock of the batches in fifo order (datastore
-	// conn, s.mu held), so that a send touches no msg: a reply takes the
-	// clock of the oldest batch.
-	sentLog tally.SentLog
-}
-
 // statsClock is the stats' clock, the node's clock: monotonic nanoseconds
 // since the node was built, plus one so that it is never 0 (0 means "not
 // stamped"). One monotonic read, cheaper than time.Now's wall and
 // monotonic pair; the stats only ever subtract two of these.
 func (n *Node) statsClock() int64 { return n.clock() }
-
-// batchClock is the clock read for the input batch being handled on c (a
-// client's input, a datastore read), so that a write it leads to needs no
-// read of its own; 0 with stats off (nothing read it).
-func (c *sockCore) batchClock() int64 {
-	if c.st.shard == nil {
-		return 0
-	}
-	return c.st.now
-}
 
 // statsShard returns the shard of a new connection; nil with stats off.
 func (n *Node) statsShard() *stats.Shard {
@@ -114,7 +70,7 @@ func (c *accepted) statsOpen() {
 	if c.kind.client {
 		c.rlevel, c.wlevel = c.node.Consistency()
 	}
-	if sh := c.st.shard; sh != nil {
+	if sh := c.St.Shard; sh != nil {
 		sh.Inc(c.kind.conns)
 	}
 }
@@ -123,7 +79,7 @@ func (c *accepted) statsOpen() {
 // held, before its pending requests are released: a client's requests
 // left unanswered count as dropped.
 func (c *accepted) statsClientClosed() {
-	sh := c.st.shard
+	sh := c.St.Shard
 	if sh == nil {
 		return
 	}
@@ -140,7 +96,7 @@ func (c *accepted) statsClientClosed() {
 		}
 	}
 	switch {
-	case c.st.failed.Load():
+	case c.St.Failed.Load():
 		sh.Inc(c.kind.errs)
 	case !c.node.closing.Load():
 		sh.Inc(c.kind.eof)
@@ -149,24 +105,24 @@ func (c *accepted) statsClientClosed() {
 
 // statsInput reads the clock once for a batch of client input.
 func (c *accepted) statsInput() {
-	if c.st.shard != nil {
-		c.st.now = c.node.statsClock()
+	if c.St.Shard != nil {
+		c.St.Now = c.node.statsClock()
 	}
 }
 
 // countRequest counts one valid client request by kind, in the input
 // batch's tally (statsInputDone adds it).
 func (c *accepted) countRequest(cmd *resp.Command) {
-	if c.st.shard == nil || !c.kind.client {
+	if c.St.Shard == nil || !c.kind.client {
 		return
 	}
 	n := c.node
 	switch {
 	case cmd.Flags&resp.FlagWrite != 0:
-		c.st.in.Writes++
+		c.St.In.Writes++
 	case cmd == n.adm.ping || cmd == n.cmdQuit || cmd == n.cmdConsistency:
 	default:
-		c.st.in.Reads++
+		c.St.In.Reads++
 	}
 }
 
@@ -176,14 +132,14 @@ func (c *accepted) countRequest(cmd *resp.Command) {
 // the connection's reply queue (client_out_queue_99,
 // dnode_client_out_queue_99).
 func (c *accepted) statsInputDone() {
-	sh := c.st.shard
+	sh := c.St.Shard
 	if sh == nil {
 		return
 	}
-	c.st.in.Flush(sh)
-	c.mu.Lock()
+	c.St.In.Flush(sh)
+	c.Mu.Lock()
 	d := c.pending.Len()
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	sh.Observe(c.kind.depth, int64(d))
 }
 
@@ -213,16 +169,16 @@ func (c *accepted) rejectByState() bool {
 // statsTag records on m what the reply side needs: arrival time, size,
 // kind and families of the current request. It runs before m is queued.
 func (c *accepted) statsTag(m *msg.Msg, size int) {
-	if c.st.shard == nil {
+	if c.St.Shard == nil {
 		return
 	}
 	cmd := c.req.Cmd
-	m.St.Start = c.st.now
+	m.St.Start = c.St.Now
 	m.St.Size = int64(size)
 	m.St.Tagged = true
 	m.St.Write = c.reqWrite()
-	if cmd == c.st.lastCmd {
-		m.St.Fam = c.st.lastFam
+	if cmd == c.St.LastCmd {
+		m.St.Fam = c.St.LastFam
 		return
 	}
 	if fams := c.node.adm.families; fams != nil {
@@ -235,7 +191,7 @@ func (c *accepted) statsTag(m *msg.Msg, size int) {
 			f = tally.Families{M: [3]stats.Metric{stats.RedisReqOther}, N: 1}
 		}
 		m.St.Fam = f
-		c.st.lastCmd, c.st.lastFam = cmd, f
+		c.St.LastCmd, c.St.LastFam = cmd, f
 	}
 }
 
@@ -251,205 +207,39 @@ func clientOf(m *msg.Msg) *accepted {
 	return nil
 }
 
-// statsQueued counts m, a frame of size bytes just queued on server or
-// peer conn s (s.mu held). On a datastore conn m counts in in_queue,
-// through the tally of its client's input batch: only the client's input
-// path (the caller, holding the client's inMu) queues msgs on the local
-// datastore, a single node's requests and, in a cluster, the local copies
-// of routed requests (retries and failovers go to other racks and DCs).
-// A local copy is tagged here, by the kind the route gave it, without an
-// arrival time: the client's latency is not the copy's. On a peer conn
-// see statsPeerQueued.
-func (s *dialled) statsQueued(m *msg.Msg, size int) {
-	if s.kind.peer {
-		s.statsPeerQueued(m, size)
-		return
+// clientStats is outbound.Env.ClientStats: the stats of m's client conn.
+func (n *Node) clientStats(m *msg.Msg) *core.Stats {
+	if c := clientOf(m); c != nil {
+		return &c.St
 	}
-	c := clientOf(m)
-	if c == nil {
-		return
-	}
-	if _, copied := m.Owner.(*fanout); copied && !m.St.Tagged {
-		c.statsTag(m, size)
-		m.St.Start = 0
-		m.St.Write = m.Write
-	}
-	if !m.St.Tagged {
-		return
-	}
-	t := &c.st.in
-	t.InQ++
-	t.InQBytes += m.St.Size
-	s.st.send.Add(s.st.shard, &m.St)
+	return nil
 }
 
-// statsStamp runs when the requests queued at the tail of fifo (the
-// unstamped ones) are handed to the socket at clock now, with s.mu held:
-// they count as sent to the datastore (read_requests, write_requests, their
-// bytes, redis_req_*, payload_size), move from in_queue to out_queue, and
-// their batch's send time is logged for the replies (sentLog). The batch
-// was summed as it was queued (statsQueued) and is added with a few atomic
-// adds, without touching its msgs.
-func (s *dialled) statsStamp(now int64) {
-	sh := s.st.shard
-	if sh == nil || s.unstamped == 0 {
-		return
-	}
-	if s.kind.peer {
-		s.statsPeerStamp()
-		return
-	}
-	if s.kind.peer {
-		return
-	}
-	s.st.sentLog.Push(s.unstamped, now)
-	t := &s.st.send
-	k, bytes := t.Reads+t.Writes, t.ReadBytes+t.WriteBytes
-	t.Flush(sh)
-	sh.Add(stats.InQueue, -k)
-	sh.Add(stats.InQueueBytes, -bytes)
-	sh.Add(stats.OutQueue, k)
-	sh.Add(stats.OutQueueBytes, bytes)
-	sh.Observe(stats.ServerInQueueDepth, k)
-	sh.Observe(stats.ServerOutQueueDepth, int64(s.fifo.Len()))
-}
-
-// statsServerInput reads the clock once for a batch of datastore replies.
-func (s *dialled) statsServerInput() {
-	if s.st.shard != nil {
-		s.st.now = s.node.statsClock()
-	}
-}
-
-// statsReply counts the reply of size bytes matched to m, sent at clock
-// sent (0: not logged), before m is handed to its client (which may
-// release it).
-func (s *dialled) statsReply(m *msg.Msg, size int, sent int64) {
-	sh := s.st.shard
-	if sh == nil || !m.St.Tagged || s.kind.peer {
-		return
-	}
-	now, t := s.st.now, &s.st.reply
-	t.OutQ++
-	t.OutQBytes += m.St.Size
-	if m.St.Write {
-		t.Writes++
-		t.WriteBytes += int64(size)
-	} else {
-		t.Reads++
-		t.ReadBytes += int64(size)
-	}
-	if m.St.Start != 0 { // 0: arrived on a path that reads no input clock
-		t.Observe(sh, tally.RequestLatency, (now-m.St.Start)/1000)
-	}
-	if sent != 0 {
-		t.Observe(sh, tally.ServerLatency, (now-sent)/1000)
-		if m.St.Start != 0 {
-			t.Observe(sh, tally.ServerQueueWait, (sent-m.St.Start)/1000)
+// statsOwner is outbound.Env.Owner; a msg of a client keeps its own
+// arrival clock. A copy of a routed request queued on
+// the local datastore is tagged here, by the kind the route gave it,
+// without an arrival time: the client's latency is not the copy's. Only
+// the client's input path (holding the client's inMu) queues msgs on the
+// local datastore, so the client's input tally may be added to.
+func (n *Node) statsOwner(m *msg.Msg, size int, peer bool) (*core.Stats, int64) {
+	switch o := m.Owner.(type) {
+	case *accepted:
+		return &o.St, m.St.Start
+	case *fanout:
+		c := o.owner
+		if !peer && !m.St.Tagged {
+			c.statsTag(m, size)
+			m.St.Start = 0
+			m.St.Write = m.Write
 		}
+		return &c.St, o.start
 	}
+	return nil, 0
 }
 
-// statsFlush adds the tally of the datastore read that just ended to the
-// shard. It runs on the poller at the end of every read, and when the
-// connection closes.
-func (s *dialled) statsFlush() {
-	sh, t := s.st.shard, &s.st.reply
-	if sh != nil && s.kind.peer {
-		s.statsPeerFlush()
-		return
-	}
-	if sh == nil {
-		return
-	}
-	t.Flush(sh)
-}
-
-// statsServerClosed runs once when a server conn closes, before the
-// requests on it are failed: fifo holds them, oldest first, the last
-// s.unstamped of them never handed to the socket.
-func (s *dialled) statsServerClosed() {
-	sh := s.st.shard
-	if sh != nil && s.kind.peer {
-		s.statsPeerClosed()
-		return
-	}
-	if sh == nil || s.kind.peer {
-		return
-	}
-	s.statsFlush()
-	s.st.send = tally.Send{} // queued, never sent: not counted as sent
-	s.st.sentLog.Reset()
-	// Untagged msgs were never counted in the gauges, but every request
-	// on the conn is dropped.
-	s.statsClosed(&tally.ServerClose, func(m *msg.Msg) bool { return m.St.Tagged }, int64(s.fifo.Len()))
-}
-
-// statsClosed moves the msgs a closing conn still holds, those counted
-// reports, out of its queue gauges, counts dropped requests (dropped, or
-// when negative the counted msgs), the timed-out ones, why the conn closed
-// and the eject. Callers hold the closing connection.
-func (s *dialled) statsClosed(cm *tally.CloseMetrics, counted func(*msg.Msg) bool, dropped int64) {
-	sh := s.st.shard
-	in, out, inBytes, outBytes := s.queuedOnClose(counted)
-	if dropped < 0 {
-		dropped = in + out
-	}
-	sh.Add(cm.OutQ, -out)
-	sh.Add(cm.OutQBytes, -outBytes)
-	sh.Add(cm.InQ, -in)
-	sh.Add(cm.InQBytes, -inBytes)
-	sh.Add(cm.Dropped, dropped)
-	closing := s.node.closing.Load()
-	switch {
-	case s.timedOut:
-		sh.Inc(cm.Timedout)
-		sh.Add(cm.TimedoutReqs, out)
-	case s.st.failed.Load():
-		sh.Inc(cm.Err)
-	case !closing:
-		sh.Inc(cm.EOF)
-	}
-	if !closing {
-		sh.Inc(cm.Ejects)
-		sh.SetTimestamp(cm.EjectedAt, time.Now().UnixMilli())
-	}
-}
-
-// queuedOnClose tallies the msgs of fifo that counted satisfies: out are
-// those handed to the socket, in the last s.unstamped ones, never sent.
-// Callers hold the closing connection (no more sends or replies).
-func (s *dialled) queuedOnClose(counted func(*msg.Msg) bool) (in, out, inBytes, outBytes int64) {
-	firstUnsent := s.fifo.Len() - s.unstamped
-	for i := 0; i < s.fifo.Len(); i++ {
-		m := s.fifo.At(i)
-		switch {
-		case !counted(m):
-		case i < firstUnsent:
-			out++
-			outBytes += m.St.Size
-		default:
-			in++
-			inBytes += m.St.Size
-		}
-	}
-	return in, out, inBytes, outBytes
-}
-
-// failLater marks the connection as closed because of an error (for
-// client_err and server_err) and closes it like closeLater.
-func (c *sockCore) failLater() {
-	c.st.failed.Store(true)
-	c.closeLater()
-}
-
-// failLater is sockCore.failLater for an accepted connection, whose close
+// FailLater is core.Sock.FailLater for an accepted connection, whose close
 // ends a drain.
-func (c *accepted) failLater() {
-	c.st.failed.Store(true)
-	c.closeLater()
+func (c *accepted) FailLater() {
+	c.St.Failed.Store(true)
+	c.CloseLater()
 }
-
-// markFailed marks the connection as closed because of an error; the
-// caller arranges the close.
-func (c *sockCore) markFailed() { c.st.failed.Store(true) }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
@@ -31,7 +30,7 @@ import (
 // statsDecided counts the decision of f when it was reached without a
 // quorum. Callers hold f.mu.
 func (f *fanout) statsDecided() {
-	sh := f.owner.st.shard
+	sh := f.owner.St.Shard
 	if sh == nil || !f.tr.NoQuorum() {
 		return
 	}
@@ -42,22 +41,9 @@ func (f *fanout) statsDecided() {
 	}
 }
 
-// statsForwardError counts m, which link lk could not take.
-func (lk *link) statsForwardError(m *msg.Msg) {
-	sh := clientOf(m).st.shard
-	if sh == nil {
-		return
-	}
-	if lk.peer != nil {
-		sh.Inc(stats.PeerForwardError)
-	} else {
-		sh.Inc(stats.ForwardError)
-	}
-}
-
 // statsFragments counts the n parts of the request c just split.
 func (c *accepted) statsFragments(n int) {
-	if sh := c.st.shard; sh != nil {
+	if sh := c.St.Shard; sh != nil {
 		sh.Add(stats.Fragments, int64(n))
 	}
 }

@@ -41,12 +41,12 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
 	n.dnodeQueues(v)
 
-	inUse := n.inflight.Load()
+	inUse := n.env.Inflight.Load()
 	made := n.msgs.Made()
 	mem[stats.AllocMsgs] = made
 	mem[stats.FreeMsgs] = max(made-inUse, 0)
 
-	bufs := n.bufs.InUse()
+	bufs := n.env.Bufs.InUse()
 	peak := a.bufsPeak.Load()
 	for bufs > peak && !a.bufsPeak.CompareAndSwap(peak, bufs) {
 		peak = a.bufsPeak.Load()

@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import "time"
 
@@ -15,16 +15,16 @@ import "time"
 // or the datastore read that leads to this write), 0 when the caller has
 // none: one clock read serves the deadlines and the stats. Callers hold
 // mu.
-func (s *dialled) stamp(now int64) {
+func (s *Conn) stamp(now int64) {
 	if now == 0 {
-		now = s.node.clock()
+		now = s.env.Core.Clock()
 	}
 	s.statsStamp(now)
-	if s.kind.peer {
+	if s.kind.Peer {
 		s.stampPeer()
 		return
 	}
-	t := s.node.requestTimeout()
+	t := s.env.RequestTimeout()
 	if t <= 0 {
 		s.unstamped = 0
 		return
@@ -41,31 +41,31 @@ func (s *dialled) stamp(now int64) {
 }
 
 // onTimer runs when the oldest request may have expired.
-func (s *dialled) onTimer() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+func (s *Conn) onTimer() {
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return
 	}
 	m := s.expiring()
 	if m == nil || m.Deadline == 0 {
 		s.armed = false
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
-	if d := m.Deadline - s.node.clock(); d > 0 {
+	if d := m.Deadline - s.env.Core.Clock(); d > 0 {
 		s.timer.Reset(time.Duration(d))
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		return
 	}
 	s.timedOut = true
-	s.mu.Unlock()
-	s.node.log.Warn(s.link.what()+" request timed out, closing the connection",
-		"server", s.link.addr, "timeout", s.node.timeout)
-	if s.kind.peer {
-		s.node.cluster.peerStats.timeouts.Add(1)
+	s.Mu.Unlock()
+	s.env.Log.Warn(s.link.What()+" request timed out, closing the connection",
+		"server", s.link.Addr, "timeout", s.env.Timeout)
+	if s.kind.Peer {
+		s.env.PeerTimeouts.Add(1)
 	} else {
-		s.node.timeouts.Add(1)
+		s.env.Timeouts.Add(1)
 	}
-	s.closeLater()
+	s.CloseLater()
 }

@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"context"
@@ -14,19 +14,26 @@ import (
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
-// link is one of the datastore_connections connections to the datastore.
-// It holds the current server conn (nil while down) and reconnects with
+// Link is one connection to the datastore (one of datastore_connections)
+// or to a peer. It holds the current server conn (nil while down) and reconnects with
 // back-off: 1 s, then doubling, capped at server_retry_timeout (docs/compat.md §9.2);
 // a success resets the back-off. Dials run on timer goroutines, never on a
 // poller. Clients are pinned to a link for their whole life, so FIFO reply
 // matching keeps each client's order.
-type link struct {
-	node    *Node
-	idx     int
+type Link struct {
+	env     *Env
+	Idx     int
 	network string
-	addr    string
-	peer    *peer // nil for the datastore; else a peer connection (peer.go)
-	cur     atomic.Pointer[dialled]
+	Addr    string
+	Cur     atomic.Pointer[Conn] // the current connection; nil while down
+
+	// Peer: the link is to a peer, not to the datastore; SameDC: the
+	// peer is in this node's DC (its dnode headers say so, its requests
+	// get the same-DC timeout). Set before the first Connect.
+	Peer, SameDC bool
+	// Connected, when set, is called after the link's connection came up
+	// or went down (the node's peer state).
+	Connected func()
 
 	mu      sync.Mutex
 	backoff time.Duration
@@ -35,14 +42,12 @@ type link struct {
 	down    bool // a loss was logged; the next success logs recovery
 }
 
-var errStopped = errors.New("engine: node shut down")
-
 // enqueue queues a request on the link's connection; false when it is down
 // or refuses the request (closed, a peer connection full), which counts as
 // a forwarding error. When the connection was idle, b writes it at its end.
-func (lk *link) enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
+func (lk *Link) Enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 	ok, inline := false, false
-	if s := lk.cur.Load(); s != nil {
+	if s := lk.Cur.Load(); s != nil {
 		ok, inline = s.enqueue(frame, m)
 		if inline {
 			b.Write(s)
@@ -55,22 +60,22 @@ func (lk *link) enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 }
 
 // connect dials the datastore and installs the connection.
-func (lk *link) connect() error {
-	nc, err := sock.Dial(lk.network, lk.addr, lk.node.dialTimeout)
+func (lk *Link) Connect() error {
+	nc, err := sock.Dial(lk.network, lk.Addr, lk.env.DialTimeout)
 	if err != nil {
 		return err
 	}
-	s := newServerConn(lk, nc)
+	s := NewConn(lk, nc)
 	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())
-		s.kind.onInput(s, b)
+		s.kind.OnInput(s, b)
 		err := r.Release()
-		s.spin()
+		s.Spin()
 		return err
 	})
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
-		s.onServerClose()
+		s.OnClose()
 		return nil
 	})
 	lk.mu.Lock()
@@ -79,43 +84,43 @@ func (lk *link) connect() error {
 		nc.Close()
 		return errStopped
 	}
-	lk.cur.Store(s)
+	lk.Cur.Store(s)
 	lk.backoff = 0
 	recovered := lk.down
 	lk.down = false
 	lk.mu.Unlock()
-	lk.node.wg.Add(1)
+	lk.env.WG.Add(1)
 	go s.writeLoop()
-	if lk.peer != nil {
-		lk.peer.connected(lk.node)
+	if lk.Connected != nil {
+		lk.Connected()
 	}
 	if recovered {
-		lk.node.log.Info(lk.what()+" connection restored", "server", lk.addr, "conn", lk.idx)
+		lk.env.Log.Info(lk.What()+" connection restored", "server", lk.Addr, "conn", lk.Idx)
 	}
 	if !nc.IsActive() {
-		s.onServerClose() // closed before the callback was in place
+		s.OnClose() // closed before the callback was in place
 	}
 	return nil
 }
 
 // lost is called by a closed server conn.
-func (lk *link) lost(s *dialled) {
-	lk.cur.CompareAndSwap(s, nil)
-	if lk.peer != nil {
-		lk.peer.connected(lk.node)
+func (lk *Link) lost(s *Conn) {
+	lk.Cur.CompareAndSwap(s, nil)
+	if lk.Connected != nil {
+		lk.Connected()
 	}
 	lk.mu.Lock()
 	first := !lk.down && !lk.stopped
 	lk.down = true
 	lk.mu.Unlock()
 	if first {
-		lk.node.log.Warn(lk.what()+" connection lost", "server", lk.addr, "conn", lk.idx)
+		lk.env.Log.Warn(lk.What()+" connection lost", "server", lk.Addr, "conn", lk.Idx)
 	}
-	lk.scheduleReconnect()
+	lk.ScheduleReconnect()
 }
 
 // scheduleReconnect arms the next dial unless one is armed or the node stops.
-func (lk *link) scheduleReconnect() {
+func (lk *Link) ScheduleReconnect() {
 	lk.mu.Lock()
 	defer lk.mu.Unlock()
 	if lk.stopped || lk.retry != nil {
@@ -123,7 +128,7 @@ func (lk *link) scheduleReconnect() {
 	}
 	d := nextBackoff(lk.backoff, lk.retryCap())
 	lk.backoff = d
-	lk.retry = time.AfterFunc(d, lk.reconnect)
+	lk.retry = time.AfterFunc(d, lk.Reconnect)
 }
 
 // nextBackoff is the delay before the next dial after prev (0 after a
@@ -139,7 +144,7 @@ func nextBackoff(prev, max time.Duration) time.Duration {
 	return d
 }
 
-func (lk *link) reconnect() {
+func (lk *Link) Reconnect() {
 	lk.mu.Lock()
 	lk.retry = nil
 	stopped := lk.stopped
@@ -147,19 +152,19 @@ func (lk *link) reconnect() {
 	if stopped {
 		return
 	}
-	if err := lk.connect(); err != nil {
+	if err := lk.Connect(); err != nil {
 		if !errors.Is(err, errStopped) {
 			lk.mu.Lock()
 			lk.down = true
 			lk.mu.Unlock()
-			lk.node.log.Debug(lk.what()+" reconnect failed", "server", lk.addr, "conn", lk.idx, "err", err)
-			lk.scheduleReconnect()
+			lk.env.Log.Debug(lk.What()+" reconnect failed", "server", lk.Addr, "conn", lk.Idx, "err", err)
+			lk.ScheduleReconnect()
 		}
 	}
 }
 
 // stop ends reconnecting and closes the connection.
-func (lk *link) stop() {
+func (lk *Link) Stop() {
 	lk.mu.Lock()
 	lk.stopped = true
 	if lk.retry != nil {
@@ -167,7 +172,19 @@ func (lk *link) stop() {
 		lk.retry = nil
 	}
 	lk.mu.Unlock()
-	if s := lk.cur.Load(); s != nil {
-		s.closeLater()
+	if s := lk.Cur.Load(); s != nil {
+		s.CloseLater()
+	}
+}
+
+// Start dials the link's connection; a failure is logged and retried with
+// back-off.
+func (lk *Link) Start() {
+	if err := lk.Connect(); err != nil {
+		lk.env.Log.Warn("cannot connect to "+lk.What()+"; retrying", "server", lk.Addr, "conn", lk.Idx, "err", err)
+		lk.mu.Lock()
+		lk.down = true
+		lk.mu.Unlock()
+		lk.ScheduleReconnect()
 	}
 }

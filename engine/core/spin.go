@@ -1,10 +1,12 @@
-package engine
+package core
 
 import (
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/klauspost/cpuid/v2"
 
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
@@ -24,27 +26,28 @@ import (
 // systems than Linux, and in a build with the portable tag, nothing can be
 // looked at, and a node never spins (sock.CanLook is false, the budget 0).
 
-// defaultSpin is the spin budget when Options.Spin is 0 (README,
+// DefaultSpin is the spin budget when Options.Spin is 0 (README,
 // "Busy-poll").
-const defaultSpin = 60 * time.Microsecond
+const DefaultSpin = 60 * time.Microsecond
 
-// spinMisses empty spins in a row make a kind of spin back off to one in
+// SpinMisses empty spins in a row make a kind of spin back off to one in
 // spinProbe.
 const (
-	spinMisses = 4
+	SpinMisses = 4
 	spinProbe  = 16
 )
 
-type spinPoll struct {
-	budget  int64        // ns; 0 turns spinning off
-	clients atomic.Int32 // client connections (not peers) open
-	// maxClients: with more client connections than this, nothing spins
-	// (spinClients).
-	maxClients int32
-	// kinds[i] counts the spins with i requests in flight (see spin).
-	kinds [2]struct {
-		misses  atomic.Int32 // spins in a row that ended empty (capped)
-		skipped atomic.Int32 // spins considered while backing off
+// Spin is a node's busy-poll policy and its counts.
+type Spin struct {
+	Budget  int64        // ns; 0 turns spinning off
+	Clients atomic.Int32 // client connections (not peers) open
+	// MaxClients: with more client connections than this, nothing spins
+	// (SpinClients).
+	MaxClients int32
+	// Kinds[i] counts the spins with i requests in flight (see Sock.Spin).
+	Kinds [2]struct {
+		Misses  atomic.Int32 // spins in a row that ended empty (capped)
+		Skipped atomic.Int32 // spins considered while backing off
 	}
 
 	// onePoller: the node runs under one netpoll poller, whose epoll
@@ -54,35 +57,35 @@ type spinPoll struct {
 	single    sock.Poller
 }
 
-// init sets the budget from Options.Spin (0: defaultSpin; negative, or a
+// Init sets the budget from Options.Spin (0: DefaultSpin; negative, or a
 // build that cannot spin: off) for a node running under poll.
-func (s *spinPoll) init(spin time.Duration, poll sock.NetpollConfig) {
+func (s *Spin) Init(spin time.Duration, poll sock.NetpollConfig) {
 	switch {
 	case !sock.CanLook || spin < 0:
-		s.budget = 0
+		s.Budget = 0
 	case spin == 0:
-		s.budget = int64(defaultSpin)
+		s.Budget = int64(DefaultSpin)
 	default:
-		s.budget = int64(spin)
+		s.Budget = int64(spin)
 	}
-	s.maxClients = spinClients()
+	s.MaxClients = SpinClients()
 	s.onePoller = poll.Pollers == 1
 }
 
-// spinClients is the most client connections a node spins for: four per
+// SpinClients is the most client connections a node spins for: four per
 // CPU of the host. With many more clients than CPUs another client's
 // request is usually on its way while the poller works, so the poller
 // seldom sleeps, and the CPU a spin burns is taken from the clients and
 // the datastore that would end it (README, "Busy-poll").
-func spinClients() int32 {
-	return int32(4 * max(cores(runtime.NumCPU()), 1))
+func SpinClients() int32 {
+	return int32(4 * max(Cores(runtime.NumCPU()), 1))
 }
 
 // forClients reports whether a node with n client connections spins: it
 // has some, and no more than maxClients.
-func (s *spinPoll) forClients(n int32) bool { return n > 0 && n <= s.maxClients }
+func (s *Spin) forClients(n int32) bool { return n > 0 && n <= s.MaxClients }
 
-// spin looks for new events of c's poller until one is ready or the budget
+// Spin looks for new events of c's poller until one is ready or the budget
 // is spent. It runs on the poller, at the end of c's callback.
 //
 // There are two kinds of spin, told apart by the requests in flight: with
@@ -100,27 +103,27 @@ func (s *spinPoll) forClients(n int32) bool { return n > 0 && n <= s.maxClients 
 // sleeps between requests as before, so that on a host shared by several
 // nodes and datastores one spinning coordinator does not take the CPU the
 // replicas and datastores need to answer it.
-func (c *sockCore) spin() {
-	s := &c.node.spin
-	if s.budget == 0 {
+func (c *Sock) Spin() {
+	s := &c.env.Spin
+	if s.Budget == 0 {
 		return
 	}
-	in := c.node.inflight.Load()
-	if in > 1 || !s.forClients(s.clients.Load()) {
+	in := c.env.Inflight.Load()
+	if in > 1 || !s.forClients(s.Clients.Load()) {
 		return
 	}
-	kind := &s.kinds[in]
-	if kind.misses.Load() >= spinMisses && kind.skipped.Add(1)%spinProbe != 0 {
+	kind := &s.Kinds[in]
+	if kind.Misses.Load() >= SpinMisses && kind.Skipped.Add(1)%spinProbe != 0 {
 		return
 	}
-	switch c.look(s.budget) {
+	switch c.look(s.Budget) {
 	case sock.LookReady:
-		if kind.misses.Load() != 0 {
-			kind.misses.Store(0)
+		if kind.Misses.Load() != 0 {
+			kind.Misses.Store(0)
 		}
 	case sock.LookEmpty:
-		if kind.misses.Load() < spinMisses {
-			kind.misses.Add(1)
+		if kind.Misses.Load() < SpinMisses {
+			kind.Misses.Add(1)
 		}
 	}
 }
@@ -128,19 +131,19 @@ func (c *sockCore) spin() {
 // look looks at c's poller until an event is ready or budget ns have
 // passed (sock.Poller.Look). The connection's poller is found on its first
 // look. It runs on the poller.
-func (c *sockCore) look(budget int64) sock.LookResult {
+func (c *Sock) look(budget int64) sock.LookResult {
 	if c.poller == 0 {
-		c.poller = c.node.spin.pollerOf(c.fd)
+		c.poller = c.env.Spin.PollerOf(c.FD)
 	}
-	// One read of the monotonic clock, as Node.clock makes; the deadline
+	// One read of the monotonic clock, as Env.Clock makes; the deadline
 	// carries it, so Look never reads the wall clock.
-	epoch := c.node.epoch
+	epoch := c.env.Epoch
 	return c.poller.Look(epoch.Add(time.Since(epoch) + time.Duration(budget)))
 }
 
-// pollerOf finds the poller that polls fd: once per node when it runs one
+// PollerOf finds the poller that polls fd: once per node when it runs one
 // poller, else once per connection. NoPoller when it cannot be found.
-func (s *spinPoll) pollerOf(fd int) sock.Poller {
+func (s *Spin) PollerOf(fd int) sock.Poller {
 	if !s.onePoller {
 		return sock.FindPoller(fd)
 	}
@@ -150,4 +153,13 @@ func (s *spinPoll) pollerOf(fd int) sock.Poller {
 		s.single = sock.FindPoller(fd)
 	}
 	return s.single
+}
+
+// Cores bounds a CPU count by the logical cores cpuid reports, when it
+// reports any.
+func Cores(n int) int {
+	if c := cpuid.CPU.LogicalCores; c > 0 && c < n {
+		return c
+	}
+	return n
 }

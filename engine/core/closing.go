@@ -1,18 +1,18 @@
-package engine
+package core
 
 // Closing a connection
 //
 // The engine never calls netpoll's Close on a registered connection: with
 // the inline runner that can deadlock the poller (sock.Gate says why). It
-// shuts the socket down instead (closeLater), and the poller closes the
+// shuts the socket down instead (CloseLater), and the poller closes the
 // connection when it sees the hang-up, calling the close callback, which
-// marks the gate first (markGone) so that no later shutdown reaches a
+// marks the gate first (MarkGone) so that no later shutdown reaches a
 // descriptor netpoll has closed.
 
-// markGone is called first thing by every close callback.
-func (c *sockCore) markGone() { c.gate.MarkGone() }
+// MarkGone is called first thing by every close callback.
+func (c *Sock) MarkGone() { c.gate.MarkGone() }
 
-// closeLater shuts the connection's socket down; the poller closes the
+// CloseLater shuts the connection's socket down; the poller closes the
 // connection when it sees the hang-up. Bytes already handed to the kernel
 // are still sent before the FIN. Safe from any goroutine and context.
-func (c *sockCore) closeLater() { c.gate.Shutdown(c.fd) }
+func (c *Sock) CloseLater() { c.gate.Shutdown(c.FD) }

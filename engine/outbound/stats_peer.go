@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"github.com/dynomite-go/dynomite/engine/msg"
@@ -26,16 +26,16 @@ import (
 // peer_connections counts the conns to peers that are open.
 
 // metrics returns the metric set of peer conn s.
-func (s *dialled) peerMetrics() *tally.PeerMetrics {
-	if s.link.peer.sameDC {
+func (s *Conn) peerMetrics() *tally.PeerMetrics {
+	if s.link.SameDC {
 		return &tally.LocalPeer
 	}
 	return &tally.RemotePeer
 }
 
 // statsServerOpen counts a new peer conn in peer_connections.
-func (s *dialled) statsServerOpen() {
-	if sh := s.st.shard; sh != nil && s.kind.peer {
+func (s *Conn) statsOpen() {
+	if sh := s.St.Shard; sh != nil && s.kind.Peer {
 		sh.Inc(stats.PeerConnections)
 	}
 }
@@ -44,19 +44,18 @@ func (s *dialled) statsServerOpen() {
 // s (s.mu held), in the peer in-queue gauges, on the shard of m's client,
 // and gives it its request's arrival time. Every copy on a peer conn is
 // queued by fanout.send, which holds the fan-out's mu.
-func (s *dialled) statsPeerQueued(m *msg.Msg, size int) {
-	sh := s.st.shard
+func (s *Conn) statsPeerQueued(m *msg.Msg, size int) {
+	sh := s.St.Shard
 	if sh == nil {
 		return
 	}
-	if c := clientOf(m); c != nil && c.st.shard != nil {
-		sh = c.st.shard
+	c, start := s.env.Owner(m, size, true)
+	if c != nil && c.Shard != nil {
+		sh = c.Shard
 	}
 	m.St.Peer = true
 	m.St.Size = int64(size)
-	if f, ok := m.Owner.(*fanout); ok {
-		m.St.Start = f.start
-	}
+	m.St.Start = start
 	pm := s.peerMetrics()
 	sh.Inc(pm.InQ)
 	sh.Add(pm.InQBytes, m.St.Size)
@@ -64,9 +63,9 @@ func (s *dialled) statsPeerQueued(m *msg.Msg, size int) {
 
 // statsPeerStamp is statsStamp for a peer conn (s.mu held): the unstamped
 // copies at the tail of the fifo are handed to the socket.
-func (s *dialled) statsPeerStamp() {
-	sh := s.st.shard
-	now := s.node.statsClock()
+func (s *Conn) statsPeerStamp() {
+	sh := s.St.Shard
+	now := s.env.Core.Clock()
 	pm := s.peerMetrics()
 	var k, bytes int64
 	var wait tally.Run
@@ -97,11 +96,11 @@ func (s *dialled) statsPeerStamp() {
 // statsPeerDone counts m, just taken off the fifo of peer conn s by a reply
 // with msg id id of size bytes: it leaves the out queue, and when the
 // reply is m's, counts as a response with its round trip. Poller only.
-func (s *dialled) statsPeerDone(m *msg.Msg, id uint64, size int) {
-	if s.st.shard == nil || !m.St.Peer {
+func (s *Conn) statsPeerDone(m *msg.Msg, id uint64, size int) {
+	if s.St.Shard == nil || !m.St.Peer {
 		return
 	}
-	t := &s.st.peerTally
+	t := &s.St.PeerTally
 	t.OutQ++
 	t.OutQBytes += m.St.Size
 	if id != m.PeerID {
@@ -110,25 +109,25 @@ func (s *dialled) statsPeerDone(m *msg.Msg, id uint64, size int) {
 	t.Resp++
 	t.RespBytes += int64(size)
 	if m.St.Sent != 0 {
-		if s.st.now == 0 {
-			s.st.now = s.node.statsClock()
+		if s.St.Now == 0 {
+			s.St.Now = s.env.Core.Clock()
 		}
-		t.RTT.Add(s.st.shard, s.peerMetrics().RTT, (s.st.now-m.St.Sent)/1000)
+		t.RTT.Add(s.St.Shard, s.peerMetrics().RTT, (s.St.Now-m.St.Sent)/1000)
 	}
 }
 
 // statsPeerFlush adds the tally of the read that just ended; the next
 // read takes a new clock.
-func (s *dialled) statsPeerFlush() {
-	sh, t := s.st.shard, &s.st.peerTally
-	s.st.now = 0
+func (s *Conn) statsPeerFlush() {
+	sh, t := s.St.Shard, &s.St.PeerTally
+	s.St.Now = 0
 	t.Flush(sh, s.peerMetrics())
 }
 
 // statsPeerClosed is statsServerClosed for a peer conn: the copies still
 // on it are dropped.
-func (s *dialled) statsPeerClosed() {
+func (s *Conn) statsPeerClosed() {
 	s.statsPeerFlush()
-	s.st.shard.Dec(stats.PeerConnections)
+	s.St.Shard.Dec(stats.PeerConnections)
 	s.statsClosed(&s.peerMetrics().CloseMetrics, func(m *msg.Msg) bool { return m.St.Peer }, -1)
 }

@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"github.com/valyala/bytebufferpool"
@@ -30,40 +30,40 @@ import (
 // appendMemcache appends frame, the request of m, to the output of
 // memcached conn s (s.mu held), joining it to the open get line when it is
 // a single-key get whose reply the client sees whole.
-func (s *dialled) appendMemcache(frame []byte, m *msg.Msg) {
+func (s *Conn) AppendMemcache(frame []byte, m *msg.Msg) {
 	b := &s.mc.batch
 	key, ok := memcache.SingleGetKey(frame)
 	if !ok || memcache.Command(m.Cmd) != memcache.CmdGet || m.Mute != memcache.MuteNone {
-		s.out.B = append(b.Close(s.out.B), frame...)
+		s.Out.B = append(b.Close(s.Out.B), frame...)
 		return
 	}
-	s.out.B = b.Add(s.out.B, key)
+	s.Out.B = b.Add(s.Out.B, key)
 	m.Batched = true
 }
 
-// takeOut is sockCore.takeOut for a dialled connection: an open get line
+// TakeOut is core.Sock.TakeOut for a dialled connection: an open get line
 // is ended first. Callers hold mu.
-func (s *dialled) takeOut() *bytebufferpool.ByteBuffer {
+func (s *Conn) TakeOut() *bytebufferpool.ByteBuffer {
 	if s.mc.batch.Open() {
 		s.closeGetBatch()
 	}
-	return s.sockCore.takeOut()
+	return s.Sock.TakeOut()
 }
 
 // closeGetBatch ends the open get line (s.mu held, s.out not nil).
-func (s *dialled) closeGetBatch() {
-	s.out.B = s.mc.batch.Close(s.out.B)
+func (s *Conn) closeGetBatch() {
+	s.Out.B = s.mc.batch.Close(s.Out.B)
 }
 
 // resetGetBatch forgets the batches of a closed connection.
-func (s *dialled) resetGetBatch() {
+func (s *Conn) ResetGetBatch() {
 	s.mc.batch.Reset()
 }
 
 // scanBatched frames the reply of the FIFO head, a batched get, at the
 // front of buf (s.mu held). It returns the reply for the client and the
 // bytes it consumed (0 for a miss that is not the last of its line).
-func (s *dialled) scanBatched(buf []byte) ([]byte, int, error) {
+func (s *Conn) scanBatched(buf []byte) ([]byte, int, error) {
 	reply, n, err := s.mc.batch.Next(buf)
 	if err == memcache.ErrIncomplete {
 		return nil, 0, errNeedMore

@@ -1,4 +1,4 @@
-package engine
+package outbound
 
 import (
 	"time"
@@ -7,9 +7,11 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/sock"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Request path of a server (datastore) connection.
@@ -24,14 +26,14 @@ import (
 // are matched to fifo in order and handed to their clients; every client
 // touched by one read is flushed once at the end of that read. Only a
 // partial write (full socket) goes to the writer goroutine, which may block.
-// Timeouts: dialled_timeout.go.
+// Timeouts: timeout.go.
 
 // server is the state of a server connection, guarded by conn.mu.
 type server struct {
-	link      *link
+	link      *Link
 	fifo      fifo.Queue[*msg.Msg] // requests queued or written, oldest first
 	unstamped int                  // requests at the tail of fifo not handed to the writer yet
-	writer    writerState
+	writer    WriterState
 	rest      *bytebufferpool.ByteBuffer // unsent tail of an inline write, for the writer
 	restOff   int
 	armed     bool // timer is set
@@ -43,10 +45,10 @@ type server struct {
 }
 
 // writerState says who will write what is queued in out.
-type writerState uint8
+type WriterState uint8
 
 const (
-	writerIdle   writerState = iota // nothing queued, nobody writing
+	WriterIdle   WriterState = iota // nothing queued, nobody writing
 	writerInline                    // the enqueuing client writes at the end of its input batch
 	writerReply                     // the reply path writes at the end of its next read
 	writerAsync                     // the writer goroutine finishes a partial write
@@ -60,46 +62,46 @@ const (
 // whatever all clients queued meanwhile, with one send, at the end of its
 // next read (writerReply), so requests coalesce while the datastore works
 // and no goroutine hop is paid.
-func (s *dialled) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
-	if s.node.proto.memcache {
+func (s *Conn) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
+	if s.env.Memcache {
 		m.Cmd = uint8(memcache.CommandOf(frame)) // frames the reply (scanMemcache)
 	}
-	s.mu.Lock()
-	if s.closed || (s.kind.peer && s.peerFull()) {
-		s.mu.Unlock()
+	s.Mu.Lock()
+	if s.Closed || (s.kind.Peer && s.peerFull()) {
+		s.Mu.Unlock()
 		return false, false
 	}
-	if s.out == nil {
-		s.out, s.spare = s.spare, nil
-		if s.out == nil {
-			s.out = s.node.bufs.Get()
+	if s.Out == nil {
+		s.Out, s.spare = s.spare, nil
+		if s.Out == nil {
+			s.Out = s.env.Core.Bufs.Get()
 		}
 	}
 	switch {
-	case s.kind.peer:
+	case s.kind.Peer:
 		s.appendPeerHeader(m, len(frame))
-		s.out.B = append(s.out.B, frame...)
-	case s.node.proto.memcache:
-		s.appendMemcache(frame, m)
+		s.Out.B = append(s.Out.B, frame...)
+	case s.env.Memcache:
+		s.AppendMemcache(frame, m)
 	default:
-		s.out.B = append(s.out.B, frame...)
+		s.Out.B = append(s.Out.B, frame...)
 	}
 	idleLine := s.fifo.Len() == 0 // nothing sent and unanswered, nothing queued
 	s.fifo.Push(m)
 	s.unstamped++
 	s.statsQueued(m, len(frame))
-	if s.writer == writerIdle {
+	if s.writer == WriterIdle {
 		if idleLine {
 			s.writer, inline = writerInline, true
 		} else {
 			s.writer = writerReply
 		}
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	return true, inline
 }
 
-func (s *dialled) wakeWriter() {
+func (s *Conn) wakeWriter() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -112,33 +114,33 @@ func (s *dialled) wakeWriter() {
 // path (writerReply). A tail the socket did not take goes to the writer
 // goroutine. Once requests are in flight, what is queued meanwhile waits
 // for the reply path.
-func (s *dialled) writeNow(owner writerState, now int64) {
-	s.mu.Lock()
+func (s *Conn) writeNow(owner WriterState, now int64) {
+	s.Mu.Lock()
 	for {
-		if s.writer != owner || s.closed {
-			s.mu.Unlock()
+		if s.writer != owner || s.Closed {
+			s.Mu.Unlock()
 			return
 		}
-		if s.out == nil || len(s.out.B) == 0 {
-			s.writer = writerIdle
-			s.mu.Unlock()
+		if s.Out == nil || len(s.Out.B) == 0 {
+			s.writer = WriterIdle
+			s.Mu.Unlock()
 			return
 		}
-		b := s.takeOut()
+		b := s.TakeOut()
 		s.stamp(now)
 		now = 0 // a later batch of this call reads its own
-		s.mu.Unlock()
+		s.Mu.Unlock()
 		n, err := s.sendNow(b.B)
 		if err != nil {
-			s.failLater()
+			s.FailLater()
 			return
 		}
-		s.node.sends.Add(1)
-		s.mu.Lock()
+		s.env.Sends.Add(1)
+		s.Mu.Lock()
 		if n < len(b.B) {
 			s.rest, s.restOff = b, n
 			s.writer = writerAsync
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			s.wakeWriter()
 			return
 		}
@@ -152,35 +154,35 @@ func (s *dialled) writeNow(owner writerState, now int64) {
 
 // WriteQueued (batch.Writer) is writeNow for the client that enqueued on an
 // idle connection; now is the clock of its input batch (0: none).
-func (s *dialled) WriteQueued(now int64) { s.writeNow(writerInline, now) }
+func (s *Conn) WriteQueued(now int64) { s.writeNow(writerInline, now) }
 
 // sendNow makes one non-blocking write unless the connection is closed.
-func (s *dialled) sendNow(b []byte) (int, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.isClosed() {
+func (s *Conn) sendNow(b []byte) (int, error) {
+	s.WMu.Lock()
+	defer s.WMu.Unlock()
+	if s.IsClosed() {
 		return 0, errConnClosed
 	}
-	return sock.WriteSome(s.fd, b)
+	return sock.WriteSome(s.FD, b)
 }
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
 // Callers hold mu.
-func (s *dialled) keepSpare(b *bytebufferpool.ByteBuffer) {
+func (s *Conn) keepSpare(b *bytebufferpool.ByteBuffer) {
 	if b == nil {
 		return
 	}
-	if s.spare == nil && cap(b.B) <= s.node.keepCap {
+	if s.spare == nil && cap(b.B) <= s.env.KeepCap {
 		b.B = b.B[:0]
 		s.spare = b
 		return
 	}
-	s.node.bufs.Put(b)
+	s.env.Core.Bufs.Put(b)
 }
 
 // writeLoop is the writer goroutine of a server connection.
-func (s *dialled) writeLoop() {
-	defer s.node.wg.Done()
+func (s *Conn) writeLoop() {
+	defer s.env.WG.Done()
 	for {
 		select {
 		case <-s.wake:
@@ -195,127 +197,121 @@ func (s *dialled) writeLoop() {
 // writeBatch finishes a partial write, then writes what was queued
 // meanwhile unless requests in flight leave that to the reply path. It
 // reports false when there is nothing left for the writer goroutine.
-func (s *dialled) writeBatch() bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+func (s *Conn) writeBatch() bool {
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return false
 	}
 	b, off := s.rest, s.restOff
 	s.rest, s.restOff = nil, 0
 	if b == nil {
-		if s.out == nil || len(s.out.B) == 0 {
-			s.writer = writerIdle
-			s.mu.Unlock()
+		if s.Out == nil || len(s.Out.B) == 0 {
+			s.writer = WriterIdle
+			s.Mu.Unlock()
 			return false
 		}
 		if s.fifo.Len() > s.unstamped {
 			s.writer = writerReply
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			return false
 		}
-		b = s.takeOut()
+		b = s.TakeOut()
 		s.stamp(0)
 	}
-	s.mu.Unlock()
+	s.Mu.Unlock()
 
 	err := s.send(b.B[off:])
 	if err != nil {
-		s.node.log.Debug("datastore write failed", "server", s.link.addr, "err", err)
-		s.failLater()
+		s.env.Log.Debug("datastore write failed", "server", s.link.Addr, "err", err)
+		s.FailLater()
 		return false
 	}
-	s.node.sends.Add(1)
-	s.mu.Lock()
+	s.env.Sends.Add(1)
+	s.Mu.Lock()
 	s.keepSpare(b)
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	return true
 }
 
 // send writes b to the socket: one non-blocking write, and when the socket
 // does not take it all, the rest through netpoll, waiting (this runs on the
 // writer goroutine, never on a poller).
-func (s *dialled) send(b []byte) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.isClosed() {
+func (s *Conn) send(b []byte) error {
+	s.WMu.Lock()
+	defer s.WMu.Unlock()
+	if s.IsClosed() {
 		return errConnClosed
 	}
-	n, err := sock.WriteSome(s.fd, b)
+	n, err := sock.WriteSome(s.FD, b)
 	if err != nil || n == len(b) {
 		return err
 	}
-	return s.blockingWrite(b[n:])
-}
-
-func (s *sockCore) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
+	return s.BlockingWrite(b[n:])
 }
 
 // onServerInput consumes replies read from the datastore. It runs on a
 // poller (netpoll serialises it with the close callback).
-func (s *dialled) onServerInput(b []byte) {
+func (s *Conn) OnServerInput(b []byte) {
 	s.statsServerInput()
-	buf, fromCarry := s.joinCarry(b)
+	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
-		reply, n, err := s.node.proto.scan(s, buf[off:])
+		reply, n, err := s.env.scan(s, buf[off:])
 		if err != nil {
 			if err != errNeedMore {
-				s.node.log.Warn("bad reply from datastore, closing the connection", "server", s.link.addr, "err", err)
-				s.failLater()
+				s.env.Log.Warn("bad reply from datastore, closing the connection", "server", s.link.Addr, "err", err)
+				s.FailLater()
 				off = len(buf)
 			}
 			break
 		}
 		if !s.answerHead(reply) {
-			s.node.log.Warn("reply without request from datastore, closing the connection", "server", s.link.addr)
-			s.failLater()
+			s.env.Log.Warn("reply without request from datastore, closing the connection", "server", s.link.Addr)
+			s.FailLater()
 			off = len(buf)
 			break
 		}
 		off += n
 	}
-	s.keepTail(buf, off, fromCarry)
+	s.KeepTail(buf, off, fromCarry)
 	s.statsFlush()
-	s.writeNow(writerReply, s.batchClock())
-	s.b.Run()
+	s.writeNow(writerReply, s.BatchClock())
+	s.B.Run()
 }
 
 // complete matches one reply to the oldest request.
-func (s *dialled) answerHead(reply []byte) bool {
-	s.mu.Lock()
+func (s *Conn) answerHead(reply []byte) bool {
+	s.Mu.Lock()
 	m := s.fifo.Pop()
-	sent := s.st.sentLog.Pop()
-	s.mu.Unlock()
+	sent := s.St.SentLog.Pop()
+	s.Mu.Unlock()
 	if m == nil {
 		return false
 	}
 	s.statsReply(m, len(reply), sent)
-	s.answer(m, reply, 0, &s.b)
+	s.answer(m, reply, 0, &s.B)
 	return true
 }
 
 // onServerClose runs once when the connection is closed: by the datastore,
 // by an error, by a timeout or by shutdown. Every request on it fails.
-func (s *dialled) onServerClose() {
-	s.markGone()
-	s.wmu.Lock()
+func (s *Conn) OnClose() {
+	s.MarkGone()
+	s.WMu.Lock()
 	//lint:ignore SA2001 a barrier: the writer holding wmu has left the socket
-	s.wmu.Unlock()
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.WMu.Unlock()
+	s.Mu.Lock()
+	if s.Closed {
+		s.Mu.Unlock()
 		return
 	}
-	s.closed = true
-	s.node.bufs.Put(s.takeOut())
-	s.resetGetBatch()
-	s.node.bufs.Put(s.spare)
+	s.Closed = true
+	s.env.Core.Bufs.Put(s.TakeOut())
+	s.ResetGetBatch()
+	s.env.Core.Bufs.Put(s.spare)
 	s.spare = nil
-	s.mu.Unlock()
+	s.Mu.Unlock()
 	s.timer.Stop()
 	close(s.done)
 	// fifo is ours now: enqueue refuses a closed connection and the reader
@@ -323,27 +319,40 @@ func (s *dialled) onServerClose() {
 	s.statsServerClosed()
 	code := s.failCode()
 	for m := s.fifo.Pop(); m != nil; m = s.fifo.Pop() {
-		s.answer(m, nil, code, &s.b)
+		s.answer(m, nil, code, &s.B)
 	}
-	s.b.Run()
-	s.node.bufs.Put(s.carry)
-	s.carry = nil
+	s.B.Run()
+	s.env.Core.Bufs.Put(s.Carry)
+	s.Carry = nil
 	s.link.lost(s)
 }
 
-// newServerConn sets up a dialled connection of link lk: to the datastore,
+// NewConn sets up a dialled connection of link lk: to the datastore,
 // or to a peer.
-func newServerConn(lk *link, nc netpoll.Connection) *dialled {
-	k := &lk.node.kinds.datastore
-	if lk.peer != nil {
-		k = &lk.node.kinds.peerOut
+func NewConn(lk *Link, nc netpoll.Connection) *Conn {
+	k := &lk.env.datastore
+	if lk.Peer {
+		k = &lk.env.peer
 	}
-	s := newDialled(lk.node, k, nc)
+	s := newConn(lk.env, k, nc)
 	s.link = lk
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
-	s.statsServerOpen()
+	s.statsOpen()
 	return s
 }
+
+// answer gives a request popped from a server or peer FIFO its reply:
+// reply bytes, or a failure code when the engine makes the reply up. Its
+// owner is a routed request's fan-out, or the client of a plain request.
+func (s *Conn) answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+	m.Owner.Answer(m, reply, code, b)
+}
+
+// failCode is the code of the requests failed by the close of s.
+func (s *Conn) failCode() replica.Code { return s.kind.FailCode }
+
+// Writer says who writes what is queued. Callers hold Mu.
+func (s *Conn) Writer() WriterState { return s.writer }

@@ -1,4 +1,4 @@
-package engine
+package core
 
 import (
 	"runtime"
@@ -8,17 +8,13 @@ import (
 // A node spins for one client up to spinClients of them, not for none and
 // not for more.
 func TestSpinOnlyForFewClients(t *testing.T) {
-	s := spinPoll{maxClients: 2}
+	s := Spin{MaxClients: 2}
 	for n, want := range []bool{false, true, true, false, false} {
 		if got := s.forClients(int32(n)); got != want {
 			t.Errorf("forClients(%d) with maxClients 2: %v, want %v", n, got, want)
 		}
 	}
-	if got := spinClients(); got < 4 || int(got) > 4*runtime.NumCPU() {
+	if got := SpinClients(); got < 4 || int(got) > 4*runtime.NumCPU() {
 		t.Fatalf("spinClients() = %d, want 4..%d", got, 4*runtime.NumCPU())
-	}
-	n, _ := proxy(t, nil)
-	if n.spin.maxClients != spinClients() {
-		t.Fatalf("a node spins for up to %d clients, want %d", n.spin.maxClients, spinClients())
 	}
 }
