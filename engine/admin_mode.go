@@ -9,14 +9,14 @@ import (
 // when this node owns every key in its rack, else it is refused with
 // "Invalid request in Dynomite's admin mode". Admin mode is how keys a
 // node no longer owns are purged from its datastore.
-func (c *accepted) adminDel(t *topology, frame []byte) {
-	p := &c.node.proto
+func (n *Node) adminDel(c *accepted, t *topology, frame []byte) {
+	p := &n.proto
 	dc, rack, self := t.LocalDC(), t.LocalRack(), t.LocalNode()
-	for i, n := 0, p.keyCount(c); i < n; i++ {
+	for i, keys := 0, p.keyCount(c); i < keys; i++ {
 		if t.Owner(dc, rack, t.Token(p.key(c, i))) != self {
-			c.local(p.codeReply(replica.InvalidAdminReq))
+			c.Local(p.codeReply(replica.InvalidAdminReq))
 			return
 		}
 	}
-	c.forward(frame)
+	n.forward(c, frame)
 }

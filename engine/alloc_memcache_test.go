@@ -16,7 +16,7 @@ func mcRig(t testing.TB, in, toServer, reply, toClient string) (*Node, func()) {
 	cbuf := make([]byte, 2*len(toClient)+1)
 	inb, replyb := []byte(in), []byte(reply)
 	return n, func() {
-		c.onClientInput(inb)
+		c.OnInput(inb)
 		if got := drain(t, sfar, sbuf, len(toServer)); string(got) != toServer {
 			t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 		}

@@ -26,8 +26,8 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	var fars []int
 	for i := 0; i < clients; i++ {
 		cnc, far := socketpair(t)
-		c := newAccepted(n, &n.kinds.client, cnc)
-		c.srv = lk
+		c := newAccepted(n, &n.in.Client, cnc)
+		c.Pin = 0 // its requests go to lk, n.links[0]
 		cs, fars = append(cs, c), append(fars, far)
 	}
 	req := []byte("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
@@ -35,12 +35,12 @@ func TestCoalesceAcrossClients(t *testing.T) {
 	buf := make([]byte, 64*len(req))
 
 	sends := n.sends.Load()
-	cs[0].onClientInput(req)
+	cs[0].OnInput(req)
 	if got := drain(t, sfar, buf, len(req)); !bytes.Equal(got, req) {
 		t.Fatalf("unexpected first send; got %q; want %q", got, req)
 	}
 	for _, c := range cs[1:] {
-		c.onClientInput(req)
+		c.OnInput(req)
 	}
 	if d := n.sends.Load() - sends; d != 1 {
 		t.Fatalf("unexpected sends while the first request is in flight; got %d; want 1", d)

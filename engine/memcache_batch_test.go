@@ -61,13 +61,13 @@ func TestMemcacheGetBatch(t *testing.T) {
 func TestMemcacheGetBatchLimits(t *testing.T) {
 	f := func(key string, count int, want string) {
 		t.Helper()
-		_, c, _, s, _ := batchRig(t)
+		n, c, _, s, _ := batchRig(t)
 		frame := []byte("get " + key + "\r\n")
 		var msgs []*msg.Msg
 		s.Mu.Lock()
-		s.Out = c.node.env.Bufs.Get()
+		s.Out = n.env.Bufs.Get()
 		for i := 0; i < count; i++ {
-			m := c.node.msgs.Acquire(c)
+			m := n.msgs.Acquire(c)
 			m.Cmd = uint8(memcache.CommandOf(frame))
 			s.AppendMemcache(frame, m)
 			msgs = append(msgs, m)
@@ -101,7 +101,7 @@ func TestMemcacheGetBatchBadReply(t *testing.T) {
 	} {
 		bad := tc.bad
 		n, c, cfar, s, sfar := batchRig(t)
-		c.onClientInput([]byte("get a\r\nget b\r\n"))
+		c.OnInput([]byte("get a\r\nget b\r\n"))
 		if got := drainWithin(t, sfar, len("get a b\r\n")); got != "get a b\r\n" {
 			t.Fatalf("unexpected bytes to memcached; got %q", got)
 		}
@@ -136,7 +136,7 @@ func batchRig(t testing.TB) (*Node, *accepted, int, *outbound.Conn, int) {
 func batchRound(t *testing.T, in, toServer, toClient string, reply ...string) {
 	t.Helper()
 	n, c, cfar, s, sfar := batchRig(t)
-	c.onClientInput([]byte(in))
+	c.OnInput([]byte(in))
 	if got := drainWithin(t, sfar, len(toServer)); got != toServer {
 		t.Fatalf("unexpected bytes to memcached; got %q; want %q", got, toServer)
 	}

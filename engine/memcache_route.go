@@ -6,7 +6,7 @@ import (
 )
 
 // Memcached's part of routing (proto.go, route.go): what the router asks of
-// the request being handled (c.mc.req). get, gets, gat and gats split over
+// the request being handled (c.MC()). get, gets, gat and gats split over
 // their local-rack owners (docs/compat.md §4.5) and merge back with one END
 // and the VALUE blocks in key order (memcache.Splitter). C Dynomite crashes
 // on a split get; here a part is an ordinary routed request of its own.
@@ -39,7 +39,7 @@ func (s *mcSplit) keep(r *memcache.Request) {
 // memcached request: its class, the token of its first key (keyless
 // requests stay local) and the connection's level for the class.
 func classifyMemcache(c *accepted, t *topology) replica.Request {
-	r := &c.mc.req
+	r := c.MC()
 	var req replica.Request
 	req.Write = r.Cmd.Is(memcache.FlagWrite)
 	if key := r.Key(); len(key) > 0 {
@@ -47,25 +47,25 @@ func classifyMemcache(c *accepted, t *topology) replica.Request {
 	} else {
 		req.Routing = replica.RouteLocalOnly
 	}
-	req.Level = c.level(req.Write)
+	req.Level = c.Level(req.Write)
 	return req
 }
 
-func keyCountMemcache(c *accepted) int      { return len(c.mc.req.Keys) }
-func keyMemcache(c *accepted, i int) []byte { return c.mc.req.Keys[i] }
+func keyCountMemcache(c *accepted) int      { return len(c.MC().Keys) }
+func keyMemcache(c *accepted, i int) []byte { return c.MC().Keys[i] }
 
 // adminDeleteMemcache: admin mode restricts delete.
-func adminDeleteMemcache(c *accepted) bool { return c.mc.req.Cmd == memcache.CmdDelete }
+func adminDeleteMemcache(c *accepted) bool { return c.MC().Cmd == memcache.CmdDelete }
 
 // multiKeyMemcache: the retrievals split per owner.
-func multiKeyMemcache(c *accepted) bool { return c.mc.req.Cmd.Is(memcache.FlagMultiKey) }
+func multiKeyMemcache(c *accepted) bool { return c.MC().Cmd.Is(memcache.FlagMultiKey) }
 
-// splitMemcache groups the keys of the current retrieval by c.ownerFn
+// splitMemcache groups the keys of the current retrieval by c.Route.OwnerFn
 // into parts encoded in mp.frames; it returns the number of parts.
 func splitMemcache(c *accepted, mp *multi) int {
-	r := &c.mc.req
+	r := c.MC()
 	s := &mp.mcs
-	frags := s.split.Split(r, c.ownerFn)
+	frags := s.split.Split(r, c.Route.OwnerFn)
 	if len(frags) < 2 {
 		return len(frags)
 	}
@@ -92,12 +92,6 @@ func mergeMemcache(mp *multi, dst []byte) ([]byte, error) {
 
 // prepareMemcache: no memcached command is rewritten or refused by the
 // cluster.
-func prepareMemcache(_ *accepted, _ *topology, _ replica.Request, frame []byte) []byte { return frame }
-
-// peerRefuseMemcache: a peer has nothing to quit.
-func peerRefuseMemcache(c *accepted) []byte {
-	if c.mc.req.Cmd == memcache.CmdQuit {
-		return memcache.ReplyError
-	}
-	return nil
+func prepareMemcache(_ *Node, _ *accepted, _ *topology, _ replica.Request, frame []byte) []byte {
+	return frame
 }

@@ -259,7 +259,7 @@ func TestMemcacheErrors(t *testing.T) {
 // node as memcached would, its bytes are dropped as they come, and for set
 // the item under the key is gone (the node forwards a delete).
 func TestMemcacheTooLarge(t *testing.T) {
-	n, _ := mcProxy(t, func(n *Node) { n.proto.mcLimits.MaxValue = 1000 })
+	n, _ := mcProxy(t, func(n *Node) { n.in.MCLimits.MaxValue = 1000 }) // the request parser's limit
 	c := dialMemcache(t, n.ClientAddr().String())
 	c.expect("set big 0 0 3\r\nold\r\n", "STORED\r\n")
 	v := strings.Repeat("v", 5000)

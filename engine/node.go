@@ -13,10 +13,10 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
-	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
 	"github.com/dynomite-go/dynomite/engine/core"
+	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/sock"
@@ -103,9 +103,7 @@ type Node struct {
 	closing  atomic.Bool
 	nextID   atomic.Uint64
 
-	proto          proto // wire protocol of clients and datastore (proto.go)
-	cmdQuit        *resp.Command
-	cmdConsistency *resp.Command
+	proto proto // wire protocol of clients and datastore (proto.go)
 
 	links []*outbound.Link
 	out   outbound.Env // what the dialled connections use of the node (engine/outbound)
@@ -121,7 +119,7 @@ type Node struct {
 
 	msgs msg.Pool // of msgs (engine/msg)
 
-	kinds nodeKinds // connection kinds (conn.go)
+	in inbound.Env // what the accepted connections use of the node (engine/inbound)
 
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
@@ -176,8 +174,6 @@ func New(o Options) (*Node, error) {
 		keepCap:        keepChunks * mbuf,
 		sends:          paddedCounter(),
 		proto:          newProto(p.DataStore),
-		cmdQuit:        resp.Lookup([]byte("quit")),
-		cmdConsistency: resp.Lookup([]byte("dyno_config:conn_consistency")),
 		clients:        make(map[*accepted]struct{}),
 		env:            core.Env{Epoch: time.Now(), Inflight: paddedCounter(), Bufs: new(bufpool.Pool)},
 	}
@@ -201,8 +197,8 @@ func New(o Options) (*Node, error) {
 	for i := 0; i < conns; i++ {
 		n.links = append(n.links, outbound.NewLink(&n.out, i, srv.Network, srv.String()))
 	}
-	n.newKinds()
 	n.initAdmin(o)
+	n.initInbound()
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}
@@ -283,15 +279,15 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
-	return n.prepareAccepted(nc, &n.kinds.client)
+	return n.prepareAccepted(nc, &n.in.Client)
 }
 
 // prepareAccepted registers an accepted connection of kind k (a client, or
 // a peer on dyn_listen) before netpoll polls it.
-func (n *Node) prepareAccepted(nc netpoll.Connection, k *inKind) context.Context {
+func (n *Node) prepareAccepted(nc netpoll.Connection, k *inbound.Kind) context.Context {
 	c := newAccepted(n, k, nc)
-	c.id = n.nextID.Add(1)
-	c.srv = n.links[c.id%uint64(len(n.links))]
+	c.ID = n.nextID.Add(1)
+	c.Pin = int(c.ID % uint64(len(n.links)))
 	n.mu.Lock()
 	if n.closing.Load() {
 		n.mu.Unlock()
@@ -300,12 +296,12 @@ func (n *Node) prepareAccepted(nc netpoll.Connection, k *inKind) context.Context
 	}
 	n.clients[c] = struct{}{}
 	n.mu.Unlock()
-	if k.client {
+	if k.Client {
 		n.env.Spin.Clients.Add(1)
 	}
-	c.statsOpen()
+	c.Open()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
-		c.onClientClose()
+		c.OnClose()
 		return nil
 	})
 	return context.WithValue(context.Background(), clientKey{}, c)
@@ -321,9 +317,9 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 		return nil
 	}
 	b, _ := r.Next(r.Len())
-	c.onClientInput(b)
+	c.OnInput(b)
 	err := r.Release()
-	if c.kind.client {
+	if c.Kind.Client {
 		c.Spin()
 	}
 	return err
@@ -334,7 +330,7 @@ func (n *Node) removeClient(c *accepted) {
 	_, ok := n.clients[c]
 	delete(n.clients, c)
 	n.mu.Unlock()
-	if ok && c.kind.client {
+	if ok && c.Kind.Client {
 		n.env.Spin.Clients.Add(-1)
 	}
 }
@@ -347,16 +343,4 @@ func (n *Node) admit() bool {
 		return false
 	}
 	return true
-}
-
-// acquireLocal takes a msg for a local reply queued behind pending
-// requests. It is not refused: the client's pipeline bound limits it.
-func (n *Node) acquireLocal(c *accepted) *msg.Msg {
-	n.env.Inflight.Add(1)
-	return n.msgs.Acquire(c)
-}
-
-func (n *Node) release(m *msg.Msg) {
-	m.Release()
-	n.env.Inflight.Add(-1)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cloudwego/netpoll"
 
-	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
@@ -38,11 +37,6 @@ import (
 //	client ──RESP──▶ [client conn] ──▶ route ──▶ link ▶ [server conn]   ──RESP──▶ redis
 //	                                         └─▶ link ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
-
-// maxPeerPipeline bounds the pending requests of one accepted peer
-// connection; past it the connection's input pauses (back-pressure to the
-// sender), as a client's does past maxPipeline.
-const maxPeerPipeline = 1024
 
 // peer is one other node and its outgoing connections.
 type peer struct {
@@ -96,31 +90,6 @@ func (p *peer) connected(n *Node) {
 // pick returns the link a client uses: client id modulo the connections,
 // so one client's requests to a peer stay in order on one connection.
 func (p *peer) pick(id uint64) *outbound.Link { return p.links[id%uint64(len(p.links))] }
-
-// pipelineCap bounds the pending requests of an accepted connection: a
-// client's pipeline, or the requests a peer multiplexes for all of its
-// clients on one connection (bounded by the sender's maxPeerQueue too).
-func (c *accepted) pipelineCap() int { return c.kind.pipeline }
-
-// peerIn is the dnode state of an accepted peer connection, input side
-// (inMu).
-type peerIn struct {
-	dparser dnode.Parser
-	hdr     dnode.Header
-	curID   uint64 // msg id of the request being handled
-	sameDC  bool   // same_dc of the last request, echoed in replies
-}
-
-// scratchRoute is an accepted connection's routing scratch, input side
-// (inMu).
-type scratchRoute struct {
-	rewrite []byte  // a request rewritten before routing (SMEMBERS under DC_SAFE_QUORUM)
-	keyIdx  []int   // scratch for Command.Keys
-	partTok []int64 // multi-key split: token of each owner's first key, -1 unset
-
-	splitTopo *topology            // the topology a split runs against
-	ownerFn   func(key []byte) int // c.localOwner, bound once
-}
 
 // nodeCluster is the cluster state of a Node.
 type nodeCluster struct {
@@ -261,5 +230,5 @@ func (n *Node) stopPeers() {
 
 // onPeerPrepare registers an accepted peer connection.
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
-	return n.prepareAccepted(nc, &n.kinds.peerIn)
+	return n.prepareAccepted(nc, &n.in.PeerIn)
 }

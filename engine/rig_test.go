@@ -62,8 +62,8 @@ func rigConns(t testing.TB, o Options) (n *Node, c *accepted, cfar int, s *outbo
 	s = outbound.NewConn(lk, snc)
 	lk.Cur.Store(s)
 	cnc, cfar := socketpair(t)
-	c = newAccepted(n, &n.kinds.client, cnc)
-	c.srv = lk
+	c = newAccepted(n, &n.in.Client, cnc)
+	c.Pin = 0 // its requests go to lk, n.links[0]
 	return n, c, cfar, s, sfar
 }
 
@@ -75,7 +75,7 @@ func forwardRigWith(t testing.TB, depth int, o Options) (*Node, func()) {
 	sbuf := make([]byte, 2*len(req))
 	cbuf := make([]byte, 2*len(reply))
 	return n, func() {
-		c.onClientInput(req)
+		c.OnInput(req)
 		if got := drain(t, sfar, sbuf, len(req)); !bytes.Equal(got, req) {
 			t.Fatalf("unexpected bytes to the datastore; got %q; want %q", got, req)
 		}

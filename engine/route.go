@@ -32,8 +32,8 @@ import (
 // after the decision are swallowed. The fanout lives until its last copy is
 // back (refs), so late replies never touch a released msg.
 //
-// A single node (solo topology) never builds a fanout: client.forward queues
-// the msg itself on the datastore, as before the cluster existed.
+// A single node (solo topology) never builds a fanout: forward (forward.go)
+// queues the msg itself on the datastore, as before the cluster existed.
 //
 // Locks: f.mu is taken before any conn's mu (enqueue, answer) and never
 // while a conn's mu is held.
@@ -65,8 +65,7 @@ type fanout struct {
 }
 
 // acquireFanout returns a cleared fanout of the owner's node pool.
-func acquireFanout(t *topology, owner *accepted) *fanout {
-	n := owner.node
+func acquireFanout(n *Node, t *topology, owner *accepted) *fanout {
 	f, _ := n.cluster.fanouts.Get().(*fanout)
 	if f == nil {
 		f = new(fanout)
@@ -94,46 +93,47 @@ func (f *fanout) release() {
 // node straight to the datastore, in a cluster through the coordinator.
 // The protocol (proto.go) supplies the request's class, keys, split and
 // rewrites; the steps are the same for Redis and memcached.
-func (c *accepted) dispatch(frame []byte) {
-	t := c.node.cluster.topo.Load()
+// It is the accepted connections' inbound.Env.Dispatch.
+func (n *Node) dispatch(c *accepted, frame []byte) {
+	t := n.cluster.topo.Load()
 	if t == nil || t.solo {
-		c.forward(frame)
+		n.forward(c, frame)
 		return
 	}
-	p := &c.node.proto
+	p := &n.proto
 	req := p.classify(c, t)
-	if c.node.adminMode > 0 && p.adminDelete(c) {
-		c.adminDel(t, frame)
+	if n.adminMode > 0 && p.adminDelete(c) {
+		n.adminDel(c, t, frame)
 		return
 	}
-	if req.Routing == replica.RouteNormal && p.keyCount(c) > 1 && p.multiKey(c) && c.routeMulti(t, req, frame) {
+	if req.Routing == replica.RouteNormal && p.keyCount(c) > 1 && p.multiKey(c) && n.routeMulti(c, t, req, frame) {
 		return
 	}
-	if frame = p.prepare(c, t, req, frame); frame == nil {
+	if frame = p.prepare(n, c, t, req, frame); frame == nil {
 		return // answered locally
 	}
-	m := c.pushRouted(len(frame))
+	m := n.pushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
-	m.Mute = c.mc.mute
-	f := acquireFanout(t, c)
+	m.Mute = c.Mute()
+	f := acquireFanout(n, t, c)
 	f.m = m
 	replica.Route(t, req, &f.plan)
-	c.launch(f, frame)
+	launch(c, f, frame)
 }
 
 // spansNodes reports whether the keys of the request have more than one
 // owner in the local rack.
-func (c *accepted) spansNodes(t *topology) bool {
-	p := &c.node.proto
-	n := p.keyCount(c)
-	if n < 2 {
+func (n *Node) spansNodes(c *accepted, t *topology) bool {
+	p := &n.proto
+	keys := p.keyCount(c)
+	if keys < 2 {
 		return false
 	}
 	dc, rack := t.LocalDC(), t.LocalRack()
 	first := t.Owner(dc, rack, t.Token(p.key(c, 0)))
-	for i := 1; i < n; i++ {
+	for i := 1; i < keys; i++ {
 		if t.Owner(dc, rack, t.Token(p.key(c, i))) != first {
 			return true
 		}
@@ -141,49 +141,37 @@ func (c *accepted) spansNodes(t *topology) bool {
 	return false
 }
 
-// level is the connection's consistency level for a read or a write.
-func (c *accepted) level(write bool) replica.Level {
-	if write {
-		return c.wlevel
-	}
-	return c.rlevel
-}
-
 // pushRouted admits a request of size bytes and queues its msg in the
 // reply order; nil when max_msgs is reached (the client has been
 // answered). The size is kept for the queues of an accepted peer
 // connection (stats_dnode.go).
-func (c *accepted) pushRouted(size int) *msg.Msg {
-	if !c.node.admit() {
-		c.local(c.node.proto.tooManyMsgs)
+func (n *Node) pushRouted(c *accepted, size int) *msg.Msg {
+	if !n.admit() {
+		c.Local(n.proto.tooManyMsgs)
 		return nil
 	}
-	m := c.node.msgs.Acquire(c)
-	m.PeerID = c.curID
+	m := n.msgs.Acquire(c)
 	m.St.Size = int64(size)
-	c.Mu.Lock()
-	c.pending.Push(m)
-	c.inflight++
-	c.Mu.Unlock()
+	c.Push(m)
 	return m
 }
 
 // routeForwarded coordinates a DMSG_REQ_FORWARD from another DC: the owner
 // in every rack of this DC, answering with the own rack's reply (DC_ONE;
 // the level is not carried on the wire).
-func (c *accepted) routeForwarded(frame []byte) {
-	t := c.node.cluster.topo.Load()
+func (n *Node) routeForwarded(c *accepted, frame []byte) {
+	t := n.cluster.topo.Load()
 	if t == nil || t.solo {
-		c.forward(frame)
+		n.forward(c, frame)
 		return
 	}
-	req := c.node.proto.classify(c, t)
+	req := n.proto.classify(c, t)
 	req.Write, req.Level = true, replica.DCOne
-	m := c.pushRouted(len(frame))
+	m := n.pushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
-	f := acquireFanout(t, c)
+	f := acquireFanout(n, t, c)
 	f.m = m
 	replica.Route(t, req, &f.plan)
 	ldc, k := t.LocalDC(), 0
@@ -194,17 +182,17 @@ func (c *accepted) routeForwarded(frame []byte) {
 		}
 	}
 	f.plan.Targets = f.plan.Targets[:k]
-	c.launch(f, frame)
+	launch(c, f, frame)
 }
 
 // launch sends every planned copy of a request. Called on the owner's
 // input path; the connections it makes busy are written by c.b.
-func (c *accepted) launch(f *fanout, frame []byte) {
+func launch(c *accepted, f *fanout, frame []byte) {
 	f.tr.Start(f.topo, &f.plan)
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
 	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
-		f.frame = c.node.env.Bufs.Get()
+		f.frame = f.node.env.Bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
 	f.mu.Lock()
@@ -247,7 +235,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			}
 			cm.Release()
 		}
-		stats := &f.owner.node.cluster.peerStats
+		stats := &f.node.cluster.peerStats
 		switch {
 		case tg.Forward:
 			next, ok := replica.Failover(f.topo, &f.plan, tg)
@@ -274,16 +262,16 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 // when it cannot be reached; a nil link means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
 	if tg.Node == f.topo.Local() {
-		st := admin.State(f.owner.node.adm.state.Load())
+		st := admin.State(f.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
 			return nil, replica.InvalidState // docs/compat.md §4.8: local execution gated
 		}
-		return f.owner.srv, replica.StorageRefused
+		return f.node.links[f.owner.Pin], replica.StorageRefused
 	}
 	if tg.Node < 0 || tg.Node >= len(f.topo.peers) || f.topo.peers[tg.Node] == nil {
 		return nil, replica.PeerNotConnected
 	}
-	return f.topo.peers[tg.Node].pick(f.owner.id), replica.PeerNotConnected
+	return f.topo.peers[tg.Node].pick(f.owner.ID), replica.PeerNotConnected
 }
 
 // Answer (msg.Owner) takes the reply of copy m (reply bytes, or a failure
@@ -306,7 +294,7 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 
 // step feeds the tracker with the reply of target i. Callers hold f.mu.
 func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch.Batch) {
-	p := &f.owner.node.proto
+	p := &f.node.proto
 	if code != replica.NoError {
 		reply = p.codeReply(code)
 	}
@@ -360,5 +348,5 @@ func (f *fanout) answerOwner(reply []byte, b *batch.Batch) {
 	}
 	m := f.m
 	f.m = nil
-	f.owner.answer(m, reply, b)
+	f.owner.Reply(m, reply, b)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -61,13 +62,13 @@ func acquireMulti(n *Node) *multi {
 
 // resetPartTok sizes partTok for a ring of nodes nodes, every entry -1
 // (no part for that node yet).
-func (c *accepted) resetPartTok(nodes int) {
-	if cap(c.partTok) < nodes {
-		c.partTok = make([]int64, nodes)
+func resetPartTok(r *inbound.Scratch, nodes int) {
+	if cap(r.PartTok) < nodes {
+		r.PartTok = make([]int64, nodes)
 	}
-	c.partTok = c.partTok[:nodes]
-	for i := range c.partTok {
-		c.partTok[i] = -1
+	r.PartTok = r.PartTok[:nodes]
+	for i := range r.PartTok {
+		r.PartTok[i] = -1
 	}
 }
 
@@ -75,50 +76,52 @@ func (c *accepted) resetPartTok(nodes int) {
 // protocol's split, and routes every part like a request of its own. It
 // reports false, doing nothing, when the request has a single owner or
 // cannot be split; the caller routes it whole.
-func (c *accepted) routeMulti(t *topology, req replica.Request, frame []byte) bool {
-	c.resetPartTok(t.Nodes())
-	if c.ownerFn == nil {
-		c.ownerFn = c.localOwner
+func (n *Node) routeMulti(c *accepted, t *topology, req replica.Request, frame []byte) bool {
+	r := &c.Route
+	resetPartTok(r, t.Nodes())
+	if r.OwnerFn == nil {
+		r.OwnerFn = func(key []byte) int { return localOwner(r, key) }
 	}
-	mp := acquireMulti(c.node)
-	c.splitTopo = t
-	n := c.node.proto.split(c, mp)
-	c.splitTopo = nil
-	if n < 2 {
+	mp := acquireMulti(n)
+	r.SplitRing = t.Snapshot
+	parts := n.proto.split(c, mp)
+	r.SplitRing = nil
+	if parts < 2 {
 		mp.release()
 		return false
 	}
-	m := c.pushRouted(len(frame))
+	m := n.pushRouted(c, len(frame))
 	if m == nil {
 		mp.release()
 		return true
 	}
-	c.statsFragments(n)
-	mp.owner, mp.m, mp.left = c, m, n
-	for len(mp.kept) < n {
+	statsFragments(c, parts)
+	mp.owner, mp.m, mp.left = c, m, parts
+	for len(mp.kept) < parts {
 		mp.kept = append(mp.kept, nil)
 		mp.replies = append(mp.replies, nil)
 	}
-	mp.kept, mp.replies = mp.kept[:n], mp.replies[:n]
+	mp.kept, mp.replies = mp.kept[:parts], mp.replies[:parts]
 	for i := range mp.parts {
-		r := req
-		r.Token = uint32(c.partTok[mp.parts[i].owner])
-		f := acquireFanout(t, c)
+		rq := req
+		rq.Token = uint32(r.PartTok[mp.parts[i].owner])
+		f := acquireFanout(n, t, c)
 		f.multi, f.part = mp, i
-		replica.Route(t, r, &f.plan)
-		c.launch(f, mp.parts[i].frame)
+		replica.Route(t, rq, &f.plan)
+		launch(c, f, mp.parts[i].frame)
 	}
 	return true
 }
 
-// localOwner is the Split owner function: the key's owner in the local
-// rack; it notes the token of each owner's first key. Runs under inMu.
-func (c *accepted) localOwner(key []byte) int {
-	t := c.splitTopo
+// localOwner is the Split owner function of a connection with scratch r:
+// the key's owner in the local rack; it notes the token of each owner's
+// first key. Runs on the connection's input side.
+func localOwner(r *inbound.Scratch, key []byte) int {
+	t := r.SplitRing
 	tok := t.Token(key)
 	o := t.Owner(t.LocalDC(), t.LocalRack(), tok)
-	if c.partTok[o] < 0 {
-		c.partTok[o] = int64(tok)
+	if r.PartTok[o] < 0 {
+		r.PartTok[o] = int64(tok)
 	}
 	return o
 }
@@ -141,12 +144,12 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 	}
 	out := mp.node.env.Bufs.Get()
 	var err error
-	out.B, err = mp.owner.node.proto.merge(mp, out.B)
+	out.B, err = mp.node.proto.merge(mp, out.B)
 	reply = out.B
 	if err != nil {
-		reply = mp.owner.node.proto.badMerge
+		reply = mp.node.proto.badMerge
 	}
-	mp.owner.answer(mp.m, reply, bt)
+	mp.owner.Reply(mp.m, reply, bt)
 	mp.node.env.Bufs.Put(out)
 	mp.release()
 }

@@ -6,56 +6,56 @@ import (
 )
 
 // Redis's part of routing (proto.go, route.go): what the router asks of the
-// request being handled (c.req), answered from the command table.
+// request being handled (c.Req), answered from the command table.
 
 // classifyRESP derives what the coordinator needs from the parsed request:
 // write or read (FlagWrite, or any keyed command that is not read-only,
 // such as EVAL), the routing class from the command table, the level of
 // the connection and the token of the first key. The key indexes are left
-// in c.keyIdx for keyRESP.
+// in c.Route.KeyIdx for keyRESP.
 func classifyRESP(c *accepted, t *topology) replica.Request {
-	cmd := c.req.Cmd
-	c.keyIdx = cmd.Keys(c.req.Args, c.keyIdx[:0])
+	cmd := c.Req.Cmd
+	c.Route.KeyIdx = cmd.Keys(c.Req.Args, c.Route.KeyIdx[:0])
 	fl := cmd.Flags
 	var r replica.Request
-	r.Write = fl&resp.FlagWrite != 0 || (fl&resp.FlagRead == 0 && len(c.keyIdx) > 0)
+	r.Write = fl&resp.FlagWrite != 0 || (fl&resp.FlagRead == 0 && len(c.Route.KeyIdx) > 0)
 	switch {
 	case fl&resp.FlagAllNodes != 0:
 		r.Routing = replica.RouteAllNodes
-	case fl&resp.FlagLocalOnly != 0 || len(c.keyIdx) == 0:
+	case fl&resp.FlagLocalOnly != 0 || len(c.Route.KeyIdx) == 0:
 		r.Routing = replica.RouteLocalOnly
 	case fl&resp.FlagOwnerLocalRack != 0:
 		r.Routing = replica.RouteOwnerLocalRack
 	}
-	if len(c.keyIdx) > 0 {
-		r.Token = t.Token(c.req.Args[c.keyIdx[0]])
+	if len(c.Route.KeyIdx) > 0 {
+		r.Token = t.Token(c.Req.Args[c.Route.KeyIdx[0]])
 	}
-	r.Level = c.level(r.Write)
+	r.Level = c.Level(r.Write)
 	return r
 }
 
 // keyCountRESP is the number of keys classifyRESP found.
-func keyCountRESP(c *accepted) int { return len(c.keyIdx) }
+func keyCountRESP(c *accepted) int { return len(c.Route.KeyIdx) }
 
 // keyRESP is the i-th key classifyRESP found.
-func keyRESP(c *accepted, i int) []byte { return c.req.Args[c.keyIdx[i]] }
+func keyRESP(c *accepted, i int) []byte { return c.Req.Args[c.Route.KeyIdx[i]] }
 
 // adminDeleteRESP: admin mode restricts DEL.
-func adminDeleteRESP(c *accepted) bool { return c.req.Cmd == adminDelCmd }
+func adminDeleteRESP(c *accepted) bool { return c.Req.Cmd == adminDelCmd }
 
 // adminDelCmd is Redis DEL.
 var adminDelCmd = resp.Lookup([]byte("del"))
 
 // multiKeyRESP: the command table marks the commands split per owner
 // (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK).
-func multiKeyRESP(c *accepted) bool { return c.req.Cmd.Flags&resp.FlagMultiKey != 0 }
+func multiKeyRESP(c *accepted) bool { return c.Req.Cmd.Flags&resp.FlagMultiKey != 0 }
 
-// splitRESP groups the keys of c.req by c.ownerFn into parts encoded in
+// splitRESP groups the keys of c.Req by c.Route.OwnerFn into parts encoded in
 // mp.frames; it returns the number of parts (0 when the request cannot be
 // split).
 func splitRESP(c *accepted, mp *multi) int {
 	var err error
-	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.req, c.ownerFn)
+	mp.frames.B, err = mp.split.Split(mp.frames.B[:0], &c.Req, c.Route.OwnerFn)
 	if err != nil {
 		return 0
 	}
@@ -80,25 +80,14 @@ func mergeRESP(mp *multi, dst []byte) ([]byte, error) { return mp.split.Merge(ds
 // replies could never agree. It returns the frame to route, nil when the
 // request was answered. A rewritten frame lives in c.rewrite until the
 // next rewrite on this connection (enqueue copies it).
-func prepareRESP(c *accepted, t *topology, req replica.Request, frame []byte) []byte {
-	switch cmd := c.req.Cmd; {
-	case cmd == c.node.cluster.cmdEval && c.spansNodes(t):
-		c.local(c.node.proto.codeReply(replica.ScriptSpansNodes))
+func prepareRESP(n *Node, c *accepted, t *topology, req replica.Request, frame []byte) []byte {
+	switch cmd := c.Req.Cmd; {
+	case cmd == n.cluster.cmdEval && n.spansNodes(c, t):
+		c.Local(n.proto.codeReply(replica.ScriptSpansNodes))
 		return nil
-	case cmd == c.node.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum:
-		c.rewrite = resp.AppendSortAlpha(c.rewrite[:0], c.req.Args[1])
-		return c.rewrite
+	case cmd == n.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum:
+		c.Route.Rewrite = resp.AppendSortAlpha(c.Route.Rewrite[:0], c.Req.Args[1])
+		return c.Route.Rewrite
 	}
 	return frame
-}
-
-// peerRefuseRESP is the reply to a peer's request that cannot run: an
-// unknown command (a peer does not validate what it forwards); nil
-// otherwise.
-func peerRefuseRESP(c *accepted) []byte {
-	if c.req.Cmd != nil {
-		return nil
-	}
-	c.scratch, _ = c.req.Validate(c.scratch[:0])
-	return c.scratch
 }

@@ -31,22 +31,12 @@ func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
 	peers := stk[:0]
 	n.mu.Lock()
 	for c := range n.clients {
-		if !c.kind.client {
+		if !c.Kind.Client {
 			peers = append(peers, c)
 		}
 	}
 	n.mu.Unlock()
 	for _, c := range peers {
-		c.Mu.Lock()
-		for i := 0; i < c.pending.Len(); i++ {
-			m := c.pending.At(i)
-			v[stats.DnodeClientOutQueue]++
-			v[stats.DnodeClientOutQueueBytes] += m.St.Size
-			if !m.Done {
-				v[stats.DnodeClientInQueue]++
-				v[stats.DnodeClientInQueueBytes] += m.St.Size
-			}
-		}
-		c.Mu.Unlock()
+		c.Queues(v)
 	}
 }

@@ -1,13 +1,9 @@
 package engine
 
 import (
-	"github.com/dynomite-go/dynomite/codec/resp"
-	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
-	"github.com/dynomite-go/dynomite/engine/tally"
-	"github.com/dynomite-go/dynomite/replica"
 )
 
 // Stats of the request path (docs/compat.md §2.2, §7.3), and the node-state gate.
@@ -43,6 +39,11 @@ import (
 // snapshots add what the node counts on its own atomics (stats_source.go):
 // max_msgs refusals, peer reply mismatches and drops, pool sizes.
 //
+// The hooks of the accepted side (client accepted, request parsed, tag,
+// client closed) are engine/inbound's (stats.go); the dialled side's are
+// engine/outbound's, which asks the node for the client of a msg
+// (statsOwner, clientStats).
+//
 // Every counter is an atomic add on the connection's stats.Shard (a
 // connection gets one when it is created, round robin over the shards);
 // nothing allocates. With stats off (Options.noStats, or a binary built
@@ -61,138 +62,6 @@ func (n *Node) statsShard() *stats.Shard {
 		return nil
 	}
 	return n.adm.reg.Shard(int(n.adm.shardSeq.Add(1)))
-}
-
-// statsOpen runs once for an accepted connection, before its first input:
-// a client copies the node's consistency levels; the connection is counted
-// in its kind's gauge.
-func (c *accepted) statsOpen() {
-	if c.kind.client {
-		c.rlevel, c.wlevel = c.node.Consistency()
-	}
-	if sh := c.St.Shard; sh != nil {
-		sh.Inc(c.kind.conns)
-	}
-}
-
-// statsClientClosed runs once when an accepted connection closes, with mu
-// held, before its pending requests are released: a client's requests
-// left unanswered count as dropped.
-func (c *accepted) statsClientClosed() {
-	sh := c.St.Shard
-	if sh == nil {
-		return
-	}
-	sh.Dec(c.kind.conns)
-	if c.kind.client {
-		var dropped int64
-		for i := 0; i < c.pending.Len(); i++ {
-			if !c.pending.At(i).Done {
-				dropped++
-			}
-		}
-		if dropped > 0 {
-			sh.Add(stats.ClientDroppedRequests, dropped)
-		}
-	}
-	switch {
-	case c.St.Failed.Load():
-		sh.Inc(c.kind.errs)
-	case !c.node.closing.Load():
-		sh.Inc(c.kind.eof)
-	}
-}
-
-// statsInput reads the clock once for a batch of client input.
-func (c *accepted) statsInput() {
-	if c.St.Shard != nil {
-		c.St.Now = c.node.statsClock()
-	}
-}
-
-// countRequest counts one valid client request by kind, in the input
-// batch's tally (statsInputDone adds it).
-func (c *accepted) countRequest(cmd *resp.Command) {
-	if c.St.Shard == nil || !c.kind.client {
-		return
-	}
-	n := c.node
-	switch {
-	case cmd.Flags&resp.FlagWrite != 0:
-		c.St.In.Writes++
-	case cmd == n.adm.ping || cmd == n.cmdQuit || cmd == n.cmdConsistency:
-	default:
-		c.St.In.Reads++
-	}
-}
-
-// statsInputDone runs at the end of every input batch of a client or
-// accepted peer conn (inMu held), before the batch's requests are written
-// inline: it adds the batch's tally to the shard and records the depth of
-// the connection's reply queue (client_out_queue_99,
-// dnode_client_out_queue_99).
-func (c *accepted) statsInputDone() {
-	sh := c.St.Shard
-	if sh == nil {
-		return
-	}
-	c.St.In.Flush(sh)
-	c.Mu.Lock()
-	d := c.pending.Len()
-	c.Mu.Unlock()
-	sh.Observe(c.kind.depth, int64(d))
-}
-
-// rejectByState answers the current request with the invalid-state error
-// when the node's state does not allow it on the local datastore (docs/compat.md
-// §4.8): NORMAL executes everything; WRITES_ONLY and RESUMING execute
-// writes only; STANDBY, and every other state (where C Dynomite stalls the
-// request), execute nothing.
-func (c *accepted) rejectByState() bool {
-	st := admin.State(c.node.adm.state.Load())
-	if st == admin.Normal {
-		return false
-	}
-	var ok bool
-	if c.reqWrite() {
-		ok = st.AllowsWrite()
-	} else {
-		ok = st.AllowsRead()
-	}
-	if ok {
-		return false
-	}
-	c.local(c.node.proto.codeReply(replica.InvalidState))
-	return true
-}
-
-// statsTag records on m what the reply side needs: arrival time, size,
-// kind and families of the current request. It runs before m is queued.
-func (c *accepted) statsTag(m *msg.Msg, size int) {
-	if c.St.Shard == nil {
-		return
-	}
-	cmd := c.req.Cmd
-	m.St.Start = c.St.Now
-	m.St.Size = int64(size)
-	m.St.Tagged = true
-	m.St.Write = c.reqWrite()
-	if cmd == c.St.LastCmd {
-		m.St.Fam = c.St.LastFam
-		return
-	}
-	if fams := c.node.adm.families; fams != nil {
-		key := cmd
-		if key.Parent != nil {
-			key = key.Parent
-		}
-		f, ok := fams[key]
-		if !ok {
-			f = tally.Families{M: [3]stats.Metric{stats.RedisReqOther}, N: 1}
-		}
-		m.St.Fam = f
-		c.St.LastCmd, c.St.LastFam = cmd, f
-	}
 }
 
 // clientOf returns the accepted connection whose request m is, or a copy
@@ -228,18 +97,11 @@ func (n *Node) statsOwner(m *msg.Msg, size int, peer bool) (*core.Stats, int64) 
 	case *fanout:
 		c := o.owner
 		if !peer && !m.St.Tagged {
-			c.statsTag(m, size)
+			c.StatsTag(m, size)
 			m.St.Start = 0
 			m.St.Write = m.Write
 		}
 		return &c.St, o.start
 	}
 	return nil, 0
-}
-
-// FailLater is core.Sock.FailLater for an accepted connection, whose close
-// ends a drain.
-func (c *accepted) FailLater() {
-	c.St.Failed.Store(true)
-	c.CloseLater()
 }

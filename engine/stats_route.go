@@ -42,7 +42,7 @@ func (f *fanout) statsDecided() {
 }
 
 // statsFragments counts the n parts of the request c just split.
-func (c *accepted) statsFragments(n int) {
+func statsFragments(c *accepted, n int) {
 	if sh := c.St.Shard; sh != nil {
 		sh.Add(stats.Fragments, int64(n))
 	}

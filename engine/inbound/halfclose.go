@@ -1,4 +1,4 @@
-package engine
+package inbound
 
 import (
 	"sync/atomic"
@@ -25,10 +25,10 @@ type lingerState struct {
 	on atomic.Bool // the socket lives on through a duplicate descriptor
 }
 
-// startLinger is called by onClientClose with mu held. It reports whether the
+// startLinger is called by OnClose with Mu held. It reports whether the
 // client now lingers; if not, the caller tears it down.
-func (c *accepted) startLinger() bool {
-	if !c.kind.client || c.quitting || c.St.Failed.Load() || c.node.closing.Load() {
+func (c *Conn) startLinger() bool {
+	if !c.Kind.Client || c.quitting || c.St.Failed.Load() || c.env.Closing.Load() {
 		return false
 	}
 	if c.pending.Len() == 0 && (c.Out == nil || len(c.Out.B) == 0) {
@@ -45,7 +45,7 @@ func (c *accepted) startLinger() bool {
 }
 
 // endLinger closes the duplicate descriptor and tears the client down.
-func (c *accepted) endLinger() {
+func (c *Conn) endLinger() {
 	c.Mu.Lock()
 	if c.Closed || !c.linger.on.Load() {
 		c.Mu.Unlock()
@@ -53,13 +53,13 @@ func (c *accepted) endLinger() {
 	}
 	c.linger.on.Store(false)
 	_ = sock.Close(c.FD)
-	c.teardownClient() // unlocks mu
+	c.teardown() // unlocks Mu
 }
 
 // lingerWrite writes all of b to the duplicate descriptor, waiting for the
 // socket for at most the node's timeout per wait (5 s without one).
-func (c *accepted) lingerWrite(b []byte) error {
-	wait := c.node.timeout
+func (c *Conn) lingerWrite(b []byte) error {
+	wait := c.env.Timeout
 	if wait < time.Millisecond {
 		wait = 5 * time.Second
 	}
@@ -68,7 +68,7 @@ func (c *accepted) lingerWrite(b []byte) error {
 
 // CloseLater is core.Sock.CloseLater for an accepted connection: a lingering
 // client's duplicate descriptor is closed and the client torn down.
-func (c *accepted) CloseLater() {
+func (c *Conn) CloseLater() {
 	if c.linger.on.Load() {
 		c.endLinger()
 		return
@@ -78,7 +78,7 @@ func (c *accepted) CloseLater() {
 
 // BlockingWrite is core.Sock.BlockingWrite for an accepted connection: a
 // lingering client is written through its duplicate descriptor.
-func (c *accepted) BlockingWrite(b []byte) error {
+func (c *Conn) BlockingWrite(b []byte) error {
 	if c.linger.on.Load() {
 		return c.lingerWrite(b)
 	}

@@ -1,4 +1,4 @@
-package engine
+package inbound
 
 import (
 	"github.com/valyala/bytebufferpool"
@@ -22,33 +22,34 @@ import (
 // does not take goes to slowFlush, a goroutine that waits for writability
 // through netpoll, so no poller ever blocks on a slow client. While a slow
 // flush runs, new replies only accumulate; the input side pauses when they
-// pass Node.maxUnsent and resumes when they drain.
+// pass Env.MaxUnsent and resumes when they drain.
 
 // Answer (msg.Owner) gives m, a request c forwarded, its reply or the
 // reply of the failure code.
-func (c *accepted) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
+func (c *Conn) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
 	if code != replica.NoError {
-		reply = c.node.proto.codeReply(code)
+		reply = c.env.CodeReply(code)
 	}
-	c.answer(m, reply, b)
+	c.Reply(m, reply, b)
 }
 
-// answer gives m its reply; b flushes c at its end.
-func (c *accepted) answer(m *msg.Msg, reply []byte, b *batch.Batch) {
+// Reply gives m, a request of c's that Push queued, its reply; b
+// flushes c at its end. The caller must not touch m afterwards.
+func (c *Conn) Reply(m *msg.Msg, reply []byte, b *batch.Batch) {
 	if m.Mute != memcache.MuteNone {
 		reply = m.Mute.Apply(reply)
 	}
 	c.Mu.Lock()
 	if c.Closed {
 		c.Mu.Unlock()
-		c.node.release(m)
+		c.env.release(m)
 		return
 	}
 	c.inflight--
 	if c.pending.Peek() == m {
 		c.pending.Pop()
 		c.appendReply(m.PeerID, reply)
-		c.node.release(m)
+		c.env.release(m)
 		c.moveDone()
 	} else {
 		m.SetReply(reply)
@@ -61,18 +62,18 @@ func (c *accepted) answer(m *msg.Msg, reply []byte, b *batch.Batch) {
 }
 
 // moveDone moves the replies of completed requests at the head of pending
-// to out. Callers hold mu.
-func (c *accepted) moveDone() {
+// to out. Callers hold Mu.
+func (c *Conn) moveDone() {
 	for m := c.pending.Peek(); m != nil && m.Done; m = c.pending.Peek() {
 		c.pending.Pop()
 		c.appendReply(m.PeerID, m.Reply.B)
-		c.node.release(m)
+		c.env.release(m)
 	}
 }
 
 // Flush (batch.Flusher) writes out with one non-blocking write, then
 // closes the connection after QUIT or resumes a paused input side when due.
-func (c *accepted) Flush() {
+func (c *Conn) Flush() {
 	c.Mu.Lock()
 	c.dirty = false
 	if c.Closed || c.Flushing {
@@ -83,7 +84,7 @@ func (c *accepted) Flush() {
 		n, err := sock.WriteSome(c.FD, c.Out.B)
 		if err != nil {
 			c.Mu.Unlock()
-			c.node.log.Debug("client write failed", "client", c.id, "err", err)
+			c.env.Log.Debug("client write failed", "client", c.ID, "err", err)
 			c.FailLater()
 			return
 		}
@@ -95,7 +96,7 @@ func (c *accepted) Flush() {
 			go c.slowFlush(b, n)
 			return
 		}
-		c.node.env.Bufs.Put(c.TakeOut())
+		c.env.Core.Bufs.Put(c.TakeOut())
 	}
 	closeNow, resume := c.afterFlush()
 	c.Mu.Unlock()
@@ -103,20 +104,20 @@ func (c *accepted) Flush() {
 }
 
 // afterFlush decides, once out is empty, whether to close (QUIT or protocol
-// error answered) or to resume a paused input side. Callers hold mu.
-func (c *accepted) afterFlush() (closeNow, resume bool) {
+// error answered) or to resume a paused input side. Callers hold Mu.
+func (c *Conn) afterFlush() (closeNow, resume bool) {
 	if c.quitting {
 		return c.pending.Len() == 0, false
 	}
-	if c.paused && !c.node.closing.Load() &&
-		c.pending.Len() <= c.pipelineCap()/2 && c.Unsent() <= c.node.maxUnsent/2 {
+	if c.paused && !c.env.Closing.Load() &&
+		c.pending.Len() <= c.Kind.pipeline/2 && c.Unsent() <= c.env.MaxUnsent/2 {
 		c.paused = false
 		return false, true
 	}
 	return false, false
 }
 
-func (c *accepted) afterFlushAct(closeNow, resume bool) {
+func (c *Conn) afterFlushAct(closeNow, resume bool) {
 	switch {
 	case closeNow:
 		c.CloseLater()
@@ -128,7 +129,7 @@ func (c *accepted) afterFlushAct(closeNow, resume bool) {
 // slowFlush writes b[off:] and then whatever accumulated meanwhile, waiting
 // for the socket as long as needed. It runs on its own goroutine and owns
 // the socket's writes until it returns (flushing is set).
-func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
+func (c *Conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 	for {
 		c.WMu.Lock()
 		err := c.BlockingWrite(b.B[off:])
@@ -140,7 +141,7 @@ func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.FailLater()
 			return
 		}
-		c.node.env.Bufs.Put(b)
+		c.env.Core.Bufs.Put(b)
 		c.Mu.Lock()
 		c.Held = 0
 		if c.Closed || c.Out == nil || len(c.Out.B) == 0 {
@@ -156,10 +157,10 @@ func (c *accepted) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 	}
 }
 
-// onClientClose runs once when netpoll closes the connection, before the
+// OnClose runs once when netpoll closes the connection, before the
 // descriptor is closed. Requests still at the datastore are released by
-// answer when their replies (or failures) come back.
-func (c *accepted) onClientClose() {
+// Reply when their replies (or failures) come back.
+func (c *Conn) OnClose() {
 	c.MarkGone()
 	c.WMu.Lock()
 	//lint:ignore SA2001 a barrier: a slow flush holding wmu has left netpoll's output buffer
@@ -173,24 +174,24 @@ func (c *accepted) onClientClose() {
 		c.Mu.Unlock()
 		return
 	}
-	c.teardownClient()
+	c.teardown()
 }
 
-// teardownClient releases everything the client holds. Callers hold mu;
+// teardown releases everything the client holds. Callers hold Mu;
 // it is released.
-func (c *accepted) teardownClient() {
+func (c *Conn) teardown() {
 	c.Closed = true
-	c.statsClientClosed()
+	c.statsClosed()
 	for i, n := 0, c.pending.Len(); i < n; i++ {
 		if m := c.pending.Pop(); m.Done {
-			c.node.release(m)
+			c.env.release(m)
 		}
 	}
-	c.node.env.Bufs.Put(c.TakeOut())
+	c.env.Core.Bufs.Put(c.TakeOut())
 	c.Mu.Unlock()
 	c.inMu.Lock()
-	c.node.env.Bufs.Put(c.Carry)
+	c.env.Core.Bufs.Put(c.Carry)
 	c.Carry = nil
 	c.inMu.Unlock()
-	c.node.removeClient(c)
+	c.env.Closed(c)
 }

@@ -1,4 +1,4 @@
-package engine
+package inbound
 
 import (
 	"errors"
@@ -21,9 +21,9 @@ import (
 // skipped the same way. A payload that is not RESP, an oversized header
 // field or an encrypted frame (not supported yet) closes the connection.
 
-// consumePeer is a peer's framer and handler (inKind.consume): it handles every complete frame at
+// consumePeer is a peer's framer and handler (Kind.consume): it handles every complete frame at
 // the front of buf and returns how many bytes it used. Callers hold inMu.
-func (c *accepted) consumePeer(buf []byte) int {
+func (c *Conn) consumePeer(buf []byte) int {
 	off := 0
 	for off < len(buf) {
 		switch c.admitNext() {
@@ -50,7 +50,7 @@ func (c *accepted) consumePeer(buf []byte) int {
 			continue
 		}
 		c.curID, c.sameDC = c.hdr.MsgID, c.hdr.SameDC
-		n, res := c.node.proto.parse(c, buf[p:])
+		n, res := c.env.parse(c, buf[p:])
 		switch res {
 		case parseMore:
 			return off + skipped
@@ -66,42 +66,49 @@ func (c *accepted) consumePeer(buf []byte) int {
 
 // peerInputError stops reading a peer connection and closes it once the
 // replies of the requests before the bad frame are flushed.
-func (c *accepted) peerInputError(what string, err error) {
-	c.node.log.Warn("closing peer connection: "+what, "peer", c.NC.RemoteAddr().String(), "err", err)
+func (c *Conn) peerInputError(what string, err error) {
+	c.env.Log.Warn("closing peer connection: "+what, "peer", c.NC.RemoteAddr().String(), "err", err)
 	c.parser.Reset()
 	c.Mu.Lock()
 	c.quitting = true
 	c.Mu.Unlock()
 }
 
-// handlePeer executes one request of the node's protocol from a peer: DMSG_REQ on the local
-// datastore without re-checking ownership, DMSG_REQ_FORWARD as the
-// coordinator of this DC at DC_ONE (docs/compat.md §4.3 step 7).
-func (c *accepted) handlePeer(frame []byte, t dnode.Type) {
-	if reply := c.node.proto.peerRefuse(c); reply != nil {
-		c.local(reply)
+// handlePeer hands one request of the node's protocol from a peer to the
+// node (Env.Peer), which runs DMSG_REQ on the local datastore without
+// re-checking ownership, and DMSG_REQ_FORWARD as the coordinator of this
+// DC at DC_ONE (docs/compat.md §4.3 step 7). A request no peer may make
+// is answered here.
+func (c *Conn) handlePeer(frame []byte, t dnode.Type) {
+	if reply := c.env.peerRefuse(c); reply != nil {
+		c.Local(reply)
 		return
 	}
-	if t == dnode.TypeReq {
-		c.forward(frame)
-		return
-	}
-	c.routeForwarded(frame)
+	c.env.Peer(c, frame, t)
 }
 
 // appendReply appends the reply to request id to the output, framed as the
-// connection's kind frames replies. Callers hold mu.
-func (c *accepted) appendReply(id uint64, reply []byte) { c.kind.appendReply(c, id, reply) }
+// connection's kind frames replies. Callers hold Mu.
+func (c *Conn) appendReply(id uint64, reply []byte) { c.Kind.appendReply(c, id, reply) }
 
 // appendPlain is a client's appendReply: the reply as it is.
-func (c *accepted) appendPlain(_ uint64, reply []byte) { c.AppendOut(reply) }
+func (c *Conn) appendPlain(_ uint64, reply []byte) { c.AppendOut(reply) }
 
 // appendPeerReply is a peer's appendReply: a DMSG_RES header echoing id,
 // then the reply.
-func (c *accepted) appendPeerReply(id uint64, reply []byte) {
+func (c *Conn) appendPeerReply(id uint64, reply []byte) {
 	if c.Out == nil {
-		c.Out = c.node.env.Bufs.Get()
+		c.Out = c.env.Core.Bufs.Get()
 	}
 	c.Out.B = dnode.AppendHeader(c.Out.B, dnode.Plain(id, dnode.TypeRes, c.sameDC, uint32(len(reply))))
 	c.AppendOut(reply)
+}
+
+// peerIn is the dnode state of an accepted peer connection, input side
+// (inMu).
+type peerIn struct {
+	dparser dnode.Parser
+	hdr     dnode.Header
+	curID   uint64 // msg id of the request being handled
+	sameDC  bool   // same_dc of the last request, echoed in replies
 }

@@ -1,12 +1,13 @@
-package engine
+package inbound
 
 import (
 	"github.com/dynomite-go/dynomite/codec/memcache"
 )
 
-// The memcached text protocol on the shared request lifecycle (proto.go).
+// The memcached text protocol on the shared request lifecycle (parse.go;
+// its routing is the node's, engine/memcache_route.go).
 //
-//	client bytes ─▶ parseMemcache ─┬─ request ─▶ handleMemcache ─▶ dispatch (forward | route)
+//	client bytes ─▶ parseMemcache ─┬─ request ─▶ handleMemcache ─▶ Env.Dispatch (forward | route)
 //	                               │               noreply / q: forwarded without them, msg muted
 //	                               ├─ error line: answered locally (none for noreply, as memcached)
 //	                               ├─ value too large: reply locally, drop the value as it
@@ -40,7 +41,7 @@ type mcIn struct {
 const maxKeptFrame = 64 << 10
 
 // parseMemcache is parse for memcached.
-func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
+func parseMemcache(c *Conn, buf []byte) (int, parseResult) {
 	mc := &c.mc
 	if mc.skip > 0 {
 		d := min(mc.skip, len(buf))
@@ -71,7 +72,7 @@ func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
 		}
 	}
 	if !r.NoReply || e == memcache.ErrUnknownCommand {
-		c.local(e.Reply())
+		c.Local(e.Reply())
 	}
 	return n, parseDone
 }
@@ -81,20 +82,20 @@ func parseMemcache(c *accepted, buf []byte) (int, parseResult) {
 // the item stored under the key is gone. The node sends the request that
 // unlinks it (memcache.AppendUnlink) and gives the client the error in
 // place of that request's reply, in request order.
-func (c *accepted) dropTooLarge(r *memcache.Request) {
+func (c *Conn) dropTooLarge(r *memcache.Request) {
 	c.mc.frame = memcache.AppendUnlink(c.mc.frame[:0], r)
 	c.mc.mute = memcache.MuteTooLarge
 	if r.NoReply {
 		c.mc.mute = memcache.MuteAll
 	}
-	c.dispatch(c.mc.frame)
+	c.env.Dispatch(c, c.mc.frame)
 	c.mc.mute = memcache.MuteNone
 }
 
-// handleMemcache acts on one parsed request (proto.handle). A request
+// handleMemcache acts on one parsed request (Env.handle). A request
 // whose replies the client must not all see leaves loud, and its mute
 // drops them at delivery.
-func (c *accepted) handleMemcache(frame []byte) {
+func (c *Conn) handleMemcache(frame []byte) {
 	r := &c.mc.req
 	c.countMemcache(r.Cmd)
 	if r.Cmd == memcache.CmdQuit {
@@ -107,23 +108,9 @@ func (c *accepted) handleMemcache(frame []byte) {
 		c.mc.frame = memcache.AppendLoud(c.mc.frame[:0], frame, r)
 		frame = c.mc.frame
 	}
-	c.dispatch(frame)
+	c.env.Dispatch(c, frame)
 	c.mc.mute = memcache.MuteNone
 	if cap(c.mc.frame) > maxKeptFrame {
 		c.mc.frame = nil
-	}
-}
-
-// countMemcache counts one client request by class in the input batch's
-// tally, as countRequest does for Redis (statsInputDone adds it).
-func (c *accepted) countMemcache(cmd memcache.Command) {
-	if c.St.Shard == nil || !c.kind.client {
-		return
-	}
-	switch {
-	case cmd.Is(memcache.FlagWrite):
-		c.St.In.Writes++
-	case cmd.Is(memcache.FlagRead):
-		c.St.In.Reads++
 	}
 }
