@@ -44,12 +44,13 @@
 //	client socket
 //	  │ netpoll reads; OnRequest on the client's poller
 //	  ▼
-//	onClientInput ── carry + new bytes ── kind.consume ── proto.parse (proto.go)
+//	inbound.Conn.OnInput ── carry + new bytes ── kind.consume ── parse
 //	  │ per complete frame: Validate (unknown, arity), QUIT, conn_consistency,
 //	  │ empty key, unsupported ── answered locally, in order ──────────────┐
+//	  │ Env.Dispatch: dispatch (route.go), forward (forward.go)             │
 //	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
 //	  ▼                                                                     │
-//	forward: msg acquired, pushed on client.pending (request order)         │
+//	forward: msg acquired, pushed on the client's pending (request order)   │
 //	  │ frame bytes copied into the dialled conn's out, msg pushed on fifo  │
 //	  │ datastore down: "-ERR Storage: Datastore refused connection" ───────┤
 //	  ▼                                                                     │
@@ -63,7 +64,7 @@
 //	datastore replies; OnRequest on the dialled conn's poller               │
 //	  │ kind.onInput: proto.scan (resumable), FIFO match (answerHead)       │
 //	  ▼                                                                     │
-//	answer: reply copied  to the client's out if its msg is the oldest     │
+//	Reply: reply copied to the client's out if its msg is the oldest       │
 //	  │ pending (else kept in the msg until the older ones complete) ◄──────┘
 //	  ▼
 //	the read's batch flushes each client answered once: one non-blocking
@@ -71,7 +72,7 @@
 //	goroutine)
 //
 // The texts above are Redis's. The protocol (proto.go) is chosen once per
-// node by data_store: with memcached (memcache.go) the parser, the reply
+// node by data_store: with memcached (engine/inbound's memcache.go) the parser, the reply
 // scanner, the local error lines and the engine's errors ("SERVER_ERROR
 // <source> <message>") change, and the path stays the same, except that
 // consecutive single-key gets of one write leave as one multi-key get line
@@ -98,7 +99,7 @@
 // before each request and matches replies by msg id; an accepted peer conn
 // is an accepted conn of the peer kind that parses a dnode header before
 // each request and puts a DMSG_RES header before each reply (peer.go,
-// dnode.go). Multi-key commands are split per local-rack owner by the
+// engine/inbound's dnode.go). Multi-key commands are split per local-rack owner by the
 // protocol's split, each part routed on its own, and merged in key order
 // (route_multi.go). One router serves Redis and memcached: the protocol
 // supplies classes, keys, splits, merges and rewrites (proto.go).
@@ -141,8 +142,8 @@
 // # Concurrency
 //
 // A Node's exported methods may be called from any goroutine. Inside, the
-// lock order is accepted.inMu, then the mu or wmu of any connection; see
-// conn.go.
+// lock order is an accepted connection's input lock, then the mu or wmu
+// of any connection; see conn.go.
 //
 // # Performance
 //

@@ -144,7 +144,7 @@ func (n *Node) spansNodes(c *accepted, t *topology) bool {
 // pushRouted admits a request of size bytes and queues its msg in the
 // reply order; nil when max_msgs is reached (the client has been
 // answered). The size is kept for the queues of an accepted peer
-// connection (stats_dnode.go).
+// connection (inbound.Conn.Queues).
 func (n *Node) pushRouted(c *accepted, size int) *msg.Msg {
 	if !n.admit() {
 		c.Local(n.proto.tooManyMsgs)

@@ -14,7 +14,7 @@ import (
 //	remote_peer_dropped_requests + remote-DC copies that no rack could take
 //	remote_peer_failover_requests remote-DC copies sent to another rack
 //	dnode_client_in_queue, dnode_client_out_queue (+ bytes): read from the
-//	                             accepted peer connections (stats_dnode.go)
+//	                             accepted peer connections (inbound.Conn.Queues)
 //
 // Memory, as C Dynomite's never-shrinking free lists would show it:
 //
@@ -54,4 +54,21 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	peak = max(peak, bufs)
 	mem[stats.AllocMbufs] = peak
 	mem[stats.FreeMbufs] = peak - bufs
+}
+
+// dnodeQueues adds the queues of the accepted peer connections to v
+// (dnode_client_*, engine/inbound's stats.go).
+func (n *Node) dnodeQueues(v *[stats.NumMetrics]int64) {
+	var stk [16]*accepted // one per peer connection: a few per other node
+	peers := stk[:0]
+	n.mu.Lock()
+	for c := range n.clients {
+		if !c.Kind.Client {
+			peers = append(peers, c)
+		}
+	}
+	n.mu.Unlock()
+	for _, c := range peers {
+		c.Queues(v)
+	}
 }

@@ -137,10 +137,29 @@ func (c *Conn) StatsTag(m *msg.Msg, size int) {
 	}
 }
 
+// Queues of the accepted peer connections, docs/compat.md §2.2
+// dnode_client_*. They are read from the connections when a snapshot is
+// taken, as the pool sizes are (the engine's stats_source.go), so the
+// request path pays nothing for them and they are exact:
+//
+//	dnode_client_out_queue        requests a peer sent whose replies have not
+//	                              gone back to it yet: the connection's reply
+//	                              queue (pending), as the out queue of a dnode
+//	                              client in C Dynomite; its depth is what
+//	                              dnode_client_out_queue_99 samples
+//	dnode_client_in_queue         of those, the ones still waiting for their
+//	                              reply: queued on the local datastore
+//	                              (DMSG_REQ) or on this DC's racks
+//	                              (DMSG_REQ_FORWARD); C Dynomite never sets it
+//	dnode_client_*_queue_bytes    the same requests' payload bytes (dnode
+//	                              header excluded); a reply the node made up
+//	                              (bad command, max_msgs) counts 0 bytes
+//
+// Both go back to 0 once the node is idle; a closed connection holds
+// nothing.
+
 // Queues adds what c, an accepted peer connection, holds to the
-// dnode_client_* queues of v (the engine's stats_dnode.go): every
-// pending request to the out queue, the ones still waiting for their
-// reply to the in queue, with their payload bytes.
+// dnode_client_* queues of v.
 func (c *Conn) Queues(v *[stats.NumMetrics]int64) {
 	c.Mu.Lock()
 	for i := 0; i < c.pending.Len(); i++ {
