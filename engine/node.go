@@ -124,6 +124,8 @@ type Node struct {
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
+
+	sec nodeSecure // TLS blocks (secure_node.go)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -188,6 +190,9 @@ func New(o Options) (*Node, error) {
 		Shard: n.statsShard, Owner: n.statsOwner, ClientStats: n.clientStats,
 	}
 	n.out.Init()
+	if err := n.initSecure(); err != nil {
+		return nil, err
+	}
 	n.msgs.Bufs = n.env.Bufs
 	conns := p.DatastoreConnections
 	if conns <= 0 {

@@ -66,6 +66,14 @@ type Env struct {
 	// ClientStats gives the stats of the client conn of m (nil: none).
 	ClientStats func(m *msg.Msg) *core.Stats
 
+	// Set-up of each connection (dial.go). DatastoreTLS and PeerTLS, when
+	// set, give the TLS configuration of one dial to a datastore or a peer
+	// (secure.Certs.ClientConfig); nil dials plain. DatastoreAuth is the
+	// AUTH request (AppendAuth) sent on every datastore connect before any
+	// other; nil sends none.
+	DatastoreTLS, PeerTLS tlsConfigFunc
+	DatastoreAuth         []byte
+
 	scan            func(s *Conn, buf []byte) (reply []byte, n int, err error)
 	datastore, peer Kind
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/msg"
-	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
 // Link is one connection to the datastore (one of datastore_connections)
@@ -59,9 +58,10 @@ func (lk *Link) Enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 	return ok
 }
 
-// connect dials the datastore and installs the connection.
+// Connect dials the link's far end, sets the connection up (dial.go: TLS,
+// AUTH) and installs it.
 func (lk *Link) Connect() error {
-	nc, err := sock.Dial(lk.network, lk.Addr, lk.env.DialTimeout)
+	nc, err := lk.dial()
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,12 @@ func (lk *Link) Reconnect() {
 			lk.mu.Lock()
 			lk.down = true
 			lk.mu.Unlock()
-			lk.env.Log.Debug(lk.What()+" reconnect failed", "server", lk.Addr, "conn", lk.Idx, "err", err)
+			if errors.Is(err, errAuthReply) {
+				// Not a datastore that is down: one that refuses us.
+				lk.env.Log.Warn(lk.What()+" reconnect failed", "server", lk.Addr, "conn", lk.Idx, "err", err)
+			} else {
+				lk.env.Log.Debug(lk.What()+" reconnect failed", "server", lk.Addr, "conn", lk.Idx, "err", err)
+			}
 			lk.ScheduleReconnect()
 		}
 	}

@@ -1,0 +1,121 @@
+package outbound
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/cloudwego/netpoll"
+
+	"github.com/dynomite-go/dynomite/engine/secure"
+	"github.com/dynomite-go/dynomite/engine/sock"
+)
+
+// The set-up of a link's connection, before the connection takes requests:
+//
+//	dial: sock.Dial (plain) or secure.Dial (TLS, bridged) + sock.Adopt
+//	  -> datastore only: AUTH [user] password, its reply read here
+//	  -> install (Connect): callbacks, the writer goroutine, Cur
+//
+// Each step is bounded by the dial timeout and blocks the dialling
+// goroutine (a timer's, never a poller). A failed step closes the socket,
+// and Connect's caller logs it and retries with the link's back-off. The
+// AUTH reply never reaches a client: the connection is not installed
+// until it is consumed.
+
+// errAuthReply: the datastore refused AUTH (its error line is wrapped).
+var errAuthReply = errors.New("outbound: datastore refused AUTH")
+
+// AppendAuth appends the AUTH request for password, with user when it is
+// not empty (Redis 6 ACL users), to dst.
+func AppendAuth(dst []byte, user, password string) []byte {
+	args := []string{"AUTH", password}
+	if user != "" {
+		args = []string{"AUTH", user, password}
+	}
+	dst = append(dst, '*')
+	dst = strconv.AppendInt(dst, int64(len(args)), 10)
+	dst = append(dst, '\r', '\n')
+	for _, a := range args {
+		dst = append(dst, '$')
+		dst = strconv.AppendInt(dst, int64(len(a)), 10)
+		dst = append(dst, '\r', '\n')
+		dst = append(dst, a...)
+		dst = append(dst, '\r', '\n')
+	}
+	return dst
+}
+
+// dial connects the link and prepares the connection for requests.
+func (lk *Link) dial() (netpoll.Connection, error) {
+	nc, err := lk.dialSocket()
+	if err != nil {
+		return nil, err
+	}
+	if !lk.Peer && len(lk.env.DatastoreAuth) > 0 {
+		if err := authenticate(nc, lk.env.DatastoreAuth, lk.env.DialTimeout); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("cannot authenticate to the datastore %s: %w", lk.Addr, err)
+		}
+	}
+	return nc, nil
+}
+
+// dialSocket connects plain or through TLS, as the link's Env says.
+func (lk *Link) dialSocket() (netpoll.Connection, error) {
+	cfgOf := lk.env.DatastoreTLS
+	if lk.Peer {
+		cfgOf = lk.env.PeerTLS
+	}
+	if cfgOf == nil {
+		return sock.Dial(lk.network, lk.Addr, lk.env.DialTimeout)
+	}
+	f, err := secure.Dial(lk.network, lk.Addr, cfgOf(hostOf(lk.Addr)), lk.env.DialTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return sock.Adopt(f)
+}
+
+// hostOf is the name a TLS server's certificate is checked against.
+func hostOf(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// authenticate sends req (AppendAuth) on nc and reads its one-line reply
+// within timeout: "+..." is success, an error line is errAuthReply.
+func authenticate(nc netpoll.Connection, req []byte, timeout time.Duration) error {
+	_ = nc.SetReadTimeout(timeout)
+	defer nc.SetReadTimeout(0)
+	w := nc.Writer()
+	if _, err := w.WriteBinary(req); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	r := nc.Reader()
+	line, err := r.Until('\n')
+	if err != nil {
+		return err
+	}
+	defer r.Release()
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) > 0 && line[0] == '+' {
+		return nil
+	}
+	if len(line) > 200 {
+		line = line[:200]
+	}
+	return fmt.Errorf("%w: %q", errAuthReply, line)
+}
+
+// tlsConfigFunc is the type of Env.DatastoreTLS and Env.PeerTLS.
+type tlsConfigFunc = func(serverName string) *tls.Config

@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/outbound"
+	"github.com/dynomite-go/dynomite/engine/secure"
+)
+
+// nodeSecure is what the node holds for its secured links: the loaded TLS
+// blocks (nil where a block is not set), reloaded together by ReloadCerts.
+type nodeSecure struct {
+	client, peer, stats, datastore *secure.Certs
+}
+
+// initSecure loads the TLS blocks of the configuration and sets the
+// datastore links' set-up (TLS, AUTH) in n.out. Called by New after
+// n.out is filled, before any link dials.
+func (n *Node) initSecure() error {
+	p := &n.cfg.Pool
+	var err error
+	load := func(dst **secure.Certs, key string, b conf.TLS) {
+		if err != nil {
+			return
+		}
+		c, e := secure.NewCerts(b)
+		switch {
+		case errors.Is(e, secure.ErrNotEnabled):
+		case e != nil:
+			err = fmt.Errorf("cannot load %s: %w", key, e)
+		default:
+			*dst = c
+		}
+	}
+	load(&n.sec.client, "client_tls", p.ClientTLS)
+	load(&n.sec.peer, "peer_tls", p.PeerTLS)
+	load(&n.sec.stats, "stats_tls", p.StatsTLS)
+	load(&n.sec.datastore, "datastore_tls", p.DatastoreTLS)
+	if err != nil {
+		return err
+	}
+	if n.sec.datastore != nil {
+		n.out.DatastoreTLS = n.sec.datastore.ClientConfig
+	}
+	if n.sec.peer != nil {
+		n.out.PeerTLS = n.sec.peer.ClientConfig
+	}
+	if p.DatastorePassword != "" {
+		if n.proto.memcache {
+			n.log.Warn("datastore_password is ignored: memcached's text protocol has no AUTH")
+		} else {
+			n.out.DatastoreAuth = outbound.AppendAuth(nil, p.DatastoreUser, p.DatastorePassword)
+		}
+	}
+	return nil
+}
+
+// ReloadCerts reads the files of every TLS block again (on SIGHUP): new
+// handshakes use them, established connections keep theirs. A block that
+// fails to load keeps its previous files; the errors are joined.
+func (n *Node) ReloadCerts() error {
+	var errs []error
+	for _, b := range []struct {
+		key string
+		c   *secure.Certs
+	}{{"client_tls", n.sec.client}, {"peer_tls", n.sec.peer}, {"stats_tls", n.sec.stats}, {"datastore_tls", n.sec.datastore}} {
+		if b.c == nil {
+			continue
+		}
+		if err := b.c.Reload(); err != nil {
+			errs = append(errs, fmt.Errorf("cannot reload %s: %w", b.key, err))
+		}
+	}
+	return errors.Join(errs...)
+}
