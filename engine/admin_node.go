@@ -160,6 +160,7 @@ func (n *Node) startAdmin() error {
 		return fmt.Errorf("cannot serve stats on %s: stats_listen must be host:port", addr.String())
 	}
 	srv := admin.New(addr.String(), n, a.reg, n.log)
+	n.useStatsTLS(srv)
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("cannot listen for stats on %s: %w", addr.String(), err)
 	}

@@ -233,7 +233,7 @@ func (n *Node) Start() error {
 	if listen.Network == "unix" {
 		removeStaleSocket(listen.Path)
 	}
-	ln, err := netpoll.CreateListener(listen.Network, listen.String())
+	ln, err := n.listenClients(listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", listen.String(), err)
 	}

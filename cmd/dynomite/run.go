@@ -151,7 +151,7 @@ func serve(o options, args []string, stderr io.Writer, newNode nodeFunc) int {
 		defer removePidFile(o.pidFile, log)
 	}
 	ready.ok()
-	sigs.wait(level, sink, log)
+	sigs.wait(level, sink, log, n)
 	shutdown(n, log)
 	log.Info("done, rabbit done")
 	return 0

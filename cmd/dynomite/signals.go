@@ -12,7 +12,8 @@ import (
 //
 //	SIGTTIN  log level +1            SIGUSR1, SIGUSR2  logged only
 //	SIGTTOU  log level -1            SIGPIPE           ignored
-//	SIGHUP   reopen the log file     SIGINT, SIGTERM   graceful shutdown, exit 0
+//	SIGHUP   reopen the log file,    SIGINT, SIGTERM   graceful shutdown, exit 0
+//	         reload TLS certificates
 //
 // Dynomite exits at once with status 1 on SIGINT, leaving its pid file, and
 // does not handle SIGTERM; here both stop accepting, let in-flight replies
@@ -38,8 +39,15 @@ func notifySignals() *signals {
 
 func (s *signals) stop() { signal.Stop(s.ch) }
 
-// wait handles signals until SIGINT or SIGTERM arrives.
-func (s *signals) wait(level *logLevel, sink *logSink, log *slog.Logger) {
+// certReloader is a node with TLS certificates to read again on SIGHUP.
+type certReloader interface {
+	ReloadCerts() error
+}
+
+// wait handles signals until SIGINT or SIGTERM arrives. On SIGHUP it also
+// reloads nd's certificates when nd has any (new handshakes see the new
+// files, established connections keep theirs).
+func (s *signals) wait(level *logLevel, sink *logSink, log *slog.Logger, nd node) {
 	for sig := range s.ch {
 		n, _ := sig.(syscall.Signal)
 		action := ""
@@ -55,6 +63,12 @@ func (s *signals) wait(level *logLevel, sink *logSink, log *slog.Logger) {
 			action = ", reopening log file"
 			if err := sink.Reopen(); err != nil {
 				action += ": " + err.Error()
+			}
+			if r, ok := nd.(certReloader); ok {
+				action += ", reloading certificates"
+				if err := r.ReloadCerts(); err != nil {
+					action += ": " + err.Error()
+				}
 			}
 		}
 		log.Info(fmt.Sprintf("signal %d (%s) received%s", int(n), signalNames[n], action))

@@ -126,9 +126,10 @@ type Listener struct {
 	Config *tls.Config
 	// Timeout bounds each handshake (the node's timeout).
 	Timeout time.Duration
-	// Handle receives the plain end of each bridged connection and the
-	// TLS state; it owns f. It runs on the connection's own goroutine.
-	Handle func(f *os.File, state tls.ConnectionState)
+	// Handle receives the plain end of each bridged connection, which it
+	// owns, and the TLS connection for its state and addresses only (the
+	// bridge does its I/O). It runs on the connection's own goroutine.
+	Handle func(f *os.File, conn *tls.Conn)
 	// Failed, when set, is told of each failed handshake (for one log
 	// line and a counter). Other connections are not affected.
 	Failed func(remote net.Addr, err error)
@@ -161,7 +162,7 @@ func (l *Listener) serveOne(raw net.Conn) {
 		}
 		return
 	}
-	l.Handle(f, conn.ConnectionState())
+	l.Handle(f, conn)
 }
 
 // Dial connects to addr, runs the client handshake with cfg

@@ -40,7 +40,7 @@ func startRig(t *testing.T, block conf.TLS) *rig {
 	r := &rig{addr: ln.Addr().String(), certs: certs}
 	var wg sync.WaitGroup
 	l := &secure.Listener{Config: certs.ServerConfig(), Timeout: hsTimeout,
-		Handle: func(f *os.File, _ tls.ConnectionState) {
+		Handle: func(f *os.File, _ *tls.Conn) {
 			r.mu.Lock()
 			r.served++
 			r.mu.Unlock()
