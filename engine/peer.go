@@ -122,6 +122,7 @@ func (n *Node) initCluster() error {
 	if err != nil {
 		return err
 	}
+	n.securePeers(t)
 	n.cluster.topo.Store(t)
 	n.cluster.cmdSmembers = resp.Lookup([]byte("smembers"))
 	n.cluster.cmdEval = resp.Lookup([]byte("eval"))
@@ -146,9 +147,6 @@ func (n *Node) startPeers() error {
 	}
 	n.cluster.peerLn, n.cluster.peerEvl = ln, evl
 	n.cluster.peerDone = make(chan struct{})
-	if opt := n.cfg.Pool.SecureServerOption; opt != "" && opt != "none" {
-		n.log.Warn("peer encryption is not supported yet: peer links stay plain", "secure_server_option", opt)
-	}
 	go func() {
 		defer close(n.cluster.peerDone)
 		if err := evl.Serve(ln); err != nil && !n.closing.Load() {

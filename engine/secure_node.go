@@ -47,6 +47,14 @@ func (n *Node) initSecure() error {
 	if n.sec.peer != nil {
 		n.out.PeerTLS = n.sec.peer.ClientConfig
 	}
+	key, err := secure.LoadPeerKey(n.cfg)
+	if err != nil {
+		return err
+	}
+	n.out.PeerKey, n.out.Chunk = key, p.MbufSize
+	if n.out.Chunk <= 0 {
+		n.out.Chunk = 16384
+	}
 	if p.DatastorePassword != "" {
 		if n.proto.memcache {
 			n.log.Warn("datastore_password is ignored: memcached's text protocol has no AUTH")
@@ -55,6 +63,27 @@ func (n *Node) initSecure() error {
 		}
 	}
 	return nil
+}
+
+// securePeers marks the links to the peers of t that Dynomite's
+// secure_server_option encrypts (the sending side decides per peer).
+// Called when the peers' links are made, before they dial.
+func (n *Node) securePeers(t *topology) {
+	opt := n.cfg.Pool.SecureServerOption
+	myDC, myRack := t.Place(t.Local())
+	for i, p := range t.peers {
+		if p == nil {
+			continue
+		}
+		dc, rack := t.Place(i)
+		on := secure.Secures(opt, dc == myDC && rack == myRack, dc == myDC)
+		for _, lk := range p.links {
+			lk.Secure = on
+		}
+	}
+	if opt != "" && opt != "none" {
+		n.log.Info("peer links encrypted as Dynomite does", "secure_server_option", opt)
+	}
 }
 
 // ReloadCerts reads the files of every TLS block again (on SIGHUP): new

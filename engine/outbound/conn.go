@@ -79,8 +79,7 @@ func (s *Conn) enqueue(frame []byte, m *msg.Msg) (ok, inline bool) {
 	}
 	switch {
 	case s.kind.Peer:
-		s.appendPeerHeader(m, len(frame))
-		s.Out.B = append(s.Out.B, frame...)
+		s.appendPeerFrame(m, frame)
 	case s.env.Memcache:
 		s.AppendMemcache(frame, m)
 	default:

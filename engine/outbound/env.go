@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
@@ -73,6 +74,11 @@ type Env struct {
 	// other; nil sends none.
 	DatastoreTLS, PeerTLS tlsConfigFunc
 	DatastoreAuth         []byte
+	// PeerKey is the pem_key_file key of Dynomite's peer encryption (nil
+	// with secure_server_option none); Chunk is mbuf_size, the plaintext
+	// size each encrypted chunk covers. A link with Secure set encrypts.
+	PeerKey *dnode.RSAKey
+	Chunk   int
 
 	scan            func(s *Conn, buf []byte) (reply []byte, n int, err error)
 	datastore, peer Kind

@@ -6,6 +6,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/core"
+	"github.com/dynomite-go/dynomite/engine/secure"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -20,6 +21,9 @@ type Conn struct {
 	dparser dnode.Parser
 	hdr     dnode.Header
 	timerAt int64 // a peer's: when the armed timer fires (node clock)
+	// sess encrypts a secured peer link (nil: plain): requests under mu,
+	// replies on the reader.
+	sess *secure.Session
 
 	server // request queue and writer, guarded by mu
 }

@@ -3,6 +3,7 @@ package outbound
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/secure"
 )
 
 // Link is one connection to the datastore (one of datastore_connections)
@@ -30,6 +32,9 @@ type Link struct {
 	// peer is in this node's DC (its dnode headers say so, its requests
 	// get the same-DC timeout). Set before the first Connect.
 	Peer, SameDC bool
+	// Secure: the link to a peer is encrypted, Dynomite's way (the node
+	// decides with secure.Secures). Set before the first Connect.
+	Secure bool
 	// Connected, when set, is called after the link's connection came up
 	// or went down (the node's peer state).
 	Connected func()
@@ -66,6 +71,14 @@ func (lk *Link) Connect() error {
 		return err
 	}
 	s := NewConn(lk, nc)
+	if lk.Peer && lk.Secure {
+		sess, err := secure.NewOutgoing(lk.env.PeerKey, lk.env.Chunk)
+		if err != nil {
+			nc.Close()
+			return fmt.Errorf("cannot secure the link to peer %s: %w", lk.Addr, err)
+		}
+		s.sess = sess
+	}
 	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())

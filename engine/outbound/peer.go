@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/secure"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -89,22 +90,33 @@ func (s *Conn) expiring() *msg.Msg {
 	return m
 }
 
-// appendPeerHeader writes the dnode header of m's frame to the output of a
-// peer connection and gives m its msg id. Ids come from one node counter
-// and are taken under mu, so they grow along the FIFO. Callers hold mu.
-func (s *Conn) appendPeerHeader(m *msg.Msg, payload int) {
+// appendPeerFrame writes m's frame, a dnode header and the payload, to
+// the output of a peer connection, and gives m its msg id. Ids come from
+// one node counter and are taken under mu, so they grow along the FIFO.
+// On a secured link the payload is encrypted (secure.Session.Seal).
+// Callers hold mu.
+func (s *Conn) appendPeerFrame(m *msg.Msg, frame []byte) {
 	m.PeerID = s.env.MsgIDs.Add(1)
 	t := dnode.TypeReq
 	if m.Forward {
 		t = dnode.TypeReqForward
 	}
-	s.Out.B = dnode.AppendHeader(s.Out.B, dnode.Plain(m.PeerID, t, s.link.SameDC, uint32(payload)))
+	h := dnode.Plain(m.PeerID, t, s.link.SameDC, uint32(len(frame)))
+	if s.sess != nil {
+		s.Out.B = s.sess.Seal(s.Out.B, h, frame)
+	} else {
+		s.Out.B = dnode.AppendHeader(s.Out.B, h)
+		s.Out.B = append(s.Out.B, frame...)
+	}
 	s.armPeer(m)
 }
 
 // onPeerReplies consumes replies read from a peer: dnode header, then a
 // RESP reply, matched to the FIFO by msg id. It runs on a poller.
 func (s *Conn) OnPeerReplies(b []byte) {
+	if s.sess != nil {
+		s.sess.ResetInput()
+	}
 	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
@@ -120,9 +132,17 @@ func (s *Conn) OnPeerReplies(b []byte) {
 		}
 		p := off + skipped + hn
 		if s.hdr.Encrypted() {
-			s.closeBadPeer("encrypted dnode frame", nil)
-			off = len(buf)
-			break
+			n, more := s.onSecuredReply(buf[p:])
+			if more {
+				off += skipped
+				break
+			}
+			if n < 0 {
+				off = len(buf)
+				break
+			}
+			off = p + n
+			continue
 		}
 		if s.hdr.Type != dnode.TypeRes {
 			off = p
@@ -145,6 +165,35 @@ func (s *Conn) OnPeerReplies(b []byte) {
 	s.statsFlush()
 	s.writeNow(writerReply, 0)
 	s.B.Run()
+}
+
+// onSecuredReply handles the encrypted frame whose header s.hdr ends where
+// buf starts: it returns the payload's length, more when buf does not hold
+// all of it yet, or -1 when the connection is closed (a plain link, a
+// payload that does not decrypt or is not one reply).
+func (s *Conn) onSecuredReply(buf []byte) (n int, more bool) {
+	if s.sess == nil {
+		s.closeBadPeer("encrypted dnode frame on a plain link", nil)
+		return -1, false
+	}
+	c, ok := secure.Payload(&s.hdr, buf)
+	if !ok {
+		return 0, true
+	}
+	if s.hdr.Type != dnode.TypeRes {
+		return len(c), false
+	}
+	plain, err := s.sess.Open(c)
+	if err != nil {
+		s.closeBadPeer("cannot decrypt a reply", err)
+		return -1, false
+	}
+	if _, m, err := s.env.scan(s, plain); err != nil || m != len(plain) {
+		s.closeBadPeer("bad reply payload", secure.ErrPayloadEncrypted)
+		return -1, false
+	}
+	s.answerByID(s.hdr.MsgID, plain)
+	return len(c), false
 }
 
 func (s *Conn) closeBadPeer(what string, err error) {
