@@ -102,10 +102,11 @@ func (c *Certs) ClientConfig(serverName string) *tls.Config {
 }
 
 // LoadPeerKey reads the cluster's RSA key for Dynomite's peer encryption
-// when secure_server_option is not none (nil, nil when it is). The error
-// names the file, the key and the option (conf.Config.CheckPemKey).
+// when secure_server_option is not none (nil, nil when it is none or
+// unset). The error names the file, the key and the option
+// (conf.Config.CheckPemKey).
 func LoadPeerKey(cfg *conf.Config) (*dnode.RSAKey, error) {
-	if cfg.Pool.SecureServerOption == "none" {
+	if opt := cfg.Pool.SecureServerOption; opt == "none" || opt == "" {
 		return nil, nil
 	}
 	if err := cfg.CheckPemKey(); err != nil {
