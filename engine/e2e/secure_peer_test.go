@@ -12,7 +12,6 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
-	"github.com/dynomite-go/dynomite/engine/secure"
 )
 
 // Dynomite's peer encryption on the sending side (issue 13.1), checked on
@@ -69,7 +68,7 @@ func (w *wirePeer) serve(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	var p dnode.Parser
-	var sess *secure.Session
+	var ciph *dnode.Cipher
 	var buf []byte
 	tmp := make([]byte, 64<<10)
 	for {
@@ -98,20 +97,21 @@ func (w *wirePeer) serve(c net.Conn) {
 			h.Data = append([]byte(nil), h.Data...)
 			var reply []byte
 			if h.Encrypted() {
-				if sess == nil {
-					if sess, err = secure.NewIncoming(w.key, &h, 16384); err != nil {
+				if ciph == nil {
+					if ciph, err = w.cipherOf(&h); err != nil {
 						w.fail(err)
 						return
 					}
 				}
-				sess.ResetInput()
-				pt, err := sess.Open(payload)
+				pt, err := ciph.DecryptAppend(nil, payload, 16384)
 				if err != nil {
 					w.fail(err)
 					return
 				}
 				payload = pt
-				reply = sess.Seal(nil, dnode.Plain(h.MsgID, dnode.TypeRes, h.SameDC, 0), []byte("+OK\r\n"))
+				ok := []byte("+OK\r\n")
+				reply = dnode.AppendHeader(nil, dnode.Secured(h.MsgID, dnode.TypeRes, h.SameDC, nil, uint32(dnode.CipherLen(len(ok), 16384))))
+				reply, _ = ciph.EncryptAppend(reply, ok, 16384)
 			} else {
 				reply = dnode.AppendHeader(nil, dnode.Plain(h.MsgID, dnode.TypeRes, h.SameDC, 5))
 				reply = append(reply, "+OK\r\n"...)
@@ -131,6 +131,18 @@ func (w *wirePeer) serve(c net.Conn) {
 			return
 		}
 	}
+}
+
+// cipherOf unwraps the session key of a connection's first secured frame.
+func (w *wirePeer) cipherOf(h *dnode.Header) (*dnode.Cipher, error) {
+	if !h.CarriesKey() {
+		return nil, errors.New("first encrypted frame carries no key")
+	}
+	k, err := w.key.Unwrap(h.Data)
+	if err != nil {
+		return nil, err
+	}
+	return dnode.NewCipher(k)
 }
 
 func TestPeerEncryptionOnTheWire(t *testing.T) {
