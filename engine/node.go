@@ -124,6 +124,8 @@ type Node struct {
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
+
+	conv convergence // hinted handoff, warm-up, repair (hints_node.go, repair_node.go)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -202,6 +204,9 @@ func New(o Options) (*Node, error) {
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}
+	if err := n.initConvergence(); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -253,6 +258,7 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
+	n.startConvergence()
 	n.enterService()
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 // that was never started is allowed.
 func (n *Node) Shutdown(ctx context.Context) error {
 	n.closing.Store(true)
+	n.stopConvergence()
 	n.mu.Lock()
 	started := n.started
 	evl := n.evl
