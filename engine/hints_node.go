@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/hints"
 	"github.com/dynomite-go/dynomite/engine/hints/rackrepair"
 	"github.com/dynomite-go/dynomite/engine/hints/replay"
@@ -59,8 +60,9 @@ type convergence struct {
 	stop    chan struct{}   // closed by stopConvergence
 	wg      sync.WaitGroup  // the pump and the replayers
 
-	sent   atomic.Int64 // keys copied to a peer by hint replay
-	failed atomic.Int64 // replay batches that failed
+	sent     atomic.Int64 // keys copied to a peer by hint replay
+	failed   atomic.Int64 // replay batches that failed
+	repaired atomic.Int64 // keys copied by repair runs that ended
 }
 
 // initConvergence builds the repair runner and opens the hint file. Called
@@ -207,4 +209,25 @@ func (f *fanout) hintFailed(i int, reply []byte, code replica.Code) {
 		return
 	}
 	f.node.hintWrite(f.topo, f.plan.Targets[i], f.frame.B)
+}
+
+var _ admin.Converger = (*Node)(nil)
+
+// ConvergenceStats returns the hint and repair counters (admin.Converger).
+func (n *Node) ConvergenceStats() admin.ConvergenceStats {
+	c := &n.conv
+	var out admin.ConvergenceStats
+	if c.hints != nil {
+		st := c.hints.Stats()
+		out.HintsPending, out.HintsPendingBytes = int64(st.Pending), st.PendingBytes
+		out.HintsReplayed, out.HintsDropped = int64(st.Replayed), int64(st.Dropped)
+	}
+	out.RepairsSent = c.sent.Load() + c.repaired.Load()
+	rs := c.repair.RepairStatus()
+	out.WarmScanned, out.WarmCopied, out.WarmTotal = rs.Scanned, rs.Copied, rs.Total
+	if rs.State == admin.RepairRunning {
+		out.WarmRunning = true
+		out.RepairsSent += rs.Copied
+	}
+	return out
 }

@@ -74,6 +74,7 @@ func (n *Node) repairBegan(j admin.RepairJob) {
 // warm-up leaves it RESUMING: its data is incomplete; another run (or
 // /state/normal) ends that.
 func (n *Node) repairEnded(st admin.RepairStatus) {
+	n.conv.repaired.Add(st.Copied)
 	if st.Job.Mode != admin.RepairWarm {
 		return
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"syscall"
 	"testing"
 	"time"
@@ -76,4 +77,34 @@ func testHints(t *testing.T, keys int, kill bool) {
 	t.Logf("rack 3 identical to rack 1 %v after it was started again (%d keys hinted, kill %v)", time.Since(back), keys, kill)
 	_ = d
 	counterValues(t, n2.Store.Addr, "h", 0, keys)
+	// The coordinator's /info: no hint left, each key's replayed.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info := infoFields(t, n0.Node)
+		if info["hints_pending"] == 0 && info["hints_replayed"] >= float64(keys) && info["repairs_sent"] >= float64(keys) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("unexpected hint stats in /info after the replay: pending %v, replayed %v, repairs_sent %v; want 0, >= %d, >= %d",
+				info["hints_pending"], info["hints_replayed"], info["repairs_sent"], keys, keys)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// infoFields returns the numeric top-level fields of node's /info.
+func infoFields(t *testing.T, node *enginetest.Proc) map[string]float64 {
+	t.Helper()
+	_, _, body := httpGet(t, node, "/info")
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		t.Fatalf("cannot decode /info: %v", err)
+	}
+	out := map[string]float64{}
+	for k, v := range raw {
+		if f, ok := v.(float64); ok {
+			out[k] = f
+		}
+	}
+	return out
 }

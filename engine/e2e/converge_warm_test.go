@@ -97,6 +97,10 @@ func TestWarmUpFromPeerRack(t *testing.T) {
 	}
 	d := waitSame(t, src, dst, replWait)
 	t.Logf("identical %v after the warm-up ended", d)
+	if info := infoFields(t, node2); info["warm_up_copied"] < pre || info["warm_up_running"] != 0 || info["repairs_sent"] < pre {
+		t.Errorf("unexpected warm-up stats in /info: copied %v, running %v, repairs_sent %v; want >= %d, 0, >= %d",
+			info["warm_up_copied"], info["warm_up_running"], info["repairs_sent"], pre, pre)
+	}
 	counterValues(t, dst, "pre", 0, pre)
 	counterValues(t, dst, "live", 0, int(written.Load()))
 }
