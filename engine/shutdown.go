@@ -14,7 +14,6 @@ import (
 // that was never started is allowed.
 func (n *Node) Shutdown(ctx context.Context) error {
 	n.closing.Store(true)
-	n.stopConvergence()
 	n.mu.Lock()
 	started := n.started
 	evl := n.evl
@@ -32,6 +31,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.stopPeers()
 	n.wg.Wait()
+	n.stopConvergence() // after the links: no write can leave a hint any more
 	if started {
 		n.waitServe(evl)
 	}
