@@ -23,7 +23,7 @@ func TestAllocsClusterDCOneSETNoHints(t *testing.T) {
 	cbuf := make([]byte, 2*len(reply))
 	dropped := n.cluster.peerStats.dropped.Load()
 	round := func() {
-		c.onClientInput(req)
+		c.OnInput(req)
 		if got := drain(t, sfar, sbuf, len(req)); !bytes.Equal(got, req) {
 			t.Fatalf("unexpected bytes to the datastore; got %q; want %q", got, req)
 		}

@@ -21,7 +21,7 @@ func TestHintsRecordedForUnreachablePeers(t *testing.T) {
 	}
 	step := func(req, reply string) {
 		t.Helper()
-		c.onClientInput([]byte(req))
+		c.OnInput([]byte(req))
 		drain(t, sfar, make([]byte, 2*len(req)), len(req))
 		s.OnServerInput([]byte(reply))
 		if got := drain(t, cfar, make([]byte, 2*len(reply)), len(reply)); !bytes.Equal(got, []byte(reply)) {
