@@ -77,6 +77,7 @@ var directives = map[string]directive{
 	"hints_max_count": {set: intKey(1, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxCount })},
 	"hints_max_bytes": {set: intKey(HintsMinBytes, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxBytes })},
 	"repair_rate":     {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.RepairRate })},
+	"warm_up_from":    {set: strKey(func(q *Pool) *string { return &q.WarmUpFrom })},
 
 	// Parsed by Dynomite, never used.
 	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts }), dead: unused + " (a datastore is never ejected)"},

@@ -125,7 +125,8 @@ type Node struct {
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
 
-	sec nodeSecure // TLS blocks (secure_node.go)
+	sec  nodeSecure  // TLS blocks (secure_node.go)
+	conv convergence // hinted handoff, warm-up, repair (hints_node.go, repair_node.go)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -207,6 +208,9 @@ func New(o Options) (*Node, error) {
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}
+	if err := n.initConvergence(); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -258,6 +262,7 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
+	n.startConvergence()
 	n.enterService()
 	return nil
 }

@@ -191,7 +191,8 @@ func launch(c *accepted, f *fanout, frame []byte) {
 	f.tr.Start(f.topo, &f.plan)
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
-	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
+	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 ||
+		r.Write && f.node.conv.hints != nil { // kept for a hint (hints_node.go)
 		f.frame = f.node.env.Bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
@@ -234,6 +235,9 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 				return
 			}
 			cm.Release()
+		}
+		if f.plan.Req.Write {
+			f.node.hintWrite(f.topo, tg, frame)
 		}
 		stats := &f.node.cluster.peerStats
 		switch {
@@ -282,6 +286,7 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 	m.Release()
 	f.mu.Lock()
 	f.refs--
+	f.hintFailed(i, reply, code)
 	if !f.decided {
 		f.step(i, reply, code, b)
 	}
