@@ -82,6 +82,9 @@ func (n *Node) initMembership() {
 	m.provided = !n.cfg.Pool.DynListen.IsZero() &&
 		(strings.HasPrefix(prov, membership.FloridaName) || strings.HasPrefix(prov, membership.DNSName))
 	m.joined.Store(!m.provided)
+	if m.provided {
+		n.adm.state.Store(uint32(admin.Init)) // JOINING from Start until the first list
+	}
 	m.retiring = make(map[*peer]*time.Timer)
 	for _, lk := range n.links {
 		lk.Connected = func() {
@@ -320,6 +323,7 @@ func (n *Node) setPeerState(name string, s admin.State) int {
 			t.det.Gossip(i, gossip.Down, n.env.Clock())
 		case admin.Reset:
 			t.det.Success(i)
+			p.resetting.Store(true)
 			for _, lk := range p.links {
 				if c := lk.Cur.Load(); c != nil {
 					c.CloseLater()

@@ -47,6 +47,9 @@ type peer struct {
 	addr   string
 	sameDC bool
 	links  []*outbound.Link
+	// resetting: /peer/reset closed the links; their losses are no
+	// failures. Cleared when a link is up again.
+	resetting atomic.Bool
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
@@ -73,10 +76,12 @@ func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *p
 // DOWN once the last one is gone. A lost connection is a failure for the
 // failure detector (membership_node.go).
 func (p *peer) connected(n *Node, lk *outbound.Link) {
-	if lk.Cur.Load() == nil {
-		n.nodeFailed(p)
-	} else {
+	switch {
+	case lk.Cur.Load() != nil:
+		p.resetting.Store(false)
 		n.nodeReconnected(p)
+	case !p.resetting.Load():
+		n.nodeFailed(p)
 	}
 	i := p.seed
 	if i < 0 || i >= len(n.adm.peerState) {
