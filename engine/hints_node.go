@@ -189,15 +189,6 @@ func (t *topology) peerByAddr(addr string) *peer {
 	return nil
 }
 
-// up reports whether one of p's links is connected.
-func (p *peer) up() bool {
-	for _, lk := range p.links {
-		if lk.Cur.Load() != nil {
-			return true
-		}
-	}
-	return false
-}
 
 // hintFailed records a hint when the copy of a write to target i failed
 // or was answered with an error. Callers hold f.mu.

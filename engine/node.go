@@ -55,6 +55,9 @@ type Options struct {
 	// dynomite command passes os.Getenv; the engine reads no environment
 	// variable itself.
 	Getenv func(key string) string
+	// Membership tunes the seed provider and ring changes
+	// (membership_node.go); the zero value is C Dynomite's behaviour.
+	Membership MembershipOptions
 	// noStats turns the request counters off (stats on/off benchmarks).
 	noStats bool
 }
@@ -205,6 +208,7 @@ func New(o Options) (*Node, error) {
 	}
 	n.initAdmin(o)
 	n.initInbound()
+	n.cluster.mem.opts = o.Membership
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}

@@ -265,6 +265,12 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
+	if tg.Node >= 0 && tg.Node < len(f.topo.peers) && !f.topo.allow(tg.Node, &f.node.env) {
+		if tg.Node == f.topo.Local() {
+			return nil, replica.StorageRefused // ejected (membership_node.go)
+		}
+		return nil, replica.PeerDown
+	}
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
@@ -287,6 +293,9 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 	f.mu.Lock()
 	f.refs--
 	f.hintFailed(i, reply, code)
+	if code == replica.NoError && i < len(f.plan.Targets) {
+		f.topo.replied(f.plan.Targets[i].Node)
+	}
 	if !f.decided {
 		f.step(i, reply, code, b)
 	}
