@@ -72,6 +72,7 @@ type nodeMembership struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	retiring map[*peer]*time.Timer
+	gossip   atomic.Pointer[nodeGossip] // set while gossip runs (gossip_node.go)
 }
 
 // initMembership reads the configuration; called by initCluster before
@@ -86,6 +87,7 @@ func (n *Node) initMembership() {
 		n.adm.state.Store(uint32(admin.Init)) // JOINING from Start until the first list
 	}
 	m.retiring = make(map[*peer]*time.Timer)
+	n.initGossip()
 	for _, lk := range n.links {
 		lk.Connected = func() {
 			t := n.cluster.topo.Load()
@@ -109,7 +111,7 @@ func (n *Node) holdJoining() bool { return !n.cluster.mem.joined.Load() }
 func (n *Node) startMembership() error {
 	m := &n.cluster.mem
 	if !m.provided {
-		return nil
+		return n.startGossip()
 	}
 	p := &n.cfg.Pool
 	local := localRingNode(p)
@@ -152,6 +154,7 @@ func (n *Node) startMembership() error {
 // the retiring ones included. Called by stopPeers.
 func (n *Node) stopMembership() {
 	m := &n.cluster.mem
+	n.stopGossip()
 	m.mu.Lock()
 	m.stopped = true
 	cancel, done := m.cancel, m.done
@@ -223,6 +226,7 @@ func (n *Node) swapRing(snap *ring.Snapshot) {
 		fresh = append(fresh, p)
 	}
 	n.cluster.topo.Store(t)
+	n.gossipFollow(t)
 	if old.Nodes() > 1 || snap.Nodes() > 1 {
 		if m.joined.Load() {
 			m.swaps.Add(1)

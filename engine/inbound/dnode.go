@@ -45,6 +45,14 @@ func (c *Conn) consumePeer(buf []byte) int {
 			c.peerInputError("encrypted dnode frame", nil)
 			return len(buf)
 		}
+		if c.hdr.Type == dnode.TypeGossipSyn && c.env.Gossip != nil {
+			n, ok := c.gossipFrame(buf[p:])
+			if !ok {
+				return off + skipped
+			}
+			off = p + n
+			continue
+		}
 		if !c.hdr.Type.IsRequest() {
 			off = p
 			continue

@@ -61,6 +61,9 @@ type Env struct {
 	// Peer does the same for a peer's request of dnode type t
 	// (DMSG_REQ or DMSG_REQ_FORWARD).
 	Peer func(c *Conn, frame []byte, t dnode.Type)
+	// Gossip, when set, receives the payload of each GOSSIP_SYN frame a
+	// peer sends (valid until it returns); nil drops them.
+	Gossip func(c *Conn, payload []byte)
 	// Closed runs once when c is torn down, its resources released.
 	Closed func(c *Conn)
 
