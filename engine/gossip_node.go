@@ -183,3 +183,10 @@ func (gt gossipTransport) Send(addr string, payload []byte) {
 		}
 	}
 }
+
+// gossipJoining reports whether gossip holds the node JOINING (docs/compat.md
+// §6.1): it runs and has neither heard from a peer nor found itself alone.
+func (n *Node) gossipJoining() bool {
+	ng := n.cluster.mem.gossip.Load()
+	return ng != nil && ng.g.State() != gossip.Normal
+}

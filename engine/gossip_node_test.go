@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
 	"github.com/dynomite-go/dynomite/ring/gossip"
 )
@@ -68,6 +69,9 @@ func TestGossipConverges(t *testing.T) {
 	tc := gossipCluster(t)
 	for i, n := range tc.nodes {
 		waitGossip(t, 5*time.Second, fmt.Sprint("gossip table of node ", i), func() string { return tc.tableOK(n) })
+		if st := admin.State(n.adm.state.Load()); st != admin.Normal {
+			t.Fatalf("node %d is %v after gossip converged; want NORMAL", i, st)
+		}
 		if st := n.Gossiper().Stats(); st.Received == 0 || st.Sent == 0 || st.BadPayloads != 0 {
 			t.Fatalf("node %d gossip stats %+v", i, st)
 		}

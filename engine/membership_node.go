@@ -104,7 +104,8 @@ func (n *Node) initMembership() {
 
 // holdJoining reports whether the node must stay JOINING: it waits for
 // its seed provider's first list.
-func (n *Node) holdJoining() bool { return !n.cluster.mem.joined.Load() }
+// With gossip on, it also waits until gossip has heard from the cluster.
+func (n *Node) holdJoining() bool { return !n.cluster.mem.joined.Load() || n.gossipJoining() }
 
 // startMembership starts polling the seed provider, when there is one.
 // Called by startPeers.
