@@ -178,10 +178,9 @@ func (n *Node) startAdmin() error {
 }
 
 // enterService moves the node to NORMAL once its listeners are up (docs/compat.md
-// §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). Gossip does
-// not exist yet, so a node with enable_gossip: true goes NORMAL too, as C
-// does when the gossip thread sees a single-node cluster; the gossip
-// layer will hold JOINING until it has heard from the cluster.
+// §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). With gossip
+// on, it stays JOINING until gossip hears from the cluster or finds the
+// node alone (gossip_node.go).
 func (n *Node) enterService() {
 	if n.holdJoining() {
 		n.adm.state.CompareAndSwap(uint32(admin.Init), uint32(admin.Joining))
