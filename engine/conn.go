@@ -46,7 +46,8 @@ func (n *Node) initInbound() {
 		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.proto.codeReply,
-		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.removeClient,
+		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.clientClosed,
+		Dedicated: n.dedicated,
 	}
 	n.in.Init()
 }

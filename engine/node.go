@@ -16,6 +16,7 @@ import (
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
 	"github.com/dynomite-go/dynomite/engine/core"
+	"github.com/dynomite-go/dynomite/engine/dedicated"
 	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/outbound"
@@ -124,6 +125,8 @@ type Node struct {
 
 	in inbound.Env // what the accepted connections use of the node (engine/inbound)
 
+	ded dedicated.Env // clients' dedicated datastore connections (dedicated_node.go)
+
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
@@ -209,6 +212,7 @@ func New(o Options) (*Node, error) {
 	n.initAdmin(o)
 	n.initInbound()
 	n.cluster.mem.opts = o.Membership
+	n.initDedicated()
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}
