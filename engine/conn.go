@@ -4,6 +4,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/engine/inbound"
+	"github.com/dynomite-go/dynomite/engine/session"
 )
 
 // Connections by direction.
@@ -47,6 +48,9 @@ func (n *Node) initInbound() {
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.proto.codeReply,
 		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.removeClient,
+	}
+	if !n.proto.memcache {
+		n.in.Session = session.NewEnv(&n.cfg.Pool)
 	}
 	n.in.Init()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/session"
 	"github.com/dynomite-go/dynomite/replica"
 	"github.com/dynomite-go/dynomite/ring"
 )
@@ -38,6 +39,9 @@ type Conn struct {
 	peerIn      // dnode framing of a peer's requests (dnode.go)
 	// Route is the router's scratch (input side).
 	Route Scratch
+
+	// Sess is a Redis client's session: user, protocol, name (input side).
+	Sess session.State
 
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
@@ -211,6 +215,11 @@ func (c *Conn) handle(frame []byte) {
 	}
 	args, cmd := c.Req.Args, c.Req.Cmd
 	c.countRequest(cmd)
+	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
+		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
+		c.Local(reply)
+		return
+	}
 	switch {
 	case cmd == e.cmdQuit:
 		c.Local(resp.ReplyOK)
@@ -219,8 +228,6 @@ func (c *Conn) handle(frame []byte) {
 		c.Mu.Unlock()
 	case cmd == e.cmdConsistency:
 		c.setConsistency(args[1])
-	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
-		c.Local(resp.ReplyEmptyKey)
 	case cmd.Flags&resp.FlagUnsupported != 0:
 		c.Local(resp.ReplyNotSupported)
 	default:
