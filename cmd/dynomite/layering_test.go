@@ -86,7 +86,7 @@ var engineAllowed = map[string][]string{
 	"engine/msg":              {"engine/batch", "engine/bufpool", "engine/tally"},
 	"engine/enginetest":       {},
 	"engine/secure":           {},
-	"engine/session":          {"engine/secure"},
+	"engine/session":          {"engine/secure", "engine/enginetest"},
 	"engine/hints":            {},
 	"engine/hints/replay":     {"engine/enginetest"},
 	"engine/hints/warm":       {"engine/hints/replay", "engine/enginetest"},

@@ -11,6 +11,9 @@
 // authenticates, switches protocol or names itself pays one flag test per
 // request: Gate allocates nothing.
 //
+// AppendRESP3 turns a RESP2 reply into what Redis sends a RESP3 client,
+// by command (ShapeOf); the node does not call it yet.
+//
 // Memcached clients have no session: the memcached text protocol has no
 // authentication, and the node does not add one.
 //
