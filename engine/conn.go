@@ -4,6 +4,7 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/engine/inbound"
+	"github.com/dynomite-go/dynomite/engine/session"
 )
 
 // Connections by direction.
@@ -48,6 +49,9 @@ func (n *Node) initInbound() {
 		CodeReply: n.proto.codeReply,
 		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.clientClosed,
 		Dedicated: n.dedicated,
+	}
+	if !n.proto.memcache {
+		n.in.Session = session.NewEnv(&n.cfg.Pool)
 	}
 	n.in.Init()
 }

@@ -45,8 +45,9 @@
 //	  │ netpoll reads; OnRequest on the client's poller
 //	  ▼
 //	inbound.Conn.OnInput ── carry + new bytes ── kind.consume ── parse
-//	  │ per complete frame: Validate (unknown, arity), QUIT, conn_consistency,
-//	  │ empty key, unsupported ── answered locally, in order ──────────────┐
+//	  │ per complete frame: Validate (unknown, arity), session (AUTH, HELLO,
+//	  │ CLIENT, SELECT, NOAUTH, NOPERM, administration refused: engine/session),
+//	  │ QUIT, conn_consistency, unsupported ── answered locally, in order ─┐
 //	  │ Env.Dispatch: dispatch (route.go), forward (forward.go)             │
 //	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
 //	  ▼                                                                     │
@@ -116,7 +117,7 @@
 // 2 s, 4 s ... capped at server_retry_timeout; meanwhile new requests fail
 // at once with the same reply.
 //
-// Client errors: an unknown command, a wrong argument count, an empty key
+// Client errors: an unknown command, a wrong argument count
 // or an unsupported command (blocking, pub/sub, transactions, connection
 // state: they cannot share a pipelined datastore connection) get an error
 // reply and the connection stays open (C Dynomite closes it). A malformed

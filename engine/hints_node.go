@@ -189,7 +189,6 @@ func (t *topology) peerByAddr(addr string) *peer {
 	return nil
 }
 
-
 // hintFailed records a hint when the copy of a write to target i failed
 // or was answered with an error. Callers hold f.mu.
 func (f *fanout) hintFailed(i int, reply []byte, code replica.Code) {

@@ -23,7 +23,9 @@ func TestLocalReplies(t *testing.T) {
 	f("-ERR unknown command 'nosuchcmd', with args beginning with: 'a' \r\n", "nosuchcmd", "a")
 	f("-ERR wrong number of arguments for 'get' command\r\n", "GET")
 	f("-ERR wrong number of arguments for 'mget' command\r\n", "MGET")
-	f(string(resp.ReplyEmptyKey), "GET", "")
+	f("$-1\r\n", "GET", "") // the empty key is a key, as in Redis
+	f("+OK\r\n", "SET", "", "v")
+	f("$1\r\nv\r\n", "GET", "")
 	f(string(resp.ReplyNotSupported), "WAIT", "1", "0")
 	f("+OK\r\n", "dyno_config:conn_consistency", "dc_quorum")
 	f(string(resp.ReplyBadConsistency), "dyno_config:conn_consistency", "DC_TWO")

@@ -97,11 +97,16 @@ func (f *fanout) release() {
 func (n *Node) dispatch(c *accepted, frame []byte) {
 	t := n.cluster.topo.Load()
 	if t == nil || t.solo {
-		n.forward(c, frame)
+		if !n.soloKeyspace(c, t, frame) {
+			n.forward(c, frame)
+		}
 		return
 	}
 	p := &n.proto
 	req := p.classify(c, t)
+	if n.keyspace(c, t, &req, frame) {
+		return // CROSSSLOT, cluster-wide (route_keyspace.go)
+	}
 	if n.adminMode > 0 && p.adminDelete(c) {
 		n.adminDel(c, t, frame)
 		return

@@ -39,6 +39,7 @@ type multi struct {
 	kept    []*bytebufferpool.ByteBuffer
 	replies [][]byte
 	left    int
+	wide    wide // a cluster-wide command's merge (route_keyspace.go)
 }
 
 // part is one sub-request of a split request: its frame (in multi.frames)
@@ -144,7 +145,11 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 	}
 	out := mp.node.env.Bufs.Get()
 	var err error
-	out.B, err = mp.node.proto.merge(mp, out.B)
+	if mp.wide.kind != wideNone {
+		out.B, err = mp.wide.merge(mp, out.B)
+	} else {
+		out.B, err = mp.node.proto.merge(mp, out.B)
+	}
 	reply = out.B
 	if err != nil {
 		reply = mp.node.proto.badMerge
@@ -162,7 +167,7 @@ func (mp *multi) release() {
 		mp.replies[i] = nil
 	}
 	mp.kept, mp.replies = mp.kept[:0], mp.replies[:0]
-	mp.owner, mp.m, mp.left = nil, nil, 0
+	mp.owner, mp.m, mp.left, mp.wide = nil, nil, 0, wide{}
 	clear(mp.parts)
 	mp.parts = mp.parts[:0]
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {

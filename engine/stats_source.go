@@ -13,6 +13,7 @@ import (
 //	peer_dropped_requests        + swallowed copies not sent (peer down, queue full)
 //	remote_peer_dropped_requests + remote-DC copies that no rack could take
 //	remote_peer_failover_requests remote-DC copies sent to another rack
+//	client_auth_failures         failed AUTH attempts (engine/session)
 //	dnode_client_in_queue, dnode_client_out_queue (+ bytes): read from the
 //	                             accepted peer connections (inbound.Conn.Queues)
 //
@@ -40,6 +41,9 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.RemotePeerDroppedRequests] += ps.remoteDropped.Load()
 	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
 	n.dnodeQueues(v)
+	if e := n.in.Session; e != nil {
+		v[stats.ClientAuthFailures] += e.AuthFailures.Load()
+	}
 
 	inUse := n.env.Inflight.Load()
 	made := n.msgs.Made()

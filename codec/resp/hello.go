@@ -40,7 +40,7 @@ var (
 	// ReplyHelloNoAuth answers HELLO without AUTH on a connection that
 	// has not authenticated yet.
 	ReplyHelloNoAuth = []byte("-NOAUTH HELLO must be called with the client already authenticated, " +
-		"otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate " +
+		"otherwise the HELLO AUTH <user> <pass> option can be used to authenticate " +
 		"the client and select the RESP protocol version at the same time\r\n")
 )
 

@@ -192,3 +192,40 @@ func tlsBlock(kv ...string) string {
 	}
 	return b.String()
 }
+
+// TestDedicatedWithDatastoreUser: a client's own datastore connection
+// (blocking pops, pub/sub, transactions) authenticates like the shared
+// ones.
+func TestDedicatedWithDatastoreUser(t *testing.T) {
+	redis := enginetest.RedisWith(t, enginetest.RedisOptions{Args: []string{
+		"--user", "default", "off",
+		"--user", "proxy", "on", ">pw1", "~*", "&*", "+@all",
+	}})
+	cfg, err := enginetest.SingleNode(redis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Extra = map[string]string{"datastore_user": "proxy", "datastore_password": "pw1"}
+	node := enginetest.Node(t, cfg)
+	c := enginetest.DialTB(t, node.Addr)
+	r, err := c.Do("RPUSH", "ded:l", "a")
+	if err != nil || string(r.Raw) != ":1\r\n" {
+		t.Fatalf("RPUSH: %q %v", r.Raw, err)
+	}
+	r, err = c.Do("BLPOP", "ded:l", "1")
+	if err != nil || string(r.Raw) != "*2\r\n$5\r\nded:l\r\n$1\r\na\r\n" {
+		t.Fatalf("BLPOP on a dedicated connection to an ACL-protected redis: %q %v", r.Raw, err)
+	}
+	r, err = c.Do("MULTI")
+	if err != nil || string(r.Raw) != "+OK\r\n" {
+		t.Fatalf("MULTI: %q %v", r.Raw, err)
+	}
+	r, err = c.Do("INCR", "ded:n")
+	if err != nil || string(r.Raw) != "+QUEUED\r\n" {
+		t.Fatalf("INCR in MULTI: %q %v", r.Raw, err)
+	}
+	r, err = c.Do("EXEC")
+	if err != nil || string(r.Raw) != "*1\r\n:1\r\n" {
+		t.Fatalf("EXEC: %q %v", r.Raw, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/session"
 	"github.com/dynomite-go/dynomite/replica"
 	"github.com/dynomite-go/dynomite/ring"
 )
@@ -41,6 +42,9 @@ type Conn struct {
 	// Dedicated is the client's dedicated datastore connection while it
 	// has one (engine/dedicated); input side only.
 	Dedicated any
+
+	// Sess is a Redis client's session: user, protocol, name (input side).
+	Sess session.State
 
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
@@ -214,6 +218,18 @@ func (c *Conn) handle(frame []byte) {
 	}
 	args, cmd := c.Req.Args, c.Req.Cmd
 	c.countRequest(cmd)
+	if c.Dedicated != nil {
+		// In a dedicated session every request goes down the client's own
+		// connection, so that replies keep their order (the session was
+		// opened past the gate).
+		e.Dedicated(c, frame)
+		return
+	}
+	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
+		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
+		c.Local(reply)
+		return
+	}
 	switch {
 	case cmd == e.cmdQuit:
 		c.Local(resp.ReplyOK)
@@ -222,9 +238,7 @@ func (c *Conn) handle(frame []byte) {
 		c.Mu.Unlock()
 	case cmd == e.cmdConsistency:
 		c.setConsistency(args[1])
-	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
-		c.Local(resp.ReplyEmptyKey)
-	case c.Dedicated != nil || cmd.Flags&resp.FlagPubSub != 0 || cmd.Dedicated(args):
+	case cmd.Flags&resp.FlagPubSub != 0 || cmd.Dedicated(args):
 		e.Dedicated(c, frame)
 	case cmd.Flags&resp.FlagUnsupported != 0:
 		c.Local(resp.ReplyNotSupported)

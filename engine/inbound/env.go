@@ -12,6 +12,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/session"
 	"github.com/dynomite-go/dynomite/engine/stats"
 	"github.com/dynomite-go/dynomite/engine/tally"
 	"github.com/dynomite-go/dynomite/replica"
@@ -52,6 +53,10 @@ type Env struct {
 	Consistency func() (read, write replica.Level)
 	// CodeReply is the client reply for a failure code.
 	CodeReply func(replica.Code) []byte
+
+	// Session is what the Redis clients' sessions share (engine/session):
+	// nil for memcached, whose clients have no session.
+	Session *session.Env
 
 	// Dispatch sends a client's valid request on its way (forward, route
 	// or answer it); frame is its bytes, valid until Dispatch returns. It

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
@@ -256,7 +257,18 @@ func (s *Conn) OnServerInput(b []byte) {
 	buf, fromCarry := s.JoinCarry(b)
 	off := 0
 	for off < len(buf) {
+		if s.scanner.Skipping() {
+			n, done, err := s.skipTooLarge(buf[off:])
+			off += n
+			if err == nil && done {
+				continue
+			}
+			break
+		}
 		reply, n, err := s.env.scan(s, buf[off:])
+		if err == resp.ErrReplyTooLarge && s.answerHead(resp.ReplyTooLarge) {
+			continue // skipped from the same start
+		}
 		if err != nil {
 			if err != errNeedMore {
 				s.env.Log.Warn("bad reply from datastore, closing the connection", "server", s.link.Addr, "err", err)

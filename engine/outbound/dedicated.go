@@ -7,7 +7,6 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/engine/batch"
-	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -26,11 +25,11 @@ import (
 // connection closed, for whatever reason. The dial blocks: callers run it
 // off the pollers.
 func (e *Env) DialDedicated(network, addr string, tunnel func(b []byte, bt *batch.Batch), closed func()) (*Conn, error) {
-	nc, err := sock.Dial(network, addr, e.DialTimeout)
+	lk := &Link{env: e, network: network, Addr: addr, stopped: true, down: true}
+	nc, err := lk.dial() // TLS and AUTH as the datastore links have them
 	if err != nil {
 		return nil, err
 	}
-	lk := &Link{env: e, network: network, Addr: addr, stopped: true, down: true}
 	k := &Kind{Name: "dedicated", FailCode: replica.StorageRefused}
 	k.OnInput = func(s *Conn, b []byte) {
 		tunnel(b, &s.B)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/codec/memcache"
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/stats"
@@ -51,6 +52,11 @@ type Env struct {
 	// TimeoutFactor scales the peers' extra time (docs/compat.md §9.1).
 	RequestTimeout func() time.Duration
 	TimeoutFactor  func() int
+
+	// ReplyLimits bound a Redis reply from the datastore (zero:
+	// resp.DefaultLimits). A reply past them fails its request with
+	// resp.ReplyTooLarge and is skipped; the connection stays open.
+	ReplyLimits resp.Limits
 
 	// Memcache: the datastore speaks memcached's text protocol; else Redis.
 	Memcache bool

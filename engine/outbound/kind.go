@@ -45,6 +45,9 @@ func newConn(env *Env, k *Kind, nc netpoll.Connection) *Conn {
 	s := &Conn{kind: k, env: env}
 	s.Init(env.Core, nc, env.Shard())
 	s.scanner.Limits = resp.DefaultLimits
+	if env.ReplyLimits.MaxBulk > 0 {
+		s.scanner.Limits = env.ReplyLimits
+	}
 	s.mc.scanner.Limits = env.MCLimits
 	return s
 }

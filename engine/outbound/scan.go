@@ -16,6 +16,21 @@ func scanRESP(s *Conn, buf []byte) ([]byte, int, error) {
 	return buf[:n], n, err
 }
 
+// skipTooLarge discards the datastore reply the scanner refused with
+// resp.ErrReplyTooLarge (its request was answered resp.ReplyTooLarge): it
+// returns the bytes of buf that belong to it and done once its end is
+// among them. A protocol error closes the connection (every request
+// queued on it fails); a reply merely too large never does.
+func (s *Conn) skipTooLarge(buf []byte) (int, bool, error) {
+	n, done, err := s.scanner.Skip(buf)
+	if err != nil {
+		s.env.Log.Warn("bad reply from datastore, closing the connection", "server", s.link.Addr, "err", err)
+		s.FailLater()
+		return len(buf), false, err
+	}
+	return n, done, nil
+}
+
 // mcOut is the memcached reply state of a dialled connection: scanner
 // belongs to the poller reading replies, batch to s.mu.
 type mcOut struct {

@@ -7,7 +7,8 @@ import (
 )
 
 // The metric table: one row per pool or server metric, in the order C
-// Dynomite declares them (docs/compat.md §2.2). The row order is the order of -D, of
+// Dynomite declares them (docs/compat.md §2.2), then the pool rows C lacks
+// (client_auth_failures, after stats_count). The row order is the order of -D, of
 // the pool and server objects of /info, and of /metrics. Names and
 // descriptions are kept byte for byte, typos included ("respones"), because
 // tools written for C Dynomite match on them.
@@ -118,6 +119,7 @@ const (
 	ForwardError
 	Fragments
 	StatsCount
+	ClientAuthFailures
 
 	// Server (datastore) metrics, in C Dynomite's order.
 	ServerEOF
@@ -210,6 +212,7 @@ var table = [NumMetrics]Desc{
 	ForwardError:               {"forward_error", Counter, PoolScope, "# times we encountered a forwarding error"},
 	Fragments:                  {"fragments", Counter, PoolScope, "# fragments created from a multi-vector request"},
 	StatsCount:                 {"stats_count", Counter, PoolScope, "# stats request"},
+	ClientAuthFailures:         {"client_auth_failures", Counter, PoolScope, "# failed client AUTH attempts"},
 
 	ServerEOF:              {"server_eof", Counter, ServerScope, "# eof on server connections"},
 	ServerErr:              {"server_err", Counter, ServerScope, "# errors on server connections"},
