@@ -26,7 +26,9 @@ import (
 //	            replicas get a repair write (background); the client gets
 //	            the winner's value element, a plain Redis reply
 //	Answer (after) ─▶ readRepairAnswer: a read's late reply older than
-//	            the winner is repaired too; a delete answered well by every
+//	            the winner is repaired too, one newer repairs the others
+//	            (the client got the older value, as from C); a delete
+//	            answered well by every
 //	            counted replica sends the tombstone clean-up to every target
 //
 // A background write is an ordinary msg on the target's link whose owner
@@ -45,11 +47,10 @@ type readRepair struct {
 	// orig is the client's request before the rewrite, parsed again for
 	// the repair and clean-up writes.
 	orig *bytebufferpool.ByteBuffer
-	// win is the reply the client got (a read), its value copied to winV;
-	// have: win is set and carries a timestamp (not 'X').
+	// win is the freshest reply seen of a read, its value copied to winV
+	// (zero while no timestamped reply won).
 	win  repair.Reply
 	winV *bytebufferpool.ByteBuffer
-	have bool
 	// acked counts the counted replicas that answered a delete without an
 	// error; failed: one did not, so the tombstones must stay.
 	acked  int
@@ -176,13 +177,13 @@ func (f *fanout) keepWinner(w repair.Reply) {
 	}
 	rr.winV = f.node.env.Bufs.Get()
 	rr.winV.B = append(rr.winV.B, w.Value...)
-	rr.win, rr.have = w, true
+	rr.win = w
 	rr.win.Value = rr.winV.B
 }
 
 // readRepairAnswer sees every reply of a rewritten request: after the
 // decision (late is true) a read's reply older than the winner gets its
-// repair; a delete counts its good replies and, once every counted
+// repair, and one newer than it repairs the others; a delete counts its good replies and, once every counted
 // replica answered well, sends the tombstone clean-up. Callers hold f.mu.
 func (f *fanout) readRepairAnswer(i int, reply []byte, code replica.Code, late bool, b *batch.Batch) {
 	rr := f.rr
@@ -191,11 +192,27 @@ func (f *fanout) readRepairAnswer(i int, reply []byte, code replica.Code, late b
 	}
 	good := code == replica.NoError && !f.node.proto.errorReply(reply)
 	if rr.read {
-		if !late || !good || !rr.have {
+		if !late || !good {
 			return
 		}
-		if p, err := repair.ParseReply(reply); err == nil && p.Status != 'X' && p.TS < rr.win.TS {
+		p, err := repair.ParseReply(reply)
+		switch {
+		case err != nil || p.Status == 'X':
+		case p.TS < rr.win.TS:
 			f.sendRepair(f.plan.Targets[i], rr.win, rr.win.Status == 'E', b)
+		case p.TS > rr.win.TS:
+			// Newer than what the client got (C drops it): the
+			// replicas that answered before are all older; bring every
+			// other replica to it (a replica already as new refuses
+			// the write).
+			for j, tg := range f.plan.Targets {
+				if j != i && tg.Counted {
+					f.sendRepair(tg, p, p.Status == 'E', b)
+				}
+			}
+			f.node.env.Bufs.Put(rr.winV)
+			rr.winV = nil
+			f.keepWinner(p)
 		}
 		return
 	}
