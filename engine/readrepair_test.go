@@ -23,8 +23,8 @@ func startRepairCluster(t *testing.T) *testCluster {
 	})
 }
 
-// redisDo runs a command straight on node i's redis.
-func (tc *testCluster) redisDo(i int, args ...string) *enginetest.Reply {
+// redisCmd runs a command straight on node i's redis and returns its reply.
+func (tc *testCluster) redisCmd(i int, args ...string) *enginetest.Reply {
 	tc.t.Helper()
 	c := enginetest.DialTB(tc.t, tc.redis[i].Addr)
 	defer c.Close()
@@ -39,7 +39,7 @@ func (tc *testCluster) redisDo(i int, args ...string) *enginetest.Reply {
 // -1 when absent.
 func (tc *testCluster) score(i int, key, member string) int64 {
 	tc.t.Helper()
-	r := tc.redisDo(i, "ZSCORE", key, member)
+	r := tc.redisCmd(i, "ZSCORE", key, member)
 	if r.Null {
 		return -1
 	}
@@ -86,7 +86,7 @@ func TestReadRepairWritesCarryTimestamps(t *testing.T) {
 	}
 	// SET with options is sent as is: its expiry stays.
 	expect(t, c, "+OK\r\n", "SET", "rr:ttl", "v", "EX", "100")
-	if r := tc.redisDo(0, "TTL", "rr:ttl"); r.Int <= 0 {
+	if r := tc.redisCmd(0, "TTL", "rr:ttl"); r.Int <= 0 {
 		t.Fatalf("unexpected TTL of a SET with EX; got %d; want > 0", r.Int)
 	}
 }
@@ -107,8 +107,8 @@ func TestReadRepairStaleValue(t *testing.T) {
 			}
 		}
 		ts := tc.score(0, repair.AddSet, key)
-		tc.redisDo(stale, "SET", key, "old")
-		tc.redisDo(stale, "ZADD", repair.AddSet, strconv.FormatInt(ts-1000, 10), key)
+		tc.redisCmd(stale, "SET", key, "old")
+		tc.redisCmd(stale, "ZADD", repair.AddSet, strconv.FormatInt(ts-1000, 10), key)
 		expect(t, c, bulkOf("new"), "GET", key)
 		ok := waitFor(3*time.Second, func() bool {
 			v, _ := tc.stored(stale, key)
@@ -134,9 +134,9 @@ func TestReadRepairNewerDelete(t *testing.T) {
 		}
 	}
 	ts := tc.score(0, repair.AddSet, "rr:d") + 1000
-	tc.redisDo(1, "DEL", "rr:d")
-	tc.redisDo(1, "ZREM", repair.AddSet, "rr:d")
-	tc.redisDo(1, "ZADD", repair.RemSet, strconv.FormatInt(ts, 10), "rr:d")
+	tc.redisCmd(1, "DEL", "rr:d")
+	tc.redisCmd(1, "ZREM", repair.AddSet, "rr:d")
+	tc.redisCmd(1, "ZADD", repair.RemSet, strconv.FormatInt(ts, 10), "rr:d")
 	if got := do(t, c, "GET", "rr:d"); got != "$-1\r\n" && got != bulkOf("v") {
 		t.Fatalf("unexpected reply to a read with a newer delete in one replica; got %q", got)
 	}
@@ -170,11 +170,11 @@ func TestReadRepairHashField(t *testing.T) {
 		t.Fatal("the field's timestamp is not in every redis")
 	}
 	ts := tc.score(0, setKey, "f")
-	tc.redisDo(2, "HSET", "rr:h", "f", "old")
-	tc.redisDo(2, "ZADD", setKey, strconv.FormatInt(ts-5, 10), "f")
+	tc.redisCmd(2, "HSET", "rr:h", "f", "old")
+	tc.redisCmd(2, "ZADD", setKey, strconv.FormatInt(ts-5, 10), "f")
 	expect(t, c, bulkOf("new"), "HGET", "rr:h", "f")
 	ok := waitFor(3*time.Second, func() bool {
-		r := tc.redisDo(2, "HGET", "rr:h", "f")
+		r := tc.redisCmd(2, "HGET", "rr:h", "f")
 		return string(r.Str) == "new" && tc.score(2, setKey, "f") == ts
 	})
 	if !ok {
@@ -219,11 +219,11 @@ func TestReadRepairOffThenOn(t *testing.T) {
 		if !tc.waitStored(i, "rr:o", "v", true, 3*time.Second) {
 			t.Fatalf("the write is not in redis %d", i)
 		}
-		if r := tc.redisDo(i, "EXISTS", repair.AddSet); r.Int != 0 {
+		if r := tc.redisCmd(i, "EXISTS", repair.AddSet); r.Int != 0 {
 			t.Fatalf("redis %d has metadata with read repair off", i)
 		}
 	}
-	tc.redisDo(1, "SET", "rr:o", "other")
+	tc.redisCmd(1, "SET", "rr:o", "other")
 	expect(t, c, bulkOf("v"), "GET", "rr:o")
 	if v, _ := tc.stored(1, "rr:o"); v != "other" {
 		t.Fatalf("a replica changed with read repair off; got %q; want %q", v, "other")
@@ -256,9 +256,9 @@ func TestReadRepairLateReply(t *testing.T) {
 		}
 	}
 	ts := tc.score(0, repair.AddSet, "rr:late")
-	tc.redisDo(2, "SET", "rr:late", "old")
-	tc.redisDo(2, "ZADD", repair.AddSet, strconv.FormatInt(ts-1, 10), "rr:late")
-	tc.redisDo(2, "CLIENT", "PAUSE", "500")
+	tc.redisCmd(2, "SET", "rr:late", "old")
+	tc.redisCmd(2, "ZADD", repair.AddSet, strconv.FormatInt(ts-1, 10), "rr:late")
+	tc.redisCmd(2, "CLIENT", "PAUSE", "500")
 	start := time.Now()
 	expect(t, c, bulkOf("new"), "GET", "rr:late")
 	if d := time.Since(start); d >= 500*time.Millisecond {
