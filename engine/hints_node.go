@@ -63,6 +63,8 @@ type convergence struct {
 	sent     atomic.Int64 // keys copied to a peer by hint replay
 	failed   atomic.Int64 // replay batches that failed
 	repaired atomic.Int64 // keys copied by repair runs that ended
+
+	readRepairs atomic.Int64 // repair writes sent to stale replicas (readrepair.go)
 }
 
 // initConvergence builds the repair runner and opens the hint file. Called
@@ -212,7 +214,7 @@ func (n *Node) ConvergenceStats() admin.ConvergenceStats {
 		out.HintsPending, out.HintsPendingBytes = int64(st.Pending), st.PendingBytes
 		out.HintsReplayed, out.HintsDropped = int64(st.Replayed), int64(st.Dropped)
 	}
-	out.RepairsSent = c.sent.Load() + c.repaired.Load()
+	out.RepairsSent = c.sent.Load() + c.repaired.Load() + c.readRepairs.Load()
 	rs := c.repair.RepairStatus()
 	out.WarmScanned, out.WarmCopied, out.WarmTotal = rs.Scanned, rs.Copied, rs.Total
 	if rs.State == admin.RepairRunning {

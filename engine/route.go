@@ -58,6 +58,9 @@ type fanout struct {
 	refs    int // copies in flight, plus one until answered
 	decided bool
 	sum     bool // checksums are compared (quorum levels)
+	// rr is the read-repair state of a rewritten request (readrepair.go);
+	// nil while read repair is off.
+	rr *readRepair
 	// start is the arrival clock of the request (its owner's input batch)
 	// while launch sends the copies, 0 after: the peer queue wait of a
 	// copy sent later, on a reply path, is not measured (stats_peer.go).
@@ -82,6 +85,7 @@ func (f *fanout) release() {
 		f.kept[i] = nil
 	}
 	f.node.env.Bufs.Put(f.frame)
+	f.releaseReadRepair()
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
 	f.part, f.refs, f.decided, f.sum, f.start = 0, 0, false, false, 0
 	f.kept = nil
@@ -117,13 +121,17 @@ func (n *Node) dispatch(c *accepted, frame []byte) {
 	if frame = p.prepare(n, c, t, req, frame); frame == nil {
 		return // answered locally
 	}
+	var rr *readRepair
+	if n.adm.repairs.Load() {
+		rr, frame = n.readRepairRewrite(c, req, frame)
+	}
 	m := n.pushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
 	m.Mute = c.Mute()
 	f := acquireFanout(n, t, c)
-	f.m = m
+	f.m, f.rr = m, rr
 	replica.Route(t, req, &f.plan)
 	launch(c, f, frame)
 }
@@ -301,8 +309,12 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 	if code == replica.NoError && i < len(f.plan.Targets) {
 		f.topo.replied(f.plan.Targets[i].Node)
 	}
-	if !f.decided {
+	late := f.decided
+	if !late {
 		f.step(i, reply, code, b)
+	}
+	if f.rr != nil {
+		f.readRepairAnswer(i, reply, code, late, b)
 	}
 	done := f.refs == 0
 	f.mu.Unlock()
@@ -338,6 +350,9 @@ func (f *fanout) step(i int, reply []byte, code replica.Code, b *batch.Batch) {
 			out = f.kept[w].B
 		default:
 			out = p.codeReply(replica.UnknownError)
+		}
+		if f.rr != nil {
+			out = f.readRepairDecide(i, reply, wcode, out, b)
 		}
 		f.answerOwner(out, b)
 	default:
