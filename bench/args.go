@@ -51,6 +51,7 @@ func (c *Config) Args() []string {
 	if c.JSONOutFile != "" {
 		add("json-out-file", c.JSONOutFile)
 	}
+	a = c.appendTLSArgs(a)
 	ps := make([]string, len(c.Percentiles))
 	for i, p := range c.Percentiles {
 		ps[i] = strconv.FormatFloat(p, 'f', -1, 64)
@@ -96,4 +97,10 @@ Keys:
                              P parallel (sequential over each client's slice)
       --key-stddev=F         Gaussian standard deviation (default: range/6)
       --key-median=F         Gaussian median (default: centre of the range)
+TLS:
+      --tls                  TLS on every connection
+      --cacert=FILE          CA bundle that verifies the server
+      --cert=FILE, --key=FILE  client certificate and key
+      --tls-skip-verify      Do not verify the server's certificate
+      --sni=NAME             Server name sent and verified
 `

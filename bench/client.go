@@ -17,6 +17,7 @@ package bench
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -116,6 +117,7 @@ type client struct {
 	start    time.Time
 	deadline time.Time // stop sending at
 	stop     *atomic.Bool
+	tls      *tls.Config // nil for plain connections
 }
 
 func newClient(cfg *Config, idx, total int, value []byte, lv *live, stop *atomic.Bool) *client {
@@ -155,6 +157,11 @@ func (c *client) dial(ctx context.Context) error {
 	conn, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return fmt.Errorf("cannot connect to %s: %w", addr, err)
+	}
+	if c.tls != nil {
+		if conn, err = handshake(ctx, conn, c.tls); err != nil {
+			return fmt.Errorf("cannot connect to %s: %w", addr, err)
+		}
 	}
 	c.conn = conn
 	return nil

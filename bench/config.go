@@ -56,6 +56,14 @@ type Config struct {
 	HideHistogram      bool      // --hide-histogram
 	JSONOutFile        string    // --json-out-file
 	Percentiles        []float64 // --print-percentiles
+
+	// TLS (tls.go): TLS on every connection, as memtier's --tls.
+	TLS           bool   // --tls
+	TLSCACert     string // --cacert: PEM CA bundle that verifies the server
+	TLSCert       string // --cert: PEM client certificate (with TLSKey)
+	TLSKey        string // --key
+	TLSSkipVerify bool   // --tls-skip-verify
+	TLSServerName string // --sni
 }
 
 // DefaultConfig returns memtier_benchmark's defaults.
@@ -121,6 +129,12 @@ var options = []option{
 	{"hide-histogram", 0, false, func(c *Config, _ *parseState, _ string) error { c.HideHistogram = true; return nil }},
 	{"json-out-file", 0, true, func(c *Config, _ *parseState, v string) error { c.JSONOutFile = v; return nil }},
 	{"print-percentiles", 0, true, setPercentiles},
+	{"tls", 0, false, func(c *Config, _ *parseState, _ string) error { c.TLS = true; return nil }},
+	{"cacert", 0, true, func(c *Config, _ *parseState, v string) error { c.TLSCACert = v; return nil }},
+	{"cert", 0, true, func(c *Config, _ *parseState, v string) error { c.TLSCert = v; return nil }},
+	{"key", 0, true, func(c *Config, _ *parseState, v string) error { c.TLSKey = v; return nil }},
+	{"tls-skip-verify", 0, false, func(c *Config, _ *parseState, _ string) error { c.TLSSkipVerify = true; return nil }},
+	{"sni", 0, true, func(c *Config, _ *parseState, v string) error { c.TLSServerName = v; return nil }},
 	{"help", 'h', false, func(*Config, *parseState, string) error { return ErrHelp }},
 }
 

@@ -60,9 +60,14 @@ func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally)
 	clients := make([]*client, total)
 	lives := make([]*live, total)
 	defer closeAll(clients)
+	tc, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	for i := range clients {
 		lives[i] = new(live)
 		clients[i] = newClient(&cfg, i, total, value, lives[i], &stop)
+		clients[i].tls = tc
 		if err := clients[i].dial(ctx); err != nil {
 			return nil, err
 		}
@@ -84,6 +89,9 @@ func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally)
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		c.start, c.deadline = start, deadline
+		if tc != nil {
+			continue // a TLS connection stays a net.Conn (runConns)
+		}
 		if err := c.takeSocket(); err != nil {
 			return nil, fmt.Errorf("cannot prepare connection: %w", err)
 		}
@@ -93,7 +101,11 @@ func RunTally(ctx context.Context, cfg Config, progress io.Writer, tally *Tally)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := runThread(group, deadline.Add(grace)); err != nil {
+			run := runThread
+			if tc != nil {
+				run = runConns
+			}
+			if err := run(group, deadline.Add(grace)); err != nil {
 				stop.Store(true)
 				errs <- err
 			}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestBaselineTargets(t *testing.T) {
 		}
 		// Everything else is the node's: the same configuration, started the same way.
 		base.name, base.desc, base.bin, base.twin = node.name, node.desc, node.bin, node.twin
-		if base != node {
+		if !reflect.DeepEqual(base, node) {
 			t.Errorf("unexpected baseline spec %+v; want the node's %+v", base, node)
 		}
 	}

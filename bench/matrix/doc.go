@@ -38,6 +38,12 @@
 //	                 the table gives every node's ratio to each twin: the
 //	                 columns vs base, vs C, vs twem
 //
+//	enc-3-quorum, ptls-3-quorum, ctls-1
+//	                 with -secure (secure.go): dyn-3-quorum with Dynomite's
+//	                 peer encryption, with peer_tls, and dyn-1 with
+//	                 client_tls (the load speaks TLS); each the twin of its
+//	                 plain target, reported as secure / plain on the mix
+//
 //	order: a node and its twins (base-*, dyn-1-nostats) form a unit that
 //	runs back to back, every other target is a unit of its own; rep r
 //	rotates the units, and the members of every unit, by r-1, so that no

@@ -71,6 +71,7 @@ type options struct {
 	twemproxy string
 	twemBin   string
 	direct    bool // run the datastores direct (redis, memcached)
+	secure    bool // the secure group (secure.go)
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -90,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dynomiteC, "dynomite-c", os.Getenv("DYNOMITE_C"), "C Dynomite's binary (default: $DYNOMITE_C), started with the node's YAML as one more target next to every node target (c-1, c-3-*, c-1-mc), with a ratio node/C per workload")
 	fs.StringVar(&o.twemproxy, "twemproxy", "nutcracker", "twemproxy's binary (Debian package nutcracker), run in front of its own datastore next to the single node (twem-1, twem-1-mc), with a ratio node/twemproxy per workload; \"\" leaves it out")
 	fs.BoolVar(&o.direct, "direct", true, "also run the datastores direct (redis, and memcached with -memcached), the reference of the ratio column (-direct=false leaves them out)")
+	fs.BoolVar(&o.secure, "secure", false, "also run the secure group: enc-3-quorum (secure_server_option: all), ptls-3-quorum (peer_tls) next to dyn-3-quorum, ctls-1 (client_tls) next to dyn-1, and report secure / plain on the mix")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
@@ -161,6 +163,8 @@ type report struct {
 	// twin running it.
 	Baseline string    `json:"baseline,omitempty"`
 	Versus   []baseRow `json:"versus_baseline,omitempty"`
+	// Secure compares the secure group's targets with plain (-secure).
+	Secure []secureRow `json:"secure,omitempty"`
 }
 
 // Main runs the matrix with the given flags, printing progress to stderr and
@@ -259,6 +263,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Versus = compareBaseline(rep.Samples, names, rep.Targets)
 		writeBaseline(stdout, o.baseline, o.reps, rep.Versus)
 	}
+	if o.secure {
+		rep.Secure = secureReport(rep.Samples)
+		writeSecure(stdout, rep.Secure)
+	}
 	path, werr := writeReport(o.out, "matrix", rep.Started, &rep)
 	if werr != nil {
 		return errors.Join(err, werr)
@@ -303,8 +311,16 @@ func startTargets(ctx context.Context, o options, tmp string, stdout, stderr io.
 			leftOut("twem-*", err)
 		}
 	}
+	specs := targetSpecs(o, bin, noStats)
+	if o.secure {
+		ss, err := writeSecureFiles(tmp)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, secureSpecs(ss, bin, o.cluster)...)
+	}
 	var targets []*target
-	for _, s := range targetSpecs(o, bin, noStats) {
+	for _, s := range specs {
 		if err := ctx.Err(); err != nil {
 			return targets, err
 		}
@@ -331,7 +347,7 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 	case memcachedDirect:
 		t, err = startMemcachedTarget()
 	case redisNodes:
-		t, err = startProxyTarget(s.name, s.desc, s.bin, redisPath, s.racks, s.consistency)
+		t, err = startProxyTarget(s.name, s.desc, s.bin, redisPath, s.racks, s.consistency, s.extra)
 	case memcachedNode:
 		t, err = startMemcachedProxyTarget(s.name, s.bin)
 	case redisFloor:
@@ -348,7 +364,7 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.desc, t.twin = s.desc, s.twin
+	t.desc, t.twin, t.tls = s.desc, s.twin, s.clientTLS
 	if err := clusterReady(t, 10*time.Second); err != nil {
 		return nil, errors.Join(err, t.stop())
 	}
@@ -402,7 +418,11 @@ func runOne(ctx context.Context, tl tool, w Workload, t *target, rep int, o opti
 	measured, stores := pids(t.measured), pids(t.stores)
 	before, err := readTimes(cpuTime, measured, stores)
 	if err == nil {
-		s.Load, err = tl.run(ctx, w.Config(t.port, o.duration, o.keys))
+		cfg := w.Config(t.port, o.duration, o.keys)
+		if t.tls != nil {
+			cfg.TLS, cfg.TLSCACert, cfg.TLSCert, cfg.TLSKey = true, t.tls.CA, t.tls.Cert, t.tls.Key
+		}
+		s.Load, err = tl.run(ctx, cfg)
 	}
 	if err == nil {
 		var after cpuTimes

@@ -97,7 +97,7 @@ func Soak(ctx context.Context, args []string, stdout, stderr io.Writer) (err err
 	if w.Protocol == bench.ProtoMemcacheText {
 		t, err = startMemcachedProxyTarget("dyn-1-mc", bin)
 	} else {
-		t, err = startProxyTarget("dyn-1", "dynomite-go, 1 node, own redis-server", bin, o.redis, 1, "")
+		t, err = startProxyTarget("dyn-1", "dynomite-go, 1 node, own redis-server", bin, o.redis, 1, "", nil)
 	}
 	if err != nil {
 		return err

@@ -25,6 +25,8 @@ type target struct {
 	// build or the stats-off build; "" for none): the two run back to back
 	// in every rep (runOrder).
 	twin string
+	// tls: the load connects with TLS (client_tls), nil for plain.
+	tls *certFiles
 }
 
 // kind is what a target runs.
@@ -49,6 +51,11 @@ type spec struct {
 	racks       int    // redisNodes: racks of one node each
 	consistency string // redisNodes: read and write consistency, "" for the default
 	twin        string // see target.twin
+	// extra are YAML keys of redisNodes added to every node's (secure.go).
+	extra map[string]string
+	// clientTLS: the node's client port speaks TLS; the load verifies it
+	// with these files and presents the leaf as its certificate.
+	clientTLS *certFiles
 }
 
 // targetSpecs lists the targets of o in the order they start and are
@@ -170,11 +177,14 @@ func startRedisTarget(redisPath string) (*target, error) {
 }
 
 // startProxyTarget starts racks x 1 dynomite nodes, each in front of its own
-// redis-server, at the given consistency ("" for the node's default). The
-// load goes to the first node.
-func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string) (*target, error) {
+// redis-server, at the given consistency ("" for the node's default), with
+// the extra YAML keys (nil for none). The load goes to the first node.
+func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string, extra map[string]string) (*target, error) {
 	t := &target{name: name, desc: desc}
 	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
+	for k, v := range extra {
+		base.Extra[k] = v
+	}
 	if consistency != "" {
 		base.Extra["read_consistency"], base.Extra["write_consistency"] = consistency, consistency
 	}
