@@ -197,8 +197,7 @@ func TestTransaction(t *testing.T) {
 }
 
 // A transaction of 200,000 commands, two hundred times the bound set here,
-// is cut at the bound: the commands
-// past it are refused and EXEC aborts.
+// is cut at the bound: the commands past it are refused and EXEC aborts.
 func TestTransactionBound(t *testing.T) {
 	n, _ := proxy(t, nil)
 	n.ded.Limits.MaxQueued = 1000
