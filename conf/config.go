@@ -121,6 +121,10 @@ type Pool struct {
 	HintsMaxCount int // most hints kept; past it the oldest is dropped
 	HintsMaxBytes int // most bytes of hints kept (keys, targets, framing)
 	RepairRate    int // keys/s for hint replay, warm-up and repair; 0 means no limit
+	// WarmUpFrom is the host:port of a peer rack's datastore this node
+	// copies its keys from at start when its own datastore is empty;
+	// empty: no warm-up at start.
+	WarmUpFrom string
 }
 
 // Line returns the line of key in the file, or 0 when the file does not set

@@ -77,13 +77,14 @@ var directives = map[string]directive{
 	"hints_max_count": {set: intKey(1, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxCount })},
 	"hints_max_bytes": {set: intKey(HintsMinBytes, math.MaxInt32, func(q *Pool) *int { return &q.HintsMaxBytes })},
 	"repair_rate":     {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.RepairRate })},
+	"warm_up_from":    {set: strKey(func(q *Pool) *string { return &q.WarmUpFrom })},
 
 	// Parsed by Dynomite, never used.
-	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts }), dead: unused + " (a datastore is never ejected)"},
+	"auto_eject_hosts":     {set: boolKey(func(q *Pool) *bool { return &q.AutoEjectHosts })},
 	"distribution":         {set: anyKey, dead: deprecated},
 	"server_connections":   {set: anyKey, dead: deprecated},
 	"client_connections":   {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.ClientConnections }), dead: unused + " (there is no client connection limit)"},
-	"server_failure_limit": {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.ServerFailureLimit }), dead: unused},
+	"server_failure_limit": {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.ServerFailureLimit })},
 	"dyn_connections":      {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.DynConnections }), dead: unused},
 	"dyn_port":             {set: intKey(0, math.MaxInt32, func(q *Pool) *int { return &q.DynPort }), dead: unused},
 	"dyn_read_timeout":     {set: msKey(0, func(q *Pool) *time.Duration { return &q.DynReadTimeout }), dead: unused},

@@ -334,7 +334,7 @@ func TestEveryKey(t *testing.T) {
 	for _, w := range warns {
 		dead = append(dead, w.Key)
 	}
-	wantDead := "distribution server_connections client_connections auto_eject_hosts server_failure_limit dyn_connections dyn_port dyn_read_timeout dyn_write_timeout recon_key_file recon_iv_file"
+	wantDead := "distribution server_connections client_connections dyn_connections dyn_port dyn_read_timeout dyn_write_timeout recon_key_file recon_iv_file"
 	if strings.Join(dead, " ") != wantDead {
 		t.Fatalf("unexpected warnings;\ngot  %v\nwant %s", dead, wantDead)
 	}

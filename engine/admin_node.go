@@ -178,11 +178,14 @@ func (n *Node) startAdmin() error {
 }
 
 // enterService moves the node to NORMAL once its listeners are up (docs/compat.md
-// §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). Gossip does
-// not exist yet, so a node with enable_gossip: true goes NORMAL too, as C
-// does when the gossip thread sees a single-node cluster; the gossip
-// layer will hold JOINING until it has heard from the cluster.
+// §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). With gossip
+// on, it stays JOINING until gossip hears from the cluster or finds the
+// node alone (gossip_node.go).
 func (n *Node) enterService() {
+	if n.holdJoining() {
+		n.adm.state.CompareAndSwap(uint32(admin.Init), uint32(admin.Joining))
+		return // the seed provider's first list makes it NORMAL (membership_node.go)
+	}
 	n.adm.state.CompareAndSwap(uint32(admin.Init), uint32(admin.Joining))
 	n.adm.state.CompareAndSwap(uint32(admin.Joining), uint32(admin.Normal))
 }
@@ -270,35 +273,11 @@ func (n *Node) SetReadRepairs(on bool) { n.adm.repairs.Store(on) }
 // written, or its IP when it is one) equals name, or of every peer for
 // admin.AllPeers, and returns how many it changed (admin.Node). The local
 // node is never one of them.
-func (n *Node) SetPeerState(name string, s admin.State) int {
-	changed := 0
-	for i, sd := range n.adm.seeds {
-		if name == admin.AllPeers || name == sd.Addr.Host {
-			n.adm.peerState[i].Store(uint32(s))
-			changed++
-		}
-	}
-	return changed
-}
+func (n *Node) SetPeerState(name string, s admin.State) int { return n.setPeerState(name, s) }
 
-// Topology returns this node and its dyn_seeds as datacenters, racks and
-// servers, in the order they first appear (this node first), for
-// /cluster_describe (admin.Node).
-func (n *Node) Topology() admin.Topology {
-	var t admin.Topology
-	p := &n.cfg.Pool
-	addPeer(&t, p.Datacenter, p.Rack, n.localPeer())
-	for i, sd := range n.adm.seeds {
-		addPeer(&t, sd.DC, sd.Rack, admin.Peer{
-			Name:  sd.Addr.Host,
-			Host:  sd.Addr.Host,
-			Port:  sd.Addr.Port,
-			Token: firstToken(sd.Tokens),
-			State: admin.State(n.adm.peerState[i].Load()),
-		})
-	}
-	return t
-}
+// Topology returns the live ring, this node first, as datacenters, racks
+// and servers for /cluster_describe (admin.Node; membership_node.go).
+func (n *Node) Topology() admin.Topology { return n.liveTopology() }
 
 // localPeer describes this node: its name and host follow C Dynomite's
 // environment variables as Options.Getenv reports them, then the

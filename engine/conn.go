@@ -47,7 +47,8 @@ func (n *Node) initInbound() {
 		PeerKey: n.out.PeerKey, Chunk: n.out.Chunk,
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.proto.codeReply,
-		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.removeClient,
+		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.clientClosed,
+		Dedicated: n.dedicated,
 	}
 	n.in.Init()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
 	"github.com/dynomite-go/dynomite/engine/core"
+	"github.com/dynomite-go/dynomite/engine/dedicated"
 	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/outbound"
@@ -55,6 +56,9 @@ type Options struct {
 	// dynomite command passes os.Getenv; the engine reads no environment
 	// variable itself.
 	Getenv func(key string) string
+	// Membership tunes the seed provider and ring changes
+	// (membership_node.go); the zero value is C Dynomite's behaviour.
+	Membership MembershipOptions
 	// noStats turns the request counters off (stats on/off benchmarks).
 	noStats bool
 }
@@ -121,11 +125,14 @@ type Node struct {
 
 	in inbound.Env // what the accepted connections use of the node (engine/inbound)
 
+	ded dedicated.Env // clients' dedicated datastore connections (dedicated_node.go)
+
 	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
 
-	sec nodeSecure // TLS blocks (secure_node.go)
+	sec  nodeSecure  // TLS blocks (secure_node.go)
+	conv convergence // hinted handoff, warm-up, repair (hints_node.go, repair_node.go)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -204,7 +211,12 @@ func New(o Options) (*Node, error) {
 	}
 	n.initAdmin(o)
 	n.initInbound()
+	n.cluster.mem.opts = o.Membership
+	n.initDedicated()
 	if err := n.initCluster(); err != nil {
+		return nil, err
+	}
+	if err := n.initConvergence(); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -258,6 +270,7 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
+	n.startConvergence()
 	n.enterService()
 	return nil
 }

@@ -38,32 +38,34 @@ import (
 //	                                         └─▶ link ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
 
-// peer is one other node and its outgoing connections.
+// peer is one other node and its outgoing connections. A peer kept by a
+// new ring keeps its links; node then moves to its index there.
 type peer struct {
-	node   int // index in the topology
-	seed   int // index in dyn_seeds
+	node   atomic.Int32 // index in the newest topology holding it
+	seed   int          // index in dyn_seeds; -1 for a peer from a provider or gossip
 	name   string
 	addr   string
 	sameDC bool
 	links  []*outbound.Link
+	// resetting: /peer/reset closed the links; their losses are no
+	// failures. Cleared when a link is up again.
+	resetting atomic.Bool
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
-func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *peer {
-	p := &peer{node: idx, seed: seed, name: name, addr: addr.String(), sameDC: sameDC}
+func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *peer {
+	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC}
+	p.node.Store(int32(idx))
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
 		conns = n.cfg.Pool.LocalPeerConnections
 	}
 	conns = max(conns, 1)
-	network := addr.Network
-	if network == "" {
-		network = "tcp"
-	}
 	for i := 0; i < conns; i++ {
 		lk := outbound.NewLink(&n.out, i, network, p.addr)
 		lk.Peer, lk.SameDC = true, sameDC
-		lk.Connected = func() { p.connected(n) }
+		lk.Connected = func() { p.connected(n, lk) }
+		lk.DialFailed = func() { n.nodeFailed(p) }
 		p.links = append(p.links, lk)
 	}
 	return p
@@ -71,8 +73,16 @@ func newPeer(n *Node, idx, seed int, name string, addr conf.Addr, sameDC bool) *
 
 // connected records a change of one of p's connections in the peer state
 // the stats endpoint shows (docs/compat.md §9.3): NORMAL while any connection is up,
-// DOWN once the last one is gone.
-func (p *peer) connected(n *Node) {
+// DOWN once the last one is gone. A lost connection is a failure for the
+// failure detector (membership_node.go).
+func (p *peer) connected(n *Node, lk *outbound.Link) {
+	switch {
+	case lk.Cur.Load() != nil:
+		p.resetting.Store(false)
+		n.nodeReconnected(p)
+	case !p.resetting.Load():
+		n.nodeFailed(p)
+	}
 	i := p.seed
 	if i < 0 || i >= len(n.adm.peerState) {
 		return
@@ -85,6 +95,31 @@ func (p *peer) connected(n *Node) {
 		}
 	}
 	n.adm.peerState[i].Store(uint32(st))
+}
+
+// up reports whether any of p's connections is up.
+func (p *peer) up() bool {
+	for _, lk := range p.links {
+		if lk.Cur.Load() != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// start dials every link of p; a failure retries with back-off.
+func (p *peer) start() {
+	for _, lk := range p.links {
+		go lk.Reconnect()
+	}
+}
+
+// stop ends p's links: no more dials, connections closed (what is queued
+// on them fails).
+func (p *peer) stop() {
+	for _, lk := range p.links {
+		lk.Stop()
+	}
 }
 
 // pick returns the link a client uses: client id modulo the connections,
@@ -102,8 +137,9 @@ type nodeCluster struct {
 	peerEvl   netpoll.EventLoop
 	peerDone  chan struct{}
 	peerStats peerCounters
-	fanouts   sync.Pool // of *fanout (route.go)
-	multis    sync.Pool // of *multi (route_multi.go)
+	mem       nodeMembership // seed provider, gossip, ring swaps (membership_node.go)
+	fanouts   sync.Pool      // of *fanout (route.go)
+	multis    sync.Pool      // of *multi (route_multi.go)
 }
 
 // peerCounters count what the peer side did besides forwarding (docs/compat.md §2.2
@@ -118,6 +154,7 @@ type peerCounters struct {
 
 // initCluster builds the topology from the configuration. Called by New.
 func (n *Node) initCluster() error {
+	n.initMembership()
 	t, err := buildTopology(n, &n.cfg.Pool)
 	if err != nil {
 		return err
@@ -155,12 +192,12 @@ func (n *Node) startPeers() error {
 	}()
 	t := n.cluster.topo.Load()
 	for _, p := range t.peers {
-		if p == nil {
-			continue
+		if p != nil {
+			p.start() // preconnect; a failure retries with back-off
 		}
-		for _, lk := range p.links {
-			go lk.Reconnect() // preconnect; a failure retries with back-off
-		}
+	}
+	if err := n.startMembership(); err != nil {
+		return fmt.Errorf("cannot start the seed provider: %w", err)
 	}
 	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.peers)-1,
 		"dc", t.DCName(t.LocalDC()), "rack", t.RackName(t.LocalDC(), t.LocalRack()))
@@ -211,16 +248,7 @@ func (n *Node) stopPeers() {
 		_ = evl.Shutdown(sctx)
 		cancel()
 	}
-	if t := n.cluster.topo.Load(); t != nil {
-		for _, p := range t.peers {
-			if p == nil {
-				continue
-			}
-			for _, lk := range p.links {
-				lk.Stop()
-			}
-		}
-	}
+	n.stopMembership()
 	if done != nil {
 		<-done
 	}

@@ -191,7 +191,8 @@ func launch(c *accepted, f *fanout, frame []byte) {
 	f.tr.Start(f.topo, &f.plan)
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
-	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 {
+	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 ||
+		r.Write && f.node.conv.hints != nil { // kept for a hint (hints_node.go)
 		f.frame = f.node.env.Bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
@@ -235,6 +236,9 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			}
 			cm.Release()
 		}
+		if f.plan.Req.Write {
+			f.node.hintWrite(f.topo, tg, frame)
+		}
 		stats := &f.node.cluster.peerStats
 		switch {
 		case tg.Forward:
@@ -261,6 +265,12 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
+	if tg.Node >= 0 && tg.Node < len(f.topo.peers) && !f.topo.allow(tg.Node, &f.node.env) {
+		if tg.Node == f.topo.Local() {
+			return nil, replica.StorageRefused // ejected (membership_node.go)
+		}
+		return nil, replica.PeerDown
+	}
 	if tg.Node == f.topo.Local() {
 		st := admin.State(f.node.adm.state.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
@@ -282,6 +292,10 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 	m.Release()
 	f.mu.Lock()
 	f.refs--
+	f.hintFailed(i, reply, code)
+	if code == replica.NoError && i < len(f.plan.Targets) {
+		f.topo.replied(f.plan.Targets[i].Node)
+	}
 	if !f.decided {
 		f.step(i, reply, code, b)
 	}

@@ -70,19 +70,24 @@ func (n *Node) initSecure() error {
 // Called when the peers' links are made, before they dial.
 func (n *Node) securePeers(t *topology) {
 	opt := n.cfg.Pool.SecureServerOption
-	myDC, myRack := t.Place(t.Local())
 	for i, p := range t.peers {
-		if p == nil {
-			continue
-		}
-		dc, rack := t.Place(i)
-		on := secure.Secures(opt, dc == myDC && rack == myRack, dc == myDC)
-		for _, lk := range p.links {
-			lk.Secure = on
+		if p != nil {
+			n.securePeer(t, i, p)
 		}
 	}
 	if opt != "" && opt != "none" {
 		n.log.Info("peer links encrypted as Dynomite does", "secure_server_option", opt)
+	}
+}
+
+// securePeer marks the links of p, node i of t, as secure_server_option
+// says. Call it before the links dial.
+func (n *Node) securePeer(t *topology, i int, p *peer) {
+	myDC, myRack := t.Place(t.Local())
+	dc, rack := t.Place(i)
+	on := secure.Secures(n.cfg.Pool.SecureServerOption, dc == myDC && rack == myRack, dc == myDC)
+	for _, lk := range p.links {
+		lk.Secure = on
 	}
 }
 

@@ -62,7 +62,12 @@ func textError(w http.ResponseWriter, code int, format string, args ...any) {
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	snap := s.st.Aggregate(now)
-	writeBody(w, contentJSON, appendInfo(nil, s.st.Config(), s.st.Start(), snap, now))
+	var conv *ConvergenceStats
+	if c, ok := s.node.(Converger); ok {
+		st := c.ConvergenceStats()
+		conv = &st
+	}
+	writeBody(w, contentJSON, appendInfoWith(nil, s.st.Config(), s.st.Start(), snap, conv, now))
 }
 
 func (s *Server) clusterDescribe(w http.ResponseWriter, r *http.Request) {

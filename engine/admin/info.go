@@ -73,6 +73,12 @@ var histFields = [...]histField{
 
 // appendInfo appends the /info body for snapshot s, as seen at now, to dst.
 func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot, now time.Time) []byte {
+	return appendInfoWith(dst, cfg, start, s, nil, now)
+}
+
+// appendInfoWith is appendInfo with the convergence fields of conv (none
+// when nil) after "dyn_memory".
+func appendInfoWith(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot, conv *ConvergenceStats, now time.Time) []byte {
 	w := cjson{b: append(dst, '{')}
 	w.str("service", "dynomite")
 	w.str("source", cfg.Source)
@@ -88,6 +94,7 @@ func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot
 		w.num(g.String(), s.Mem[g])
 	}
 	w.num("dyn_memory", s.MaxRSS)
+	appendConvergence(&w, conv)
 
 	w.open(cfg.Pool, false)
 	descs := stats.Table()

@@ -51,8 +51,9 @@ type collector struct {
 	rr    *prometheus.Desc
 	ll    *prometheus.Desc
 	peer  *prometheus.Desc
-	le    []float64 // exposed bucket bounds
-	leIdx []int     // their bucket indexes
+	conv  []*prometheus.Desc // when the node is a Converger
+	le    []float64          // exposed bucket bounds
+	leIdx []int              // their bucket indexes
 }
 
 func newCollector(st *stats.Registry, node Node) *collector {
@@ -83,6 +84,9 @@ func newCollector(st *stats.Registry, node Node) *collector {
 	c.rr = prometheus.NewDesc(namespace+"_read_repairs_enabled", "1 when read repair is enabled.", poolLabels, nil)
 	c.ll = prometheus.NewDesc(namespace+"_log_level", "Log verbosity, 0..11.", poolLabels, nil)
 	c.peer = prometheus.NewDesc(namespace+"_peer_state", "Node state of each cluster member as this node sees it (4 NORMAL, 8 DOWN, 11 RESET).", peerLabels, nil)
+	if _, ok := node.(Converger); ok {
+		c.conv = convergenceDescs()
+	}
 	bounds := stats.Bounds()
 	for i := histStep - 1; i < stats.NumBuckets-1; i += histStep {
 		c.le = append(c.le, float64(bounds[i]))
@@ -103,6 +107,9 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{c.rss, c.up, c.state, c.tf, c.rr, c.ll, c.peer} {
+		ch <- d
+	}
+	for _, d := range c.conv {
 		ch <- d
 	}
 }
@@ -148,6 +155,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.tf, float64(c.node.TimeoutFactor()))
 	gauge(c.rr, boolFloat(c.node.ReadRepairs()))
 	gauge(c.ll, float64(c.node.LogLevel()))
+	if cv, ok := c.node.(Converger); ok && c.conv != nil {
+		st := cv.ConvergenceStats()
+		collectConvergence(ch, c.conv, &st, pool)
+	}
 	for _, dc := range c.node.Topology().DCs {
 		for _, rack := range dc.Racks {
 			for _, p := range rack.Servers {

@@ -13,10 +13,12 @@ import (
 )
 
 // peerErr reports whether r is one of the errors a request gets when a peer
-// it needs is down.
+// it needs is down: not connected, refused, or (once the failure detector
+// has ejected it) down.
 func peerErr(r *enginetest.Reply) bool {
 	s := string(r.Raw)
-	return s == "-ERR Peer: Peer Node is not connected\r\n" || s == "-ERR Peer: Peer Node refused connection\r\n"
+	return s == "-ERR Peer: Peer Node is not connected\r\n" || s == "-ERR Peer: Peer Node refused connection\r\n" ||
+		s == "-ERR Peer: Peer Node is down\r\n"
 }
 
 // TestClusterPeerDown: 3 racks × 1 node, clients on node 0 at DC_ONE,

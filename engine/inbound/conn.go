@@ -38,6 +38,9 @@ type Conn struct {
 	peerIn      // dnode framing of a peer's requests (dnode.go)
 	// Route is the router's scratch (input side).
 	Route Scratch
+	// Dedicated is the client's dedicated datastore connection while it
+	// has one (engine/dedicated); input side only.
+	Dedicated any
 
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
@@ -221,6 +224,8 @@ func (c *Conn) handle(frame []byte) {
 		c.setConsistency(args[1])
 	case cmd.FirstKey > 0 && cmd.FirstKey < len(args) && len(args[cmd.FirstKey]) == 0:
 		c.Local(resp.ReplyEmptyKey)
+	case c.Dedicated != nil || cmd.Flags&resp.FlagPubSub != 0 || cmd.Dedicated(args):
+		e.Dedicated(c, frame)
 	case cmd.Flags&resp.FlagUnsupported != 0:
 		c.Local(resp.ReplyNotSupported)
 	default:

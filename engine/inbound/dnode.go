@@ -69,6 +69,14 @@ func (c *Conn) consumePeer(buf []byte) int {
 			off = p + n
 			continue
 		}
+		if c.hdr.Type == dnode.TypeGossipSyn && c.env.Gossip != nil {
+			n, ok := c.gossipFrame(buf[p:])
+			if !ok {
+				return off + skipped
+			}
+			off = p + n
+			continue
+		}
 		if !c.hdr.Type.IsRequest() {
 			off = p
 			continue

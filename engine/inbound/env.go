@@ -68,6 +68,12 @@ type Env struct {
 	// Peer does the same for a peer's request of dnode type t
 	// (DMSG_REQ or DMSG_REQ_FORWARD).
 	Peer func(c *Conn, frame []byte, t dnode.Type)
+	// Gossip, when set, receives the payload of each GOSSIP_SYN frame a
+	// peer sends (valid until it returns); nil drops them.
+	Gossip func(c *Conn, payload []byte)
+	// Dedicated handles, like Dispatch, a client's request that needs or
+	// has a dedicated datastore connection, and pub/sub commands.
+	Dedicated func(c *Conn, frame []byte)
 	// Closed runs once when c is torn down, its resources released.
 	Closed func(c *Conn)
 

@@ -139,6 +139,17 @@ func (d *Detector) Allow(peer int, now int64) bool {
 	return p.downAt.CompareAndSwap(at, stamp(now))
 }
 
+// Reconnected records that a connection to a DOWN peer came up again: its
+// next Allow lets a probe through at once instead of after the rest of
+// server_retry_timeout. The peer stays DOWN until the probe's Success. It
+// changes nothing for an UP peer.
+func (d *Detector) Reconnected(peer int) {
+	p := &d.peers[peer]
+	if at := p.downAt.Load(); at != 0 {
+		p.downAt.CompareAndSwap(at, stamp(at-int64(d.cfg.RetryTimeout)))
+	}
+}
+
 // Up reports whether peer is UP.
 func (d *Detector) Up(peer int) bool { return d.peers[peer].downAt.Load() == 0 }
 

@@ -38,6 +38,9 @@ type Link struct {
 	// Connected, when set, is called after the link's connection came up
 	// or went down (the node's peer state).
 	Connected func()
+	// DialFailed, when set, is called after a dial of the link failed
+	// (the node's failure detector).
+	DialFailed func()
 
 	mu      sync.Mutex
 	backoff time.Duration
@@ -176,6 +179,9 @@ func (lk *Link) Reconnect() {
 			} else {
 				lk.env.Log.Debug(lk.What()+" reconnect failed", "server", lk.Addr, "conn", lk.Idx, "err", err)
 			}
+			if lk.DialFailed != nil {
+				lk.DialFailed()
+			}
 			lk.ScheduleReconnect()
 		}
 	}
@@ -200,6 +206,9 @@ func (lk *Link) Stop() {
 func (lk *Link) Start() {
 	if err := lk.Connect(); err != nil {
 		lk.env.Log.Warn("cannot connect to "+lk.What()+"; retrying", "server", lk.Addr, "conn", lk.Idx, "err", err)
+		if lk.DialFailed != nil {
+			lk.DialFailed()
+		}
 		lk.mu.Lock()
 		lk.down = true
 		lk.mu.Unlock()

@@ -1,0 +1,29 @@
+package inbound
+
+// A client with a dedicated datastore connection (engine/dedicated) gets
+// that connection's bytes as they come: replies and pushed messages in
+// the datastore's order, behind every reply of its earlier requests.
+
+// Idle reports whether every request c sent has had its reply moved to
+// the output: what is appended now follows them.
+func (c *Conn) Idle() bool {
+	c.Mu.Lock()
+	idle := c.pending.Len() == 0
+	c.Mu.Unlock()
+	return idle
+}
+
+// Deliver appends b to c's output and flushes it. It reports false,
+// appending nothing, when c is closed or its unsent bytes would pass max:
+// the caller then closes c (a subscriber that does not read).
+func (c *Conn) Deliver(b []byte, max int) bool {
+	c.Mu.Lock()
+	if c.Closed || c.Unsent()+len(b) > max {
+		c.Mu.Unlock()
+		return false
+	}
+	c.AppendOut(b)
+	c.Mu.Unlock()
+	c.Flush()
+	return true
+}
