@@ -275,6 +275,8 @@ func badSecuredFrames(t *testing.T, key *dnode.RSAKey) map[string][]byte {
 		"half a request":     sealed("*2\r\n$3\r\nGET\r\n"),
 		"two requests":       sealed(get + get),
 		"bad resp":           sealed("*2\r\n$x\r\n"),
+		"huge payload_len": append(dnode.AppendHeader(nil, dnode.Secured(1, dnode.TypeReq, true, blob, 4_000_000_000)),
+			bytes.Repeat([]byte{0x11}, 16)...),
 	}
 }
 

@@ -32,8 +32,10 @@ import (
 // one request. That buffer is emptied at the start of each input, so a
 // request's bytes stay valid while Env.Peer handles it. A flagged frame
 // on a node without a key, a key blob or a payload that does not decrypt,
-// or a plaintext that is not one whole request closes the connection with
-// one log line.
+// a payload_len over MaxSecuredPayload (MaxGossipPayload's ciphertext for
+// gossip), or a plaintext that is not one whole request closes the
+// connection with one log line. An encrypted GOSSIP_SYN is decrypted and
+// handed to Env.Gossip like a plain one.
 
 // consumePeer is a peer's framer and handler (Kind.consume): it handles every complete frame at
 // the front of buf and returns how many bytes it used. Callers hold inMu.
@@ -96,6 +98,12 @@ func (c *Conn) consumePeer(buf []byte) int {
 	return off
 }
 
+// MaxSecuredPayload bounds the ciphertext of one encrypted request frame:
+// room for a request carrying the largest bulk string Redis accepts, its
+// other arguments and the padding. A larger payload_len closes the
+// connection before any of it is buffered.
+const MaxSecuredPayload = 513 << 20
+
 // consumeSecured handles the encrypted frame whose header c.hdr ends
 // where buf starts: it returns the payload's length, more while buf does
 // not hold all of it, or -1 when the connection is closing (the frame
@@ -111,17 +119,30 @@ func (c *Conn) consumeSecured(buf []byte) (n int, more bool) {
 		c.sess = sess
 		c.Mu.Unlock()
 	}
+	gossip := c.hdr.Type == dnode.TypeGossipSyn && c.env.Gossip != nil
+	limit := MaxSecuredPayload
+	if gossip {
+		limit = dnode.CipherLen(MaxGossipPayload, c.env.Chunk)
+	}
+	if int64(c.hdr.PayloadLen) > int64(limit) {
+		c.peerInputError("oversized encrypted frame", nil)
+		return -1, false
+	}
 	ciphertext, ok := secure.Payload(&c.hdr, buf)
 	if !ok {
 		return 0, true
 	}
-	if !c.hdr.Type.IsRequest() {
+	if !c.hdr.Type.IsRequest() && !gossip {
 		return len(ciphertext), false
 	}
 	plain, err := c.sess.Open(ciphertext)
 	if err != nil {
-		c.peerInputError("cannot decrypt a request", err)
+		c.peerInputError("cannot decrypt a frame", err)
 		return -1, false
+	}
+	if gossip {
+		c.env.Gossip(c, plain)
+		return len(ciphertext), false
 	}
 	c.curID, c.sameDC = c.hdr.MsgID, c.hdr.SameDC
 	m, res := c.env.parse(c, plain)
