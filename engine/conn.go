@@ -45,6 +45,7 @@ func (n *Node) initInbound() {
 		MaxPipeline: n.maxPipeline, MaxUnsent: n.maxUnsent, MaxPausedInput: n.maxPausedInput,
 		Timeout:  n.timeout,
 		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
+		PeerKey: n.out.PeerKey, Chunk: n.out.Chunk,
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.proto.codeReply,
 		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.clientClosed,

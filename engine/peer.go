@@ -173,7 +173,7 @@ func (n *Node) startPeers() error {
 	if dl.IsZero() {
 		return nil
 	}
-	ln, err := listenBacklog(dl, n.cfg.Pool.Backlog)
+	ln, err := n.listenPeers(dl)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", dl.String(), err)
 	}

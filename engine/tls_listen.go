@@ -10,7 +10,8 @@ import (
 	"github.com/dynomite-go/dynomite/engine/secure"
 )
 
-// TLS on the node's listeners. With client_tls the client port is a
+// TLS on the node's listeners. With client_tls the client port (with
+// peer_tls the peer port, mutual TLS) is a
 // secure.Queue: crypto/tls accepts and handshakes on its own goroutines
 // (each handshake bounded by the node's timeout, 5 s when unset) and the
 // event loop takes the bridged plain sockets, so the request path is the
@@ -24,6 +25,17 @@ func (n *Node) listenClients(a conf.Addr) (netpoll.Listener, error) {
 		return netpoll.CreateListener(a.Network, a.String())
 	}
 	return n.listenTLS(a, n.sec.client, "client")
+}
+
+// listenPeers binds dyn_listen: plain with the configured backlog, or,
+// with peer_tls, TLS that requires and verifies the peer's certificate
+// against the block's CA (a plain peer, or one with a certificate of
+// another CA, fails its handshake and never reaches the event loop).
+func (n *Node) listenPeers(a conf.Addr) (netpoll.Listener, error) {
+	if n.sec.peer == nil {
+		return listenBacklog(a, n.cfg.Pool.Backlog)
+	}
+	return n.listenTLS(a, n.sec.peer, "peer")
 }
 
 // listenTLS listens on a and serves TLS with certs; what is the role of

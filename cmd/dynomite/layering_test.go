@@ -75,7 +75,7 @@ var engineAllowed = map[string][]string{
 	"engine":                  {"engine/admin", "engine/stats", "engine/core", "engine/inbound", "engine/outbound", "engine/sock", "engine/bufpool", "engine/fifo", "engine/batch", "engine/tally", "engine/msg", "engine/secure", "engine/session", "engine/enginetest", "engine/hints", "engine/hints/replay", "engine/hints/rackrepair", "engine/membership", "engine/dedicated"},
 	"engine/dedicated":        {"engine/batch", "engine/core", "engine/msg", "engine/outbound", "engine/enginetest"},
 	"engine/core":             {"engine/batch", "engine/bufpool", "engine/sock", "engine/stats", "engine/tally"},
-	"engine/inbound":          {"engine/batch", "engine/core", "engine/fifo", "engine/msg", "engine/session", "engine/sock", "engine/stats", "engine/tally"},
+	"engine/inbound":          {"engine/batch", "engine/core", "engine/fifo", "engine/msg", "engine/secure", "engine/session", "engine/sock", "engine/stats", "engine/tally"},
 	"engine/outbound":         {"engine/batch", "engine/core", "engine/fifo", "engine/msg", "engine/secure", "engine/sock", "engine/stats", "engine/tally"},
 	"engine/admin":            {"engine/stats"},
 	"engine/stats":            {},

@@ -44,6 +44,13 @@ type Env struct {
 	Memcache bool
 	MCLimits memcache.Limits
 
+	// PeerKey is the pem_key_file key that unwraps a secured peer
+	// connection's session key (nil: secure_server_option none, and an
+	// encrypted frame closes the connection); Chunk is mbuf_size, the
+	// plaintext each encrypted chunk covers.
+	PeerKey *dnode.RSAKey
+	Chunk   int
+
 	// Shard gives a new connection its stats shard (nil: stats off).
 	Shard func() *stats.Shard
 	// Families are the redis_req_* families of each command (nil: none).
