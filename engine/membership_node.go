@@ -381,3 +381,36 @@ func (n *Node) liveTopology() admin.Topology {
 	}
 	return at
 }
+
+var _ admin.MembershipReporter = (*Node)(nil)
+
+// MembershipStats returns the seed provider, ring swap, gossip and
+// conn_msg_rate counters (admin.MembershipReporter).
+func (n *Node) MembershipStats() admin.MembershipStats {
+	m := &n.cluster.mem
+	out := admin.MembershipStats{RingSwaps: m.swaps.Load()}
+	m.mu.Lock()
+	poller := m.poller
+	m.mu.Unlock()
+	if poller != nil {
+		st := poller.Stats()
+		out.SeedPolls, out.SeedPollFailures = int64(st.Polls), int64(st.Failures)
+		out.SeedChanges, out.SeedSkipped = int64(st.Changes), int64(st.Skipped)
+	}
+	if ng := m.gossip.Load(); ng != nil {
+		st := ng.g.Stats()
+		out.GossipRounds, out.GossipSent, out.GossipReceived = int64(st.Rounds), int64(st.Sent), int64(st.Received)
+		out.GossipBadPayloads, out.GossipBadRecords = int64(st.BadPayloads), int64(st.BadRecords)
+		out.GossipChanges = int64(st.Changes)
+	}
+	if t := n.cluster.topo.Load(); t != nil {
+		for _, p := range t.peers {
+			if p != nil && p.throttle != nil {
+				st := p.throttle.Stats()
+				out.ThrottleDelayed += int64(st.Delayed)
+				out.ThrottleRefused += int64(st.Refused)
+			}
+		}
+	}
+	return out
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
@@ -50,6 +51,9 @@ type peer struct {
 	// resetting: /peer/reset closed the links; their losses are no
 	// failures. Cleared when a link is up again.
 	resetting atomic.Bool
+	// throttle is conn_msg_rate for a remote-DC peer; nil when unset or
+	// the peer is in this node's DC.
+	throttle *membership.Throttle
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
