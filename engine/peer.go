@@ -58,7 +58,7 @@ type peer struct {
 
 // newPeer makes the links of a peer; nothing is dialled.
 func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *peer {
-	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC}
+	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC, throttle: newPeerThrottle(n, sameDC)}
 	p.node.Store(int32(idx))
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
