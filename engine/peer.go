@@ -54,11 +54,13 @@ type peer struct {
 	// throttle is conn_msg_rate for a remote-DC peer; nil when unset or
 	// the peer is in this node's DC.
 	throttle *membership.Throttle
+	lazy     bool // preconnect: false
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
 func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *peer {
-	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC, throttle: newPeerThrottle(n, sameDC)}
+	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC, throttle: newPeerThrottle(n, sameDC),
+		lazy: !n.cfg.Pool.Preconnect}
 	p.node.Store(int32(idx))
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
@@ -111,9 +113,14 @@ func (p *peer) up() bool {
 	return false
 }
 
-// start dials every link of p; a failure retries with back-off.
+// start dials every link of p; a failure retries with back-off. With
+// preconnect: false, a link dials on its first use instead.
 func (p *peer) start() {
 	for _, lk := range p.links {
+		if p.lazy {
+			lk.Lazy.Store(true)
+			continue
+		}
 		go lk.Reconnect()
 	}
 }
