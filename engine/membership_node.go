@@ -414,3 +414,29 @@ func (n *Node) MembershipStats() admin.MembershipStats {
 	}
 	return out
 }
+
+// broadcastHost is the host /cluster_describe shows for this node: with
+// env: aws (or unset) EC2_PUBLIC_HOSTNAME, else PUBLIC_HOSTNAME (C's
+// order); otherwise membership.BroadcastAddress by `env` (PUBLIC_HOSTNAME,
+// EC2_PUBLIC_HOSTNAME, then the dyn_listen host or, for 0.0.0.0, an
+// interface address). "" when nothing gives one.
+func (n *Node) broadcastHost() string {
+	p := &n.cfg.Pool
+	if p.Env == "" || p.Env == "aws" {
+		if h := n.firstEnv("EC2_PUBLIC_HOSTNAME", "PUBLIC_HOSTNAME"); h != "" {
+			return h
+		}
+	}
+	if p.DynListen.IsZero() {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	h, err := membership.BroadcastAddress(ctx, membership.BroadcastOptions{
+		Env: p.Env, Listen: p.DynListen.String(), Getenv: n.adm.getenv,
+	})
+	if err != nil {
+		return ""
+	}
+	return h
+}
