@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type MembershipOptions struct {
 	SeedInterval time.Duration
 	// HTTPClient is florida_provider's client; nil is a plain one.
 	HTTPClient *http.Client
+	// Resolver is dns_provider's resolver; nil is net.DefaultResolver.
+	Resolver *net.Resolver
 	// RetireAfter is how long the connections of a node removed from the
 	// ring stay open for the requests routed before the change; 0 is the
 	// request timeout plus one second.
@@ -121,6 +124,7 @@ func (n *Node) startMembership() error {
 		Seeds:      p.DynSeeds,
 		Getenv:     n.adm.getenv,
 		HTTPClient: m.opts.HTTPClient,
+		Resolver:   m.opts.Resolver,
 		DC:         local.DC,
 		Port:       p.DynListen.Port,
 		Tokens:     local.Tokens,
