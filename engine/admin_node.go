@@ -289,7 +289,7 @@ func (n *Node) localPeer() admin.Peer {
 	if name == "" {
 		name = p.DynListen.Host
 	}
-	if h := n.firstEnv("EC2_PUBLIC_HOSTNAME", "PUBLIC_HOSTNAME"); h != "" {
+	if h := n.broadcastHost(); h != "" {
 		host = h
 	}
 	return admin.Peer{

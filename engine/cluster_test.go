@@ -122,7 +122,7 @@ func (tc *testCluster) waitMesh(d time.Duration) {
 				continue
 			}
 			for _, lk := range p.links {
-				for lk.Cur.Load() == nil {
+				for lk.Cur.Load() == nil && !lk.Lazy.Load() { // preconnect: false waits for a use
 					if time.Now().After(end) {
 						tc.t.Fatalf("peer %s not connected after %v", p.addr, d)
 					}

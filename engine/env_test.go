@@ -113,3 +113,25 @@ func TestEngineReadsNoEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// With env: network, /cluster_describe shows the broadcast address:
+// PUBLIC_HOSTNAME before EC2_PUBLIC_HOSTNAME, and the dyn_listen host
+// when neither is set.
+func TestEnvNetworkBroadcast(t *testing.T) {
+	f := func(env map[string]string, wantHost string) {
+		t.Helper()
+		cfg := testConfig("127.0.0.1:1")
+		cfg.Pool.DynListen = tcpAddr(7001)
+		cfg.Pool.Env = "network"
+		n, err := New(Options{Config: cfg, Getenv: func(k string) string { return env[k] }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.localPeer().Host; got != wantHost {
+			t.Fatalf("unexpected host for %v; got %q; want %q", env, got, wantHost)
+		}
+	}
+	f(map[string]string{"EC2_PUBLIC_HOSTNAME": "ec2.example", "PUBLIC_HOSTNAME": "pub.example"}, "pub.example")
+	f(map[string]string{"EC2_PUBLIC_HOSTNAME": "ec2.example"}, "ec2.example")
+	f(map[string]string{}, "127.0.0.1")
+}

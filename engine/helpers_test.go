@@ -35,6 +35,7 @@ func testConfig(addr string) *conf.Config {
 			DatastoreConnections: 1,
 			MbufSize:             16384,
 			MaxMsgs:              200000,
+			Preconnect:           true,
 		},
 	}
 }

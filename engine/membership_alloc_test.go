@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/membership"
+	"github.com/dynomite-go/dynomite/replica"
 )
 
 // TestAllocsAllowDown pins the up/down check of the request path to zero
@@ -37,5 +39,42 @@ func TestAllocsAllowDown(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(1000, check); allocs != 0 {
 		t.Fatalf("unexpected allocations of the up/down check; got %v; want 0", allocs)
+	}
+}
+
+// TestAllocsThrottle pins conn_msg_rate's check on the request path to
+// zero allocations: a peer without a Throttle (this DC, or the rate
+// unset) and a remote-DC peer whose token is there at once.
+func TestAllocsThrottle(t *testing.T) {
+	n, round := forwardRigWith(t, 1, Options{Config: threeRackRigConfig()})
+	round()
+	tp := n.cluster.topo.Load()
+	peer := -1
+	for i, p := range tp.peers {
+		if p != nil {
+			peer = i
+			break
+		}
+	}
+	if peer < 0 {
+		t.Fatal("no peer in a 3-rack topology")
+	}
+	if tp.peers[peer].throttle != nil {
+		t.Fatal("unexpected Throttle on a peer of this node's DC")
+	}
+	f := &fanout{node: n, topo: tp}
+	frame := []byte("*1\r\n$4\r\nPING\r\n")
+	tg := replica.Target{Node: peer}
+	if allocs := testing.AllocsPerRun(1000, func() { f.throttle(0, tg, frame) }); allocs != 0 {
+		t.Fatalf("unexpected allocations for a local-DC peer; got %v; want 0", allocs)
+	}
+	tp.peers[peer].throttle = membership.NewThrottle(1<<30, 0)
+	defer func() { tp.peers[peer].throttle = nil }()
+	if allocs := testing.AllocsPerRun(1000, func() {
+		if f.throttle(0, tg, frame) != throttleGo {
+			t.Fatal("unexpected wait under a huge conn_msg_rate")
+		}
+	}); allocs != 0 {
+		t.Fatalf("unexpected allocations for a remote-DC peer with a token; got %v; want 0", allocs)
 	}
 }

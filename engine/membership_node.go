@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type MembershipOptions struct {
 	SeedInterval time.Duration
 	// HTTPClient is florida_provider's client; nil is a plain one.
 	HTTPClient *http.Client
+	// Resolver is dns_provider's resolver; nil is net.DefaultResolver.
+	Resolver *net.Resolver
 	// RetireAfter is how long the connections of a node removed from the
 	// ring stay open for the requests routed before the change; 0 is the
 	// request timeout plus one second.
@@ -121,6 +124,7 @@ func (n *Node) startMembership() error {
 		Seeds:      p.DynSeeds,
 		Getenv:     n.adm.getenv,
 		HTTPClient: m.opts.HTTPClient,
+		Resolver:   m.opts.Resolver,
 		DC:         local.DC,
 		Port:       p.DynListen.Port,
 		Tokens:     local.Tokens,
@@ -380,4 +384,63 @@ func (n *Node) liveTopology() admin.Topology {
 		})
 	}
 	return at
+}
+
+var _ admin.MembershipReporter = (*Node)(nil)
+
+// MembershipStats returns the seed provider, ring swap, gossip and
+// conn_msg_rate counters (admin.MembershipReporter).
+func (n *Node) MembershipStats() admin.MembershipStats {
+	m := &n.cluster.mem
+	out := admin.MembershipStats{RingSwaps: m.swaps.Load()}
+	m.mu.Lock()
+	poller := m.poller
+	m.mu.Unlock()
+	if poller != nil {
+		st := poller.Stats()
+		out.SeedPolls, out.SeedPollFailures = int64(st.Polls), int64(st.Failures)
+		out.SeedChanges, out.SeedSkipped = int64(st.Changes), int64(st.Skipped)
+	}
+	if ng := m.gossip.Load(); ng != nil {
+		st := ng.g.Stats()
+		out.GossipRounds, out.GossipSent, out.GossipReceived = int64(st.Rounds), int64(st.Sent), int64(st.Received)
+		out.GossipBadPayloads, out.GossipBadRecords = int64(st.BadPayloads), int64(st.BadRecords)
+		out.GossipChanges = int64(st.Changes)
+	}
+	if t := n.cluster.topo.Load(); t != nil {
+		for _, p := range t.peers {
+			if p != nil && p.throttle != nil {
+				st := p.throttle.Stats()
+				out.ThrottleDelayed += int64(st.Delayed)
+				out.ThrottleRefused += int64(st.Refused)
+			}
+		}
+	}
+	return out
+}
+
+// broadcastHost is the host /cluster_describe shows for this node: with
+// env: aws (or unset) EC2_PUBLIC_HOSTNAME, else PUBLIC_HOSTNAME (C's
+// order); otherwise membership.BroadcastAddress by `env` (PUBLIC_HOSTNAME,
+// EC2_PUBLIC_HOSTNAME, then the dyn_listen host or, for 0.0.0.0, an
+// interface address). "" when nothing gives one.
+func (n *Node) broadcastHost() string {
+	p := &n.cfg.Pool
+	if p.Env == "" || p.Env == "aws" {
+		if h := n.firstEnv("EC2_PUBLIC_HOSTNAME", "PUBLIC_HOSTNAME"); h != "" {
+			return h
+		}
+	}
+	if p.DynListen.IsZero() {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	h, err := membership.BroadcastAddress(ctx, membership.BroadcastOptions{
+		Env: p.Env, Listen: p.DynListen.String(), Getenv: n.adm.getenv,
+	})
+	if err != nil {
+		return ""
+	}
+	return h
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
@@ -50,11 +51,16 @@ type peer struct {
 	// resetting: /peer/reset closed the links; their losses are no
 	// failures. Cleared when a link is up again.
 	resetting atomic.Bool
+	// throttle is conn_msg_rate for a remote-DC peer; nil when unset or
+	// the peer is in this node's DC.
+	throttle *membership.Throttle
+	lazy     bool // preconnect: false
 }
 
 // newPeer makes the links of a peer; nothing is dialled.
 func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *peer {
-	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC}
+	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC, throttle: newPeerThrottle(n, sameDC),
+		lazy: !n.cfg.Pool.Preconnect}
 	p.node.Store(int32(idx))
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
@@ -107,9 +113,14 @@ func (p *peer) up() bool {
 	return false
 }
 
-// start dials every link of p; a failure retries with back-off.
+// start dials every link of p; a failure retries with back-off. With
+// preconnect: false, a link dials on its first use instead.
 func (p *peer) start() {
 	for _, lk := range p.links {
+		if p.lazy {
+			lk.Lazy.Store(true)
+			continue
+		}
 		go lk.Reconnect()
 	}
 }

@@ -65,6 +65,9 @@ type fanout struct {
 	// while launch sends the copies, 0 after: the peer queue wait of a
 	// copy sent later, on a reply path, is not measured (stats_peer.go).
 	start int64
+	// admitted is 1 + the index of the copy whose conn_msg_rate token is
+	// already taken (throttle_node.go), 0 for none.
+	admitted int32
 }
 
 // acquireFanout returns a cleared fanout of the owner's node pool.
@@ -87,7 +90,7 @@ func (f *fanout) release() {
 	f.node.env.Bufs.Put(f.frame)
 	f.releaseReadRepair()
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
-	f.part, f.refs, f.decided, f.sum, f.start = 0, 0, false, false, 0
+	f.part, f.refs, f.decided, f.sum, f.start, f.admitted = 0, 0, false, false, 0, 0
 	f.kept = nil
 	f.plan.Reset()
 	f.node.cluster.fanouts.Put(f)
@@ -239,6 +242,14 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 	for {
 		tg := f.plan.Targets[i]
 		lk, code := f.slotFor(tg)
+		if lk != nil {
+			switch f.throttle(i, tg, frame) {
+			case throttleWait:
+				return
+			case throttleRefused:
+				lk, code = nil, replica.PeerThrottled
+			}
+		}
 		if lk != nil {
 			cm := f.node.msgs.Acquire(f)
 			cm.Idx = int32(i)

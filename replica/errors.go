@@ -22,7 +22,8 @@ const (
 	StorageTimeout   Code = 12 // ours: C closes the connection and reports StorageRefused
 	PeerTimeout      Code = 13 // ours
 	TooManyInFlight  Code = 14 // ours: max_msgs reached
-	codeCount             = 15
+	PeerThrottled    Code = 15 // ours: conn_msg_rate queue full
+	codeCount             = 16
 )
 
 var codeText = [codeCount]string{
@@ -41,6 +42,7 @@ var codeText = [codeCount]string{
 	StorageTimeout:   "Storage: Datastore timed out",
 	PeerTimeout:      "Peer: Peer Node timed out",
 	TooManyInFlight:  "Dynomite: too many requests in flight (max_msgs)",
+	PeerThrottled:    "Peer: Peer Node message rate exceeded (conn_msg_rate)",
 }
 
 // Text returns "<source> <message>" as Dynomite writes it after -ERR or SERVER_ERROR.

@@ -67,7 +67,12 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 		st := c.ConvergenceStats()
 		conv = &st
 	}
-	writeBody(w, contentJSON, appendInfoWith(nil, s.st.Config(), s.st.Start(), snap, conv, now))
+	var mem *MembershipStats
+	if m, ok := s.node.(MembershipReporter); ok {
+		st := m.MembershipStats()
+		mem = &st
+	}
+	writeBody(w, contentJSON, appendInfoWith(nil, s.st.Config(), s.st.Start(), snap, conv, mem, now))
 }
 
 func (s *Server) clusterDescribe(w http.ResponseWriter, r *http.Request) {

@@ -73,12 +73,12 @@ var histFields = [...]histField{
 
 // appendInfo appends the /info body for snapshot s, as seen at now, to dst.
 func appendInfo(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot, now time.Time) []byte {
-	return appendInfoWith(dst, cfg, start, s, nil, now)
+	return appendInfoWith(dst, cfg, start, s, nil, nil, now)
 }
 
-// appendInfoWith is appendInfo with the convergence fields of conv (none
-// when nil) after "dyn_memory".
-func appendInfoWith(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot, conv *ConvergenceStats, now time.Time) []byte {
+// appendInfoWith is appendInfo with the convergence fields of conv, then
+// the membership fields of mem (each none when nil), after "dyn_memory".
+func appendInfoWith(dst []byte, cfg stats.Config, start time.Time, s *stats.Snapshot, conv *ConvergenceStats, mem *MembershipStats, now time.Time) []byte {
 	w := cjson{b: append(dst, '{')}
 	w.str("service", "dynomite")
 	w.str("source", cfg.Source)
@@ -95,6 +95,7 @@ func appendInfoWith(dst []byte, cfg stats.Config, start time.Time, s *stats.Snap
 	}
 	w.num("dyn_memory", s.MaxRSS)
 	appendConvergence(&w, conv)
+	appendMembership(&w, mem)
 
 	w.open(cfg.Pool, false)
 	descs := stats.Table()

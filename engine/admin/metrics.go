@@ -52,6 +52,7 @@ type collector struct {
 	ll    *prometheus.Desc
 	peer  *prometheus.Desc
 	conv  []*prometheus.Desc // when the node is a Converger
+	mship []*prometheus.Desc // when the node is a MembershipReporter
 	le    []float64          // exposed bucket bounds
 	leIdx []int              // their bucket indexes
 }
@@ -87,6 +88,9 @@ func newCollector(st *stats.Registry, node Node) *collector {
 	if _, ok := node.(Converger); ok {
 		c.conv = convergenceDescs()
 	}
+	if _, ok := node.(MembershipReporter); ok {
+		c.mship = membershipDescs()
+	}
 	bounds := stats.Bounds()
 	for i := histStep - 1; i < stats.NumBuckets-1; i += histStep {
 		c.le = append(c.le, float64(bounds[i]))
@@ -110,6 +114,9 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range c.conv {
+		ch <- d
+	}
+	for _, d := range c.mship {
 		ch <- d
 	}
 }
@@ -158,6 +165,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if cv, ok := c.node.(Converger); ok && c.conv != nil {
 		st := cv.ConvergenceStats()
 		collectConvergence(ch, c.conv, &st, pool)
+	}
+	if mr, ok := c.node.(MembershipReporter); ok && c.mship != nil {
+		st := mr.MembershipStats()
+		collectMembership(ch, c.mship, &st, pool)
 	}
 	for _, dc := range c.node.Topology().DCs {
 		for _, rack := range dc.Racks {

@@ -11,7 +11,11 @@ import "github.com/dynomite-go/dynomite/codec/dnode"
 // On a secured link the payload is encrypted like a request's.
 func (lk *Link) SendGossip(id uint64, payload []byte) bool {
 	s := lk.Cur.Load()
-	if s == nil || !s.kind.Peer {
+	if s == nil {
+		lk.firstUse()
+		return false
+	}
+	if !s.kind.Peer {
 		return false
 	}
 	s.Mu.Lock()

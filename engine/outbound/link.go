@@ -41,6 +41,10 @@ type Link struct {
 	// DialFailed, when set, is called after a dial of the link failed
 	// (the node's failure detector).
 	DialFailed func()
+	// Lazy: the link has not dialled yet and dials on its first Enqueue
+	// (preconnect: false); that request finds it down. Cleared by that
+	// first use.
+	Lazy atomic.Bool
 
 	mu      sync.Mutex
 	backoff time.Duration
@@ -61,9 +65,17 @@ func (lk *Link) Enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 		}
 	}
 	if !ok {
+		lk.firstUse()
 		lk.statsForwardError(m)
 	}
 	return ok
+}
+
+// firstUse starts the first dial of a Lazy link, once.
+func (lk *Link) firstUse() {
+	if lk.Lazy.Load() && lk.Lazy.CompareAndSwap(true, false) {
+		go lk.Reconnect()
+	}
 }
 
 // Connect dials the link's far end, sets the connection up (dial.go: TLS,
