@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/secure"
@@ -55,6 +56,7 @@ func (n *Node) initSecure() error {
 	if n.out.Chunk <= 0 {
 		n.out.Chunk = 16384
 	}
+	n.out.Chunk = dnode.MbufChunk(n.out.Chunk) // C's mbuf data size: its encryption chunk
 	if p.DatastorePassword != "" {
 		if n.proto.memcache {
 			n.log.Warn("datastore_password is ignored: memcached's text protocol has no AUTH")

@@ -49,7 +49,7 @@ func securedPeerRig(t testing.TB, depth int) (*Node, func()) {
 
 	get := []byte("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n")
 	value := []byte("$5\r\nvalue\r\n")
-	out, err := secure.NewOutgoing(n.out.PeerKey, cfg.Pool.MbufSize)
+	out, err := secure.NewOutgoing(n.out.PeerKey, n.out.Chunk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func securedPeerRig(t testing.TB, depth int) (*Node, func()) {
 	if _, _, err := p.Parse(first, &h); err != nil {
 		t.Fatal(err)
 	}
-	mirror, err := secure.NewIncoming(n.out.PeerKey, &h, cfg.Pool.MbufSize)
+	mirror, err := secure.NewIncoming(n.out.PeerKey, &h, n.out.Chunk)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func dialSecuredPeer(t *testing.T, n *Node, key *dnode.RSAKey) *securedPeer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	sess, err := secure.NewOutgoing(key, 16384)
+	sess, err := secure.NewOutgoing(key, dnode.MbufChunk(16384))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func badSecuredFrames(t *testing.T, key *dnode.RSAKey) map[string][]byte {
 		return append(b, ciphertext...)
 	}
 	sealed := func(plain string) []byte {
-		c, err := ciph.EncryptAppend(nil, []byte(plain), 16384)
+		c, err := ciph.EncryptAppend(nil, []byte(plain), dnode.MbufChunk(16384))
 		if err != nil {
 			t.Fatal(err)
 		}

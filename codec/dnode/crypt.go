@@ -15,27 +15,33 @@ import (
 //	session key: 32 random bytes per connection; only key[:16] is used
 //	cipher:      AES-128-CBC, key = key[:16], IV = key[:16] for every chunk
 //	chunks:      the payload is cut into chunks of `chunk` plaintext bytes
-//	             (C: one mbuf each); each chunk is padded (PKCS#7) and
-//	             encrypted on its own, the IV reset to the key
+//	             (C: one mbuf each, MbufChunk(mbuf_size)); each chunk is
+//	             padded (PKCS#7) and encrypted on its own, the IV reset to
+//	             the key
 //	payload_len: the total ciphertext length, CipherLen(len(plain), chunk)
 //
 //	plain:  |<---- chunk ---->|<---- chunk ---->|<- rest ->|
 //	cipher: |<- chunk+pad ->  |<- chunk+pad ->  |<-rest+pad->|
 //
 // A chunk of n bytes encrypts to (n/16+1)*16 bytes: PKCS#7 always adds
-// 1..16 bytes. So the receiver must cut the ciphertext with the same chunk
-// size as the sender (C requires equal mbuf_size on all nodes for the same
-// reason). There is no MAC: a wrong key or a changed byte shows up as bad
-// padding (ErrBadPadding) in all but about 1 in 256 chunks, and otherwise
-// as garbage for the payload codec to reject.
+// 1..16 bytes, a whole block of 16 when n is a multiple of 16. So the
+// receiver must cut the ciphertext with the same chunk size as the sender
+// (C requires equal mbuf_size on all nodes for the same reason). There is
+// no MAC: a wrong key or a changed byte shows up as bad padding
+// (ErrBadPadding) in all but about 1 in 256 chunks, and otherwise as
+// garbage for the payload codec to reject.
 //
-// Interoperability: C encrypts each mbuf of a message as it is, and the
-// mbufs of a message are full except possibly the first and the last; its
-// receiver decrypts whatever one receive buffer holds. A payload that fits
-// in one chunk (every request and reply under mbuf_size, the common case)
-// is therefore byte-identical both ways. Larger payloads are cut here into
-// full chunks of exactly `chunk` bytes, and DecryptAppend expects that cut
-// (ErrChunkMismatch otherwise).
+// The chunk of C Dynomite (64-bit builds), from its mbuf layout: an mbuf
+// is one allocation of mbuf_size+16 bytes whose last 64 bytes are its
+// header (struct mbuf); the 16 bytes before the header are room for
+// padding. Data is written up to mbuf_size-64 bytes, so a sender's message
+// mbufs, each encrypted on its own, hold MbufChunk(mbuf_size) plaintext
+// bytes (all but the last); each encrypts to exactly mbuf_size-48 bytes,
+// the whole mbuf with its padding room. A receiver moves the payload to a
+// fresh mbuf (the frame header stays in its own) and decrypts each
+// mbuf_size-48 bytes of ciphertext as one chunk, then the rest. EncryptAppend
+// and DecryptAppend with chunk = MbufChunk(mbuf_size) make and expect that
+// cut, so frames of any size cross between C nodes and this one.
 
 // Errors of the encryption layer. Compare with errors.Is. Each means the
 // connection cannot be trusted any more and should be closed.
@@ -89,6 +95,19 @@ func NewSessionKey(rand io.Reader) (SessionKey, error) {
 	}
 	return k, nil
 }
+
+// MbufHeaderSize is the size of C Dynomite's mbuf header (struct mbuf on
+// a 64-bit build: a 4-byte magic padded to 8, six pointers, two 4-byte
+// fields), which takes that much of each mbuf_size buffer.
+const MbufHeaderSize = 64
+
+// MbufChunk returns the plaintext chunk size of C Dynomite's peer
+// encryption for mbuf_size: mbufSize - MbufHeaderSize, the data bytes of
+// one mbuf. Its ciphertext, CipherLen(MbufChunk(m), MbufChunk(m)), is
+// m - 48 bytes when m is a multiple of 16 (as the configuration requires).
+// A result that is not positive (mbufSize <= 64) makes EncryptAppend and
+// DecryptAppend fail with ErrChunkSize.
+func MbufChunk(mbufSize int) int { return mbufSize - MbufHeaderSize }
 
 // ivSetter is what crypto/cipher's CBC modes implement to restart with
 // a new IV without a new object.

@@ -3,6 +3,7 @@ package dnode_test
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -64,6 +65,61 @@ func TestCipherKnownAnswers(t *testing.T) {
 				t.Fatalf("unexpected plaintext; got %q, %v; want %q", plain, err, "pre"+v.plain)
 			}
 		})
+	}
+}
+
+// Multi-chunk known answers, cut as C Dynomite cuts a message
+// (MbufChunk(mbuf_size) plaintext bytes per chunk). The plaintext is n
+// bytes, byte i = i mod 251. Computed with the OpenSSL command line, each
+// chunk by its own command (K as above), outputs concatenated:
+//
+//	dd if=plain bs=1 skip=$off count=$chunk | openssl enc -aes-128-cbc -K $K -iv $K
+//
+// then `sha256sum` of the whole ciphertext.
+var katMbufVectors = []struct {
+	mbufSize, n, cipherLen int
+	sha256                 string
+}{
+	{16384, 20000, 20032, "f59a3b709600bd9184191bef781c1b1c53cd3dd0252e5ddb693c03016ad7f48d"},
+	// Two full chunks, each a multiple of 16: a whole block of padding each.
+	{16384, 32640, 32672, "108a111d582731397d2ffd3187e3e8866be4d138bd4f494fe44568d8d9c30c02"},
+	{16384, 100000, 100112, "25d646b950cc6d2804e448e8be31366dd33e91303834930631da7237098bc1f2"},
+	{512, 1000, 1040, "60efd44f083adebfb19e9a6f8141f4abe7671cbbb6098812e3110446b88d5e9b"},
+	{512, 896, 928, "2e2b4e6be3d5accbbd2ce63f2d2bd7a28e21dd04e9ac3d7b1e0dafcc5d4a71f0"},
+}
+
+func TestCipherMbufKnownAnswers(t *testing.T) {
+	if got := dnode.MbufChunk(16384); got != 16320 {
+		t.Fatalf("unexpected MbufChunk(16384); got %d; want 16320", got)
+	}
+	c, _ := dnode.NewCipher(katKey)
+	for _, v := range katMbufVectors {
+		chunk := dnode.MbufChunk(v.mbufSize)
+		// One full chunk encrypts to the whole mbuf: mbuf_size - 48.
+		if n := dnode.CipherLen(chunk, chunk); n != v.mbufSize-48 {
+			t.Fatalf("mbuf_size %d: unexpected ciphertext of one chunk; got %d; want %d", v.mbufSize, n, v.mbufSize-48)
+		}
+		plain := make([]byte, v.n)
+		for i := range plain {
+			plain[i] = byte(i % 251)
+		}
+		ct, err := c.EncryptAppend(nil, plain, chunk)
+		sum := sha256.Sum256(ct)
+		if err != nil || len(ct) != v.cipherLen || hex.EncodeToString(sum[:]) != v.sha256 {
+			t.Fatalf("mbuf_size %d, n %d: unexpected ciphertext; got %d bytes sha256 %x, %v; want %d bytes sha256 %s",
+				v.mbufSize, v.n, len(ct), sum, err, v.cipherLen, v.sha256)
+		}
+		if n := dnode.CipherLen(v.n, chunk); n != v.cipherLen {
+			t.Fatalf("mbuf_size %d, n %d: unexpected CipherLen; got %d; want %d", v.mbufSize, v.n, n, v.cipherLen)
+		}
+		back, err := c.DecryptAppend(nil, ct, chunk)
+		if err != nil || !bytes.Equal(back, plain) {
+			t.Fatalf("mbuf_size %d, n %d: decryption failed: %v", v.mbufSize, v.n, err)
+		}
+		// The cut of mbuf_size itself (the old, wrong one) is refused.
+		if _, err := c.DecryptAppend(nil, ct, v.mbufSize); err == nil {
+			t.Fatalf("mbuf_size %d, n %d: ciphertext decrypted with chunk mbuf_size", v.mbufSize, v.n)
+		}
 	}
 }
 

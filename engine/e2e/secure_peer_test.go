@@ -103,15 +103,15 @@ func (w *wirePeer) serve(c net.Conn) {
 						return
 					}
 				}
-				pt, err := ciph.DecryptAppend(nil, payload, 16384)
+				pt, err := ciph.DecryptAppend(nil, payload, dnode.MbufChunk(16384))
 				if err != nil {
 					w.fail(err)
 					return
 				}
 				payload = pt
 				ok := []byte("+OK\r\n")
-				reply = dnode.AppendHeader(nil, dnode.Secured(h.MsgID, dnode.TypeRes, h.SameDC, nil, uint32(dnode.CipherLen(len(ok), 16384))))
-				reply, _ = ciph.EncryptAppend(reply, ok, 16384)
+				reply = dnode.AppendHeader(nil, dnode.Secured(h.MsgID, dnode.TypeRes, h.SameDC, nil, uint32(dnode.CipherLen(len(ok), dnode.MbufChunk(16384)))))
+				reply, _ = ciph.EncryptAppend(reply, ok, dnode.MbufChunk(16384))
 			} else {
 				reply = dnode.AppendHeader(nil, dnode.Plain(h.MsgID, dnode.TypeRes, h.SameDC, 5))
 				reply = append(reply, "+OK\r\n"...)

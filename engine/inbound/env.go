@@ -46,8 +46,8 @@ type Env struct {
 
 	// PeerKey is the pem_key_file key that unwraps a secured peer
 	// connection's session key (nil: secure_server_option none, and an
-	// encrypted frame closes the connection); Chunk is mbuf_size, the
-	// plaintext each encrypted chunk covers.
+	// encrypted frame closes the connection); Chunk is
+	// dnode.MbufChunk(mbuf_size), the plaintext each encrypted chunk covers.
 	PeerKey *dnode.RSAKey
 	Chunk   int
 

@@ -81,8 +81,8 @@ type Env struct {
 	DatastoreTLS, PeerTLS tlsConfigFunc
 	DatastoreAuth         []byte
 	// PeerKey is the pem_key_file key of Dynomite's peer encryption (nil
-	// with secure_server_option none); Chunk is mbuf_size, the plaintext
-	// size each encrypted chunk covers. A link with Secure set encrypts.
+	// with secure_server_option none); Chunk is dnode.MbufChunk(mbuf_size),
+	// the plaintext size each encrypted chunk covers. A link with Secure set encrypts.
 	PeerKey *dnode.RSAKey
 	Chunk   int
 

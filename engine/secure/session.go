@@ -20,8 +20,9 @@ import (
 //	replies on an outgoing connection: Open with the connection's key.
 //
 // A frame's ciphertext is payload_len bytes right after its header
-// (Payload); each chunk of mbuf_size plaintext bytes is encrypted on its
-// own, so both ends must use the same mbuf_size.
+// (Payload); each chunk of dnode.MbufChunk(mbuf_size) plaintext bytes (C
+// Dynomite's mbuf data size) is encrypted on its own, so both ends must
+// use the same mbuf_size.
 //
 // Memory: Seal appends to the caller's buffer and Open to the Session's
 // plaintext buffer, which ResetInput empties and which keeps its capacity:
@@ -52,7 +53,8 @@ type Session struct {
 }
 
 // NewOutgoing starts the session of an outgoing peer connection: a fresh
-// random key, wrapped with key for the first frame. chunk is mbuf_size.
+// random key, wrapped with key for the first frame. chunk is the plaintext
+// chunk size, dnode.MbufChunk(mbuf_size) to interoperate with C Dynomite.
 // It allocates (once per connection).
 func NewOutgoing(key *dnode.RSAKey, chunk int) (*Session, error) {
 	if key == nil {
