@@ -214,7 +214,9 @@ func TestLookupEveryName(t *testing.T) {
 }
 
 // TestFlagUnsupported checks the "unsupported" column of the table against
-// its rule: every blocking or pub/sub command, the transaction and
+// its rule: every blocking or pub/sub command (but those blocking only
+// with an option, BlockArg, which go to a dedicated connection with it
+// and are plain commands without it), the transaction and
 // connection-state commands, and the subcommands of those.
 func TestFlagUnsupported(t *testing.T) {
 	listed := map[string]bool{}
@@ -225,7 +227,7 @@ func TestFlagUnsupported(t *testing.T) {
 		listed[n] = true
 	}
 	want := func(c *Command) bool {
-		return c.Flags&(FlagBlocking|FlagPubSub) != 0 || listed[c.Name] || (c.Parent != nil && listed[c.Parent.Name])
+		return (c.Flags&FlagBlocking != 0 && c.BlockArg == "") || c.Flags&FlagPubSub != 0 || listed[c.Name] || (c.Parent != nil && listed[c.Parent.Name])
 	}
 	check := func(c *Command) {
 		t.Helper()
@@ -255,4 +257,6 @@ func TestFlagUnsupported(t *testing.T) {
 	f("watch k", true)
 	f("get k", false)
 	f("config get x", false)
+	f("xread streams s 0", false)
+	f("xreadgroup group g c streams s >", false)
 }

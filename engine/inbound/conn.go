@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/fifo"
 	"github.com/dynomite-go/dynomite/engine/msg"
@@ -208,11 +209,22 @@ func (c *Conn) badInput(reply []byte, err error) {
 	c.Mu.Unlock()
 }
 
+// refuser is what handle uses of a dedicated session (Conn.Dedicated):
+// Refuse answers the request being handled with reply (which it keeps) in
+// order with the session's replies, aborting an open transaction as Redis
+// does for a command it cannot queue; false when the session has ended.
+type refuser interface {
+	Refuse(reply []byte, b *batch.Batch) bool
+}
+
 // handle acts on one complete Redis request frame.
 func (c *Conn) handle(frame []byte) {
 	e := c.env
 	if reply, ok := c.Req.Validate(c.scratch[:0]); !ok {
 		c.scratch = reply // unknown command, unknown subcommand, wrong arity
+		if r, ok := c.Dedicated.(refuser); ok && r.Refuse(append([]byte(nil), reply...), &c.B) {
+			return // in order with the session's replies; a transaction aborts
+		}
 		c.Local(reply)
 		return
 	}

@@ -92,7 +92,8 @@ func addDynomite(cmds []*command) ([]*command, error) {
 
 // markUnsupported extends the "unsupported" class: a listed container
 // passes it to its subcommands, and every command or subcommand with
-// Redis's "blocking" or "pubsub" flag gets it.
+// Redis's "blocking" or "pubsub" flag gets it, but for those of
+// blockArgs.
 func markUnsupported(cmds []*command) {
 	for _, c := range cmds {
 		listed := has(c.flags, "unsupported")
@@ -101,7 +102,9 @@ func markUnsupported(cmds []*command) {
 				addFlag(s, "unsupported")
 			}
 		}
-		if has(c.flags, "blocking") || has(c.flags, "pubsub") {
+		// A command blocking only with an option (blockArgs) is a plain
+		// command without it; with it, it goes to a dedicated connection.
+		if (has(c.flags, "blocking") && blockArgs[c.name] == "") || has(c.flags, "pubsub") {
 			addFlag(c, "unsupported")
 		}
 	}
