@@ -81,6 +81,8 @@ type client struct {
 	// dyno_config:conn_consistency sets. Input side only (inMu).
 	rlevel, wlevel replica.Level
 	scratch        []byte // error replies are encoded here before being queued
+	// out3 is where replies to a RESP3 client are converted (output side).
+	out3 []byte
 }
 
 // OnInput consumes b, the bytes netpoll read for c, plus any carried
@@ -281,6 +283,9 @@ func (c *Conn) MC() *memcache.Request { return &c.mc.req }
 // the request's dnode id.
 func (c *Conn) Push(m *msg.Msg) {
 	m.PeerID = c.curID
+	if c.Sess.Proto() == 3 {
+		m.RESP3 = 1 + uint8(session.ShapeFor(c.Req.Cmd, c.Req.Args))
+	}
 	c.Mu.Lock()
 	c.pending.Push(m)
 	c.inflight++
