@@ -3,6 +3,7 @@ package inbound
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
@@ -45,6 +46,8 @@ type Conn struct {
 
 	// Sess is a Redis client's session: user, protocol, name (input side).
 	Sess session.State
+	// proto3 mirrors Sess.Proto() == 3 for the output side (tunnel.go).
+	proto3 atomic.Bool
 
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
@@ -229,6 +232,7 @@ func (c *Conn) handle(frame []byte) {
 	}
 	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
 		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
+		c.proto3.Store(c.Sess.Proto() == 3)
 		c.Local(reply)
 		return
 	}
