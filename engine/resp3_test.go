@@ -33,6 +33,13 @@ func dial3(t testing.TB, addr string) *raw3 {
 // do sends args and returns the exact bytes of the one reply.
 func (r *raw3) do(t testing.TB, args ...string) string {
 	t.Helper()
+	r.send(t, args...)
+	return r.next(t)
+}
+
+// send writes the request args.
+func (r *raw3) send(t testing.TB, args ...string) {
+	t.Helper()
 	bs := make([][]byte, len(args))
 	for i := range args {
 		bs[i] = []byte(args[i])
@@ -41,6 +48,12 @@ func (r *raw3) do(t testing.TB, args ...string) string {
 	if _, err := r.c.Write(resp.AppendCommand(nil, bs...)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// next returns the exact bytes of the next whole frame.
+func (r *raw3) next(t testing.TB) string {
+	t.Helper()
+	_ = r.c.SetDeadline(time.Now().Add(10 * time.Second))
 	chunk := make([]byte, 4096)
 	for i := 0; i < 10000; i++ {
 		if len(r.buf) > 0 {
@@ -51,16 +64,16 @@ func (r *raw3) do(t testing.TB, args ...string) string {
 				return out
 			}
 			if !errors.Is(err, resp.ErrIncomplete) {
-				t.Fatalf("%v: %v in %q", args, err, r.buf)
+				t.Fatalf("%v in %q", err, r.buf)
 			}
 		}
 		k, err := r.c.Read(chunk)
 		if err != nil {
-			t.Fatalf("%v: %v", args, err)
+			t.Fatal(err)
 		}
 		r.buf = append(r.buf, chunk[:k]...)
 	}
-	t.Fatalf("%v: no whole reply", args)
+	t.Fatal("no whole frame")
 	return ""
 }
 
