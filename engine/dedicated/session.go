@@ -19,6 +19,8 @@ type Client interface {
 	// Deliver appends b to the client's output and flushes it; false
 	// when the client is closed or its unsent bytes would pass max.
 	Deliver(b []byte, max int) bool
+	// DedicatedReply appends r to dst in the client's protocol.
+	DedicatedReply(dst, r []byte, pushed, subscribed bool) []byte
 	// FailLater closes the client once its output is written.
 	FailLater()
 }

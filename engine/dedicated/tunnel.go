@@ -100,7 +100,7 @@ func (s *Session) keepTail(buf []byte, off int) {
 // to what the read delivers.
 func (s *Session) reply(r []byte, bt *batch.Batch) {
 	if s.subs.active() && s.pushed(r) {
-		s.out = append(s.out, r...)
+		s.out = s.c.DedicatedReply(s.out, r, true, true)
 		return
 	}
 	s.recv++
@@ -123,7 +123,7 @@ func (s *Session) reply(r []byte, bt *batch.Batch) {
 			}
 		}
 	}
-	s.out = append(s.out, r...)
+	s.out = s.c.DedicatedReply(s.out, r, false, s.subs.active())
 }
 
 // pushed reports whether r is a message or a subscription's confirmation

@@ -3,6 +3,7 @@ package inbound
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/codec/resp"
@@ -46,6 +47,8 @@ type Conn struct {
 
 	// Sess is a Redis client's session: user, protocol, name (input side).
 	Sess session.State
+	// proto3 mirrors Sess.Proto() == 3 for the output side (tunnel.go).
+	proto3 atomic.Bool
 
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
@@ -82,6 +85,8 @@ type client struct {
 	// dyno_config:conn_consistency sets. Input side only (inMu).
 	rlevel, wlevel replica.Level
 	scratch        []byte // error replies are encoded here before being queued
+	// out3 is where replies to a RESP3 client are converted (output side).
+	out3 []byte
 }
 
 // OnInput consumes b, the bytes netpoll read for c, plus any carried
@@ -239,6 +244,7 @@ func (c *Conn) handle(frame []byte) {
 	}
 	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
 		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
+		c.proto3.Store(c.Sess.Proto() == 3)
 		c.Local(reply)
 		return
 	}
@@ -293,6 +299,9 @@ func (c *Conn) MC() *memcache.Request { return &c.mc.req }
 // the request's dnode id.
 func (c *Conn) Push(m *msg.Msg) {
 	m.PeerID = c.curID
+	if c.Sess.Proto() == 3 {
+		m.RESP3 = 1 + uint8(session.ShapeFor(c.Req.Cmd, c.Req.Args))
+	}
 	c.Mu.Lock()
 	c.pending.Push(m)
 	c.inflight++

@@ -6,6 +6,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/memcache"
 	"github.com/dynomite-go/dynomite/engine/batch"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/session"
 	"github.com/dynomite-go/dynomite/engine/sock"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -45,6 +46,9 @@ func (c *Conn) Reply(m *msg.Msg, reply []byte, b *batch.Batch) {
 		c.env.release(m)
 		return
 	}
+	if m.RESP3 != 0 {
+		reply = c.toRESP3(reply, m.RESP3)
+	}
 	c.inflight--
 	if c.pending.Peek() == m {
 		c.pending.Pop()
@@ -59,6 +63,26 @@ func (c *Conn) Reply(m *msg.Msg, reply []byte, b *batch.Batch) {
 		b.Flush(c)
 	}
 	c.Mu.Unlock()
+}
+
+// keep3 bounds the conversion buffer a connection keeps between replies.
+const keep3 = 64 << 10
+
+// toRESP3 is reply converted for a RESP3 client by its request's shape
+// (msg.Msg.RESP3), in c's conversion buffer: valid until the next call.
+// A reply that does not parse as RESP2 is returned as it is. Callers
+// hold Mu.
+func (c *Conn) toRESP3(reply []byte, r3 uint8) []byte {
+	out, err := session.AppendRESP3(c.out3[:0], reply, session.Shape(r3-1))
+	if err != nil {
+		return reply
+	}
+	if cap(out) <= keep3 {
+		c.out3 = out[:0]
+	} else {
+		c.out3 = nil
+	}
+	return out
 }
 
 // moveDone moves the replies of completed requests at the head of pending

@@ -69,6 +69,12 @@ type Msg struct {
 	// reply is cut by the connection's memcache.GetBatch.
 	Batched bool
 
+	// RESP3 is, for a client that chose RESP3 (HELLO 3), 1 plus the
+	// session.Shape of the request's reply, set when the request is
+	// queued: the reply is converted as it is given to the client. 0 for
+	// every other client: the reply goes as it is.
+	RESP3 uint8
+
 	St tally.Msg // stats bookkeeping
 
 	pool   *Pool

@@ -16,19 +16,24 @@ import (
 //	Map commands (HGETALL, CONFIG GET ...): *2n ─▶ %n
 //	Set commands (SMEMBERS, SINTER, SUNION, SDIFF): *n ─▶ ~n
 //	Double commands (ZSCORE, ZINCRBY): $len text ─▶ ,text
+//	Doubles (ZMSCORE): every bulk of the top-level array ─▶ ,text
+//	Pairs (ZRANGE ... WITHSCORES): *2n flat ─▶ *n of *2 [member, ,score]
 //
-// Shapes Redis builds deeper inside a reply (ZRANGE WITHSCORES pairs,
-// XINFO maps) are left as RESP2 arrays.
+// Shapes Redis builds deeper inside other replies (XINFO maps) are left
+// as RESP2 arrays.
 
 // Shape is how a command's RESP2 reply becomes RESP3.
 type Shape uint8
 
 // The shapes.
 const (
-	ShapeAsIs   Shape = iota // nulls only
-	ShapeMap                 // top-level array of pairs: a map
-	ShapeSet                 // top-level array: a set
-	ShapeDouble              // top-level bulk: a double
+	ShapeAsIs    Shape = iota // nulls only
+	ShapeMap                  // top-level array of pairs: a map
+	ShapeSet                  // top-level array: a set
+	ShapeDouble               // top-level bulk: a double
+	ShapeDoubles              // top-level array of bulks: doubles
+	ShapePairs                // top-level flat array: [member, double] pairs
+	numShapes
 )
 
 var shapes = map[*resp.Command]Shape{}
@@ -37,7 +42,7 @@ func init() {
 	for name, sh := range map[string]Shape{
 		"hgetall": ShapeMap, "config|get": ShapeMap,
 		"smembers": ShapeSet, "sinter": ShapeSet, "sunion": ShapeSet, "sdiff": ShapeSet,
-		"zscore": ShapeDouble, "zincrby": ShapeDouble,
+		"zscore": ShapeDouble, "zincrby": ShapeDouble, "zmscore": ShapeDoubles,
 	} {
 		args := [][]byte{[]byte(name)}
 		if cmd, sub, ok := cut(name); ok {
@@ -69,6 +74,12 @@ var errRESP2 = errors.New("session: cannot convert a reply that is not RESP2")
 // error stays an error); a malformed reply is an error and dst is
 // returned unchanged.
 func AppendRESP3(dst, reply []byte, sh Shape) ([]byte, error) {
+	if sh == ShapeDoubles || sh == ShapePairs {
+		if out, ok := appendFlat(dst, reply, sh); ok {
+			return out, nil
+		}
+		sh = ShapeAsIs
+	}
 	start := len(dst)
 	top := true
 	for i := 0; i < len(reply); {

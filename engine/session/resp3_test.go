@@ -22,7 +22,7 @@ func TestRESP3LikeRedis(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"HSET", "h", "f1", "v1", "f2", "v2"},
 		{"SADD", "s", "a", "b", "c"},
-		{"ZADD", "z", "1.5", "m", "3", "n"},
+		{"ZADD", "z", "1.5", "m", "3", "n"}, {"ZADD", "z1", "0.25", "one"},
 		{"SET", "k", "v"},
 	} {
 		if _, err := c2.Do(cmd...); err != nil {
@@ -37,6 +37,12 @@ func TestRESP3LikeRedis(t *testing.T) {
 		{"HGET", "h", "nofield"}, {"LRANGE", "nolist", "0", "-1"},
 		{"CONFIG", "GET", "maxmemory-samples"},
 		{"ZSCORE", "k", "m"}, // an error stays an error
+		{"ZMSCORE", "z", "m", "none", "n"},
+		{"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZRANGE", "z", "0", "-1", "withscores"},
+		{"ZRANGE", "z", "0", "-1"}, {"ZRANGE", "noz", "0", "-1", "WITHSCORES"},
+		{"ZREVRANGEBYSCORE", "z", "+inf", "-inf", "WITHSCORES"},
+		{"ZUNION", "1", "z", "WITHSCORES"}, {"ZRANDMEMBER", "z1", "-2", "WITHSCORES"},
+		{"ZPOPMIN", "noz", "1"}, {"ZPOPMAX", "noz"},
 	} {
 		want := c3.do(t, cmd...)
 		two, err := c2.Do(cmd...)
@@ -47,7 +53,7 @@ func TestRESP3LikeRedis(t *testing.T) {
 		for i := range cmd {
 			args[i] = []byte(cmd[i])
 		}
-		got, err := session.AppendRESP3(nil, two.Raw, session.ShapeOf(resp.LookupArgs(args)))
+		got, err := session.AppendRESP3(nil, two.Raw, session.ShapeFor(resp.LookupArgs(args), args))
 		if err != nil || string(got) != want {
 			t.Fatalf("%v: got %q %v; want %q (RESP2 %q)", cmd, got, err, want, two.Raw)
 		}
@@ -58,7 +64,7 @@ func FuzzAppendRESP3(f *testing.F) {
 	f.Add([]byte("*2\r\n$1\r\na\r\n$-1\r\n"), uint8(1))
 	f.Add([]byte("$3\r\n1.5\r\n"), uint8(3))
 	f.Fuzz(func(t *testing.T, b []byte, sh uint8) {
-		out, err := session.AppendRESP3(nil, b, session.Shape(sh%4))
+		out, err := session.AppendRESP3(nil, b, session.Shape(sh%6))
 		if err != nil && len(out) != 0 {
 			t.Fatalf("output %q with error %v", out, err)
 		}
