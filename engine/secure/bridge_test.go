@@ -25,6 +25,7 @@ type rig struct {
 	mu     sync.Mutex
 	fails  []error
 	served int
+	closed bool // set by the clean-up; a later handshake is closed unserved
 }
 
 func startRig(t *testing.T, block conf.TLS) *rig {
@@ -42,9 +43,15 @@ func startRig(t *testing.T, block conf.TLS) *rig {
 	l := &secure.Listener{Config: certs.ServerConfig(), Timeout: hsTimeout,
 		Handle: func(f *os.File, _ *tls.Conn) {
 			r.mu.Lock()
+			if r.closed {
+				// the test is over: a handshake that finished late
+				r.mu.Unlock()
+				f.Close()
+				return
+			}
 			r.served++
+			wg.Add(1) // under r.mu, ordered before the Wait of the clean-up
 			r.mu.Unlock()
-			wg.Add(1)
 			defer wg.Done()
 			defer f.Close()
 			buf := make([]byte, 1024)
@@ -67,7 +74,14 @@ func startRig(t *testing.T, block conf.TLS) *rig {
 		}}
 	done := make(chan struct{})
 	go func() { _ = l.Serve(ln); close(done) }()
-	t.Cleanup(func() { ln.Close(); <-done; wg.Wait() })
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		wg.Wait()
+	})
 	return r
 }
 
