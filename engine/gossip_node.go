@@ -134,7 +134,7 @@ func (n *Node) startGossip() error {
 			}
 		}
 	}()
-	n.log.Info("gossip started", "gos_interval", p.GosInterval, "broadcast", g.Table()[0].Addr)
+	n.log.Info("gossip started", "gos_interval", p.GosInterval, "broadcast", bcast)
 	return nil
 }
 
