@@ -89,6 +89,7 @@ func TestBlockedClientLeaves(t *testing.T) {
 	n, _ := proxy(t, nil)
 	c := dial(t, n)
 	expect(t, c, "+PONG\r\n", "PING")
+	waitSpares(t, n) // the spare connections count in the baseline
 	base := openFDs(t)
 	for i := 0; i < 20; i++ {
 		b := dial(t, n)
@@ -97,6 +98,7 @@ func TestBlockedClientLeaves(t *testing.T) {
 		b.Close()
 	}
 	waitSessions(t, n, 0)
+	waitSpares(t, n)
 	waitFDs(t, base)
 }
 
@@ -126,6 +128,7 @@ func TestSubscriberNotReading(t *testing.T) {
 	n, _ := proxy(t, nil)
 	p := dial(t, n)
 	expect(t, p, "+PONG\r\n", "PING")
+	waitSpares(t, n)
 	base := openFDs(t)
 	s := dial(t, n)
 	expect(t, s, "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", "SUBSCRIBE", "ch")
@@ -149,6 +152,7 @@ func TestSubscriberNotReading(t *testing.T) {
 	}
 	waitSessions(t, n, 0)
 	s.Close()
+	waitSpares(t, n)
 	waitFDs(t, base)
 }
 

@@ -114,6 +114,7 @@ func countFDs(t *testing.T) int {
 func TestThousandClients(t *testing.T) {
 	n, _ := proxy(t, nil)
 	expect(t, dial(t, n), "+OK\r\n", "SET", "k", "v")
+	waitSpares(t, n) // the spare dedicated connections count in the baseline
 	base := countFDs(t)
 	const clients, depth = 1000, 10
 	var wg sync.WaitGroup

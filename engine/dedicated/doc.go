@@ -6,10 +6,13 @@
 //	client ──▶ [inbound.Conn] ──Session.Request──▶ [outbound.Conn, dedicated] ──▶ redis
 //	client ◀── Client.Deliver ◀── Session.tunnel (replies and pushes, as they come)
 //
-// A Session is opened by the client's first dedicated command. Its
-// connection is dialled off the pollers once every earlier request of the
-// client has been answered, so the dedicated command runs after them;
-// requests the client sends meanwhile wait in a bounded queue. While the
+// A Session is opened by the client's first dedicated command. When the
+// client has no earlier request outstanding, it takes a spare connection
+// dialled ahead of need (spare.go) and the command is written at once, so
+// it reaches the datastore before other clients' later commands. Otherwise
+// its connection is taken or dialled off the pollers once every earlier
+// request of the client has been answered, so the dedicated command runs
+// after them; requests the client sends meanwhile wait in a bounded queue. While the
 // session lives, every request of the client goes through it and every
 // byte of the datastore goes back to the client in order (a tunnel). The
 // session follows the connection's state (subscriptions, MULTI, WATCH,

@@ -40,6 +40,9 @@ type Limits struct {
 	// the bytes of its writes kept for replication; past either the
 	// command is refused and EXEC aborts.
 	MaxQueued, MaxTxBytes int
+	// Spares is the number of connections to the local datastore kept
+	// dialled ahead of need (spare.go); 0 disables them.
+	Spares int
 }
 
 // DefaultLimits are a node's limits unless it sets others.
@@ -49,6 +52,7 @@ var DefaultLimits = Limits{
 	MaxBacklog: 4 << 20,
 	MaxQueued:  100000,
 	MaxTxBytes: 16 << 20,
+	Spares:     2,
 }
 
 // idleWait bounds how long a new session waits for the client's earlier
@@ -71,11 +75,14 @@ type Env struct {
 
 	open atomic.Int64
 	cmds commands
+	pool spares
 }
 
-// Init completes e once its fields are set.
+// Init completes e once its fields are set, and starts keeping
+// Limits.Spares spare connections (closed when the node shuts down).
 func (e *Env) Init() {
 	e.cmds.init()
+	e.startKeeper()
 }
 
 // Sessions is the number of sessions open.
@@ -91,6 +98,7 @@ type Session struct {
 	conn    *outbound.Conn // nil until dialled
 	backlog []byte         // requests sent before the dial completed
 	done    bool           // closed or ended: the connection is (being) closed
+	eager   bool           // the next send writes at once, not at the batch's end
 	ended   atomic.Bool    // ended with the client still there
 
 	expect     int    // counted replies outstanding (every request but the subscribe family)
@@ -108,9 +116,12 @@ type Session struct {
 	wbuf  []byte // replication frames
 }
 
-// Open starts a session for client c: the dial runs on a goroutine of its
-// own once c's earlier requests are answered. ErrTooMany past
-// Limits.MaxConns.
+// Open starts a session for client c. When every earlier request of c is
+// answered and a spare connection is ready, the session takes it at once,
+// so the requests given to it next are written in the caller's batch;
+// otherwise the connection comes on a goroutine of its own once c's
+// earlier requests are answered, and requests wait in the backlog.
+// ErrTooMany past Limits.MaxConns.
 func (e *Env) Open(c Client) (*Session, error) {
 	if e.open.Add(1) > int64(e.Limits.MaxConns) {
 		e.open.Add(-1)
@@ -118,8 +129,31 @@ func (e *Env) Open(c Client) (*Session, error) {
 	}
 	s := &Session{env: e, c: c}
 	s.sc.Limits = resp.DefaultLimits
+	if c.Idle() {
+		if conn := e.takeSpare(s); conn != nil {
+			s.mu.Lock()
+			s.attach(conn)
+			s.eager = true
+			s.mu.Unlock()
+			return s, nil
+		}
+	}
 	go s.connect()
 	return s, nil
+}
+
+// attach makes conn the session's connection and sends the backlog.
+// Callers hold mu.
+func (s *Session) attach(conn *outbound.Conn) {
+	if s.done {
+		conn.CloseLater()
+		return
+	}
+	s.conn = conn
+	if len(s.backlog) > 0 && !conn.Send(s.backlog, s.env.Limits.MaxBacklog, nil) {
+		s.fail(ReplyBacklog)
+	}
+	s.backlog = nil
 }
 
 // Ended reports whether the session ended on its own (no state left):
@@ -159,8 +193,9 @@ func (s *Session) fail(reply []byte) {
 	s.c.FailLater()
 }
 
-// connect waits until the client's earlier requests are answered, dials,
-// and sends what the client queued meanwhile.
+// connect waits until the client's earlier requests are answered, takes a
+// spare connection or dials one, and sends what the client queued
+// meanwhile.
 func (s *Session) connect() {
 	wait := 50 * time.Microsecond
 	for end := time.Now().Add(idleWait); !s.c.Idle() && time.Now().Before(end); {
@@ -174,7 +209,11 @@ func (s *Session) connect() {
 		s.Close()
 		return
 	}
-	conn, err := s.env.Out.DialDedicated(s.env.Network, s.env.Addr, s.tunnel, s.lost)
+	conn := s.env.takeSpare(s)
+	var err error
+	if conn == nil {
+		conn, err = s.env.Out.DialDedicated(s.env.Network, s.env.Addr, s.tunnel, s.lost)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -182,15 +221,7 @@ func (s *Session) connect() {
 		s.fail(ReplyDedicatedLost)
 		return
 	}
-	if s.done {
-		conn.CloseLater()
-		return
-	}
-	s.conn = conn
-	if len(s.backlog) > 0 && !conn.Send(s.backlog, s.env.Limits.MaxBacklog, nil) {
-		s.fail(ReplyBacklog)
-	}
-	s.backlog = nil
+	s.attach(conn)
 }
 
 func (s *Session) isDone() bool {
@@ -217,6 +248,9 @@ func (s *Session) send(frame []byte, b *batch.Batch) {
 		}
 		s.backlog = append(s.backlog, frame...)
 		return
+	}
+	if s.eager {
+		s.eager, b = false, nil
 	}
 	if !s.conn.Send(frame, lim, b) {
 		s.fail(ReplyBacklog)
