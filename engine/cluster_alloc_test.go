@@ -11,7 +11,7 @@ import "testing"
 // peers are never dialled; a DC_ONE read needs none.
 func TestAllocsClusterDCOneGET(t *testing.T) {
 	n, round := forwardRigWith(t, 16, Options{Config: threeRackRigConfig()})
-	if n.cluster.topo.Load().solo {
+	if n.cluster.topo.Load().Solo {
 		t.Fatal("unexpected single-node topology for a 3-rack configuration")
 	}
 	round()

@@ -117,14 +117,14 @@ func (tc *testCluster) waitMesh(d time.Duration) {
 	tc.t.Helper()
 	end := time.Now().Add(d)
 	for _, n := range tc.nodes {
-		for _, p := range n.cluster.topo.Load().peers {
+		for _, p := range n.cluster.topo.Load().Peers {
 			if p == nil {
 				continue
 			}
-			for _, lk := range p.links {
+			for _, lk := range p.Links {
 				for lk.Cur.Load() == nil && !lk.Lazy.Load() { // preconnect: false waits for a use
 					if time.Now().After(end) {
-						tc.t.Fatalf("peer %s not connected after %v", p.addr, d)
+						tc.t.Fatalf("peer %s not connected after %v", p.Addr, d)
 					}
 					time.Sleep(20 * time.Millisecond)
 				}
@@ -432,8 +432,8 @@ func TestTopologySkipsSelfSeed(t *testing.T) {
 		t.Fatalf("unexpected error for a node among its own seeds: %v", err)
 	}
 	topo := n.cluster.topo.Load()
-	if topo.Nodes() != 2 || topo.solo || topo.peers[1] == nil || topo.peers[1].seed != 1 {
-		t.Fatalf("unexpected topology: %d nodes, solo %v, peers %v", topo.Nodes(), topo.solo, topo.peers)
+	if topo.Nodes() != 2 || topo.Solo || topo.Peers[1] == nil || topo.Peers[1].Seed != 1 {
+		t.Fatalf("unexpected topology: %d nodes, solo %v, peers %v", topo.Nodes(), topo.Solo, topo.Peers)
 	}
 }
 

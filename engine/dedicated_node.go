@@ -78,7 +78,7 @@ func (n *Node) inSession(c *accepted, s *dedicated.Session, frame []byte) bool {
 func (n *Node) ownerCheck(c *accepted) []byte {
 	args, cmd := c.Req.Args, c.Req.Cmd
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo || cmd.Flags&resp.FlagPubSub != 0 {
+	if t == nil || t.Solo || cmd.Flags&resp.FlagPubSub != 0 {
 		return nil
 	}
 	ks := cmd.Keys(args, c.Route.KeyIdx[:0])
@@ -103,7 +103,7 @@ func (n *Node) ownerCheck(c *accepted) []byte {
 func (n *Node) pubsub(c *accepted, frame []byte) {
 	t := n.cluster.topo.Load()
 	name := c.Req.Cmd.Name
-	if t == nil || t.solo || (name != "publish" && name != "spublish") {
+	if t == nil || t.Solo || (name != "publish" && name != "spublish") {
 		n.forward(c, frame)
 		return
 	}
@@ -114,9 +114,9 @@ func (n *Node) pubsub(c *accepted, frame []byte) {
 	sum := dedicated.NewSum(c, m)
 	n.sumCopy(sum, n.links[c.Pin], frame, &c.B)
 	ldc := t.LocalDC()
-	for i, p := range t.peers {
+	for i, p := range t.Peers {
 		if p != nil && t.NodeDC(i) == ldc {
-			n.sumCopy(sum, p.pick(c.ID), frame, &c.B)
+			n.sumCopy(sum, p.Pick(c.ID), frame, &c.B)
 		}
 	}
 	sum.Launched(&c.B)
@@ -138,19 +138,19 @@ func (n *Node) sumCopy(sum *dedicated.Sum, lk *outbound.Link, frame []byte, b *b
 // peer's first connection, so one session's writes keep their order.
 func (n *Node) replicateWrite(frame, key []byte, b *batch.Batch) {
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo {
+	if t == nil || t.Solo {
 		return
 	}
 	var plan replica.Plan
 	req := replica.Request{Write: true, Routing: replica.RouteNormal, Level: replica.DCOne, Token: t.Token(key)}
 	replica.Route(t, req, &plan)
 	for _, tg := range plan.Targets {
-		if tg.Node == t.Local() || tg.Node < 0 || tg.Node >= len(t.peers) || t.peers[tg.Node] == nil {
+		if tg.Node == t.Local() || tg.Node < 0 || tg.Node >= len(t.Peers) || t.Peers[tg.Node] == nil {
 			continue
 		}
 		cm := n.msgs.Acquire(dedicated.Discard{})
 		cm.Write, cm.Forward = true, tg.Forward
-		if !t.peers[tg.Node].pick(0).Enqueue(frame, cm, b) {
+		if !t.Peers[tg.Node].Pick(0).Enqueue(frame, cm, b) {
 			cm.Release()
 		}
 	}

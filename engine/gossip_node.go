@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/cluster"
 	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/ring"
@@ -84,7 +85,7 @@ func (n *Node) startGossip() error {
 	}
 	ng := &nodeGossip{kick: make(chan struct{}, 1), done: make(chan struct{})}
 	g, err := membership.NewGossiper(membership.GossipConfig{
-		Self:      localRingNode(p),
+		Self:      cluster.LocalRingNode(p),
 		Broadcast: bcast,
 		Peers:     peers,
 		Enabled:   true,
@@ -111,7 +112,7 @@ func (n *Node) startGossip() error {
 		return err
 	}
 	ng.g = g
-	g.SetDetector(t.det)
+	g.SetDetector(t.Det)
 	ctx, cancel := context.WithCancel(context.Background())
 	ng.cancel = cancel
 	n.cluster.mem.gossip.Store(ng)
@@ -153,7 +154,7 @@ func (n *Node) stopGossip() {
 // topology. Called by swapRing.
 func (n *Node) gossipFollow(t *topology) {
 	if ng := n.cluster.mem.gossip.Load(); ng != nil {
-		ng.g.SetDetector(t.det)
+		ng.g.SetDetector(t.Det)
 	}
 }
 
@@ -176,9 +177,9 @@ type gossipTransport struct {
 
 func (gt gossipTransport) Send(addr string, payload []byte) {
 	t := gt.n.cluster.topo.Load()
-	for _, p := range t.peers {
-		if p != nil && p.addr == addr && len(p.links) > 0 {
-			p.links[0].SendGossip(gt.ng.ids.Add(1), payload)
+	for _, p := range t.Peers {
+		if p != nil && p.Addr == addr && len(p.Links) > 0 {
+			p.Links[0].SendGossip(gt.ng.ids.Add(1), payload)
 			return
 		}
 	}

@@ -107,8 +107,8 @@ func TestGossipFollowsNewAddress(t *testing.T) {
 			if tc.peerIndex(n, 2) < 0 {
 				return "no peer at the new address"
 			}
-			for _, p := range n.cluster.topo.Load().peers {
-				if p != nil && p.addr == old {
+			for _, p := range n.cluster.topo.Load().Peers {
+				if p != nil && p.Addr == old {
 					return "old address still in the ring"
 				}
 			}

@@ -78,7 +78,7 @@ func (n *Node) initConvergence() error {
 		return nil
 	}
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo {
+	if t == nil || t.Solo {
 		return nil
 	}
 	s, err := hints.Open(hints.Options{Dir: p.HintsDir, MaxCount: p.HintsMaxCount, MaxBytes: int64(p.HintsMaxBytes)})
@@ -130,7 +130,7 @@ func (n *Node) stopConvergence() {
 // every replica took.
 func (n *Node) hintWrite(t *topology, tg replica.Target, frame []byte) {
 	s := n.conv.hints
-	if s == nil || tg.Node == t.Local() || tg.Node < 0 || tg.Node >= len(t.peers) || t.peers[tg.Node] == nil {
+	if s == nil || tg.Node == t.Local() || tg.Node < 0 || tg.Node >= len(t.Peers) || t.Peers[tg.Node] == nil {
 		return
 	}
 	var (
@@ -141,7 +141,7 @@ func (n *Node) hintWrite(t *topology, tg replica.Target, frame []byte) {
 	if _, err := p.Parse(frame, &req); err != nil || req.Cmd == nil {
 		return
 	}
-	target := t.peers[tg.Node].addr
+	target := t.Peers[tg.Node].Addr
 	for _, i := range req.Cmd.Keys(req.Args, idx[:0]) {
 		s.Add(target, req.Args[i])
 	}
@@ -163,8 +163,8 @@ func (n *Node) hintPump() {
 		}
 		t := n.cluster.topo.Load()
 		for _, name := range n.conv.hints.Targets() {
-			p := t.peerByAddr(name)
-			if p == nil || !p.up() {
+			p := t.PeerByAddr(name)
+			if p == nil || !p.Up() {
 				continue
 			}
 			n.conv.mu.Lock()
@@ -179,16 +179,6 @@ func (n *Node) hintPump() {
 			}
 		}
 	}
-}
-
-// peerByAddr returns the peer whose dyn_seeds address is addr, or nil.
-func (t *topology) peerByAddr(addr string) *peer {
-	for _, p := range t.peers {
-		if p != nil && p.addr == addr {
-			return p
-		}
-	}
-	return nil
 }
 
 // hintFailed records a hint when the copy of a write to target i failed

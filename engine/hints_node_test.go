@@ -31,11 +31,11 @@ func TestHintsRecordedForUnreachablePeers(t *testing.T) {
 	step("*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\nm\r\n", ":1\r\n")
 	step("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", "$-1\r\n")
 	step("*3\r\n$3\r\nDEL\r\n$1\r\ns\r\n$1\r\nt\r\n", ":1\r\n")
-	peers := n.cluster.topo.Load().peers
+	peers := n.cluster.topo.Load().Peers
 	var addrs []string
 	for _, p := range peers {
 		if p != nil {
-			addrs = append(addrs, p.addr)
+			addrs = append(addrs, p.Addr)
 		}
 	}
 	st, err := hints.Open(hints.Options{Dir: dir})

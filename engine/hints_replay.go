@@ -27,7 +27,7 @@ func (n *Node) replayHints(p *peer) {
 	c := &n.conv
 	defer func() {
 		c.mu.Lock()
-		delete(c.running, p.addr)
+		delete(c.running, p.Addr)
 		c.mu.Unlock()
 		c.wg.Done()
 	}()
@@ -42,34 +42,34 @@ func (n *Node) replayHints(p *peer) {
 	}()
 	src, err := replay.Dial(n.cfg.Pool.Servers[0].Addr.String(), n.dialTimeout)
 	if err != nil {
-		n.log.Warn("cannot replay hints: local datastore unreachable", "peer", p.addr, "err", err)
+		n.log.Warn("cannot replay hints: local datastore unreachable", "peer", p.Addr, "err", err)
 		return
 	}
 	defer src.Close()
 	rp := &hintReplayer{node: n, peer: p, src: src}
 	fails := 0
-	for ctx.Err() == nil && p.up() {
-		keys := c.hints.Pending(p.addr, hintBatch)
+	for ctx.Err() == nil && p.Up() {
+		keys := c.hints.Pending(p.Addr, hintBatch)
 		if len(keys) == 0 {
 			return
 		}
 		if err := c.lim.WaitN(ctx, len(keys)); err != nil {
-			c.hints.Release(p.addr)
+			c.hints.Release(p.Addr)
 			return
 		}
 		done, err := rp.batch(ctx, keys)
 		for _, k := range keys[:done] {
-			c.hints.Done(p.addr, k)
+			c.hints.Done(p.Addr, k)
 		}
 		c.sent.Add(int64(done))
 		if err == nil {
 			fails = 0
 			continue
 		}
-		c.hints.Release(p.addr)
+		c.hints.Release(p.Addr)
 		c.failed.Add(1)
 		if fails++; fails >= hintFailStop || errors.Is(err, errReplayStopped) {
-			n.log.Warn("hint replay paused", "peer", p.addr, "err", err)
+			n.log.Warn("hint replay paused", "peer", p.Addr, "err", err)
 			return
 		}
 		select {
@@ -77,7 +77,7 @@ func (n *Node) replayHints(p *peer) {
 		case <-time.After(hintBackoff):
 		}
 	}
-	c.hints.Release(p.addr)
+	c.hints.Release(p.Addr)
 	if err := c.hints.Flush(); err != nil {
 		n.log.Warn("cannot write the hints", "err", err)
 	}
@@ -124,7 +124,7 @@ func (r *hintReplayer) batch(ctx context.Context, keys [][]byte) (int, error) {
 // their replies.
 func (r *hintReplayer) send(ctx context.Context, n int) (int, error) {
 	w := newHintWaits(n) // one per batch: a late answer of an earlier one finds its own
-	lk := r.peer.links[0]
+	lk := r.peer.Links[0]
 	var b batch.Batch
 	b.Now = r.node.env.Clock()
 	start, queued := 0, 0

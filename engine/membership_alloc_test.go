@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/cluster"
 	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/replica"
 )
@@ -17,7 +18,7 @@ func TestAllocsAllowDown(t *testing.T) {
 	round()
 	tp := n.cluster.topo.Load()
 	peer := -1
-	for i, p := range tp.peers {
+	for i, p := range tp.Peers {
 		if p != nil {
 			peer = i
 			break
@@ -26,16 +27,16 @@ func TestAllocsAllowDown(t *testing.T) {
 	if peer < 0 {
 		t.Fatal("no peer in a 3-rack topology")
 	}
-	if got := n.SetPeerState(peerHost(tp.peers[peer].addr), admin.Down); got == 0 {
+	if got := n.SetPeerState(cluster.PeerHost(tp.Peers[peer].Addr), admin.Down); got == 0 {
 		t.Fatal("unexpected /peer/down of no peer")
 	}
-	if tp.allow(peer, &n.env) {
+	if tp.Allow(peer, &n.env) {
 		t.Fatal("unexpected request allowed to a peer marked DOWN")
 	}
 	check := func() {
-		tp.allow(peer, &n.env)
-		tp.allow(tp.Local(), &n.env)
-		tp.replied(tp.Local())
+		tp.Allow(peer, &n.env)
+		tp.Allow(tp.Local(), &n.env)
+		tp.Replied(tp.Local())
 	}
 	if allocs := testing.AllocsPerRun(1000, check); allocs != 0 {
 		t.Fatalf("unexpected allocations of the up/down check; got %v; want 0", allocs)
@@ -50,7 +51,7 @@ func TestAllocsThrottle(t *testing.T) {
 	round()
 	tp := n.cluster.topo.Load()
 	peer := -1
-	for i, p := range tp.peers {
+	for i, p := range tp.Peers {
 		if p != nil {
 			peer = i
 			break
@@ -59,7 +60,7 @@ func TestAllocsThrottle(t *testing.T) {
 	if peer < 0 {
 		t.Fatal("no peer in a 3-rack topology")
 	}
-	if tp.peers[peer].throttle != nil {
+	if tp.Peers[peer].Throttle != nil {
 		t.Fatal("unexpected Throttle on a peer of this node's DC")
 	}
 	f := &fanout{node: n, topo: tp}
@@ -68,8 +69,8 @@ func TestAllocsThrottle(t *testing.T) {
 	if allocs := testing.AllocsPerRun(1000, func() { f.throttle(0, tg, frame) }); allocs != 0 {
 		t.Fatalf("unexpected allocations for a local-DC peer; got %v; want 0", allocs)
 	}
-	tp.peers[peer].throttle = membership.NewThrottle(1<<30, 0)
-	defer func() { tp.peers[peer].throttle = nil }()
+	tp.Peers[peer].Throttle = membership.NewThrottle(1<<30, 0)
+	defer func() { tp.Peers[peer].Throttle = nil }()
 	if allocs := testing.AllocsPerRun(1000, func() {
 		if f.throttle(0, tg, frame) != throttleGo {
 			t.Fatal("unexpected wait under a huge conn_msg_rate")

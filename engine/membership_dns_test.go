@@ -107,8 +107,8 @@ func waitPeer(t *testing.T, n *Node, addr string, d time.Duration) {
 	t.Helper()
 	end := time.Now().Add(d)
 	for {
-		for _, p := range n.cluster.topo.Load().peers {
-			if p != nil && p.addr == addr {
+		for _, p := range n.cluster.topo.Load().Peers {
+			if p != nil && p.Addr == addr {
 				return
 			}
 		}
@@ -189,8 +189,8 @@ func TestMembershipDNS(t *testing.T) {
 	waitPeer(t, n0, cfg4.Pool.DynListen.String(), 2*poll+time.Second)
 	for end := time.Now().Add(10 * time.Second); ; {
 		var up bool
-		for _, p := range n0.cluster.topo.Load().peers {
-			up = up || (p != nil && p.addr == cfg4.Pool.DynListen.String() && p.up())
+		for _, p := range n0.cluster.topo.Load().Peers {
+			up = up || (p != nil && p.Addr == cfg4.Pool.DynListen.String() && p.Up())
 		}
 		if up {
 			break

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/cluster"
 	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/ring"
 	"github.com/dynomite-go/dynomite/ring/gossip"
@@ -98,7 +99,7 @@ func (n *Node) initMembership() {
 			case lk.Cur.Load() == nil:
 				n.localFailed()
 			case t != nil:
-				t.det.Reconnected(t.Local())
+				t.Det.Reconnected(t.Local())
 			}
 		}
 		lk.DialFailed = n.localFailed
@@ -118,7 +119,7 @@ func (n *Node) startMembership() error {
 		return n.startGossip()
 	}
 	p := &n.cfg.Pool
-	local := localRingNode(p)
+	local := cluster.LocalRingNode(p)
 	prov, err := membership.NewProvider(membership.Options{
 		Provider:   p.DynSeedProvider,
 		Seeds:      p.DynSeeds,
@@ -165,7 +166,7 @@ func (n *Node) stopMembership() {
 	cancel, done := m.cancel, m.done
 	for p, tm := range m.retiring {
 		tm.Stop()
-		p.stop()
+		p.Stop()
 	}
 	clear(m.retiring)
 	m.mu.Unlock()
@@ -176,9 +177,9 @@ func (n *Node) stopMembership() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t := n.cluster.topo.Load(); t != nil {
-		for _, p := range t.peers {
+		for _, p := range t.Peers {
 			if p != nil {
-				p.stop()
+				p.Stop()
 			}
 		}
 	}
@@ -198,35 +199,35 @@ func (n *Node) swapRing(snap *ring.Snapshot) {
 	}
 	old := n.cluster.topo.Load()
 	d := ring.Compare(old.Snapshot, snap)
-	t := &topology{Snapshot: snap, solo: snap.Nodes() == 1, peers: make([]*peer, snap.Nodes())}
+	t := &topology{Snapshot: snap, Solo: snap.Nodes() == 1, Peers: make([]*peer, snap.Nodes())}
 	names := make([]string, snap.Nodes())
 	for i := range names {
 		names[i] = snap.Node(i).Addr
 	}
-	t.det = old.det.Follow(names)
+	t.Det = old.Det.Follow(names)
 	var fresh, gone []*peer
 	for _, k := range d.Kept {
-		p := old.peers[k.Old]
-		if p.sameDC != snap.SameDC(k.New) {
+		p := old.Peers[k.Old]
+		if p.SameDC != snap.SameDC(k.New) {
 			// the peer moved between DCs: its links' headers and counts change
 			gone = append(gone, p)
 			d.Added = append(d.Added, k.New)
 			continue
 		}
-		p.node.Store(int32(k.New))
-		t.peers[k.New] = p
+		p.Node.Store(int32(k.New))
+		t.Peers[k.New] = p
 	}
 	for _, r := range d.Readdressed {
-		gone = append(gone, old.peers[r.Old])
+		gone = append(gone, old.Peers[r.Old])
 		d.Added = append(d.Added, r.New)
 	}
 	for _, i := range d.Removed {
-		gone = append(gone, old.peers[i])
+		gone = append(gone, old.Peers[i])
 	}
 	for _, i := range d.Added {
 		nd := snap.Node(i)
 		p := newPeer(n, i, n.seedIndex(nd.Addr), nd.Name, "tcp", nd.Addr, snap.SameDC(i))
-		t.peers[i] = p
+		t.Peers[i] = p
 		n.securePeer(t, i, p)
 		fresh = append(fresh, p)
 	}
@@ -240,7 +241,7 @@ func (n *Node) swapRing(snap *ring.Snapshot) {
 	n.log.Info("ring changed", "nodes", snap.Nodes(), "added", len(fresh), "removed", len(gone),
 		"readdressed", len(d.Readdressed))
 	for _, p := range fresh {
-		p.start()
+		p.Start()
 	}
 	for _, p := range gone {
 		n.retire(p)
@@ -265,7 +266,7 @@ func (n *Node) retire(p *peer) {
 		delete(m.retiring, p)
 		m.mu.Unlock()
 		if ok {
-			p.stop()
+			p.Stop()
 		}
 	})
 }
@@ -284,12 +285,12 @@ func (n *Node) seedIndex(addr string) int {
 // newest topology that holds p.
 func (n *Node) nodeFailed(p *peer) {
 	t := n.cluster.topo.Load()
-	i := int(p.node.Load())
-	if t == nil || i < 0 || i >= len(t.peers) || t.peers[i] != p {
+	i := int(p.Node.Load())
+	if t == nil || i < 0 || i >= len(t.Peers) || t.Peers[i] != p {
 		return
 	}
-	if t.det.Failure(i, n.env.Clock()) {
-		n.log.Warn("peer is DOWN", "peer", p.addr, "failures", t.det.Failures(i))
+	if t.Det.Failure(i, n.env.Clock()) {
+		n.log.Warn("peer is DOWN", "peer", p.Addr, "failures", t.Det.Failures(i))
 	}
 }
 
@@ -297,9 +298,9 @@ func (n *Node) nodeFailed(p *peer) {
 // its connections came up.
 func (n *Node) nodeReconnected(p *peer) {
 	t := n.cluster.topo.Load()
-	i := int(p.node.Load())
-	if t != nil && i >= 0 && i < len(t.peers) && t.peers[i] == p {
-		t.det.Reconnected(i)
+	i := int(p.Node.Load())
+	if t != nil && i >= 0 && i < len(t.Peers) && t.Peers[i] == p {
+		t.Det.Reconnected(i)
 	}
 }
 
@@ -309,7 +310,7 @@ func (n *Node) localFailed() {
 	if t == nil {
 		return
 	}
-	if t.det.Failure(t.Local(), n.env.Clock()) {
+	if t.Det.Failure(t.Local(), n.env.Clock()) {
 		n.log.Warn("datastore is DOWN for routing", "server", n.links[0].Addr)
 	}
 }
@@ -323,27 +324,27 @@ func (n *Node) localFailed() {
 func (n *Node) setPeerState(name string, s admin.State) int {
 	t := n.cluster.topo.Load()
 	changed := 0
-	for i, p := range t.peers {
-		if p == nil || (name != admin.AllPeers && name != peerHost(p.addr) && name != p.name) {
+	for i, p := range t.Peers {
+		if p == nil || (name != admin.AllPeers && name != cluster.PeerHost(p.Addr) && name != p.Name) {
 			continue
 		}
 		changed++
 		switch s {
 		case admin.Down:
-			t.det.Gossip(i, gossip.Down, n.env.Clock())
+			t.Det.Gossip(i, gossip.Down, n.env.Clock())
 		case admin.Reset:
-			t.det.Success(i)
-			p.resetting.Store(true)
-			for _, lk := range p.links {
+			t.Det.Success(i)
+			p.Resetting.Store(true)
+			for _, lk := range p.Links {
 				if c := lk.Cur.Load(); c != nil {
 					c.CloseLater()
 				}
 			}
 		default:
-			t.det.Success(i)
+			t.Det.Success(i)
 		}
-		if p.seed >= 0 && p.seed < len(n.adm.peerState) {
-			n.adm.peerState[p.seed].Store(uint32(s))
+		if p.Seed >= 0 && p.Seed < len(n.adm.peerState) {
+			n.adm.peerState[p.Seed].Store(uint32(s))
 		}
 	}
 	if changed > 0 {
@@ -362,17 +363,17 @@ func (n *Node) liveTopology() admin.Topology {
 	p := &n.cfg.Pool
 	addPeer(&at, p.Datacenter, p.Rack, n.localPeer())
 	t := n.cluster.topo.Load()
-	for i, pr := range t.peers {
+	for i, pr := range t.Peers {
 		if pr == nil {
 			continue
 		}
 		nd := t.Node(i)
 		st := admin.Down
 		switch {
-		case !t.det.Up(i):
-		case pr.seed >= 0 && pr.seed < len(n.adm.peerState):
-			st = admin.State(n.adm.peerState[pr.seed].Load())
-		case pr.up():
+		case !t.Det.Up(i):
+		case pr.Seed >= 0 && pr.Seed < len(n.adm.peerState):
+			st = admin.State(n.adm.peerState[pr.Seed].Load())
+		case pr.Up():
 			st = admin.Normal
 		}
 		var tok uint32
@@ -380,7 +381,7 @@ func (n *Node) liveTopology() admin.Topology {
 			tok = nd.Tokens[0]
 		}
 		addPeer(&at, nd.DC, nd.Rack, admin.Peer{
-			Name: peerHost(pr.addr), Host: peerHost(pr.addr), Port: peerPort(pr.addr), Token: tok, State: st,
+			Name: cluster.PeerHost(pr.Addr), Host: cluster.PeerHost(pr.Addr), Port: cluster.PeerPort(pr.Addr), Token: tok, State: st,
 		})
 	}
 	return at
@@ -408,9 +409,9 @@ func (n *Node) MembershipStats() admin.MembershipStats {
 		out.GossipChanges = int64(st.Changes)
 	}
 	if t := n.cluster.topo.Load(); t != nil {
-		for _, p := range t.peers {
-			if p != nil && p.throttle != nil {
-				st := p.throttle.Stats()
+		for _, p := range t.Peers {
+			if p != nil && p.Throttle != nil {
+				st := p.Throttle.Stats()
 				out.ThrottleDelayed += int64(st.Delayed)
 				out.ThrottleRefused += int64(st.Refused)
 			}

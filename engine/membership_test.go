@@ -39,8 +39,8 @@ func timed(t *testing.T, c *enginetest.Client, bound time.Duration, want string,
 func (tc *testCluster) peerIndex(n *Node, j int) int {
 	addr := tc.cfgs[j].Pool.DynListen.String()
 	t := n.cluster.topo.Load()
-	for i, p := range t.peers {
-		if p != nil && p.addr == addr {
+	for i, p := range t.Peers {
+		if p != nil && p.Addr == addr {
 			return i
 		}
 	}
@@ -55,7 +55,7 @@ func (tc *testCluster) waitUp(n *Node, j int, up bool, d time.Duration, c ...*en
 	end := time.Now().Add(d)
 	for {
 		t := n.cluster.topo.Load()
-		if i := tc.peerIndex(n, j); i >= 0 && t.det.Up(i) == up {
+		if i := tc.peerIndex(n, j); i >= 0 && t.Det.Up(i) == up {
 			return
 		}
 		if time.Now().After(end) {
@@ -139,9 +139,9 @@ func TestMembershipAdminPeer(t *testing.T) {
 	i2 := tc.peerIndex(n0, 2)
 	tc.waitUp(n0, 1, true, 5*time.Second, q) // peers dialled before they listened are DOWN until a probe
 	tc.waitUp(n0, 2, true, 5*time.Second, q)
-	n0.cluster.topo.Load().det.Gossip(i2, gossip.Down, n0.env.Clock())
+	n0.cluster.topo.Load().Det.Gossip(i2, gossip.Down, n0.env.Clock())
 	downAt := time.Now()
-	if tp := n0.cluster.topo.Load(); tp.allow(i2, &n0.env) || tp.det.Up(i2) {
+	if tp := n0.cluster.topo.Load(); tp.Allow(i2, &n0.env) || tp.Det.Up(i2) {
 		t.Fatalf("allow after down: i2=%d", i2)
 	}
 	expect(t, q, "+OK\r\n", "SET", "ap:k", "v")
@@ -165,19 +165,19 @@ func TestMembershipAdminPeer(t *testing.T) {
 		t.Fatalf("/cluster_describe after /peer/down/all: %+v; want 2 peers DOWN", desc)
 	}
 	var before []*outbound.Conn
-	for _, p := range n0.cluster.topo.Load().peers {
+	for _, p := range n0.cluster.topo.Load().Peers {
 		if p != nil {
-			before = append(before, p.links[0].Cur.Load())
+			before = append(before, p.Links[0].Cur.Load())
 		}
 	}
 	if got := n0.SetPeerState(admin.AllPeers, admin.Reset); got != 2 {
 		t.Fatalf("/peer/reset/all changed %d peers; want 2", got)
 	}
 	end := time.Now().Add(10 * time.Second)
-	for k, p := range nonNil(n0.cluster.topo.Load().peers) {
-		for c := p.links[0].Cur.Load(); c == nil || c == before[k]; c = p.links[0].Cur.Load() {
+	for k, p := range nonNil(n0.cluster.topo.Load().Peers) {
+		for c := p.Links[0].Cur.Load(); c == nil || c == before[k]; c = p.Links[0].Cur.Load() {
 			if time.Now().After(end) {
-				t.Fatalf("peer %s not reconnected 10 s after /peer/reset", p.addr)
+				t.Fatalf("peer %s not reconnected 10 s after /peer/reset", p.Addr)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -337,8 +337,8 @@ func TestMembershipFlorida(t *testing.T) {
 	for {
 		tp := n0.cluster.topo.Load()
 		found := false
-		for _, p := range tp.peers {
-			found = found || (p != nil && p.addr == newAddr)
+		for _, p := range tp.Peers {
+			found = found || (p != nil && p.Addr == newAddr)
 		}
 		if found {
 			break

@@ -14,7 +14,7 @@ import (
 	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
-	"github.com/dynomite-go/dynomite/engine/membership"
+	"github.com/dynomite-go/dynomite/engine/cluster"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 )
 
@@ -39,62 +39,45 @@ import (
 //	                                         └─▶ link ▶ [peer-out conn] ──dnode+RESP──▶ peer
 //	peer ──dnode+RESP──▶ [peer-in conn] ──▶ (DMSG_REQ: local datastore; DMSG_REQ_FORWARD: route in this DC)
 
-// peer is one other node and its outgoing connections. A peer kept by a
-// new ring keeps its links; node then moves to its index there.
-type peer struct {
-	node   atomic.Int32 // index in the newest topology holding it
-	seed   int          // index in dyn_seeds; -1 for a peer from a provider or gossip
-	name   string
-	addr   string
-	sameDC bool
-	links  []*outbound.Link
-	// resetting: /peer/reset closed the links; their losses are no
-	// failures. Cleared when a link is up again.
-	resetting atomic.Bool
-	// throttle is conn_msg_rate for a remote-DC peer; nil when unset or
-	// the peer is in this node's DC.
-	throttle *membership.Throttle
-	lazy     bool // preconnect: false
-}
+// topology and peer are the cluster view and a peer of engine/cluster.
+type (
+	topology = cluster.Topology
+	peer     = cluster.Peer
+)
 
 // newPeer makes the links of a peer; nothing is dialled.
 func newPeer(n *Node, idx, seed int, name, network, addr string, sameDC bool) *peer {
-	p := &peer{seed: seed, name: name, addr: addr, sameDC: sameDC, throttle: newPeerThrottle(n, sameDC),
-		lazy: !n.cfg.Pool.Preconnect}
-	p.node.Store(int32(idx))
 	conns := n.cfg.Pool.RemotePeerConnections
 	if sameDC {
 		conns = n.cfg.Pool.LocalPeerConnections
 	}
-	conns = max(conns, 1)
-	for i := 0; i < conns; i++ {
-		lk := outbound.NewLink(&n.out, i, network, p.addr)
-		lk.Peer, lk.SameDC = true, sameDC
-		lk.Connected = func() { p.connected(n, lk) }
+	p := cluster.NewPeer(&n.out, conns, idx, seed, name, network, addr, sameDC)
+	p.Throttle, p.Lazy = newPeerThrottle(n, sameDC), !n.cfg.Pool.Preconnect
+	for _, lk := range p.Links {
+		lk.Connected = func() { peerConnected(n, p, lk) }
 		lk.DialFailed = func() { n.nodeFailed(p) }
-		p.links = append(p.links, lk)
 	}
 	return p
 }
 
-// connected records a change of one of p's connections in the peer state
+// peerConnected records a change of one of p's connections in the peer state
 // the stats endpoint shows (docs/compat.md §9.3): NORMAL while any connection is up,
 // DOWN once the last one is gone. A lost connection is a failure for the
 // failure detector (membership_node.go).
-func (p *peer) connected(n *Node, lk *outbound.Link) {
+func peerConnected(n *Node, p *peer, lk *outbound.Link) {
 	switch {
 	case lk.Cur.Load() != nil:
-		p.resetting.Store(false)
+		p.Resetting.Store(false)
 		n.nodeReconnected(p)
-	case !p.resetting.Load():
+	case !p.Resetting.Load():
 		n.nodeFailed(p)
 	}
-	i := p.seed
+	i := p.Seed
 	if i < 0 || i >= len(n.adm.peerState) {
 		return
 	}
 	st := admin.Down
-	for _, lk := range p.links {
+	for _, lk := range p.Links {
 		if lk.Cur.Load() != nil {
 			st = admin.Normal
 			break
@@ -102,40 +85,6 @@ func (p *peer) connected(n *Node, lk *outbound.Link) {
 	}
 	n.adm.peerState[i].Store(uint32(st))
 }
-
-// up reports whether any of p's connections is up.
-func (p *peer) up() bool {
-	for _, lk := range p.links {
-		if lk.Cur.Load() != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// start dials every link of p; a failure retries with back-off. With
-// preconnect: false, a link dials on its first use instead.
-func (p *peer) start() {
-	for _, lk := range p.links {
-		if p.lazy {
-			lk.Lazy.Store(true)
-			continue
-		}
-		go lk.Reconnect()
-	}
-}
-
-// stop ends p's links: no more dials, connections closed (what is queued
-// on them fails).
-func (p *peer) stop() {
-	for _, lk := range p.links {
-		lk.Stop()
-	}
-}
-
-// pick returns the link a client uses: client id modulo the connections,
-// so one client's requests to a peer stay in order on one connection.
-func (p *peer) pick(id uint64) *outbound.Link { return p.links[id%uint64(len(p.links))] }
 
 // nodeCluster is the cluster state of a Node.
 type nodeCluster struct {
@@ -166,7 +115,9 @@ type peerCounters struct {
 // initCluster builds the topology from the configuration. Called by New.
 func (n *Node) initCluster() error {
 	n.initMembership()
-	t, err := buildTopology(n, &n.cfg.Pool)
+	t, err := cluster.Build(&n.cfg.Pool, n.cluster.mem.provided, func(idx, seed int, name, network, addr string, sameDC bool) *peer {
+		return newPeer(n, idx, seed, name, network, addr, sameDC)
+	})
 	if err != nil {
 		return err
 	}
@@ -202,15 +153,15 @@ func (n *Node) startPeers() error {
 		}
 	}()
 	t := n.cluster.topo.Load()
-	for _, p := range t.peers {
+	for _, p := range t.Peers {
 		if p != nil {
-			p.start() // preconnect; a failure retries with back-off
+			p.Start() // preconnect; a failure retries with back-off
 		}
 	}
 	if err := n.startMembership(); err != nil {
 		return fmt.Errorf("cannot start the seed provider: %w", err)
 	}
-	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.peers)-1,
+	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.Peers)-1,
 		"dc", t.DCName(t.LocalDC()), "rack", t.RackName(t.LocalDC(), t.LocalRack()))
 	return nil
 }
@@ -269,3 +220,6 @@ func (n *Node) stopPeers() {
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
 	return n.prepareAccepted(nc, &n.in.PeerIn)
 }
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string { return cluster.OrDefault(s, def) }

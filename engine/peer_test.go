@@ -93,7 +93,7 @@ func TestPeerReplyMatching(t *testing.T) {
 	}
 	defer pc.Close()
 	fp := &fakePeer{t: t, conn: pc}
-	lk := n.cluster.topo.Load().peers[1].links[0]
+	lk := n.cluster.topo.Load().Peers[1].Links[0]
 	for end := time.Now().Add(5 * time.Second); lk.Cur.Load() == nil; time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("the node did not install its peer connection")

@@ -46,7 +46,7 @@ func (n *Node) initRepair() {
 // ownsKey reports whether this node owns key in its own rack.
 func (n *Node) ownsKey(key []byte) bool {
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo {
+	if t == nil || t.Solo {
 		return true
 	}
 	return t.Owner(t.LocalDC(), t.LocalRack(), t.Token(key)) == t.Local()

@@ -103,7 +103,7 @@ func (f *fanout) release() {
 // It is the accepted connections' inbound.Env.Dispatch.
 func (n *Node) dispatch(c *accepted, frame []byte) {
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo {
+	if t == nil || t.Solo {
 		if !n.soloKeyspace(c, t, frame) {
 			n.forward(c, frame)
 		}
@@ -177,7 +177,7 @@ func (n *Node) pushRouted(c *accepted, size int) *msg.Msg {
 // the level is not carried on the wire).
 func (n *Node) routeForwarded(c *accepted, frame []byte) {
 	t := n.cluster.topo.Load()
-	if t == nil || t.solo {
+	if t == nil || t.Solo {
 		n.forward(c, frame)
 		return
 	}
@@ -289,7 +289,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
-	if tg.Node >= 0 && tg.Node < len(f.topo.peers) && !f.topo.allow(tg.Node, &f.node.env) {
+	if tg.Node >= 0 && tg.Node < len(f.topo.Peers) && !f.topo.Allow(tg.Node, &f.node.env) {
 		if tg.Node == f.topo.Local() {
 			return nil, replica.StorageRefused // ejected (membership_node.go)
 		}
@@ -302,10 +302,10 @@ func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
 		}
 		return f.node.links[f.owner.Pin], replica.StorageRefused
 	}
-	if tg.Node < 0 || tg.Node >= len(f.topo.peers) || f.topo.peers[tg.Node] == nil {
+	if tg.Node < 0 || tg.Node >= len(f.topo.Peers) || f.topo.Peers[tg.Node] == nil {
 		return nil, replica.PeerNotConnected
 	}
-	return f.topo.peers[tg.Node].pick(f.owner.ID), replica.PeerNotConnected
+	return f.topo.Peers[tg.Node].Pick(f.owner.ID), replica.PeerNotConnected
 }
 
 // Answer (msg.Owner) takes the reply of copy m (reply bytes, or a failure
@@ -318,7 +318,7 @@ func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Ba
 	f.refs--
 	f.hintFailed(i, reply, code)
 	if code == replica.NoError && i < len(f.plan.Targets) {
-		f.topo.replied(f.plan.Targets[i].Node)
+		f.topo.Replied(f.plan.Targets[i].Node)
 	}
 	late := f.decided
 	if !late {

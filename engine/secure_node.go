@@ -72,7 +72,7 @@ func (n *Node) initSecure() error {
 // Called when the peers' links are made, before they dial.
 func (n *Node) securePeers(t *topology) {
 	opt := n.cfg.Pool.SecureServerOption
-	for i, p := range t.peers {
+	for i, p := range t.Peers {
 		if p != nil {
 			n.securePeer(t, i, p)
 		}
@@ -88,7 +88,7 @@ func (n *Node) securePeer(t *topology, i int, p *peer) {
 	myDC, myRack := t.Place(t.Local())
 	dc, rack := t.Place(i)
 	on := secure.Secures(n.cfg.Pool.SecureServerOption, dc == myDC && rack == myRack, dc == myDC)
-	for _, lk := range p.links {
+	for _, lk := range p.Links {
 		lk.Secure = on
 	}
 }

@@ -36,18 +36,18 @@ func newPeerThrottle(n *Node, sameDC bool) *membership.Throttle {
 // frame. It does not allocate unless the copy has to wait. Callers hold
 // f.mu.
 func (f *fanout) throttle(i int, tg replica.Target, frame []byte) int {
-	if tg.Node < 0 || tg.Node >= len(f.topo.peers) {
+	if tg.Node < 0 || tg.Node >= len(f.topo.Peers) {
 		return throttleGo
 	}
-	p := f.topo.peers[tg.Node]
-	if p == nil || p.throttle == nil {
+	p := f.topo.Peers[tg.Node]
+	if p == nil || p.Throttle == nil {
 		return throttleGo
 	}
 	if f.admitted == int32(i)+1 {
 		f.admitted = 0
 		return throttleGo
 	}
-	d, err := p.throttle.Admit(time.Now())
+	d, err := p.Throttle.Admit(time.Now())
 	switch {
 	case err != nil:
 		return throttleRefused

@@ -1,4 +1,4 @@
-package engine
+package cluster
 
 import (
 	"fmt"
@@ -18,62 +18,72 @@ import (
 // failure detector's view of every node (this node's entry stands for its
 // datastore).
 //
-// A *topology is immutable once published in Node.topo; a new ring
-// publishes a new one (membership_node.go), which carries over the peers
+// A *Topology is immutable once published by the node; a new ring
+// publishes a new one (the node's membership glue), which carries over the peers
 // and detector states of the nodes it keeps. A request keeps the topology
 // it loaded until it is answered. It implements replica.Topology on top
 // of ring.Snapshot, so the coordinator sees racks and DCs as indexes.
 
-// topology is one published view of the cluster.
-type topology struct {
+// Topology is one published view of the cluster.
+type Topology struct {
 	*ring.Snapshot
 	// solo: this node is the whole cluster, so every request goes to the
 	// local datastore and the single-node path serves it unchanged.
-	solo bool
-	// peers[i] is node i's connections; nil for this node.
-	peers []*peer
-	// det judges every node of the snapshot, by index (allow).
-	det *membership.Detector
+	Solo bool
+	// Peers[i] is node i's connections; nil for this node.
+	Peers []*Peer
+	// Det judges every node of the snapshot, by index (Allow).
+	Det *membership.Detector
 }
 
-var _ replica.Topology = (*topology)(nil)
+var _ replica.Topology = (*Topology)(nil)
 
 // LocalNode is this node's index (replica.Topology).
-func (t *topology) LocalNode() int { return t.Local() }
+func (t *Topology) LocalNode() int { return t.Local() }
 
 // NodeDC returns the DC index of node i (replica.Topology).
-func (t *topology) NodeDC(i int) int {
+func (t *Topology) NodeDC(i int) int {
 	dc, _ := t.Place(i)
 	return dc
 }
 
 // PreferredRack returns the rack of remote DC dc this node replicates to
 // (replica.Topology): the first of ring's RemoteRacks.
-func (t *topology) PreferredRack(dc int) int { return t.RemoteRack(dc) }
+func (t *Topology) PreferredRack(dc int) int { return t.RemoteRack(dc) }
 
-// allow reports whether a copy of a request may go to node now: one atomic
+// Allow reports whether a copy of a request may go to node now: one atomic
 // load while the node is UP, and no allocation. A DOWN node is let through
 // once per server_retry_timeout (a probe); clock is read only then.
-func (t *topology) allow(node int, e *core.Env) bool {
-	if t.det.Up(node) {
+func (t *Topology) Allow(node int, e *core.Env) bool {
+	if t.Det.Up(node) {
 		return true
 	}
-	return t.det.Allow(node, e.Clock())
+	return t.Det.Allow(node, e.Clock())
 }
 
-// replied records a good reply of node: a DOWN node comes back UP and its
+// Replied records a good reply of node: a DOWN node comes back UP and its
 // failure count restarts. It costs one atomic load while nothing failed.
-func (t *topology) replied(node int) {
-	if node < 0 || node >= t.det.Len() {
+func (t *Topology) Replied(node int) {
+	if node < 0 || node >= t.Det.Len() {
 		return
 	}
-	if t.det.Failures(node) != 0 || !t.det.Up(node) {
-		t.det.Success(node)
+	if t.Det.Failures(node) != 0 || !t.Det.Up(node) {
+		t.Det.Success(node)
 	}
 }
 
-// detectorConfig is the failure detector's part of the pool.
-func detectorConfig(p *conf.Pool) membership.DetectorConfig {
+// PeerByAddr returns the peer whose address is addr, or nil.
+func (t *Topology) PeerByAddr(addr string) *Peer {
+	for _, p := range t.Peers {
+		if p != nil && p.Addr == addr {
+			return p
+		}
+	}
+	return nil
+}
+
+// DetectorConfig is the failure detector's part of the pool.
+func DetectorConfig(p *conf.Pool) membership.DetectorConfig {
 	return membership.DetectorConfig{
 		AutoEject:    p.AutoEjectHosts,
 		FailureLimit: p.ServerFailureLimit,
@@ -81,13 +91,13 @@ func detectorConfig(p *conf.Pool) membership.DetectorConfig {
 	}
 }
 
-// localRingNode is this node's ring entry.
-func localRingNode(p *conf.Pool) ring.Node {
+// LocalRingNode is this node's ring entry.
+func LocalRingNode(p *conf.Pool) ring.Node {
 	local := ring.Node{
 		Name:   p.DynListen.String(),
 		Addr:   p.DynListen.String(),
-		DC:     orDefault(p.Datacenter, "localdc"),
-		Rack:   orDefault(p.Rack, "localrack"),
+		DC:     OrDefault(p.Datacenter, "localdc"),
+		Rack:   OrDefault(p.Rack, "localrack"),
 		Tokens: p.Tokens,
 	}
 	if len(local.Tokens) == 0 {
@@ -96,19 +106,23 @@ func localRingNode(p *conf.Pool) ring.Node {
 	return local
 }
 
-// buildTopology makes the topology of cfg. Peers get their connection
-// links but nothing is dialled. With a seed provider other than the
-// simple one, the ring starts with this node alone; the provider's first
-// list replaces it (membership_node.go).
-func buildTopology(n *Node, p *conf.Pool) (*topology, error) {
-	hash, err := ring.HashByName(orDefault(p.Hash, ring.DefaultHash))
+// NewPeerFunc makes the peer of node idx of a new topology (its dyn_seeds
+// index seed, -1 for none); nothing is dialled.
+type NewPeerFunc func(idx, seed int, name, network, addr string, sameDC bool) *Peer
+
+// Build makes the topology of p. Peers get their connection links
+// (newPeer) but nothing is dialled. With provided set (a seed provider
+// other than the simple one), the ring starts with this node alone; the
+// provider's first list replaces it.
+func Build(p *conf.Pool, provided bool, newPeer NewPeerFunc) (*Topology, error) {
+	hash, err := ring.HashByName(OrDefault(p.Hash, ring.DefaultHash))
 	if err != nil {
 		return nil, err
 	}
-	local := localRingNode(p)
+	local := LocalRingNode(p)
 	nodes := []ring.Node{local}
 	seeds := []int{-1} // seeds[i]: dyn_seeds index of node i
-	if !n.cluster.mem.provided {
+	if !provided {
 		for si, s := range p.DynSeeds {
 			if !p.DynListen.IsZero() && s.Addr.String() == local.Addr {
 				continue // this node listed among its own seeds
@@ -125,30 +139,30 @@ func buildTopology(n *Node, p *conf.Pool) (*topology, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot build the ring: %w", err)
 	}
-	t := &topology{Snapshot: snap, solo: len(nodes) == 1, peers: make([]*peer, len(nodes))}
+	t := &Topology{Snapshot: snap, Solo: len(nodes) == 1, Peers: make([]*Peer, len(nodes))}
 	names := make([]string, len(nodes))
 	for i := range nodes {
 		names[i] = nodes[i].Addr
 	}
-	t.det = membership.NewDetector(detectorConfig(p), names)
+	t.Det = membership.NewDetector(DetectorConfig(p), names)
 	for i := 1; i < len(nodes); i++ {
 		a := p.DynSeeds[seeds[i]].Addr
-		t.peers[i] = newPeer(n, i, seeds[i], nodes[i].Name, orDefault(a.Network, "tcp"), a.String(), snap.SameDC(i))
+		t.Peers[i] = newPeer(i, seeds[i], nodes[i].Name, OrDefault(a.Network, "tcp"), a.String(), snap.SameDC(i))
 	}
 	return t, nil
 }
 
-// peerHost is the host part of a peer address, the name /peer/<op>/<name>
+// PeerHost is the host part of a peer address, the name /peer/<op>/<name>
 // matches.
-func peerHost(addr string) string {
+func PeerHost(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		return h
 	}
 	return addr
 }
 
-// peerPort is the port of a peer address; 0 when it has none.
-func peerPort(addr string) int {
+// PeerPort is the port of a peer address; 0 when it has none.
+func PeerPort(addr string) int {
 	_, p, err := net.SplitHostPort(addr)
 	if err != nil {
 		return 0
@@ -157,7 +171,8 @@ func peerPort(addr string) int {
 	return v
 }
 
-func orDefault(s, def string) string {
+// OrDefault is s, or def when s is empty.
+func OrDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
