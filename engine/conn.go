@@ -44,14 +44,14 @@ func (n *Node) initInbound() {
 		Core: &n.env, Log: n.log, Msgs: &n.msgs, Closing: &n.closing,
 		MaxPipeline: n.maxPipeline, MaxUnsent: n.maxUnsent, MaxPausedInput: n.maxPausedInput,
 		Timeout:  n.timeout,
-		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
+		Memcache: n.rt.Memcache(), MCLimits: n.rt.MCLimits(),
 		PeerKey: n.out.PeerKey, Chunk: n.out.Chunk,
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
-		CodeReply: n.proto.codeReply,
-		Dispatch:  n.dispatch, Peer: n.peerRequest, Closed: n.clientClosed,
+		CodeReply: n.rt.CodeReply,
+		Dispatch:  n.rt.Dispatch, Peer: n.rt.PeerRequest, Closed: n.clientClosed,
 		Dedicated: n.dedicated,
 	}
-	if !n.proto.memcache {
+	if !n.rt.Memcache() {
 		n.in.Session = session.NewEnv(&n.cfg.Pool)
 	}
 	n.in.Init()

@@ -54,7 +54,7 @@ func (n *Node) dedicated(c *accepted, frame []byte) {
 	case cmd.Flags&resp.FlagUnsupported != 0:
 		c.Local(resp.ReplyNotSupported)
 	default:
-		n.dispatch(c, frame)
+		n.rt.Dispatch(c, frame)
 	}
 }
 
@@ -104,10 +104,10 @@ func (n *Node) pubsub(c *accepted, frame []byte) {
 	t := n.cluster.topo.Load()
 	name := c.Req.Cmd.Name
 	if t == nil || t.Solo || (name != "publish" && name != "spublish") {
-		n.forward(c, frame)
+		n.rt.Forward(c, frame)
 		return
 	}
-	m := n.pushRouted(c, len(frame))
+	m := n.rt.PushRouted(c, len(frame))
 	if m == nil {
 		return
 	}

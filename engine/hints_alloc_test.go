@@ -21,7 +21,7 @@ func TestAllocsClusterDCOneSETNoHints(t *testing.T) {
 	reply := bytes.Repeat([]byte("+OK\r\n"), depth)
 	sbuf := make([]byte, 2*len(req))
 	cbuf := make([]byte, 2*len(reply))
-	dropped := n.cluster.peerStats.dropped.Load()
+	dropped := n.cluster.peerStats.Dropped.Load()
 	round := func() {
 		c.OnInput(req)
 		if got := drain(t, sfar, sbuf, len(req)); !bytes.Equal(got, req) {
@@ -33,7 +33,7 @@ func TestAllocsClusterDCOneSETNoHints(t *testing.T) {
 		}
 	}
 	round()
-	if got := n.cluster.peerStats.dropped.Load() - dropped; got != 2*depth {
+	if got := n.cluster.peerStats.Dropped.Load() - dropped; got != 2*depth {
 		t.Fatalf("unexpected peer copies dropped; got %d; want %d (the hint hook not reached)", got, 2*depth)
 	}
 	if allocs := testing.AllocsPerRun(1000, round); allocs != 0 {

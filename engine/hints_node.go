@@ -74,7 +74,7 @@ func (n *Node) initConvergence() error {
 	p := &n.cfg.Pool
 	n.conv.stop = make(chan struct{})
 	n.conv.running = map[string]bool{}
-	if p.HintsDir == "" || n.proto.memcache {
+	if p.HintsDir == "" || n.rt.Memcache() {
 		return nil
 	}
 	t := n.cluster.topo.Load()
@@ -179,18 +179,6 @@ func (n *Node) hintPump() {
 			}
 		}
 	}
-}
-
-// hintFailed records a hint when the copy of a write to target i failed
-// or was answered with an error. Callers hold f.mu.
-func (f *fanout) hintFailed(i int, reply []byte, code replica.Code) {
-	if f.frame == nil || !f.plan.Req.Write || i < 0 || i >= len(f.plan.Targets) {
-		return
-	}
-	if code == replica.NoError && !f.node.proto.errorReply(reply) {
-		return
-	}
-	f.node.hintWrite(f.topo, f.plan.Targets[i], f.frame.B)
 }
 
 var _ admin.Converger = (*Node)(nil)

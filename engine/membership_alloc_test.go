@@ -63,16 +63,16 @@ func TestAllocsThrottle(t *testing.T) {
 	if tp.Peers[peer].Throttle != nil {
 		t.Fatal("unexpected Throttle on a peer of this node's DC")
 	}
-	f := &fanout{node: n, topo: tp}
+	f := n.rt.ProbeFanout(tp)
 	frame := []byte("*1\r\n$4\r\nPING\r\n")
 	tg := replica.Target{Node: peer}
-	if allocs := testing.AllocsPerRun(1000, func() { f.throttle(0, tg, frame) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(1000, func() { f.ThrottleGo(0, tg, frame) }); allocs != 0 {
 		t.Fatalf("unexpected allocations for a local-DC peer; got %v; want 0", allocs)
 	}
 	tp.Peers[peer].Throttle = membership.NewThrottle(1<<30, 0)
 	defer func() { tp.Peers[peer].Throttle = nil }()
 	if allocs := testing.AllocsPerRun(1000, func() {
-		if f.throttle(0, tg, frame) != throttleGo {
+		if !f.ThrottleGo(0, tg, frame) {
 			t.Fatal("unexpected wait under a huge conn_msg_rate")
 		}
 	}); allocs != 0 {

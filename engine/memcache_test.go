@@ -347,7 +347,7 @@ func TestMemcacheMaxMsgs(t *testing.T) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	c2 := dialMemcache(t, n.ClientAddr().String())
-	c2.expect("get k\r\n", string(n.proto.tooManyMsgs))
+	c2.expect("get k\r\n", string(n.rt.TooManyMsgs()))
 	c2.expect("set k 0 0 1\r\nv\r\n", "SERVER_ERROR Dynomite: too many requests in flight\r\n")
 	c2.send("set k 0 0 1 noreply\r\nv\r\n") // refused silently
 	c2.expect("bogus\r\n", "ERROR\r\n")

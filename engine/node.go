@@ -20,6 +20,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/engine/outbound"
+	"github.com/dynomite-go/dynomite/engine/route"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
@@ -107,7 +108,7 @@ type Node struct {
 	closing  atomic.Bool
 	nextID   atomic.Uint64
 
-	proto proto // wire protocol of clients and datastore (proto.go)
+	rt route.Router // the router: protocol, dispatch, fan-out (engine/route)
 
 	links []*outbound.Link
 	out   outbound.Env // what the dialled connections use of the node (engine/outbound)
@@ -182,18 +183,18 @@ func New(o Options) (*Node, error) {
 		maxPausedInput: pausedInputChunks * mbuf,
 		keepCap:        keepChunks * mbuf,
 		sends:          paddedCounter(),
-		proto:          newProto(p.DataStore),
 		clients:        make(map[*accepted]struct{}),
 		env:            core.Env{Epoch: time.Now(), Inflight: paddedCounter(), Bufs: new(bufpool.Pool)},
 	}
 	n.env.Spin.Init(o.Spin, poll)
+	n.rt.Init(p.DataStore)
 	n.out = outbound.Env{
 		Core: &n.env, Log: log, WG: &n.wg, Closing: &n.closing,
 		Sends: n.sends, Timeouts: &n.timeouts,
-		PeerTimeouts: &n.cluster.peerStats.timeouts, Mismatch: &n.cluster.peerStats.mismatch,
+		PeerTimeouts: &n.cluster.peerStats.Timeouts, Mismatch: &n.cluster.peerStats.Mismatch,
 		KeepCap: n.keepCap, DialTimeout: n.dialTimeout, RetryCap: n.retryCap, Timeout: n.timeout,
 		RequestTimeout: n.requestTimeout, TimeoutFactor: n.TimeoutFactor,
-		Memcache: n.proto.memcache, MCLimits: n.proto.mcLimits,
+		Memcache: n.rt.Memcache(), MCLimits: n.rt.MCLimits(),
 		Shard: n.statsShard, Owner: n.statsOwner, ClientStats: n.clientStats,
 	}
 	n.out.Init()
@@ -219,6 +220,7 @@ func New(o Options) (*Node, error) {
 	if err := n.initConvergence(); err != nil {
 		return nil, err
 	}
+	n.initRouter()
 	return n, nil
 }
 
@@ -351,14 +353,4 @@ func (n *Node) removeClient(c *accepted) {
 	if ok && c.Kind.Client {
 		n.env.Spin.Clients.Add(-1)
 	}
-}
-
-// admit takes one of max_msgs for a forwarded request.
-func (n *Node) admit() bool {
-	if n.env.Inflight.Add(1) > n.maxMsgs {
-		n.env.Inflight.Add(-1)
-		n.adm.refused.Add(1)
-		return false
-	}
-	return true
 }

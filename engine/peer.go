@@ -4,18 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/cloudwego/netpoll"
 
-	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/cluster"
+	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/engine/outbound"
+	"github.com/dynomite-go/dynomite/engine/route"
 )
 
 // Peers: the dnode side of a node.
@@ -88,28 +88,12 @@ func peerConnected(n *Node, p *peer, lk *outbound.Link) {
 
 // nodeCluster is the cluster state of a Node.
 type nodeCluster struct {
-	topo atomic.Pointer[topology]
-	// cmdSmembers is rewritten to SORT ... ALPHA under DC_SAFE_QUORUM.
-	cmdSmembers *resp.Command
-	// cmdEval is refused when its keys have several local-rack owners.
-	cmdEval   *resp.Command
+	topo      atomic.Pointer[topology]
 	peerLn    netpoll.Listener
 	peerEvl   netpoll.EventLoop
 	peerDone  chan struct{}
-	peerStats peerCounters
+	peerStats route.PeerCounters
 	mem       nodeMembership // seed provider, gossip, ring swaps (membership_node.go)
-	fanouts   sync.Pool      // of *fanout (route.go)
-	multis    sync.Pool      // of *multi (route_multi.go)
-}
-
-// peerCounters count what the peer side did besides forwarding (docs/compat.md §2.2
-// names: peer_mismatch_requests, remote_peer_dropped_requests, ...).
-type peerCounters struct {
-	mismatch       atomic.Int64 // replies whose id skipped the head request
-	remoteDropped  atomic.Int64 // remote-DC copies that no rack could take
-	remoteFailover atomic.Int64 // remote-DC copies sent to another rack
-	dropped        atomic.Int64 // swallowed copies not sent (peer down or queue full)
-	timeouts       atomic.Int64 // peer connections closed on a timeout
 }
 
 // initCluster builds the topology from the configuration. Called by New.
@@ -123,8 +107,6 @@ func (n *Node) initCluster() error {
 	}
 	n.securePeers(t)
 	n.cluster.topo.Store(t)
-	n.cluster.cmdSmembers = resp.Lookup([]byte("smembers"))
-	n.cluster.cmdEval = resp.Lookup([]byte("eval"))
 	return nil
 }
 
@@ -223,3 +205,24 @@ func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
 
 // orDefault is s, or def when s is empty.
 func orDefault(s, def string) string { return cluster.OrDefault(s, def) }
+
+// newPeerThrottle returns the Throttle of a peer, nil for one in this
+// node's DC or when conn_msg_rate is not positive.
+func newPeerThrottle(n *Node, sameDC bool) *membership.Throttle {
+	if sameDC || n.cfg.Pool.ConnMsgRate < 1 {
+		return nil
+	}
+	return membership.NewThrottle(n.cfg.Pool.ConnMsgRate, 0)
+}
+
+// initRouter fills the router's environment. Called by New once the
+// links, the topology and hinted handoff exist.
+func (n *Node) initRouter() {
+	n.rt.Env = route.Env{
+		Core: &n.env, Msgs: &n.msgs, Links: n.links, Topo: &n.cluster.topo,
+		PeerStats: &n.cluster.peerStats,
+		State:     &n.adm.state, Repairs: &n.adm.repairs, RLevel: &n.adm.rlevel, WLevel: &n.adm.wlevel,
+		ReadRepairs: &n.conv.readRepairs, Refused: &n.adm.refused, MaxMsgs: n.maxMsgs,
+		AdminMode: n.adminMode, Hinting: n.conv.hints != nil, HintWrite: n.hintWrite,
+	}
+}

@@ -137,7 +137,7 @@ func TestPeerReplyMatching(t *testing.T) {
 	if got := answer(); !strings.HasPrefix(got, "-ERR ") {
 		t.Fatalf("unexpected reply when the peer skipped a request; got %q; want an error", got)
 	}
-	if m := n.cluster.peerStats.mismatch.Load(); m != 1 {
+	if m := n.cluster.peerStats.Mismatch.Load(); m != 1 {
 		t.Fatalf("unexpected peer mismatch count %d; want 1", m)
 	}
 

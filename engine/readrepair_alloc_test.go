@@ -12,8 +12,8 @@ func TestAllocsClusterReadRepairInactive(t *testing.T) {
 	cfg := threeRackRigConfig()
 	cfg.Pool.ReadRepairsEnabled = true
 	n, round := forwardRigWith(t, 16, Options{Config: cfg})
-	if !n.ReadRepairs() || n.readRepairOn() {
-		t.Fatalf("unexpected read repair state; got flag %v, active %v; want flag true, active false", n.ReadRepairs(), n.readRepairOn())
+	if !n.ReadRepairs() || n.rt.ReadRepairOn() {
+		t.Fatalf("unexpected read repair state; got flag %v, active %v; want flag true, active false", n.ReadRepairs(), n.rt.ReadRepairOn())
 	}
 	round()
 	if allocs := testing.AllocsPerRun(1000, round); allocs != 0 {

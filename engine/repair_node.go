@@ -93,7 +93,7 @@ func (n *Node) repairEnded(st admin.RepairStatus) {
 // before the node enters service.
 func (n *Node) startWarmUp() {
 	src := n.cfg.Pool.WarmUpFrom
-	if src == "" || n.proto.memcache {
+	if src == "" || n.rt.Memcache() {
 		return
 	}
 	n.adm.state.Store(uint32(admin.Resuming))

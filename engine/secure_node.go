@@ -58,7 +58,7 @@ func (n *Node) initSecure() error {
 	}
 	n.out.Chunk = dnode.MbufChunk(n.out.Chunk) // C's mbuf data size: its encryption chunk
 	if p.DatastorePassword != "" {
-		if n.proto.memcache {
+		if n.rt.Memcache() {
 			n.log.Warn("datastore_password is ignored: memcached's text protocol has no AUTH")
 		} else {
 			n.out.DatastoreAuth = outbound.AppendAuth(nil, p.DatastoreUser, p.DatastorePassword)

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/msg"
+	"github.com/dynomite-go/dynomite/engine/route"
 	"github.com/dynomite-go/dynomite/engine/stats"
 )
 
@@ -70,8 +71,8 @@ func clientOf(m *msg.Msg) *accepted {
 	switch o := m.Owner.(type) {
 	case *accepted:
 		return o
-	case *fanout:
-		return o.owner
+	case *route.Fanout:
+		return o.Owner()
 	}
 	return nil
 }
@@ -94,14 +95,14 @@ func (n *Node) statsOwner(m *msg.Msg, size int, peer bool) (*core.Stats, int64) 
 	switch o := m.Owner.(type) {
 	case *accepted:
 		return &o.St, m.St.Start
-	case *fanout:
-		c := o.owner
+	case *route.Fanout:
+		c := o.Owner()
 		if !peer && !m.St.Tagged {
 			c.StatsTag(m, size)
 			m.St.Start = 0
 			m.St.Write = m.Write
 		}
-		return &c.St, o.start
+		return &c.St, o.Start()
 	}
 	return nil, 0
 }

@@ -36,10 +36,10 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	a := &n.adm
 	ps := &n.cluster.peerStats
 	v[stats.ClientDroppedRequests] += a.refused.Load()
-	v[stats.PeerMismatchRequests] += ps.mismatch.Load()
-	v[stats.PeerDroppedRequests] += ps.dropped.Load()
-	v[stats.RemotePeerDroppedRequests] += ps.remoteDropped.Load()
-	v[stats.RemotePeerFailoverRequests] += ps.remoteFailover.Load()
+	v[stats.PeerMismatchRequests] += ps.Mismatch.Load()
+	v[stats.PeerDroppedRequests] += ps.Dropped.Load()
+	v[stats.RemotePeerDroppedRequests] += ps.RemoteDropped.Load()
+	v[stats.RemotePeerFailoverRequests] += ps.RemoteFailover.Load()
 	n.dnodeQueues(v)
 	if e := n.in.Session; e != nil {
 		v[stats.ClientAuthFailures] += e.AuthFailures.Load()

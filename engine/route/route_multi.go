@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"sync"
@@ -29,7 +29,7 @@ import (
 // multi is one split request.
 type multi struct {
 	mu      sync.Mutex
-	node    *Node // whose pool mp belongs to; kept across reuse
+	node    *Router // whose pool mp belongs to; kept across reuse
 	owner   *accepted
 	m       *msg.Msg
 	split   resp.Split
@@ -50,13 +50,13 @@ type part struct {
 }
 
 // acquireMulti returns a cleared multi of n's pool.
-func acquireMulti(n *Node) *multi {
-	mp, _ := n.cluster.multis.Get().(*multi)
+func acquireMulti(n *Router) *multi {
+	mp, _ := n.multis.Get().(*multi)
 	if mp == nil {
 		mp = &multi{node: n}
 	}
 	if mp.frames == nil {
-		mp.frames = n.env.Bufs.Get()
+		mp.frames = n.Core.Bufs.Get()
 	}
 	return mp
 }
@@ -77,7 +77,7 @@ func resetPartTok(r *inbound.Scratch, nodes int) {
 // protocol's split, and routes every part like a request of its own. It
 // reports false, doing nothing, when the request has a single owner or
 // cannot be split; the caller routes it whole.
-func (n *Node) routeMulti(c *accepted, t *topology, req replica.Request, frame []byte) bool {
+func (n *Router) routeMulti(c *accepted, t *topology, req replica.Request, frame []byte) bool {
 	r := &c.Route
 	resetPartTok(r, t.Nodes())
 	if r.OwnerFn == nil {
@@ -91,7 +91,7 @@ func (n *Node) routeMulti(c *accepted, t *topology, req replica.Request, frame [
 		mp.release()
 		return false
 	}
-	m := n.pushRouted(c, len(frame))
+	m := n.PushRouted(c, len(frame))
 	if m == nil {
 		mp.release()
 		return true
@@ -130,7 +130,7 @@ func localOwner(r *inbound.Scratch, key []byte) int {
 // answerPart takes the decided reply of part i; the last one merges and
 // answers the client.
 func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
-	b := mp.node.env.Bufs.Get()
+	b := mp.node.Core.Bufs.Get()
 	b.B = append(b.B, reply...)
 	mp.mu.Lock()
 	mp.kept[i] = b
@@ -143,7 +143,7 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 	for j, k := range mp.kept {
 		mp.replies[j] = k.B
 	}
-	out := mp.node.env.Bufs.Get()
+	out := mp.node.Core.Bufs.Get()
 	var err error
 	if mp.wide.kind != wideNone {
 		out.B, err = mp.wide.merge(mp, out.B)
@@ -155,14 +155,14 @@ func (mp *multi) answerPart(i int, reply []byte, bt *batch.Batch) {
 		reply = mp.node.proto.badMerge
 	}
 	mp.owner.Reply(mp.m, reply, bt)
-	mp.node.env.Bufs.Put(out)
+	mp.node.Core.Bufs.Put(out)
 	mp.release()
 }
 
 // release returns mp to the pool; mp must not be used afterwards.
 func (mp *multi) release() {
 	for i, b := range mp.kept {
-		mp.node.env.Bufs.Put(b)
+		mp.node.Core.Bufs.Put(b)
 		mp.kept[i] = nil
 		mp.replies[i] = nil
 	}
@@ -171,8 +171,8 @@ func (mp *multi) release() {
 	clear(mp.parts)
 	mp.parts = mp.parts[:0]
 	if mp.frames != nil && cap(mp.frames.B) > 1<<20 {
-		mp.node.env.Bufs.Put(mp.frames)
+		mp.node.Core.Bufs.Put(mp.frames)
 		mp.frames = nil
 	}
-	mp.node.cluster.multis.Put(mp)
+	mp.node.multis.Put(mp)
 }

@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"github.com/dynomite-go/dynomite/codec/dnode"
@@ -10,10 +10,10 @@ import (
 // is, with no fan-out (a solo node's requests, a peer's DMSG_REQ, the
 // delete admin mode allows). Routing in a cluster is route.go.
 
-// forward sends the request frame of c to c's datastore connection.
+// Forward sends the request frame of c to c's datastore connection.
 // The frame's bytes are copied into the server's output; nothing else is
 // kept, so the caller may reuse buf afterwards.
-func (n *Node) forward(c *accepted, frame []byte) {
+func (n *Router) Forward(c *accepted, frame []byte) {
 	if n.rejectByState(c) {
 		return
 	}
@@ -21,22 +21,22 @@ func (n *Node) forward(c *accepted, frame []byte) {
 		c.Local(n.proto.tooManyMsgs)
 		return
 	}
-	m := n.msgs.Acquire(c)
+	m := n.Msgs.Acquire(c)
 	m.Mute = c.Mute()
 	c.StatsTag(m, len(frame))
 	c.Push(m)
-	if !n.links[c.Pin].Enqueue(frame, m, &c.B) {
+	if !n.Links[c.Pin].Enqueue(frame, m, &c.B) {
 		c.Reply(m, n.proto.codeReply(replica.StorageRefused), &c.B)
 	}
 }
 
-// peerRequest executes one request of the node's protocol from a peer
+// PeerRequest executes one request of the node's protocol from a peer
 // (inbound.Env.Peer): DMSG_REQ on the local datastore without re-checking
 // ownership, DMSG_REQ_FORWARD as the coordinator of this DC at DC_ONE
 // (docs/compat.md §4.3 step 7).
-func (n *Node) peerRequest(c *accepted, frame []byte, t dnode.Type) {
+func (n *Router) PeerRequest(c *accepted, frame []byte, t dnode.Type) {
 	if t == dnode.TypeReq {
-		n.forward(c, frame)
+		n.Forward(c, frame)
 		return
 	}
 	n.routeForwarded(c, frame)
@@ -47,8 +47,8 @@ func (n *Node) peerRequest(c *accepted, frame []byte, t dnode.Type) {
 // §4.8): NORMAL executes everything; WRITES_ONLY and RESUMING execute
 // writes only; STANDBY, and every other state (where C Dynomite stalls the
 // request), execute nothing.
-func (n *Node) rejectByState(c *accepted) bool {
-	st := admin.State(n.adm.state.Load())
+func (n *Router) rejectByState(c *accepted) bool {
+	st := admin.State(n.State.Load())
 	if st == admin.Normal {
 		return false
 	}

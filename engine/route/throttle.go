@@ -1,10 +1,9 @@
-package engine
+package route
 
 import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/engine/batch"
-	"github.com/dynomite-go/dynomite/engine/membership"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -22,15 +21,6 @@ const (
 	throttleWait           // a timer sends it later
 	throttleRefused        // the queue is full
 )
-
-// newPeerThrottle returns the Throttle of a peer, nil for one in this
-// node's DC or when conn_msg_rate is not positive.
-func newPeerThrottle(n *Node, sameDC bool) *membership.Throttle {
-	if sameDC || n.cfg.Pool.ConnMsgRate < 1 {
-		return nil
-	}
-	return membership.NewThrottle(n.cfg.Pool.ConnMsgRate, 0)
-}
 
 // throttle applies the conn_msg_rate of target i's peer to its copy of
 // frame. It does not allocate unless the copy has to wait. Callers hold
@@ -64,7 +54,7 @@ func (f *fanout) throttle(i int, tg replica.Target, frame []byte) int {
 // reference throttle took.
 func (f *fanout) sendLater(i int, frame []byte) {
 	var b batch.Batch
-	b.Now = f.node.env.Clock()
+	b.Now = f.node.Core.Clock()
 	f.mu.Lock()
 	f.refs--
 	f.admitted = int32(i) + 1

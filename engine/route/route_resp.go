@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"github.com/dynomite-go/dynomite/codec/resp"
@@ -80,12 +80,12 @@ func mergeRESP(mp *multi, dst []byte) ([]byte, error) { return mp.split.Merge(ds
 // replies could never agree. It returns the frame to route, nil when the
 // request was answered. A rewritten frame lives in c.rewrite until the
 // next rewrite on this connection (enqueue copies it).
-func prepareRESP(n *Node, c *accepted, t *topology, req replica.Request, frame []byte) []byte {
+func prepareRESP(n *Router, c *accepted, t *topology, req replica.Request, frame []byte) []byte {
 	switch cmd := c.Req.Cmd; {
-	case cmd == n.cluster.cmdEval && n.spansNodes(c, t):
+	case cmd == n.cmdEval && n.spansNodes(c, t):
 		c.Local(n.proto.codeReply(replica.ScriptSpansNodes))
 		return nil
-	case cmd == n.cluster.cmdSmembers && req.Level == replica.DCSafeQuorum:
+	case cmd == n.cmdSmembers && req.Level == replica.DCSafeQuorum:
 		c.Route.Rewrite = resp.AppendSortAlpha(c.Route.Rewrite[:0], c.Req.Args[1])
 		return c.Route.Rewrite
 	}

@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 )
 
 // Redis commands whose keys, or whose answer, span nodes (route.go's
-// dispatch hands them here first):
+// Dispatch hands them here first):
 //
 //	several keys, not split (FlagCrossSlot) ── owners differ in some rack ──▶ -CROSSSLOT, at once
 //	                                        └─ one owner in every rack ─────▶ routed as usual
@@ -74,7 +74,7 @@ type wide struct {
 // keyspace applies the rules above to c's request (classified as req). It
 // reports true when it answered or routed the request; req may be
 // adjusted (FLUSHALL's routing) when it reports false.
-func (n *Node) keyspace(c *accepted, t *topology, req *replica.Request, frame []byte) bool {
+func (n *Router) keyspace(c *accepted, t *topology, req *replica.Request, frame []byte) bool {
 	if n.proto.memcache {
 		return false
 	}
@@ -108,7 +108,7 @@ func (n *Node) keyspace(c *accepted, t *topology, req *replica.Request, frame []
 // soloKeyspace is keyspace for a node that is the whole cluster (every
 // spanning command but INFO is the datastore's own there). It reports
 // true when it routed the request.
-func (n *Node) soloKeyspace(c *accepted, t *topology, frame []byte) bool {
+func (n *Router) soloKeyspace(c *accepted, t *topology, frame []byte) bool {
 	if t == nil || n.proto.memcache || c.Req.Cmd != cmdInfo {
 		return false
 	}
@@ -141,8 +141,8 @@ func crossSlot(c *accepted, t *topology) bool {
 
 // routeWide sends frame to each node of targets (one part each, that node
 // alone, DC_ONE) and answers c with the parts merged by w.
-func (n *Node) routeWide(c *accepted, t *topology, req replica.Request, frame []byte, w wide, targets []int) {
-	m := n.pushRouted(c, len(frame))
+func (n *Router) routeWide(c *accepted, t *topology, req replica.Request, frame []byte, w wide, targets []int) {
+	m := n.PushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
@@ -170,7 +170,7 @@ func (n *Node) routeWide(c *accepted, t *topology, req replica.Request, frame []
 
 // routeScan sends SCAN to the node its cursor names, with that node's
 // cursor.
-func (n *Node) routeScan(c *accepted, t *topology, req replica.Request) {
+func (n *Router) routeScan(c *accepted, t *topology, req replica.Request) {
 	cur, err := strconv.ParseUint(string(c.Req.Args[1]), 10, 64)
 	if err != nil {
 		c.Local(replyBadCursor)

@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"time"
@@ -58,11 +58,11 @@ type readRepair struct {
 	swept  bool // the clean-up was sent
 }
 
-// readRepairOn reports whether requests are rewritten now (spec §3.6).
-func (n *Node) readRepairOn() bool {
-	return !n.proto.memcache && n.adm.repairs.Load() &&
-		replica.Level(n.adm.rlevel.Load()) > replica.DCOne &&
-		replica.Level(n.adm.wlevel.Load()) > replica.DCOne
+// ReadRepairOn reports whether requests are rewritten now (spec §3.6).
+func (n *Router) ReadRepairOn() bool {
+	return !n.proto.memcache && n.Repairs.Load() &&
+		replica.Level(n.RLevel.Load()) > replica.DCOne &&
+		replica.Level(n.WLevel.Load()) > replica.DCOne
 }
 
 // readRepairRewrite rewrites the client's request (c.Req, whose bytes are
@@ -71,8 +71,8 @@ func (n *Node) readRepairOn() bool {
 // the next rewrite on c, or frame unchanged) and the state the fanout
 // keeps, nil when none is needed. Called by dispatch while the
 // admin flag is set.
-func (n *Node) readRepairRewrite(c *accepted, req replica.Request, frame []byte) (*readRepair, []byte) {
-	if req.Routing != replica.RouteNormal || !n.readRepairOn() {
+func (n *Router) readRepairRewrite(c *accepted, req replica.Request, frame []byte) (*readRepair, []byte) {
+	if req.Routing != replica.RouteNormal || !n.ReadRepairOn() {
 		return nil, frame
 	}
 	args := c.Req.Args
@@ -97,7 +97,7 @@ func (n *Node) readRepairRewrite(c *accepted, req replica.Request, frame []byte)
 		return nil, out
 	}
 	rr := &readRepair{ts: ts, read: read, del: del}
-	rr.orig = n.env.Bufs.Get()
+	rr.orig = n.Core.Bufs.Get()
 	rr.orig.B = append(rr.orig.B, frame...)
 	return rr, out
 }
@@ -108,8 +108,8 @@ func (f *fanout) releaseReadRepair() {
 	if f.rr == nil {
 		return
 	}
-	f.node.env.Bufs.Put(f.rr.orig)
-	f.node.env.Bufs.Put(f.rr.winV)
+	f.node.Core.Bufs.Put(f.rr.orig)
+	f.node.Core.Bufs.Put(f.rr.winV)
 	f.rr = nil
 }
 
@@ -175,7 +175,7 @@ func (f *fanout) keepWinner(w repair.Reply) {
 	if w.Status == 'X' {
 		return
 	}
-	rr.winV = f.node.env.Bufs.Get()
+	rr.winV = f.node.Core.Bufs.Get()
 	rr.winV.B = append(rr.winV.B, w.Value...)
 	rr.win = w
 	rr.win.Value = rr.winV.B
@@ -210,7 +210,7 @@ func (f *fanout) readRepairAnswer(i int, reply []byte, code replica.Code, late b
 					f.sendRepair(tg, p, p.Status == 'E', b)
 				}
 			}
-			f.node.env.Bufs.Put(rr.winV)
+			f.node.Core.Bufs.Put(rr.winV)
 			rr.winV = nil
 			f.keepWinner(p)
 		}
@@ -262,7 +262,7 @@ func (f *fanout) sendRepair(tg replica.Target, w repair.Reply, byAdd bool, b *ba
 	}
 	tg.Forward = false // straight to the stale replica, as C does
 	if f.sendBackground(tg, frame, b) {
-		f.node.conv.readRepairs.Add(1)
+		f.node.ReadRepairs.Add(1)
 	}
 }
 
@@ -289,7 +289,7 @@ func (f *fanout) sendBackground(tg replica.Target, frame []byte, b *batch.Batch)
 	if lk == nil {
 		return false
 	}
-	m := f.node.msgs.Acquire(discardOwner{})
+	m := f.node.Msgs.Acquire(discardOwner{})
 	m.Idx = -1
 	m.Write, m.Forward = true, tg.Forward
 	if lk.Enqueue(frame, m, b) {

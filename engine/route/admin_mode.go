@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"github.com/dynomite-go/dynomite/replica"
@@ -9,7 +9,7 @@ import (
 // when this node owns every key in its rack, else it is refused with
 // "Invalid request in Dynomite's admin mode". Admin mode is how keys a
 // node no longer owns are purged from its datastore.
-func (n *Node) adminDel(c *accepted, t *topology, frame []byte) {
+func (n *Router) adminDel(c *accepted, t *topology, frame []byte) {
 	p := &n.proto
 	dc, rack, self := t.LocalDC(), t.LocalRack(), t.LocalNode()
 	for i, keys := 0, p.keyCount(c); i < keys; i++ {
@@ -18,5 +18,5 @@ func (n *Node) adminDel(c *accepted, t *topology, frame []byte) {
 			return
 		}
 	}
-	n.forward(c, frame)
+	n.Forward(c, frame)
 }

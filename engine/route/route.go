@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"hash/crc32"
@@ -41,7 +41,7 @@ import (
 // fanout is one routed request (or one part of a split multi-key request).
 type fanout struct {
 	mu    sync.Mutex
-	node  *Node // whose pool f belongs to; kept across reuse
+	node  *Router // whose pool f belongs to; kept across reuse
 	topo  *topology
 	plan  replica.Plan
 	tr    replica.Tracker
@@ -71,8 +71,8 @@ type fanout struct {
 }
 
 // acquireFanout returns a cleared fanout of the owner's node pool.
-func acquireFanout(n *Node, t *topology, owner *accepted) *fanout {
-	f, _ := n.cluster.fanouts.Get().(*fanout)
+func acquireFanout(n *Router, t *topology, owner *accepted) *fanout {
+	f, _ := n.fanouts.Get().(*fanout)
 	if f == nil {
 		f = new(fanout)
 	}
@@ -84,28 +84,28 @@ func acquireFanout(n *Node, t *topology, owner *accepted) *fanout {
 // release returns f to the pool; f must not be used afterwards.
 func (f *fanout) release() {
 	for i, b := range f.kept {
-		f.node.env.Bufs.Put(b)
+		f.node.Core.Bufs.Put(b)
 		f.kept[i] = nil
 	}
-	f.node.env.Bufs.Put(f.frame)
+	f.node.Core.Bufs.Put(f.frame)
 	f.releaseReadRepair()
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
 	f.part, f.refs, f.decided, f.sum, f.start, f.admitted = 0, 0, false, false, 0, 0
 	f.kept = nil
 	f.plan.Reset()
-	f.node.cluster.fanouts.Put(f)
+	f.node.fanouts.Put(f)
 }
 
-// dispatch sends a request of the node's protocol on its way: on a single
+// Dispatch sends a request of the node's protocol on its way: on a single
 // node straight to the datastore, in a cluster through the coordinator.
 // The protocol (proto.go) supplies the request's class, keys, split and
 // rewrites; the steps are the same for Redis and memcached.
 // It is the accepted connections' inbound.Env.Dispatch.
-func (n *Node) dispatch(c *accepted, frame []byte) {
-	t := n.cluster.topo.Load()
+func (n *Router) Dispatch(c *accepted, frame []byte) {
+	t := n.Topo.Load()
 	if t == nil || t.Solo {
 		if !n.soloKeyspace(c, t, frame) {
-			n.forward(c, frame)
+			n.Forward(c, frame)
 		}
 		return
 	}
@@ -114,7 +114,7 @@ func (n *Node) dispatch(c *accepted, frame []byte) {
 	if n.keyspace(c, t, &req, frame) {
 		return // CROSSSLOT, cluster-wide (route_keyspace.go)
 	}
-	if n.adminMode > 0 && p.adminDelete(c) {
+	if n.AdminMode > 0 && p.adminDelete(c) {
 		n.adminDel(c, t, frame)
 		return
 	}
@@ -125,10 +125,10 @@ func (n *Node) dispatch(c *accepted, frame []byte) {
 		return // answered locally
 	}
 	var rr *readRepair
-	if n.adm.repairs.Load() {
+	if n.Repairs.Load() {
 		rr, frame = n.readRepairRewrite(c, req, frame)
 	}
-	m := n.pushRouted(c, len(frame))
+	m := n.PushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
@@ -141,7 +141,7 @@ func (n *Node) dispatch(c *accepted, frame []byte) {
 
 // spansNodes reports whether the keys of the request have more than one
 // owner in the local rack.
-func (n *Node) spansNodes(c *accepted, t *topology) bool {
+func (n *Router) spansNodes(c *accepted, t *topology) bool {
 	p := &n.proto
 	keys := p.keyCount(c)
 	if keys < 2 {
@@ -157,16 +157,16 @@ func (n *Node) spansNodes(c *accepted, t *topology) bool {
 	return false
 }
 
-// pushRouted admits a request of size bytes and queues its msg in the
+// PushRouted admits a request of size bytes and queues its msg in the
 // reply order; nil when max_msgs is reached (the client has been
 // answered). The size is kept for the queues of an accepted peer
 // connection (inbound.Conn.Queues).
-func (n *Node) pushRouted(c *accepted, size int) *msg.Msg {
+func (n *Router) PushRouted(c *accepted, size int) *msg.Msg {
 	if !n.admit() {
 		c.Local(n.proto.tooManyMsgs)
 		return nil
 	}
-	m := n.msgs.Acquire(c)
+	m := n.Msgs.Acquire(c)
 	m.St.Size = int64(size)
 	c.Push(m)
 	return m
@@ -175,15 +175,15 @@ func (n *Node) pushRouted(c *accepted, size int) *msg.Msg {
 // routeForwarded coordinates a DMSG_REQ_FORWARD from another DC: the owner
 // in every rack of this DC, answering with the own rack's reply (DC_ONE;
 // the level is not carried on the wire).
-func (n *Node) routeForwarded(c *accepted, frame []byte) {
-	t := n.cluster.topo.Load()
+func (n *Router) routeForwarded(c *accepted, frame []byte) {
+	t := n.Topo.Load()
 	if t == nil || t.Solo {
-		n.forward(c, frame)
+		n.Forward(c, frame)
 		return
 	}
 	req := n.proto.classify(c, t)
 	req.Write, req.Level = true, replica.DCOne
-	m := n.pushRouted(c, len(frame))
+	m := n.PushRouted(c, len(frame))
 	if m == nil {
 		return
 	}
@@ -208,8 +208,8 @@ func launch(c *accepted, f *fanout, frame []byte) {
 	r := f.plan.Req
 	f.sum = r.Level > replica.DCOne
 	if r.Level == replica.DCOne && !r.Write && r.Routing == replica.RouteNormal && f.topo.Racks(f.topo.LocalDC()) > 1 ||
-		r.Write && f.node.conv.hints != nil { // kept for a hint (hints_node.go)
-		f.frame = f.node.env.Bufs.Get()
+		r.Write && f.node.Hinting { // kept for a hint (hints_node.go)
+		f.frame = f.node.Core.Bufs.Get()
 		f.frame.B = append(f.frame.B, frame...)
 	}
 	f.mu.Lock()
@@ -251,7 +251,7 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			}
 		}
 		if lk != nil {
-			cm := f.node.msgs.Acquire(f)
+			cm := f.node.Msgs.Acquire(f)
 			cm.Idx = int32(i)
 			cm.Write, cm.Forward = f.plan.Req.Write, tg.Forward
 			if lk.Enqueue(frame, cm, b) {
@@ -261,21 +261,21 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 			cm.Release()
 		}
 		if f.plan.Req.Write {
-			f.node.hintWrite(f.topo, tg, frame)
+			f.node.HintWrite(f.topo, tg, frame)
 		}
-		stats := &f.node.cluster.peerStats
+		stats := f.node.PeerStats
 		switch {
 		case tg.Forward:
 			next, ok := replica.Failover(f.topo, &f.plan, tg)
 			if !ok {
-				stats.remoteDropped.Add(1)
+				stats.RemoteDropped.Add(1)
 				return
 			}
-			stats.remoteFailover.Add(1)
+			stats.RemoteFailover.Add(1)
 			f.plan.Targets = append(f.plan.Targets, next)
 			i = len(f.plan.Targets) - 1
 		case !tg.Counted:
-			stats.dropped.Add(1)
+			stats.Dropped.Add(1)
 			return
 		default:
 			if !f.decided {
@@ -289,18 +289,18 @@ func (f *fanout) send(i int, frame []byte, b *batch.Batch) {
 // slotFor returns the connection link of a target and the failure code
 // when it cannot be reached; a nil link means no such peer.
 func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
-	if tg.Node >= 0 && tg.Node < len(f.topo.Peers) && !f.topo.Allow(tg.Node, &f.node.env) {
+	if tg.Node >= 0 && tg.Node < len(f.topo.Peers) && !f.topo.Allow(tg.Node, f.node.Core) {
 		if tg.Node == f.topo.Local() {
 			return nil, replica.StorageRefused // ejected (membership_node.go)
 		}
 		return nil, replica.PeerDown
 	}
 	if tg.Node == f.topo.Local() {
-		st := admin.State(f.node.adm.state.Load())
+		st := admin.State(f.node.State.Load())
 		if st != admin.Normal && !(f.plan.Req.Write && st.AllowsWrite()) {
 			return nil, replica.InvalidState // docs/compat.md §4.8: local execution gated
 		}
-		return f.node.links[f.owner.Pin], replica.StorageRefused
+		return f.node.Links[f.owner.Pin], replica.StorageRefused
 	}
 	if tg.Node < 0 || tg.Node >= len(f.topo.Peers) || f.topo.Peers[tg.Node] == nil {
 		return nil, replica.PeerNotConnected
@@ -378,7 +378,7 @@ func (f *fanout) keep(i int, reply []byte) {
 	for len(f.kept) <= i {
 		f.kept = append(f.kept, nil)
 	}
-	b := f.node.env.Bufs.Get()
+	b := f.node.Core.Bufs.Get()
 	b.B = append(b.B, reply...)
 	f.kept[i] = b
 }
@@ -394,4 +394,16 @@ func (f *fanout) answerOwner(reply []byte, b *batch.Batch) {
 	m := f.m
 	f.m = nil
 	f.owner.Reply(m, reply, b)
+}
+
+// hintFailed records a hint when the copy of a write to target i failed
+// or was answered with an error. Callers hold f.mu.
+func (f *fanout) hintFailed(i int, reply []byte, code replica.Code) {
+	if f.frame == nil || !f.plan.Req.Write || i < 0 || i >= len(f.plan.Targets) {
+		return
+	}
+	if code == replica.NoError && !f.node.proto.errorReply(reply) {
+		return
+	}
+	f.node.HintWrite(f.topo, f.plan.Targets[i], f.frame.B)
 }

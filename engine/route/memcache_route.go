@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"github.com/dynomite-go/dynomite/codec/memcache"
@@ -92,6 +92,6 @@ func mergeMemcache(mp *multi, dst []byte) ([]byte, error) {
 
 // prepareMemcache: no memcached command is rewritten or refused by the
 // cluster.
-func prepareMemcache(_ *Node, _ *accepted, _ *topology, _ replica.Request, frame []byte) []byte {
+func prepareMemcache(_ *Router, _ *accepted, _ *topology, _ replica.Request, frame []byte) []byte {
 	return frame
 }

@@ -1,4 +1,4 @@
-package engine
+package route
 
 import (
 	"github.com/dynomite-go/dynomite/codec/memcache"
@@ -49,7 +49,7 @@ type proto struct {
 	merge func(mp *multi, dst []byte) ([]byte, error)
 	// prepare returns the frame to route, rewritten where the cluster
 	// needs it, or nil when it answered the request itself.
-	prepare func(n *Node, c *accepted, t *topology, req replica.Request, frame []byte) []byte
+	prepare func(n *Router, c *accepted, t *topology, req replica.Request, frame []byte) []byte
 
 	tooManyMsgs []byte // max_msgs reached
 	badMerge    []byte // the parts of a split request do not merge
@@ -132,3 +132,12 @@ func (p *proto) errorReply(b []byte) bool {
 	}
 	return len(b) > 0 && b[0] == '-'
 }
+
+// Memcache reports whether the node speaks memcached (else Redis).
+func (n *Router) Memcache() bool { return n.proto.memcache }
+
+// MCLimits are the bounds of the memcached parser and reply scanner.
+func (n *Router) MCLimits() memcache.Limits { return n.proto.mcLimits }
+
+// CodeReply is the client reply for a failure code.
+func (n *Router) CodeReply(c replica.Code) []byte { return n.proto.codeReply(c) }
