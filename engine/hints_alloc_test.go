@@ -13,7 +13,7 @@ import (
 // which with a nil Store must cost nothing.
 func TestAllocsClusterDCOneSETNoHints(t *testing.T) {
 	n, c, cfar, s, sfar := rigConns(t, Options{Config: threeRackRigConfig()})
-	if n.conv.hints != nil {
+	if n.conv.Hinting() {
 		t.Fatal("unexpected hint store without hints_dir")
 	}
 	const depth = 16

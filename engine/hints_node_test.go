@@ -16,7 +16,7 @@ func TestHintsRecordedForUnreachablePeers(t *testing.T) {
 	dir := t.TempDir()
 	cfg.Pool.HintsDir = dir
 	n, c, cfar, s, sfar := rigConns(t, Options{Config: cfg})
-	if n.conv.hints == nil {
+	if !n.conv.Hinting() {
 		t.Fatal("no hint store with hints_dir set")
 	}
 	step := func(req, reply string) {

@@ -14,7 +14,9 @@ import (
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/admin"
 	"github.com/dynomite-go/dynomite/engine/bufpool"
+	"github.com/dynomite-go/dynomite/engine/converge"
 	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/dedicated"
 	"github.com/dynomite-go/dynomite/engine/inbound"
@@ -132,8 +134,8 @@ type Node struct {
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
 
-	sec  nodeSecure  // TLS blocks (secure_node.go)
-	conv convergence // hinted handoff, warm-up, repair (hints_node.go, repair_node.go)
+	sec  nodeSecure           // TLS blocks (secure_node.go)
+	conv converge.Convergence // hinted handoff, warm-up, repair (engine/converge)
 }
 
 // New builds a node from a validated configuration. It opens nothing; Start
@@ -217,7 +219,11 @@ func New(o Options) (*Node, error) {
 	if err := n.initCluster(); err != nil {
 		return nil, err
 	}
-	if err := n.initConvergence(); err != nil {
+	n.conv.Env = converge.Env{
+		Log: log, Cfg: o.Config, DialTimeout: n.dialTimeout, Core: &n.env, Msgs: &n.msgs,
+		Topo: &n.cluster.topo, State: &n.adm.state, Closing: &n.closing, Memcache: n.rt.Memcache(),
+	}
+	if err := n.conv.Init(); err != nil {
 		return nil, err
 	}
 	n.initRouter()
@@ -272,7 +278,7 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
-	n.startConvergence()
+	n.conv.Start()
 	n.enterService()
 	return nil
 }
@@ -354,3 +360,14 @@ func (n *Node) removeClient(c *accepted) {
 		n.env.Spin.Clients.Add(-1)
 	}
 }
+
+// StartRepair starts a warm-up or a comparison (admin.Repairer).
+func (n *Node) StartRepair(j admin.RepairJob) (admin.RepairStatus, error) {
+	return n.conv.StartRepair(j)
+}
+
+// RepairStatus returns the current or last run (admin.Repairer).
+func (n *Node) RepairStatus() admin.RepairStatus { return n.conv.RepairStatus() }
+
+// ConvergenceStats returns the hint and repair counters (admin.Converger).
+func (n *Node) ConvergenceStats() admin.ConvergenceStats { return n.conv.ConvergenceStats() }

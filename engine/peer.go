@@ -222,7 +222,7 @@ func (n *Node) initRouter() {
 		Core: &n.env, Msgs: &n.msgs, Links: n.links, Topo: &n.cluster.topo,
 		PeerStats: &n.cluster.peerStats,
 		State:     &n.adm.state, Repairs: &n.adm.repairs, RLevel: &n.adm.rlevel, WLevel: &n.adm.wlevel,
-		ReadRepairs: &n.conv.readRepairs, Refused: &n.adm.refused, MaxMsgs: n.maxMsgs,
-		AdminMode: n.adminMode, Hinting: n.conv.hints != nil, HintWrite: n.hintWrite,
+		ReadRepairs: &n.conv.ReadRepairs, Refused: &n.adm.refused, MaxMsgs: n.maxMsgs,
+		AdminMode: n.adminMode, Hinting: n.conv.Hinting(), HintWrite: n.conv.HintWrite,
 	}
 }

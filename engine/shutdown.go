@@ -31,7 +31,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.stopPeers()
 	n.wg.Wait()
-	n.stopConvergence() // after the links: no write can leave a hint any more
+	n.conv.Stop() // after the links: no write can leave a hint any more
 	if started {
 		n.waitServe(evl)
 	}

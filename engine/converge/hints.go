@@ -1,16 +1,25 @@
-package engine
+// Package converge is a node's convergence glue: hinted handoff (a
+// write a peer missed is kept by key and replayed once the peer is back),
+// rack repair and warm-up. The node fills Env; the router records hints
+// through HintWrite.
+package converge
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/cluster"
+	"github.com/dynomite-go/dynomite/engine/core"
 	"github.com/dynomite-go/dynomite/engine/hints"
 	"github.com/dynomite-go/dynomite/engine/hints/rackrepair"
 	"github.com/dynomite-go/dynomite/engine/hints/replay"
+	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
 )
 
@@ -49,35 +58,51 @@ const (
 	hintFailStop = 3                      // failed batches in a row before a replayer quits
 )
 
-// convergence is a Node's hinted handoff and repair state.
-type convergence struct {
+// Env is what convergence uses of its node; the node fills it before
+// Init and changes none of it afterwards.
+type Env struct {
+	Log         *slog.Logger
+	Cfg         *conf.Config
+	DialTimeout time.Duration
+	Core        *core.Env
+	Msgs        *msg.Pool
+	Topo        *atomic.Pointer[cluster.Topology]
+	State       *atomic.Uint32 // admin.State of the local node
+	Closing     *atomic.Bool
+	Memcache    bool // the node speaks memcached: no hints, no warm-up
+}
+
+// Convergence is a node's hinted handoff and repair state.
+type Convergence struct {
+	Env
 	repair *rackrepair.Runner
 	hints  *hints.Store // nil: hinted handoff is off
 	lim    replay.Limiter
 
 	mu      sync.Mutex
 	running map[string]bool // targets with a replayer
-	stop    chan struct{}   // closed by stopConvergence
+	stop    chan struct{}   // closed by Stop
 	wg      sync.WaitGroup  // the pump and the replayers
 
 	sent     atomic.Int64 // keys copied to a peer by hint replay
 	failed   atomic.Int64 // replay batches that failed
 	repaired atomic.Int64 // keys copied by repair runs that ended
 
-	readRepairs atomic.Int64 // repair writes sent to stale replicas (readrepair.go)
+	// ReadRepairs counts repair writes sent to stale replicas (engine/route).
+	ReadRepairs atomic.Int64
 }
 
-// initConvergence builds the repair runner and opens the hint file. Called
+// Init builds the repair runner and opens the hint file. Called
 // by New.
-func (n *Node) initConvergence() error {
+func (n *Convergence) Init() error {
 	n.initRepair()
-	p := &n.cfg.Pool
-	n.conv.stop = make(chan struct{})
-	n.conv.running = map[string]bool{}
-	if p.HintsDir == "" || n.rt.Memcache() {
+	p := &n.Cfg.Pool
+	n.stop = make(chan struct{})
+	n.running = map[string]bool{}
+	if p.HintsDir == "" || n.Memcache {
 		return nil
 	}
-	t := n.cluster.topo.Load()
+	t := n.Topo.Load()
 	if t == nil || t.Solo {
 		return nil
 	}
@@ -85,29 +110,29 @@ func (n *Node) initConvergence() error {
 	if err != nil {
 		return fmt.Errorf("cannot open the hints: %w", err)
 	}
-	n.conv.hints = s
-	n.conv.lim = replay.NewLimiter(p.RepairRate, hintBatch)
+	n.hints = s
+	n.lim = replay.NewLimiter(p.RepairRate, hintBatch)
 	if st := s.Stats(); st.Pending > 0 || st.TornBytes > 0 {
-		n.log.Info("hints loaded", "pending", st.Pending, "torn_bytes", st.TornBytes)
+		n.Log.Info("hints loaded", "pending", st.Pending, "torn_bytes", st.TornBytes)
 	}
 	return nil
 }
 
-// startConvergence starts the warm-up at start (when configured) and the
+// Start starts the warm-up at start (when configured) and the
 // hint pump. Called by Start.
-func (n *Node) startConvergence() {
+func (n *Convergence) Start() {
 	n.startWarmUp()
-	if n.conv.hints == nil {
+	if n.hints == nil {
 		return
 	}
-	n.conv.wg.Add(1)
+	n.wg.Add(1)
 	go n.hintPump()
 }
 
-// stopConvergence stops a repair run, the pump and the replayers, and
+// Stop stops a repair run, the pump and the replayers, and
 // closes the hint file. Called by Shutdown; safe on a node never started.
-func (n *Node) stopConvergence() {
-	c := &n.conv
+func (n *Convergence) Stop() {
+	c := n
 	c.repair.Close()
 	c.mu.Lock()
 	select {
@@ -119,17 +144,17 @@ func (n *Node) stopConvergence() {
 	c.wg.Wait()
 	if c.hints != nil {
 		if err := c.hints.Close(); err != nil {
-			n.log.Warn("cannot close the hints", "err", err)
+			n.Log.Warn("cannot close the hints", "err", err)
 		}
 	}
 }
 
-// hintWrite records that peer tg missed the write frame (a request of the
+// HintWrite records that peer tg missed the write frame (a request of the
 // node's protocol) and writes the record before returning. Called under
 // the fanout's lock, on a poller; only on a failure, never for a write
 // every replica took.
-func (n *Node) hintWrite(t *topology, tg replica.Target, frame []byte) {
-	s := n.conv.hints
+func (n *Convergence) HintWrite(t *cluster.Topology, tg replica.Target, frame []byte) {
+	s := n.hints
 	if s == nil || tg.Node == t.Local() || tg.Node < 0 || tg.Node >= len(t.Peers) || t.Peers[tg.Node] == nil {
 		return
 	}
@@ -146,34 +171,34 @@ func (n *Node) hintWrite(t *topology, tg replica.Target, frame []byte) {
 		s.Add(target, req.Args[i])
 	}
 	if err := s.Flush(); err != nil {
-		n.log.Warn("cannot write a hint", "err", err)
+		n.Log.Warn("cannot write a hint", "err", err)
 	}
 }
 
 // hintPump starts a replayer for every peer with hints whose link is up.
-func (n *Node) hintPump() {
-	defer n.conv.wg.Done()
+func (n *Convergence) hintPump() {
+	defer n.wg.Done()
 	tick := time.NewTicker(hintPoll)
 	defer tick.Stop()
 	for {
 		select {
-		case <-n.conv.stop:
+		case <-n.stop:
 			return
 		case <-tick.C:
 		}
-		t := n.cluster.topo.Load()
-		for _, name := range n.conv.hints.Targets() {
+		t := n.Topo.Load()
+		for _, name := range n.hints.Targets() {
 			p := t.PeerByAddr(name)
 			if p == nil || !p.Up() {
 				continue
 			}
-			n.conv.mu.Lock()
-			start := !n.conv.running[name]
+			n.mu.Lock()
+			start := !n.running[name]
 			if start {
-				n.conv.running[name] = true
-				n.conv.wg.Add(1)
+				n.running[name] = true
+				n.wg.Add(1)
 			}
-			n.conv.mu.Unlock()
+			n.mu.Unlock()
 			if start {
 				go n.replayHints(p)
 			}
@@ -181,18 +206,18 @@ func (n *Node) hintPump() {
 	}
 }
 
-var _ admin.Converger = (*Node)(nil)
+var _ admin.Converger = (*Convergence)(nil)
 
 // ConvergenceStats returns the hint and repair counters (admin.Converger).
-func (n *Node) ConvergenceStats() admin.ConvergenceStats {
-	c := &n.conv
+func (n *Convergence) ConvergenceStats() admin.ConvergenceStats {
+	c := n
 	var out admin.ConvergenceStats
 	if c.hints != nil {
 		st := c.hints.Stats()
 		out.HintsPending, out.HintsPendingBytes = int64(st.Pending), st.PendingBytes
 		out.HintsReplayed, out.HintsDropped = int64(st.Replayed), int64(st.Dropped)
 	}
-	out.RepairsSent = c.sent.Load() + c.repaired.Load() + c.readRepairs.Load()
+	out.RepairsSent = c.sent.Load() + c.repaired.Load() + c.ReadRepairs.Load()
 	rs := c.repair.RepairStatus()
 	out.WarmScanned, out.WarmCopied, out.WarmTotal = rs.Scanned, rs.Copied, rs.Total
 	if rs.State == admin.RepairRunning {
@@ -201,3 +226,6 @@ func (n *Node) ConvergenceStats() admin.ConvergenceStats {
 	}
 	return out
 }
+
+// Hinting reports whether hinted handoff is on (a hints_dir in a cluster).
+func (n *Convergence) Hinting() bool { return n.hints != nil }

@@ -1,4 +1,4 @@
-package engine
+package converge
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/engine/batch"
+	"github.com/dynomite-go/dynomite/engine/cluster"
 	"github.com/dynomite-go/dynomite/engine/hints/replay"
 	"github.com/dynomite-go/dynomite/engine/msg"
 	"github.com/dynomite-go/dynomite/replica"
@@ -23,8 +24,8 @@ import (
 var errReplayStopped = errors.New("the node is stopping")
 
 // replayHints copies p's hinted keys to p until none is left.
-func (n *Node) replayHints(p *peer) {
-	c := &n.conv
+func (n *Convergence) replayHints(p *cluster.Peer) {
+	c := n
 	defer func() {
 		c.mu.Lock()
 		delete(c.running, p.Addr)
@@ -40,9 +41,9 @@ func (n *Node) replayHints(p *peer) {
 		case <-ctx.Done():
 		}
 	}()
-	src, err := replay.Dial(n.cfg.Pool.Servers[0].Addr.String(), n.dialTimeout)
+	src, err := replay.Dial(n.Cfg.Pool.Servers[0].Addr.String(), n.DialTimeout)
 	if err != nil {
-		n.log.Warn("cannot replay hints: local datastore unreachable", "peer", p.Addr, "err", err)
+		n.Log.Warn("cannot replay hints: local datastore unreachable", "peer", p.Addr, "err", err)
 		return
 	}
 	defer src.Close()
@@ -69,7 +70,7 @@ func (n *Node) replayHints(p *peer) {
 		c.hints.Release(p.Addr)
 		c.failed.Add(1)
 		if fails++; fails >= hintFailStop || errors.Is(err, errReplayStopped) {
-			n.log.Warn("hint replay paused", "peer", p.Addr, "err", err)
+			n.Log.Warn("hint replay paused", "peer", p.Addr, "err", err)
 			return
 		}
 		select {
@@ -79,14 +80,14 @@ func (n *Node) replayHints(p *peer) {
 	}
 	c.hints.Release(p.Addr)
 	if err := c.hints.Flush(); err != nil {
-		n.log.Warn("cannot write the hints", "err", err)
+		n.Log.Warn("cannot write the hints", "err", err)
 	}
 }
 
 // hintReplayer is the state of one replayHints goroutine.
 type hintReplayer struct {
-	node *Node
-	peer *peer
+	node *Convergence
+	peer *cluster.Peer
 	src  *replay.Conn
 	out  []byte
 	ends []int // ends[i]: end of key i's request in out
@@ -126,10 +127,10 @@ func (r *hintReplayer) send(ctx context.Context, n int) (int, error) {
 	w := newHintWaits(n) // one per batch: a late answer of an earlier one finds its own
 	lk := r.peer.Links[0]
 	var b batch.Batch
-	b.Now = r.node.env.Clock()
+	b.Now = r.node.Core.Clock()
 	start, queued := 0, 0
 	for i := 0; i < n; i++ {
-		m := r.node.msgs.Acquire(w)
+		m := r.node.Msgs.Acquire(w)
 		m.Idx, m.Write = int32(i), true
 		if !lk.Enqueue(r.out[start:r.ends[i]], m, &b) {
 			m.Release()

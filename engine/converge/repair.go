@@ -1,4 +1,4 @@
-package engine
+package converge
 
 import (
 	"fmt"
@@ -26,26 +26,26 @@ import (
 // datastore to answer before it gives up (and logs it).
 const warmStartWait = 30 * time.Second
 
-var _ admin.Repairer = (*Node)(nil)
+var _ admin.Repairer = (*Convergence)(nil)
 
 // initRepair builds the node's repair runner. Called by New.
-func (n *Node) initRepair() {
-	p := &n.cfg.Pool
-	n.conv.repair = rackrepair.New(rackrepair.Config{
+func (n *Convergence) initRepair() {
+	p := &n.Cfg.Pool
+	n.repair = rackrepair.New(rackrepair.Config{
 		Local:         p.Servers[0].Addr.String(),
 		Owns:          n.ownsKey,
 		Rate:          p.RepairRate,
 		CheckpointDir: p.HintsDir,
-		Timeout:       n.dialTimeout,
+		Timeout:       n.DialTimeout,
 		Began:         n.repairBegan,
 		Ended:         n.repairEnded,
-		Log:           n.log.With("part", "repair"),
+		Log:           n.Log.With("part", "repair"),
 	})
 }
 
 // ownsKey reports whether this node owns key in its own rack.
-func (n *Node) ownsKey(key []byte) bool {
-	t := n.cluster.topo.Load()
+func (n *Convergence) ownsKey(key []byte) bool {
+	t := n.Topo.Load()
 	if t == nil || t.Solo {
 		return true
 	}
@@ -53,37 +53,37 @@ func (n *Node) ownsKey(key []byte) bool {
 }
 
 // StartRepair starts a warm-up or a comparison (admin.Repairer).
-func (n *Node) StartRepair(j admin.RepairJob) (admin.RepairStatus, error) {
-	return n.conv.repair.StartRepair(j)
+func (n *Convergence) StartRepair(j admin.RepairJob) (admin.RepairStatus, error) {
+	return n.repair.StartRepair(j)
 }
 
 // RepairStatus returns the current or last run (admin.Repairer).
-func (n *Node) RepairStatus() admin.RepairStatus { return n.conv.repair.RepairStatus() }
+func (n *Convergence) RepairStatus() admin.RepairStatus { return n.repair.RepairStatus() }
 
 // repairBegan holds RESUMING while a warm-up runs: the local datastore is
 // missing keys, so reads go to other racks while writes still land here.
-func (n *Node) repairBegan(j admin.RepairJob) {
+func (n *Convergence) repairBegan(j admin.RepairJob) {
 	if j.Mode != admin.RepairWarm {
 		return
 	}
-	n.adm.state.Store(uint32(admin.Resuming))
-	n.log.Info("warming up: state RESUMING", "source", j.Source)
+	n.State.Store(uint32(admin.Resuming))
+	n.Log.Info("warming up: state RESUMING", "source", j.Source)
 }
 
 // repairEnded makes a node that warmed up whole NORMAL again. A failed
 // warm-up leaves it RESUMING: its data is incomplete; another run (or
 // /state/normal) ends that.
-func (n *Node) repairEnded(st admin.RepairStatus) {
-	n.conv.repaired.Add(st.Copied)
+func (n *Convergence) repairEnded(st admin.RepairStatus) {
+	n.repaired.Add(st.Copied)
 	if st.Job.Mode != admin.RepairWarm {
 		return
 	}
 	if st.State != admin.RepairDone {
-		n.log.Warn("warm-up failed: state stays RESUMING", "source", st.Job.Source, "err", st.Err)
+		n.Log.Warn("warm-up failed: state stays RESUMING", "source", st.Job.Source, "err", st.Err)
 		return
 	}
-	if n.adm.state.CompareAndSwap(uint32(admin.Resuming), uint32(admin.Normal)) {
-		n.log.Info("warmed up: state NORMAL", "source", st.Job.Source, "copied", st.Copied)
+	if n.State.CompareAndSwap(uint32(admin.Resuming), uint32(admin.Normal)) {
+		n.Log.Info("warmed up: state NORMAL", "source", st.Job.Source, "copied", st.Copied)
 	}
 }
 
@@ -91,23 +91,23 @@ func (n *Node) repairEnded(st admin.RepairStatus) {
 // own goroutine whether the local datastore is empty: then it warms the
 // node from warm_up_from, else it makes the node NORMAL. Called by Start
 // before the node enters service.
-func (n *Node) startWarmUp() {
-	src := n.cfg.Pool.WarmUpFrom
-	if src == "" || n.rt.Memcache() {
+func (n *Convergence) startWarmUp() {
+	src := n.Cfg.Pool.WarmUpFrom
+	if src == "" || n.Memcache {
 		return
 	}
-	n.adm.state.Store(uint32(admin.Resuming))
+	n.State.Store(uint32(admin.Resuming))
 	go func() {
 		empty, err := n.localEmpty()
 		switch {
 		case err != nil:
-			n.log.Warn("cannot check the datastore for a warm-up at start: state stays RESUMING", "err", err)
+			n.Log.Warn("cannot check the datastore for a warm-up at start: state stays RESUMING", "err", err)
 		case !empty:
-			n.adm.state.CompareAndSwap(uint32(admin.Resuming), uint32(admin.Normal))
-			n.log.Info("datastore not empty: no warm-up at start", "warm_up_from", src)
+			n.State.CompareAndSwap(uint32(admin.Resuming), uint32(admin.Normal))
+			n.Log.Info("datastore not empty: no warm-up at start", "warm_up_from", src)
 		default:
 			if _, err := n.StartRepair(admin.RepairJob{Mode: admin.RepairWarm, Source: src}); err != nil {
-				n.log.Warn("cannot warm up at start: state stays RESUMING", "warm_up_from", src, "err", err)
+				n.Log.Warn("cannot warm up at start: state stays RESUMING", "warm_up_from", src, "err", err)
 			}
 		}
 	}()
@@ -115,14 +115,14 @@ func (n *Node) startWarmUp() {
 
 // localEmpty asks the local datastore for its key count, retrying for up
 // to warmStartWait while it does not answer.
-func (n *Node) localEmpty() (bool, error) {
+func (n *Convergence) localEmpty() (bool, error) {
 	deadline := time.Now().Add(warmStartWait)
 	for {
-		k, err := localDBSize(n.cfg.Pool.Servers[0].Addr.String(), n.dialTimeout)
+		k, err := localDBSize(n.Cfg.Pool.Servers[0].Addr.String(), n.DialTimeout)
 		if err == nil {
 			return k == 0, nil
 		}
-		if time.Now().After(deadline) || n.closing.Load() {
+		if time.Now().After(deadline) || n.Closing.Load() {
 			return false, err
 		}
 		time.Sleep(200 * time.Millisecond)
