@@ -27,7 +27,7 @@ import (
 //
 // The node fills an inbound.Env (initInbound) and an outbound.Env (New);
 // a client's or a peer's request reaches the node through Env.Dispatch
-// (dispatch, route.go) and Env.Peer (peerRequest, forward.go).
+// (route.Router.Dispatch, engine/route) and Env.Peer (route.Router.PeerRequest).
 //
 // Locks, always taken in this order and never the other way: an accepted
 // connection's input lock, then mu or wmu of any connection. mu is never held

@@ -48,7 +48,7 @@
 //	  │ per complete frame: Validate (unknown, arity), session (AUTH, HELLO,
 //	  │ CLIENT, SELECT, NOAUTH, NOPERM, administration refused: engine/session),
 //	  │ QUIT, conn_consistency, unsupported ── answered locally, in order ─┐
-//	  │ Env.Dispatch: dispatch (route.go), forward (forward.go)             │
+//	  │ Env.Dispatch: engine/route (Dispatch, Forward)                     │
 //	  │ admit (max_msgs) ── refused: "-ERR Dynomite: too many requests..." ─┤
 //	  ▼                                                                     │
 //	forward: msg acquired, pushed on the client's pending (request order)   │
@@ -72,7 +72,7 @@
 //	write; the rest, if any, to slowFlush (netpoll Flush on its own
 //	goroutine)
 //
-// The texts above are Redis's. The protocol (proto.go) is chosen once per
+// The texts above are Redis's. The protocol (engine/route, proto.go) is chosen once per
 // node by data_store: with memcached (engine/inbound's memcache.go) the parser, the reply
 // scanner, the local error lines and the engine's errors ("SERVER_ERROR
 // <source> <message>") change, and the path stays the same, except that
@@ -87,11 +87,11 @@
 //
 // # Cluster
 //
-// With dyn_seeds the node is one of a ring (topo.go: a ring.Snapshot in
+// With dyn_seeds the node is one of a ring (engine/cluster: a ring.Snapshot in
 // an atomic.Pointer, seen by replica as its Topology). A single-node ring
 // keeps the path above unchanged. Otherwise dispatch routes each request
 // with replica.Route and tracks its replies with a replica.Tracker
-// (route.go): every target gets a copy msg queued exactly as above, on the
+// (engine/route): every target gets a copy msg queued exactly as above, on the
 // local datastore's dialled conn or on a peer's, and the copy's reply goes
 // to the request's fanout instead of a client; the winning reply answers
 // the client's msg, so reply order, pipelining bounds and flushing are the
@@ -103,7 +103,7 @@
 // engine/inbound's dnode.go). Multi-key commands are split per local-rack owner by the
 // protocol's split, each part routed on its own, and merged in key order
 // (route_multi.go). One router serves Redis and memcached: the protocol
-// supplies classes, keys, splits, merges and rewrites (proto.go).
+// supplies classes, keys, splits, merges and rewrites (engine/route, proto.go).
 //
 // # Failures
 //

@@ -130,7 +130,7 @@ type Node struct {
 
 	ded dedicated.Env // clients' dedicated datastore connections (dedicated_node.go)
 
-	cluster nodeCluster // ring, peers and peer listener (peer.go, topo.go)
+	cluster nodeCluster // ring, peers and peer listener (peer.go, engine/cluster)
 
 	adm adminState // stats endpoint, node state, stats (admin_node.go)
 

@@ -35,7 +35,7 @@ func TestStatsEveryRowUpdated(t *testing.T) {
 
 // recordingPackages are the packages under engine, besides the node,
 // whose code moves the stats.
-var recordingPackages = []string{"tally", "core", "inbound", "outbound"}
+var recordingPackages = []string{"tally", "core", "inbound", "outbound", "route"}
 
 // constBlock returns the constants of the block of file whose first
 // constant has type typ, but the count (Num...).
