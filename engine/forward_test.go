@@ -58,10 +58,12 @@ func TestForwardPipelineInOrder(t *testing.T) {
 // replies stay in order.
 func TestSeveralDatastoreConnections(t *testing.T) {
 	n, r := proxy(t, func(p *conf.Pool) { p.DatastoreConnections = 3 })
+	waitSpares(t, n)
 	direct := enginetest.DialTB(t, r.Addr)
 	info := do(t, direct, "INFO", "clients")
-	if !strings.Contains(info, "connected_clients:4\r\n") {
-		t.Fatalf("unexpected datastore clients; got %q; want 3 from the node and 1 direct", info)
+	want := 3 + n.ded.Limits.Spares + 1 // shared, spare dedicated ones, this one
+	if !strings.Contains(info, fmt.Sprintf("connected_clients:%d\r\n", want)) {
+		t.Fatalf("unexpected datastore clients; got %q; want 3 shared and %d spare from the node and 1 direct", info, n.ded.Limits.Spares)
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < 6; i++ {

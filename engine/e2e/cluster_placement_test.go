@@ -116,8 +116,8 @@ func keySet(r *enginetest.Reply) map[string]bool {
 	return m
 }
 
-// TestClusterRoutingClasses: 2 racks × 2 nodes. KEYS and SCAN see the local
-// node's datastore only; HGETALL goes to the local rack's owner only, never
+// TestClusterRoutingClasses: 2 racks × 2 nodes. KEYS and SCAN see every
+// node of the local rack; HGETALL goes to the local rack's owner only, never
 // to a quorum; SCRIPT LOAD reaches every node; PING is answered locally.
 func TestClusterRoutingClasses(t *testing.T) {
 	cl := startCluster(t, twoByTwo(), enginetest.NodeConfig{}, nil, enginetest.ClusterOptions{})
@@ -133,19 +133,49 @@ func TestClusterRoutingClasses(t *testing.T) {
 		}
 	}
 	for i := range cl.nodes {
-		nc, st := cl.client(i), cl.store(i)
-		r, err := st.Do("KEYS", "*")
-		if err != nil {
-			t.Fatal(err)
+		nc := cl.client(i)
+		// KEYS and SCAN cover every node of the node's own rack (beyond
+		// C Dynomite, which answers from the local datastore only).
+		want := map[string]bool{}
+		dc, rack := cl.place(i)
+		for j := range cl.nodes {
+			if d, r := cl.place(j); d != dc || r != rack {
+				continue
+			}
+			r, err := cl.store(j).Do("KEYS", "*")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range keySet(r) {
+				want[k] = true
+			}
 		}
-		want := keySet(r)
 		got := keySet(do(t, "KEYS", nc, bound, "KEYS", "*"))
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("KEYS * through %s: got %d keys %v; want the %d keys of its own Redis %v", cl.nodes[i], len(got), got, len(want), want)
+			t.Fatalf("KEYS * through %s: got %d keys %v; want the %d keys of its rack %v", cl.nodes[i], len(got), got, len(want), want)
 		}
-		r = do(t, "SCAN", nc, bound, "SCAN", "0", "COUNT", "1000")
-		if r.Type != '*' || len(r.Elems) != 2 || string(r.Elems[0].Str) != "0" || fmt.Sprint(keySet(r.Elems[1])) != fmt.Sprint(want) {
-			t.Fatalf("SCAN 0 COUNT 1000 through %s: unexpected reply %q; want cursor 0 and the keys of its own Redis", cl.nodes[i], trunc(r.Raw))
+		scanned := map[string]bool{}
+		cursor := "0"
+		for n := 0; ; n++ {
+			r := do(t, "SCAN", nc, bound, "SCAN", cursor, "COUNT", "1000")
+			if r.Type != '*' || len(r.Elems) != 2 {
+				t.Fatalf("SCAN %s COUNT 1000 through %s: unexpected reply %q", cursor, cl.nodes[i], trunc(r.Raw))
+			}
+			for k := range keySet(r.Elems[1]) {
+				if scanned[k] {
+					t.Fatalf("SCAN through %s returned %q twice", cl.nodes[i], k)
+				}
+				scanned[k] = true
+			}
+			if cursor = string(r.Elems[0].Str); cursor == "0" {
+				break
+			}
+			if n > 100 {
+				t.Fatalf("SCAN through %s did not end", cl.nodes[i])
+			}
+		}
+		if fmt.Sprint(scanned) != fmt.Sprint(want) {
+			t.Fatalf("SCAN through %s: got %d keys; want the %d keys of its rack", cl.nodes[i], len(scanned), len(want))
 		}
 		replyIs(t, "PING through "+cl.nodes[i].String(), do(t, "PING", nc, bound, "PING"), nil, "+PONG\r\n")
 	}

@@ -80,7 +80,8 @@ func (n *Router) keyspace(c *accepted, t *topology, req *replica.Request, frame 
 	}
 	cmd := c.Req.Cmd
 	switch {
-	case cmd.Flags&resp.FlagCrossSlot != 0 && len(c.Route.KeyIdx) > 1:
+	case cmd.Flags&resp.FlagCrossSlot != 0 && len(c.Route.KeyIdx) > 1 && cmd != n.cmdEval:
+		// EVAL keeps C Dynomite's own refusal (prepareRESP).
 		if crossSlot(c, t) {
 			c.Local(resp.ReplyCrossSlot)
 			return true
