@@ -260,6 +260,7 @@ func (n *Node) Start() error {
 	for _, lk := range n.links {
 		lk.Start()
 	}
+	n.ded.Start()
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
 	if err != nil {
 		ln.Close()

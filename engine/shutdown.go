@@ -29,6 +29,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	for _, lk := range n.links {
 		lk.Stop()
 	}
+	n.ded.Stop() // no spare is dialled past this point
 	n.stopPeers()
 	n.wg.Wait()
 	n.conv.Stop() // after the links: no write can leave a hint any more

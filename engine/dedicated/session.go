@@ -78,10 +78,15 @@ type Env struct {
 	pool spares
 }
 
-// Init completes e once its fields are set, and starts keeping
-// Limits.Spares spare connections (closed when the node shuts down).
+// Init completes e once its fields are set. It starts nothing: Start does.
 func (e *Env) Init() {
 	e.cmds.init()
+}
+
+// Start starts keeping Limits.Spares spare connections (closed when the
+// node shuts down). Call it once, when the node starts serving: e and
+// the outbound Env it dials through must not change after it.
+func (e *Env) Start() {
 	e.startKeeper()
 }
 

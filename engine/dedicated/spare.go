@@ -17,7 +17,7 @@ import (
 // shared connection could reach the datastore first (a DEL overtaking the
 // BLPOP or XREADGROUP BLOCK that Redis would have served before it).
 //
-// A keeper goroutine, started by Init when Limits.Spares > 0, dials until
+// A keeper goroutine, started by Start when Limits.Spares > 0, dials until
 // Limits.Spares are ready, is woken when one is taken or lost, backs off
 // while the datastore refuses, and closes every spare once the node
 // shuts down (outbound.Env.Closing). A spare is an outbound dedicated
@@ -43,6 +43,7 @@ type spares struct {
 	mu    sync.Mutex
 	ready []*spare
 	wake  chan struct{}
+	done  chan struct{} // closed when the keeper has returned
 }
 
 // Spares is the number of spare connections ready.
@@ -53,13 +54,28 @@ func (e *Env) Spares() int {
 	return n
 }
 
-// startKeeper starts the keeper when spares are wanted. Called by Init.
+// startKeeper starts the keeper when spares are wanted. Called by Start.
 func (e *Env) startKeeper() {
 	if e.Limits.Spares <= 0 || e.Out == nil {
 		return
 	}
 	e.pool.wake = make(chan struct{}, 1)
-	go e.keep()
+	e.pool.done = make(chan struct{})
+	go func() {
+		defer close(e.pool.done)
+		e.keep()
+	}()
+}
+
+// Stop waits for the keeper to close the spares and return; the caller
+// has set outbound.Env.Closing. After Stop no spare is dialled, so the
+// outbound Env's WaitGroup may be waited on. Safe without a keeper.
+func (e *Env) Stop() {
+	if e.pool.done == nil {
+		return
+	}
+	e.nudge()
+	<-e.pool.done
 }
 
 // nudge wakes the keeper without blocking.
