@@ -410,6 +410,15 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 	}
 	t.desc, t.twin, t.tls = s.desc, s.twin, s.clientTLS
 	if err := clusterReady(t, 10*time.Second); err != nil {
+		if len(t.measured) > 0 {
+			st := "unknown"
+			if r, gerr := adminClient.Get("http://" + t.measured[0].StatsAddr + "/state/get_state"); gerr == nil {
+				b, _ := io.ReadAll(io.LimitReader(r.Body, 256))
+				r.Body.Close()
+				st = strings.TrimSpace(string(b))
+			}
+			err = fmt.Errorf("%w; first node %s (%s), output:\n%s", err, st, t.measured[0].LogFile(), t.measured[0].Log())
+		}
 		return nil, errors.Join(err, t.stop())
 	}
 	return t, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -72,6 +73,8 @@ func swapList(seeds []string, readdress bool) string {
 // list's readdress every swapPeriod.
 type floridaServer struct {
 	seeds []string
+	// open: the list is served; before, the service answers 503.
+	open  atomic.Bool
 	flip  atomic.Bool
 	swaps atomic.Int64
 	srv   *http.Server
@@ -87,6 +90,10 @@ func startFlorida(seeds []string, swap bool) (*floridaServer, error) {
 	}
 	f := &floridaServer{seeds: seeds, ln: ln, stop: make(chan struct{})}
 	f.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !f.open.Load() {
+			http.Error(w, "not yet", http.StatusServiceUnavailable)
+			return
+		}
 		_, _ = io.WriteString(w, swapList(f.seeds, f.flip.Load()))
 	})}
 	f.wg.Add(1)
@@ -155,6 +162,7 @@ func startFloridaTarget(s spec, redisPath, tmp string) (*target, error) {
 	t.onStop = fl.close
 	t.swaps = &fl.swaps
 	cfgs[0].DynSeeds = nil
+	cfgs[0].Extra = maps.Clone(cfgs[0].Extra) // Cluster may share one map
 	cfgs[0].Extra["dyn_seed_provider"] = "florida_provider"
 	script := filepath.Join(tmp, s.name+"-node.sh")
 	body := fmt.Sprintf("#!/bin/sh\nexec %q node -seed-interval %s -florida %s \"$@\"\n", exe, swapPeriod, fl.addr())
@@ -172,6 +180,9 @@ func startFloridaTarget(s spec, redisPath, tmp string) (*target, error) {
 		}
 		t.all = append(t.all, n)
 		t.measured = append(t.measured, n)
+		// The list is served once the node serves clients (JOINING), as a
+		// provider that comes up after the node.
+		fl.open.Store(true)
 	}
 	t.port = t.measured[0].Port
 	return t, nil
@@ -222,6 +233,6 @@ func writeSwap(w io.Writer, r swapRow) {
 	if r.Met {
 		verdict = "ok"
 	}
-	fmt.Fprintf(w, "  ops ratio %.3f (target >= %.2f, %d reps), requests lost (error replies) %d (target 0), %d ring swaps served: %s\n",
+	fmt.Fprintf(w, "  ops ratio %.3f (target >= %.2f, %d reps), requests lost (error replies) %d (target 0), %d seed-list changes served: %s\n",
 		r.Ratio, r.Floor, r.Runs, r.Errors, r.Swaps, verdict)
 }
