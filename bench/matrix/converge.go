@@ -94,6 +94,9 @@ func convergence(ctx context.Context, o options, tmp string, stderr io.Writer, r
 	}
 	node1, node3 := t.measured[0], t.measured[2]
 	src, dst := t.stores[0], t.stores[2]
+	if err := waitReplicated(node1.Addr, dst.Addr, 10*time.Second); err != nil {
+		return err
+	}
 	if err := fill(node1.Addr, o.keys); err != nil {
 		return err
 	}
@@ -208,6 +211,26 @@ func fill(addr string, maxKey uint64) error {
 		}
 	}
 	return nil
+}
+
+// waitReplicated waits until a key written through the node at node
+// reaches the Redis at store: at DC_ONE a write made before the peer
+// links are up is not replicated.
+func waitReplicated(node, store string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for i := 0; ; i++ {
+		v := strconv.Itoa(i)
+		if _, err := do(node, "SET", "matrix:probe", v); err == nil {
+			time.Sleep(50 * time.Millisecond)
+			if r, err := do(store, "GET", "matrix:probe"); err == nil && string(r.Str) == v {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("cannot see a write through %s in %s within %v", node, store, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitDBSize waits until the Redis at addr holds at least n keys.
