@@ -78,22 +78,22 @@ func TestSwapReport(t *testing.T) {
 		{Workload: "mix", Target: noSwapTarget, Rep: 1, Load: load{OpsSec: 100}},
 		{Workload: "mix", Target: swapTarget, Rep: 1, Load: load{OpsSec: 98}},
 	}
-	r := swapReport(s, 5)
+	r := swapReport(s, 5, 5)
 	if r.Runs != 1 || r.Ratio != 0.98 || !r.Met || r.Swaps != 5 {
 		t.Fatalf("report %+v; want 1 run, 0.98, met", r)
 	}
 	s[1].Load.Errors = 3
-	if r := swapReport(s, 5); r.Met || r.Errors != 3 {
+	if r := swapReport(s, 5, 5); r.Met || r.Errors != 3 {
 		t.Fatalf("report with errors %+v; want 3 errors, not met", r)
 	}
 	s[1].Load = load{OpsSec: 90}
-	if r := swapReport(s, 5); r.Met {
+	if r := swapReport(s, 5, 5); r.Met {
 		t.Fatalf("report at 0.90 %+v; want not met", r)
 	}
-	if r := swapReport(s[:1], 0); r.Runs != 0 || r.Met {
+	if r := swapReport(s[:1], 0, 0); r.Runs != 0 || r.Met {
 		t.Fatalf("report without a pair %+v", r)
 	}
-	b, err := json.Marshal(swapReport(nil, 0))
+	b, err := json.Marshal(swapReport(nil, 0, -1))
 	if err != nil || !strings.Contains(string(b), `"ops_ratio":null`) {
 		t.Fatalf("JSON without a pair: %s %v", b, err)
 	}
@@ -166,23 +166,33 @@ func TestSentAt(t *testing.T) {
 	}
 }
 
-// TestPerTick: the publishers together send exactly rate messages a
-// second, each tick's share within one message of the others'.
-func TestPerTick(t *testing.T) {
-	for _, rate := range []int{1, 7, 99, 10000, 12345} {
-		ticks := int(time.Second / pubsubTick)
-		total := 0
+// TestShare: the publishers' parts add up to the total and differ by at
+// most one.
+func TestShare(t *testing.T) {
+	for _, total := range []int{0, 1, 7, 99, 10000, 12345} {
+		sum, lo, hi := 0, total, 0
 		for p := 0; p < pubsubPublishers; p++ {
-			for k := 0; k < ticks; k++ {
-				n := perTick(rate, p, pubsubPublishers, k)
-				if n < 0 {
-					t.Fatalf("rate %d: negative share %d", rate, n)
-				}
-				total += n
-			}
+			n := share(total, p, pubsubPublishers)
+			sum += n
+			lo, hi = min(lo, n), max(hi, n)
 		}
-		if total != rate {
-			t.Fatalf("rate %d: %d messages a second", rate, total)
+		if sum != total || hi-lo > 1 {
+			t.Fatalf("total %d: parts add to %d, spread %d..%d", total, sum, lo, hi)
+		}
+	}
+}
+
+// TestInfoInt: a top-level integer is read; anything else is -1.
+func TestInfoInt(t *testing.T) {
+	for in, want := range map[string]int64{
+		`{"ring_swaps":7,"x":1}`: 7,
+		`{"ring_swaps":"7"}`:     -1,
+		`{"other":7}`:            -1,
+		`[1,2]`:                  -1,
+		`garbage`:                -1,
+	} {
+		if got := infoInt(strings.NewReader(in), "ring_swaps"); got != want {
+			t.Fatalf("%s: %d; want %d", in, got, want)
 		}
 	}
 }

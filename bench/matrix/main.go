@@ -284,13 +284,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		writeSecure(stdout, rep.Secure)
 	}
 	if o.swap {
-		var swaps int64
+		swaps, ring := int64(0), int64(-1)
 		for _, t := range targets {
 			if t.name == swapTarget && t.swaps != nil {
-				swaps = t.swaps.Load()
+				swaps, ring = t.swaps.Load(), ringSwaps(t.measured[0].StatsAddr)
 			}
 		}
-		row := swapReport(rep.Samples, swaps)
+		row := swapReport(rep.Samples, swaps, ring)
 		rep.Swap = &row
 		writeSwap(stdout, row)
 	}

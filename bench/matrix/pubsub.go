@@ -188,7 +188,7 @@ func pubsub(ctx context.Context, o options, res *pubsubResult) (err error) {
 		pwg.Add(1)
 		go func(p int) {
 			defer pwg.Done()
-			if err := publishPaced(ctx, t.measured[0].Addr, o.pubRate, p, end, &published); err != nil {
+			if err := publishPaced(ctx, t.measured[0].Addr, o.pubRate, p, start, end, &published); err != nil {
 				pmu.Lock()
 				pubErr = errors.Join(pubErr, err)
 				pmu.Unlock()
@@ -210,22 +210,16 @@ func pubsub(ctx context.Context, o options, res *pubsubResult) (err error) {
 	return pubErr
 }
 
-// perTick returns how many messages publisher p of n sends in tick number
-// k so that n publishers together send rate messages per second at one
-// tick every pubsubTick.
-func perTick(rate, p, n, k int) int {
-	ticks := int(time.Second / pubsubTick)
-	// Messages due by the end of tick k, for this publisher's share.
-	due := func(k int) int { return (rate*(k+1)/ticks + n - 1 - p) / n }
-	if k == 0 {
-		return due(0)
-	}
-	return due(k) - due(k-1)
+// share returns publisher p's part of total messages split over n
+// publishers: the parts differ by at most one and add up to total.
+func share(total, p, n int) int {
+	return (total + n - 1 - p) / n
 }
 
-// publishPaced publishes through addr at publisher p's share of rate until
-// end, pipelining each tick's messages; every reply must be an integer.
-func publishPaced(ctx context.Context, addr string, rate, p int, end time.Time, published *atomic.Int64) error {
+// publishPaced publishes through addr at publisher p's share of rate from
+// start until end, pipelining what is due at each tick (what fell behind is
+// caught up at the next one); every reply must be an integer.
+func publishPaced(ctx context.Context, addr string, rate, p int, start, end time.Time, published *atomic.Int64) error {
 	c, err := enginetest.Dial(addr)
 	if err != nil {
 		return err
@@ -234,8 +228,9 @@ func publishPaced(ctx context.Context, addr string, rate, p int, end time.Time, 
 	c.Timeout = 5 * time.Second
 	tk := time.NewTicker(pubsubTick)
 	defer tk.Stop()
-	for k := 0; time.Now().Before(end); k++ {
-		n := perTick(rate, p, pubsubPublishers, k%int(time.Second/pubsubTick))
+	sent := 0
+	for now := time.Now(); now.Before(end); now = time.Now() {
+		n := share(int(float64(rate)*now.Sub(start).Seconds()), p, pubsubPublishers) - sent
 		for i := 0; i < n; i++ {
 			if err := c.Send("PUBLISH", pubsubChannel, strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
 				return err
@@ -254,6 +249,7 @@ func publishPaced(ctx context.Context, addr string, rate, p int, end time.Time, 
 			}
 			published.Add(1)
 		}
+		sent += max(n, 0)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

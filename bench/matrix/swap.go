@@ -195,7 +195,10 @@ type swapRow struct {
 	Floor  float64 `json:"target_ratio"`
 	Errors int64   `json:"errors"` // error replies of swap-3's runs (lost requests)
 	Swaps  int64   `json:"swaps"`  // list changes served during the whole run
-	Met    bool    `json:"met"`
+	// RingSwaps is the node's ring_swaps (/info) at the end: rings it
+	// published after the first; -1 when unknown.
+	RingSwaps int64 `json:"ring_swaps"`
+	Met       bool  `json:"met"`
 }
 
 // MarshalJSON writes a ratio without a pair of runs as null.
@@ -208,9 +211,9 @@ func (r swapRow) MarshalJSON() ([]byte, error) {
 }
 
 // swapReport computes the swap row from samples.
-func swapReport(samples []sample, swaps int64) swapRow {
+func swapReport(samples []sample, swaps, ringSwaps int64) swapRow {
 	r, n := pairRatio(samples, secureWorkload, swapTarget, noSwapTarget)
-	row := swapRow{Runs: n, Ratio: r, Floor: swapFloor, Swaps: swaps}
+	row := swapRow{Runs: n, Ratio: r, Floor: swapFloor, Swaps: swaps, RingSwaps: ringSwaps}
 	failed := false
 	for _, s := range samples {
 		if s.Target == swapTarget && s.Workload == secureWorkload {
@@ -233,6 +236,31 @@ func writeSwap(w io.Writer, r swapRow) {
 	if r.Met {
 		verdict = "ok"
 	}
-	fmt.Fprintf(w, "  ops ratio %.3f (target >= %.2f, %d reps), requests lost (error replies) %d (target 0), %d seed-list changes served: %s\n",
-		r.Ratio, r.Floor, r.Runs, r.Errors, r.Swaps, verdict)
+	fmt.Fprintf(w, "  ops ratio %.3f (target >= %.2f, %d reps), requests lost (error replies) %d (target 0), %d seed-list changes served, %d rings published by the node: %s\n",
+		r.Ratio, r.Floor, r.Runs, r.Errors, r.Swaps, r.RingSwaps, verdict)
+}
+
+// ringSwaps reads ring_swaps from the /info of the node whose stats port is
+// stats; -1 when it cannot.
+func ringSwaps(stats string) int64 {
+	r, err := adminClient.Get("http://" + stats + "/info")
+	if err != nil {
+		return -1
+	}
+	defer r.Body.Close()
+	return infoInt(io.LimitReader(r.Body, 1<<20), "ring_swaps")
+}
+
+// infoInt returns the integer top-level key of a JSON object read from r;
+// -1 when r is not such an object or the key is missing or not an integer.
+func infoInt(r io.Reader, key string) int64 {
+	var m map[string]json.RawMessage
+	if err := json.NewDecoder(r).Decode(&m); err != nil {
+		return -1
+	}
+	var v int64
+	if raw, ok := m[key]; !ok || json.Unmarshal(raw, &v) != nil {
+		return -1
+	}
+	return v
 }
