@@ -125,10 +125,11 @@ func TestRestoreCommand(t *testing.T) {
 	}
 }
 
-// TestLatencyHist: percentiles in milliseconds, longer latencies in the
-// last bucket, negative ones at 0.
+// TestLatencyHist: percentiles in milliseconds, by the microsecond below
+// histFine, by the millisecond above, negative latencies at 0, the longest
+// at histMax.
 func TestLatencyHist(t *testing.T) {
-	h := newLatencyHist(1000)
+	h := newLatencyHist()
 	if got := h.percentile(50); got != 0 {
 		t.Fatalf("empty percentile %v; want 0", got)
 	}
@@ -141,10 +142,14 @@ func TestLatencyHist(t *testing.T) {
 	if got := h.percentile(99); got != 0.099 {
 		t.Fatalf("p99 %v; want 0.099", got)
 	}
-	h.add(time.Hour)
+	h = newLatencyHist()
 	h.add(-time.Second)
-	if got := h.percentile(100); got != 1.001 {
-		t.Fatalf("p100 %v; want the overflow bucket 1.001", got)
+	h.add(1500*time.Millisecond + 700*time.Microsecond)
+	h.add(time.Hour)
+	for p, want := range map[float64]float64{30: 0, 60: 1500, 100: 60000} {
+		if got := h.percentile(p); got != want {
+			t.Fatalf("p%v %v; want %v", p, got, want)
+		}
 	}
 }
 

@@ -19,13 +19,14 @@ import (
 // on node 1 send -pub-rate messages/s for -duration, each message's
 // payload its send time (Unix nanoseconds). Reported: messages published
 // per second, deliveries per second (every subscriber gets every
-// message), deliveries lost, and the delivery latency p50/p99.
+// message), deliveries not made 5 s after the last publish, and the delivery latency p50/p99.
 
 const (
 	pubsubSubscribers = 100
 	pubsubPublishers  = 4
 	pubsubChannel     = "bench:ps"
 	pubsubTick        = 10 * time.Millisecond
+	pubsubDrain       = 5 * time.Second
 )
 
 // pubsubResult is the pub/sub group's outcome.
@@ -36,30 +37,52 @@ type pubsubResult struct {
 	PublishedSec float64 `json:"published_sec"`
 	Delivered    int64   `json:"delivered"`
 	DeliveredSec float64 `json:"delivered_sec"`
-	Lost         int64   `json:"lost"` // published x subscribers - delivered, after a drain
-	P50          float64 `json:"p50_ms"`
-	P99          float64 `json:"p99_ms"`
-	Err          string  `json:"error,omitempty"`
+	// Undelivered is published x subscribers - delivered, pubsubDrain
+	// after the last publish.
+	Undelivered int64   `json:"undelivered"`
+	P50         float64 `json:"p50_ms"`
+	P99         float64 `json:"p99_ms"`
+	Err         string  `json:"error,omitempty"`
 }
 
-// latencyHist counts latencies in microseconds, 0..len-2, the last bucket
-// holding everything longer. Safe for concurrent use.
+// latencyHist counts latencies: by the microsecond below histFine, by
+// the millisecond from there up to histMax, longer ones in a last bucket
+// read as histMax. Safe for concurrent use.
 type latencyHist struct{ b []atomic.Int64 }
 
-func newLatencyHist(maxMicros int) *latencyHist {
-	return &latencyHist{b: make([]atomic.Int64, maxMicros+2)}
+const (
+	histFine = 100 * time.Millisecond
+	histMax  = time.Minute
+)
+
+func newLatencyHist() *latencyHist {
+	fine := int(histFine / time.Microsecond)
+	coarse := int((histMax - histFine) / time.Millisecond)
+	return &latencyHist{b: make([]atomic.Int64, fine+coarse+1)}
 }
 
-func (h *latencyHist) add(d time.Duration) {
-	us := d.Microseconds()
-	if us < 0 {
-		us = 0
+// bucket returns the bucket of d.
+func (h *latencyHist) bucket(d time.Duration) int {
+	fine := int(histFine / time.Microsecond)
+	switch {
+	case d < 0:
+		return 0
+	case d < histFine:
+		return int(d / time.Microsecond)
 	}
-	if us > int64(len(h.b)-1) {
-		us = int64(len(h.b) - 1)
-	}
-	h.b[us].Add(1)
+	return min(fine+int((d-histFine)/time.Millisecond), len(h.b)-1)
 }
+
+// lower returns the smallest latency of bucket i.
+func (h *latencyHist) lower(i int) time.Duration {
+	fine := int(histFine / time.Microsecond)
+	if i < fine {
+		return time.Duration(i) * time.Microsecond
+	}
+	return histFine + time.Duration(i-fine)*time.Millisecond
+}
+
+func (h *latencyHist) add(d time.Duration) { h.b[h.bucket(d)].Add(1) }
 
 // percentile returns the p-th percentile in milliseconds (0 when empty).
 func (h *latencyHist) percentile(p float64) float64 {
@@ -70,18 +93,15 @@ func (h *latencyHist) percentile(p float64) float64 {
 	if total == 0 {
 		return 0
 	}
-	want := int64(float64(total)*p/100 + 0.5)
-	if want < 1 {
-		want = 1
-	}
+	want := max(int64(float64(total)*p/100+0.5), 1)
 	var seen int64
 	for i := range h.b {
 		seen += h.b[i].Load()
 		if seen >= want {
-			return float64(i) / 1000
+			return float64(h.lower(i)) / float64(time.Millisecond)
 		}
 	}
-	return float64(len(h.b)-1) / 1000
+	return float64(histMax) / float64(time.Millisecond)
 }
 
 // sentAt reads a message payload (decimal Unix nanoseconds); ok is false
@@ -121,7 +141,7 @@ func pubsub(ctx context.Context, o options, res *pubsubResult) (err error) {
 	if err := clusterReady(t, 10*time.Second); err != nil {
 		return err
 	}
-	hist := newLatencyHist(1000000)
+	hist := newLatencyHist()
 	var delivered atomic.Int64
 	var wg sync.WaitGroup
 	var subs []*enginetest.Client
@@ -198,14 +218,14 @@ func pubsub(ctx context.Context, o options, res *pubsubResult) (err error) {
 	pwg.Wait()
 	elapsed := time.Since(start)
 	want := published.Load() * pubsubSubscribers
-	drain := time.Now().Add(5 * time.Second)
+	drain := time.Now().Add(pubsubDrain)
 	for delivered.Load() < want && time.Now().Before(drain) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	res.Published, res.Delivered = published.Load(), delivered.Load()
 	res.PublishedSec = float64(res.Published) / elapsed.Seconds()
 	res.DeliveredSec = float64(res.Delivered) / elapsed.Seconds()
-	res.Lost = want - res.Delivered
+	res.Undelivered = want - res.Delivered
 	res.P50, res.P99 = hist.percentile(50), hist.percentile(99)
 	return pubErr
 }
@@ -266,6 +286,6 @@ func writePubSub(w io.Writer, r pubsubResult) {
 	if r.Err != "" {
 		fmt.Fprintf(w, "  failed: %s\n", r.Err)
 	}
-	fmt.Fprintf(w, "  published %.0f messages/s, delivered %.0f messages/s, lost %d, delivery latency p50 %.3f ms p99 %.3f ms\n",
-		r.PublishedSec, r.DeliveredSec, r.Lost, r.P50, r.P99)
+	fmt.Fprintf(w, "  published %.0f messages/s, delivered %.0f messages/s, undelivered %v after the last publish: %d, delivery latency p50 %.3f ms p99 %.3f ms\n",
+		r.PublishedSec, r.DeliveredSec, pubsubDrain, r.Undelivered, r.P50, r.P99)
 }
