@@ -43,6 +43,13 @@
 //	                 peer encryption, with peer_tls, and dyn-1 with
 //	                 client_tls (the load speaks TLS); each the twin of its
 //	                 plain target, reported as secure / plain on the mix
+//	flo-3, swap-3    with -swap (swap.go): 3 racks, the first node run as
+//	                 `dynomite-bench node` with florida seeds polled every
+//	                 second; swap-3's list readdresses rack 3 every second
+//
+//	after the matrix, on clusters of their own: -convergence (converge.go),
+//	p99 during a warm-up and warm-up keys/s against redis-cli --pipe;
+//	-pubsub (pubsub.go), fan-out to 100 subscribers over 3 nodes
 //
 //	order: a node and its twins (base-*, dyn-1-nostats) form a unit that
 //	runs back to back, every other target is a unit of its own; rep r

@@ -72,6 +72,10 @@ type options struct {
 	twemBin   string
 	direct    bool // run the datastores direct (redis, memcached)
 	secure    bool // the secure group (secure.go)
+	swap      bool // the swap group (swap.go)
+	converge  bool // the convergence group (converge.go)
+	pubsub    bool // the pub/sub group (pubsub.go)
+	pubRate   int  // -pubsub: messages published per second
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -92,6 +96,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.twemproxy, "twemproxy", "nutcracker", "twemproxy's binary (Debian package nutcracker), run in front of its own datastore next to the single node (twem-1, twem-1-mc), with a ratio node/twemproxy per workload; \"\" leaves it out")
 	fs.BoolVar(&o.direct, "direct", true, "also run the datastores direct (redis, and memcached with -memcached), the reference of the ratio column (-direct=false leaves them out)")
 	fs.BoolVar(&o.secure, "secure", false, "also run the secure group: enc-3-quorum (secure_server_option: all), ptls-3-quorum (peer_tls) next to dyn-3-quorum, ctls-1 (client_tls) next to dyn-1, and report secure / plain on the mix")
+	fs.BoolVar(&o.swap, "swap", false, "also run the swap group: flo-3 (3 racks, DC_QUORUM, florida seeds polled every second) and swap-3 (the same with a ring swap every second), and report swap-3 / flo-3 on the mix and the requests lost")
+	fs.BoolVar(&o.converge, "convergence", false, "also run the convergence group after the matrix: clients' p99 during a rate-limited warm-up vs none, and unthrottled warm-up keys/s vs redis-cli --pipe restoring the same keys")
+	fs.BoolVar(&o.pubsub, "pubsub", false, "also run the pub/sub group after the matrix: -pub-rate messages/s published through one node of 3 racks to 100 subscribers spread over the 3 nodes")
+	fs.IntVar(&o.pubRate, "pub-rate", 10000, "-pubsub: messages published per second")
 	fs.StringVar(&o.workloads, "workloads", "all", "comma-separated workloads: mix, pipe16, 1k, mix-2x4, pipe16-2x4, 1k-2x4, fanin, latency (mc-mix with -memcached)")
 	if err := o.setup.parse(fs, args); err != nil {
 		return o, err
@@ -101,6 +109,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-reps must be between 1 and 20")
 	case o.duration < time.Second || o.duration > time.Minute:
 		return o, errors.New("-duration must be between 1s and 1m")
+	case o.pubRate < 1 || o.pubRate > 1000000:
+		return o, errors.New("-pub-rate must be between 1 and 1000000")
 	}
 	// A node runs in its own directory, where a relative path would not
 	// resolve; a bare name is looked up on PATH.
@@ -165,6 +175,12 @@ type report struct {
 	Versus   []baseRow `json:"versus_baseline,omitempty"`
 	// Secure compares the secure group's targets with plain (-secure).
 	Secure []secureRow `json:"secure,omitempty"`
+	// Swap compares swap-3 with flo-3 (-swap).
+	Swap *swapRow `json:"swap,omitempty"`
+	// Convergence is the -convergence group's result.
+	Convergence *convergeResult `json:"convergence,omitempty"`
+	// PubSub is the -pubsub group's result.
+	PubSub *pubsubResult `json:"pubsub,omitempty"`
 }
 
 // Main runs the matrix with the given flags, printing progress to stderr and
@@ -267,6 +283,29 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Secure = secureReport(rep.Samples)
 		writeSecure(stdout, rep.Secure)
 	}
+	if o.swap {
+		swaps, ring := int64(0), int64(-1)
+		for _, t := range targets {
+			if t.name == swapTarget && t.swaps != nil {
+				swaps, ring = t.swaps.Load(), ringSwaps(t.measured[0].StatsAddr)
+			}
+		}
+		row := swapReport(rep.Samples, swaps, ring)
+		rep.Swap = &row
+		writeSwap(stdout, row)
+	}
+	if o.converge && err == nil {
+		var c convergeResult
+		c, err = runConvergence(ctx, o, tmp, stderr)
+		rep.Convergence = &c
+		writeConvergence(stdout, c)
+	}
+	if o.pubsub && err == nil {
+		var p pubsubResult
+		p, err = runPubSub(ctx, o, stderr)
+		rep.PubSub = &p
+		writePubSub(stdout, p)
+	}
 	path, werr := writeReport(o.out, "matrix", rep.Started, &rep)
 	if werr != nil {
 		return errors.Join(err, werr)
@@ -319,6 +358,9 @@ func startTargets(ctx context.Context, o options, tmp string, stdout, stderr io.
 		}
 		specs = append(specs, secureSpecs(ss, bin, o.cluster)...)
 	}
+	if o.swap {
+		specs = append(specs, swapSpecs(bin)...)
+	}
 	var targets []*target
 	for _, s := range specs {
 		if err := ctx.Err(); err != nil {
@@ -358,6 +400,8 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 		t, err = startTwemproxyTarget(s.name, s.bin, redisPath, tmp, false)
 	case twemMemcached:
 		t, err = startTwemproxyTarget(s.name, s.bin, "", tmp, true)
+	case floridaNodes:
+		t, err = startFloridaTarget(s, redisPath, tmp)
 	default:
 		err = fmt.Errorf("unknown target kind %d", s.kind)
 	}
@@ -366,6 +410,15 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 	}
 	t.desc, t.twin, t.tls = s.desc, s.twin, s.clientTLS
 	if err := clusterReady(t, 10*time.Second); err != nil {
+		if len(t.measured) > 0 {
+			st := "unknown"
+			if r, gerr := adminClient.Get("http://" + t.measured[0].StatsAddr + "/state/get_state"); gerr == nil {
+				b, _ := io.ReadAll(io.LimitReader(r.Body, 256))
+				r.Body.Close()
+				st = strings.TrimSpace(string(b))
+			}
+			err = fmt.Errorf("%w; first node %s (%s), output:\n%s", err, st, t.measured[0].LogFile(), t.measured[0].Log())
+		}
 		return nil, errors.Join(err, t.stop())
 	}
 	return t, nil

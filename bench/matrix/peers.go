@@ -3,6 +3,7 @@ package matrix
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,14 +183,14 @@ func clusterReady(t *target, limit time.Duration) error {
 		return nil
 	}
 	deadline := time.Now().Add(limit)
-	for _, n := range t.measured {
+	for i, n := range t.measured {
 		for {
 			err := setOnce(n.Addr)
 			if err == nil {
 				break
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("cannot write through every node of %s within %v: %w", t.name, limit, err)
+				return fmt.Errorf("cannot write through node %d of %s within %v: %w (%s)", i+1, t.name, limit, err, nodeState(n))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -213,4 +214,15 @@ func setOnce(addr string) error {
 		return fmt.Errorf("%s", r.Str)
 	}
 	return nil
+}
+
+// nodeState returns what the node's /state/get_state answers, for messages.
+func nodeState(n *enginetest.Proc) string {
+	r, err := adminClient.Get("http://" + n.StatsAddr + "/state/get_state")
+	if err != nil {
+		return "state unknown"
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 256))
+	return strings.TrimSpace(string(b))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/dynomite-go/dynomite/bench"
 	"github.com/dynomite-go/dynomite/engine/enginetest"
@@ -27,6 +28,10 @@ type target struct {
 	twin string
 	// tls: the load connects with TLS (client_tls), nil for plain.
 	tls *certFiles
+	// onStop stops what the target runs in this process (nil for none).
+	onStop func() error
+	// swaps counts the ring changes served to a floridaNodes target.
+	swaps *atomic.Int64
 }
 
 // kind is what a target runs.
@@ -41,6 +46,7 @@ const (
 	memcachedFloor              // the floor forwarder in front of its own memcached
 	twemRedis                   // twemproxy in front of its own redis-server
 	twemMemcached               // twemproxy in front of its own memcached
+	floridaNodes                // racks x 1 nodes, the first with florida seeds (swap.go)
 )
 
 // spec is a target before it starts.
@@ -56,6 +62,8 @@ type spec struct {
 	// clientTLS: the node's client port speaks TLS; the load verifies it
 	// with these files and presents the leaf as its certificate.
 	clientTLS *certFiles
+	// swap: a floridaNodes target whose seed list changes every second.
+	swap bool
 }
 
 // targetSpecs lists the targets of o in the order they start and are
@@ -142,6 +150,10 @@ func (t *target) stop() error {
 		err = errors.Join(err, t.all[i].Close())
 	}
 	t.all = nil
+	if t.onStop != nil {
+		err = errors.Join(err, t.onStop())
+		t.onStop = nil
+	}
 	return err
 }
 

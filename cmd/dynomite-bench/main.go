@@ -6,6 +6,7 @@
 //	dynomite-bench soak [flags]        one node under load for minutes: RSS peak and flatness
 //	dynomite-bench perf [flags]        micro-benchmarks with CPU and memory profile hot spots
 //	dynomite-bench floor [flags]       the smallest forwarder to Redis or memcached, run by matrix
+//	dynomite-bench node -c FILE        one node in this process, its seed provider polled every second (matrix -swap)
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string) error {
 			return perf.Main(ctx, args[1:], os.Stdout, os.Stderr)
 		case "floor":
 			return floor.Main(ctx, args[1:], os.Stdout, os.Stderr)
+		case "node":
+			return runNode(ctx, args[1:])
 		}
 	}
 	cfg, err := bench.Parse(args)
@@ -89,4 +93,13 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%d requests got error replies", res.Totals.Errors)
 	}
 	return nil
+}
+
+// splitHostPort splits "host:port", refusing an empty part.
+func splitHostPort(addr string) (string, string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && (host == "" || port == "") {
+		err = fmt.Errorf("want host:port")
+	}
+	return host, port, err
 }
