@@ -17,16 +17,7 @@ func TestAllocsAllowDown(t *testing.T) {
 	n, round := forwardRigWith(t, 1, Options{Config: threeRackRigConfig()})
 	round()
 	tp := n.cluster.topo.Load()
-	peer := -1
-	for i, p := range tp.Peers {
-		if p != nil {
-			peer = i
-			break
-		}
-	}
-	if peer < 0 {
-		t.Fatal("no peer in a 3-rack topology")
-	}
+	peer := firstPeer(t, tp)
 	if got := n.SetPeerState(cluster.PeerHost(tp.Peers[peer].Addr), admin.Down); got == 0 {
 		t.Fatal("unexpected /peer/down of no peer")
 	}
@@ -50,16 +41,7 @@ func TestAllocsThrottle(t *testing.T) {
 	n, round := forwardRigWith(t, 1, Options{Config: threeRackRigConfig()})
 	round()
 	tp := n.cluster.topo.Load()
-	peer := -1
-	for i, p := range tp.Peers {
-		if p != nil {
-			peer = i
-			break
-		}
-	}
-	if peer < 0 {
-		t.Fatal("no peer in a 3-rack topology")
-	}
+	peer := firstPeer(t, tp)
 	if tp.Peers[peer].Throttle != nil {
 		t.Fatal("unexpected Throttle on a peer of this node's DC")
 	}
@@ -78,4 +60,16 @@ func TestAllocsThrottle(t *testing.T) {
 	}); allocs != 0 {
 		t.Fatalf("unexpected allocations for a remote-DC peer with a token; got %v; want 0", allocs)
 	}
+}
+
+// firstPeer returns the index of the first peer of tp (not this node).
+func firstPeer(t *testing.T, tp *cluster.Topology) int {
+	t.Helper()
+	for i, p := range tp.Peers {
+		if p != nil {
+			return i
+		}
+	}
+	t.Fatal("no peer in a 3-rack topology")
+	return -1
 }

@@ -102,7 +102,10 @@ func TestDatastorePasswordAcrossRestart(t *testing.T) {
 	}
 }
 
-func TestDatastoreACLUser(t *testing.T) {
+// aclNode starts a redis-server whose only user is "proxy" (password
+// "pw1"; the default user is off) and a node that logs in as that user.
+func aclNode(t *testing.T) (*enginetest.Proc, *enginetest.Proc) {
+	t.Helper()
 	redis := enginetest.RedisWith(t, enginetest.RedisOptions{Args: []string{
 		"--user", "default", "off",
 		"--user", "proxy", "on", ">pw1", "~*", "&*", "+@all",
@@ -112,7 +115,11 @@ func TestDatastoreACLUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Extra = map[string]string{"datastore_user": "proxy", "datastore_password": "pw1"}
-	node := enginetest.Node(t, cfg)
+	return redis, enginetest.Node(t, cfg)
+}
+
+func TestDatastoreACLUser(t *testing.T) {
+	redis, node := aclNode(t)
 	c := enginetest.DialTB(t, node.Addr)
 	setGet(t, c, "acl:k", "v")
 	if got := redisGet(t, redis, "acl:k", "proxy", "pw1"); got != "$1\r\nv\r\n" {
@@ -197,16 +204,7 @@ func tlsBlock(kv ...string) string {
 // (blocking pops, pub/sub, transactions) authenticates like the shared
 // ones.
 func TestDedicatedWithDatastoreUser(t *testing.T) {
-	redis := enginetest.RedisWith(t, enginetest.RedisOptions{Args: []string{
-		"--user", "default", "off",
-		"--user", "proxy", "on", ">pw1", "~*", "&*", "+@all",
-	}})
-	cfg, err := enginetest.SingleNode(redis)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Extra = map[string]string{"datastore_user": "proxy", "datastore_password": "pw1"}
-	node := enginetest.Node(t, cfg)
+	_, node := aclNode(t)
 	c := enginetest.DialTB(t, node.Addr)
 	r, err := c.Do("RPUSH", "ded:l", "a")
 	if err != nil || string(r.Raw) != ":1\r\n" {

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"time"
 
 	"github.com/cloudwego/netpoll"
 
+	"github.com/dynomite-go/dynomite/codec/resp"
 	"github.com/dynomite-go/dynomite/engine/secure"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
@@ -33,21 +33,10 @@ var errAuthReply = errors.New("outbound: datastore refused AUTH")
 // AppendAuth appends the AUTH request for password, with user when it is
 // not empty (Redis 6 ACL users), to dst.
 func AppendAuth(dst []byte, user, password string) []byte {
-	args := []string{"AUTH", password}
-	if user != "" {
-		args = []string{"AUTH", user, password}
+	if user == "" {
+		return resp.AppendCommand(dst, []byte("AUTH"), []byte(password))
 	}
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
+	return resp.AppendCommand(dst, []byte("AUTH"), []byte(user), []byte(password))
 }
 
 // dial connects the link and prepares the connection for requests.
