@@ -191,8 +191,17 @@ func (g *mcGen) next() []mcCmd {
 		}
 		return []mcCmd{{cas: &mcCas{key: k, flags: flags, exp: g.exp(), data: g.value(), stale: g.r.IntN(3) == 0}}}
 	case n < 60:
-		delta := []string{"1", "7", "1000", "18446744073709551615", "9223372036854775808"}[g.r.IntN(5)]
-		return []mcCmd{{text: fmt.Appendf(nil, "%s %s %s\r\n", []string{"incr", "decr"}[g.r.IntN(2)], g.pick(g.ctrs), delta)}}
+		// Counters stay below 2^63: memcached parses a larger value with
+		// a scan for '-' that runs past the item into whatever memory
+		// follows it, so an incr of such a value fails at random
+		// ("non-numeric") and two servers need not agree. Huge deltas
+		// go to decr alone, which saturates at 0.
+		verb := []string{"incr", "decr"}[g.r.IntN(2)]
+		deltas := []string{"1", "7", "1000"}
+		if verb == "decr" {
+			deltas = append(deltas, "18446744073709551615", "9223372036854775808")
+		}
+		return []mcCmd{{text: fmt.Appendf(nil, "%s %s %s\r\n", verb, g.pick(g.ctrs), deltas[g.r.IntN(len(deltas))])}}
 	case n < 62:
 		return []mcCmd{{text: fmt.Appendf(nil, "incr %s 1\r\n", g.pick(g.strs))}} // mostly non-numeric
 	case n < 66:
