@@ -37,6 +37,8 @@ func (n *Node) dedicated(c *accepted, frame []byte) {
 		c.Dedicated = nil
 	}
 	switch {
+	case cmd == n.ded.Reset():
+		c.Local(dedicated.ReplyReset) // the session ended meanwhile: nothing to reset there
 	case cmd.Dedicated(args):
 		if reply := n.ownerCheck(c); reply != nil {
 			c.Local(reply)
@@ -62,7 +64,7 @@ func (n *Node) dedicated(c *accepted, frame []byte) {
 // meanwhile.
 func (n *Node) inSession(c *accepted, s *dedicated.Session, frame []byte) bool {
 	args, cmd := c.Req.Args, c.Req.Cmd
-	if cmd.Flags&resp.FlagUnsupported != 0 && cmd.Flags&resp.FlagPubSub == 0 && !cmd.Dedicated(args) {
+	if cmd.Flags&resp.FlagUnsupported != 0 && cmd.Flags&resp.FlagPubSub == 0 && !cmd.Dedicated(args) && cmd != n.ded.Reset() {
 		return s.Refuse(resp.ReplyNotSupported, &c.B)
 	}
 	if reply := n.ownerCheck(c); reply != nil {

@@ -4,7 +4,7 @@ import "github.com/dynomite-go/dynomite/codec/resp"
 
 // commands are the table entries a session tells apart, looked up once.
 type commands struct {
-	multi, exec, discard, watch, unwatch *resp.Command
+	multi, exec, discard, watch, unwatch, reset *resp.Command
 	// sub[k][0] subscribes to kind k (channel, pattern, shard channel),
 	// sub[k][1] unsubscribes.
 	sub [subKinds][2]*resp.Command
@@ -13,7 +13,7 @@ type commands struct {
 func (cs *commands) init() {
 	l := func(s string) *resp.Command { return resp.Lookup([]byte(s)) }
 	cs.multi, cs.exec, cs.discard = l("multi"), l("exec"), l("discard")
-	cs.watch, cs.unwatch = l("watch"), l("unwatch")
+	cs.watch, cs.unwatch, cs.reset = l("watch"), l("unwatch"), l("reset")
 	cs.sub = [subKinds][2]*resp.Command{
 		{l("subscribe"), l("unsubscribe")},
 		{l("psubscribe"), l("punsubscribe")},

@@ -32,6 +32,11 @@ var (
 	ReplyDedicatedLost = []byte("-ERR Storage: dedicated datastore connection lost\r\n")
 	// ReplyWait answers WAIT: replication is the node's, not Redis's.
 	ReplyWait = []byte("-ERR WAIT is not supported: the node replicates writes itself\r\n")
+	// ReplyReset answers RESET.
+	ReplyReset = []byte("+RESET\r\n")
+	// ReplyNotInMulti answers a command the node serves itself (CLIENT
+	// SETNAME, SELECT, AUTH, HELLO) inside MULTI; EXEC then aborts.
+	ReplyNotInMulti = []byte("-ERR Dynomite: this connection command cannot be queued inside MULTI; the transaction is aborted\r\n")
 	// ReplyNotSupported answers a refused command inside a session.
 	ReplyNotSupported = resp.ReplyNotSupported
 )

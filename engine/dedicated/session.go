@@ -23,6 +23,9 @@ type Client interface {
 	DedicatedReply(dst, r []byte, pushed, subscribed bool) []byte
 	// FailLater closes the client once its output is written.
 	FailLater()
+	// Muted reports whether the reply of the request being handled must
+	// be dropped (CLIENT REPLY OFF or SKIP). Input side.
+	Muted() bool
 }
 
 // Limits bound what dedicated connections may hold.
@@ -89,6 +92,9 @@ func (e *Env) Init() {
 func (e *Env) Start() {
 	e.startKeeper()
 }
+
+// Reset is RESET's entry of the command table, which a session serves.
+func (e *Env) Reset() *resp.Command { return e.cmds.reset }
 
 // Sessions is the number of sessions open.
 func (e *Env) Sessions() int64 { return e.open.Load() }
@@ -279,7 +285,7 @@ func (s *Session) Refuse(reply []byte, b *batch.Batch) bool {
 
 // refuse is Refuse with mu held.
 func (s *Session) refuse(reply []byte, b *batch.Batch) {
-	s.count(fixup{kind: fixReplace, data: reply})
+	s.count(fixup{kind: fixReplace, data: reply, mute: s.c.Muted()})
 	s.send(placeholder, b)
 }
 
@@ -288,7 +294,7 @@ func (s *Session) refuse(reply []byte, b *batch.Batch) {
 func (s *Session) count(f fixup) {
 	s.sent++
 	s.expect++
-	if f.kind != fixNone {
+	if f.kind != fixNone || f.mute {
 		f.seq = s.sent
 		s.fixes = append(s.fixes, f)
 	}
@@ -335,6 +341,9 @@ func (s *Session) Request(cmd *resp.Command, args [][]byte, frame []byte, b *bat
 		if !s.multi {
 			s.watch = false
 		}
+	case cs.reset:
+		s.reset(frame, b)
+		return true
 	default:
 		if s.multi {
 			if !s.tx.add(cmd, args, s.env.Limits) {
@@ -345,8 +354,44 @@ func (s *Session) Request(cmd *resp.Command, args [][]byte, frame []byte, b *bat
 			f = popFixup(args)
 		}
 	}
+	f.mute = s.c.Muted()
 	s.count(f)
 	s.send(frame, b)
+	return true
+}
+
+// reset sends RESET: the datastore discards the connection's
+// transaction, watched keys and subscriptions (without confirmations) and
+// answers +RESET; it also forgets the node's AUTH, which is sent again
+// and its reply kept from the client. Callers hold mu.
+func (s *Session) reset(frame []byte, b *batch.Batch) {
+	s.multi, s.watch = false, false
+	s.tx.reset()
+	s.count(fixup{kind: fixReset})
+	s.send(frame, b)
+	if auth := s.env.Out.DatastoreAuth; len(auth) > 0 {
+		s.count(fixup{kind: fixDrop})
+		s.send(auth, b)
+	}
+}
+
+// Answer gives the client reply, made by the node for the request being
+// handled (a connection command such as CLIENT SETNAME or SELECT 0, or a
+// refusal), in order with the session's replies. Inside MULTI, where
+// Redis would queue the command, an error reply aborts the transaction
+// and any other reply is replaced by ReplyNotInMulti (which aborts it
+// too): the node cannot run its own commands inside the datastore's
+// transaction. Input side. False when the session has ended meanwhile.
+func (s *Session) Answer(reply []byte, b *batch.Batch) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return !s.ended.Load()
+	}
+	if s.multi && (len(reply) == 0 || reply[0] != '-') {
+		reply = ReplyNotInMulti
+	}
+	s.refuse(reply, b)
 	return true
 }
 

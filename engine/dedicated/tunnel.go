@@ -20,12 +20,15 @@ const (
 	fixReplace         // the reply of a refused command: data replaces it
 	fixPop             // a blocking pop: replicate what it popped (pops.go)
 	fixExec            // EXEC: replicate data, the transaction's writes, when it ran
+	fixReset           // RESET: the datastore dropped the connection's state
+	fixDrop            // a request of the node's own (AUTH after RESET): no reply to the client
 )
 
 // fixup is what to do with the reply of counted request seq.
 type fixup struct {
 	seq  uint64
 	kind fixKind
+	mute bool // CLIENT REPLY OFF or SKIP: the reply is dropped
 	data []byte
 	key  []byte
 	args [][]byte
@@ -121,6 +124,17 @@ func (s *Session) reply(r []byte, bt *batch.Batch) {
 			if len(r) > 1 && r[0] == '*' && r[1] != '-' {
 				s.env.Replicate(f.data, f.key, bt)
 			}
+		case fixReset:
+			s.subs = subState{}
+		case fixDrop:
+			if r[0] == '-' {
+				s.env.Log.Warn("dedicated datastore connection refused its AUTH after RESET", "server", s.env.Addr)
+				s.fail(ReplyDedicatedLost)
+			}
+			return
+		}
+		if f.mute {
+			return
 		}
 	}
 	s.out = s.c.DedicatedReply(s.out, r, false, s.subs.active())

@@ -53,6 +53,9 @@ type Conn struct {
 	// linger keeps a half-closed client's socket for its replies (halfclose.go).
 	linger lingerState
 
+	// replies is the client's CLIENT REPLY mode (input side).
+	replies replyMode
+
 	client // reply queue and flow control, guarded by Mu
 }
 
@@ -222,8 +225,30 @@ type refuser interface {
 	Refuse(reply []byte, b *batch.Batch) bool
 }
 
-// handle acts on one complete Redis request frame.
+// answerer is a dedicated session that answers, in order with its own
+// replies, a request the node serves itself.
+type answerer interface {
+	Answer(reply []byte, b *batch.Batch) bool
+}
+
+// handle acts on one complete Redis request frame. While the client has
+// turned its replies off (CLIENT REPLY OFF or SKIP) the request is muted:
+// its reply, whoever makes it, is dropped.
 func (c *Conn) handle(frame []byte) {
+	if c.replies == repliesOn {
+		c.handleRequest(frame)
+		return
+	}
+	c.mc.mute = memcache.MuteAll
+	if c.replies == repliesSkip {
+		c.replies = repliesOn
+	}
+	c.handleRequest(frame)
+	c.mc.mute = memcache.MuteNone
+}
+
+// handleRequest is handle for one request, muted or not.
+func (c *Conn) handleRequest(frame []byte) {
 	e := c.env
 	if reply, ok := c.Req.Validate(c.scratch[:0]); !ok {
 		c.scratch = reply // unknown command, unknown subcommand, wrong arity
@@ -235,17 +260,27 @@ func (c *Conn) handle(frame []byte) {
 	}
 	args, cmd := c.Req.Args, c.Req.Cmd
 	c.countRequest(cmd)
-	if c.Dedicated != nil {
-		// In a dedicated session every request goes down the client's own
-		// connection, so that replies keep their order (the session was
-		// opened past the gate).
-		e.Dedicated(c, frame)
+	if cmd == e.cmdReset {
+		c.reset(frame)
 		return
 	}
 	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
 		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
 		c.proto3.Store(c.Sess.Proto() == 3)
+		if a, ok := c.Dedicated.(answerer); ok && a.Answer(reply, &c.B) {
+			return // in order with the session's replies
+		}
 		c.Local(reply)
+		return
+	}
+	if cmd == e.cmdClientReply {
+		c.clientReply(args[2])
+		return
+	}
+	if c.Dedicated != nil {
+		// In a dedicated session every request goes down the client's own
+		// connection, so that replies keep their order.
+		e.Dedicated(c, frame)
 		return
 	}
 	switch {
@@ -287,9 +322,14 @@ func (c *Conn) Level(write bool) replica.Level {
 }
 
 // Mute is how the replies of the request being handled are cut before
-// the client sees them (memcached's noreply and q; MuteNone for Redis).
+// the client sees them (memcached's noreply and q; for Redis MuteAll
+// under CLIENT REPLY OFF or SKIP, else MuteNone).
 // Input side only.
 func (c *Conn) Mute() memcache.Mute { return c.mc.mute }
+
+// Muted reports whether the reply of the request being handled must be
+// dropped (CLIENT REPLY OFF or SKIP). Input side only.
+func (c *Conn) Muted() bool { return c.mc.mute == memcache.MuteAll }
 
 // MC is the memcached request being handled (valid during Env.Dispatch).
 func (c *Conn) MC() *memcache.Request { return &c.mc.req }

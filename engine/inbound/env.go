@@ -94,6 +94,7 @@ type Env struct {
 	inputOverflow []byte // a client sends without reading its replies
 
 	cmdQuit, cmdConsistency, cmdPing *resp.Command
+	cmdReset, cmdClientReply         *resp.Command
 }
 
 // Kind is what an accepted connection is: a client's or a peer's. Made
@@ -127,6 +128,8 @@ func (e *Env) Init() {
 	e.cmdQuit = resp.Lookup([]byte("quit"))
 	e.cmdConsistency = resp.Lookup([]byte("dyno_config:conn_consistency"))
 	e.cmdPing = resp.Lookup([]byte("ping"))
+	e.cmdReset = resp.Lookup([]byte("reset"))
+	e.cmdClientReply = resp.LookupArgs([][]byte{[]byte("client"), []byte("reply")})
 	e.Client = Kind{
 		Name: "client", consume: (*Conn).consumeRequests, appendReply: (*Conn).appendPlain,
 		pipeline: e.MaxPipeline, Client: true,

@@ -14,7 +14,7 @@ var (
 	ReplyNotInteger = []byte("-ERR value is not an integer or out of range\r\n")
 	// ReplySelectRefused answers SELECT of a database other than 0: the
 	// node serves database 0 only, on every datastore connection.
-	ReplySelectRefused = []byte("-ERR Dynomite: only database 0 is served; SELECT of another database is refused\r\n")
+	ReplySelectRefused = []byte("-ERR DB index is out of range: the node serves database 0 only\r\n")
 )
 
 // hello answers HELLO [protover [AUTH user pass] [SETNAME name]] in the

@@ -163,3 +163,11 @@ func (s *State) adminOfUsers(e *Env) bool {
 	}
 	return !(e.passAdmin && s.user.Name == conf.DefaultUser)
 }
+
+// Reset returns s to a new connection's state, as RESET does: RESP2, no
+// name, and not authenticated when users are configured (the default
+// user otherwise). The AUTH limiter keeps its count.
+func (s *State) Reset(e *Env) {
+	s.user, s.proto3, s.name = nil, false, nil
+	s.authed = e == nil || e.Users == nil
+}
