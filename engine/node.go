@@ -113,7 +113,10 @@ type Node struct {
 	rt route.Router // the router: protocol, dispatch, fan-out (engine/route)
 
 	links []*outbound.Link
-	out   outbound.Env // what the dialled connections use of the node (engine/outbound)
+	// links3 are RESP3 twins of links, dialled when a RESP3 client's
+	// request first needs one (Redis only).
+	links3 []*outbound.Link
+	out    outbound.Env // what the dialled connections use of the node (engine/outbound)
 
 	mu        sync.Mutex
 	started   bool
@@ -211,6 +214,12 @@ func New(o Options) (*Node, error) {
 	srv := p.Servers[0].Addr
 	for i := 0; i < conns; i++ {
 		n.links = append(n.links, outbound.NewLink(&n.out, i, srv.Network, srv.String()))
+		if !n.rt.Memcache() {
+			lk := outbound.NewLink(&n.out, i, srv.Network, srv.String())
+			lk.RESP3 = true
+			lk.Lazy.Store(true)
+			n.links3 = append(n.links3, lk)
+		}
 	}
 	n.initAdmin(o)
 	n.initInbound()

@@ -219,7 +219,7 @@ func newPeerThrottle(n *Node, sameDC bool) *membership.Throttle {
 // links, the topology and hinted handoff exist.
 func (n *Node) initRouter() {
 	n.rt.Env = route.Env{
-		Core: &n.env, Msgs: &n.msgs, Links: n.links, Topo: &n.cluster.topo,
+		Core: &n.env, Msgs: &n.msgs, Links: n.links, Links3: n.links3, Topo: &n.cluster.topo,
 		PeerStats: &n.cluster.peerStats,
 		State:     &n.adm.state, Repairs: &n.adm.repairs, RLevel: &n.adm.rlevel, WLevel: &n.adm.wlevel,
 		ReadRepairs: &n.conv.ReadRepairs, Refused: &n.adm.refused, MaxMsgs: n.maxMsgs,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/enginetest"
 )
 
 // raw3 is a client that reads whole replies of any RESP3 type, as bytes.
@@ -131,5 +132,68 @@ func TestRESP3ClusterQuorum(t *testing.T) {
 		if got := via.do(t, cmd...); got != want {
 			t.Fatalf("%v at DC_QUORUM: got %q; want %q", cmd, got, want)
 		}
+	}
+}
+
+// resp3Native are replies whose RESP3 shape the node cannot make by
+// converting RESP2 (scripts, and shapes Redis builds per command option):
+// they need the node's RESP3 datastore connection.
+var resp3Native = [][]string{
+	{"EVAL", "return {double=3.25}", "0"},
+	{"EVAL", "return {big_number='1234567999999999999999999999999999999'}", "0"},
+	{"EVAL", "return {map={a=1}}", "0"},
+	{"EVAL", "return {set={a=true}}", "0"},
+	{"EVAL", "return {double=0}", "0"},
+	{"EVAL", "redis.setresp(3); return redis.call('HGETALL', KEYS[1])", "1", "r3n:h"},
+	{"ZADD", "r3n:z", "INCR", "2", "m"},
+	{"ZPOPMIN", "r3n:z"},
+	{"HRANDFIELD", "r3n:h", "-3", "WITHVALUES"},
+}
+
+// TestRESP3NativeReplies: once the node's RESP3 datastore connection is
+// up, a RESP3 client on a single node gets Redis's own RESP3 replies,
+// byte for byte what redis-server answers it directly, scripts included.
+func TestRESP3NativeReplies(t *testing.T) {
+	n, _ := proxy(t, nil)
+	ref := enginetest.Redis(t)
+	via, direct := dial3(t, n.ClientAddr().String()), dial3(t, ref.Addr)
+	probe := []string{"EVAL", "return {double=1.5}", "0"}
+	want := direct.do(t, probe...)
+	deadline := time.Now().Add(5 * time.Second)
+	for got := via.do(t, probe...); got != want; got = via.do(t, probe...) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the RESP3 datastore connection never answered: got %q; want %q", got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range [][]string{{"HSET", "r3n:h", "f", "v"}} {
+		via.do(t, c...)
+		direct.do(t, c...)
+	}
+	for _, cmd := range resp3Native {
+		if got, want := via.do(t, cmd...), direct.do(t, cmd...); got != want {
+			t.Errorf("%v through the node: got %q; want %q", cmd, got, want)
+		}
+	}
+	// A RESP2 client of the same node still gets RESP2 from the same script.
+	c2 := dial(t, n)
+	expect(t, c2, "$4\r\n3.25\r\n", "EVAL", "return {double=3.25}", "0")
+}
+
+// TestRESP3DatastoreWithoutHello: a datastore that refuses HELLO (renamed
+// away here, as on a Redis before 6) stops the RESP3 connection after
+// one try; RESP3 clients keep getting converted replies, none fails.
+func TestRESP3DatastoreWithoutHello(t *testing.T) {
+	r := enginetest.RedisWith(t, enginetest.RedisOptions{Args: []string{"--rename-command", "HELLO", ""}})
+	n := startNode(t, testConfig(r.Addr))
+	via := dial3(t, n.ClientAddr().String())
+	for i := 0; i < 50; i++ {
+		if got := via.do(t, "HGETALL", "nohash"); got != "%0\r\n" {
+			t.Fatalf("HGETALL %d: got %q; want an empty map", i, got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if lk := n.links3[0]; lk.Cur.Load() != nil {
+		t.Fatal("a RESP3 datastore connection is up although the datastore refuses HELLO")
 	}
 }

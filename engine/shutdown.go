@@ -26,6 +26,9 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	for _, c := range n.clientList() {
 		c.CloseLater()
 	}
+	for _, lk := range n.links3 {
+		lk.Stop()
+	}
 	for _, lk := range n.links {
 		lk.Stop()
 	}

@@ -19,6 +19,7 @@ import (
 //
 //	dial: sock.Dial (plain) or secure.Dial (TLS, bridged) + sock.Adopt
 //	  -> datastore only: AUTH [user] password, its reply read here
+//	  -> a RESP3 datastore link: HELLO 3, its reply read here
 //	  -> install (Connect): callbacks, the writer goroutine, Cur
 //
 // Each step is bounded by the dial timeout and blocks the dialling
@@ -51,7 +52,56 @@ func (lk *Link) dial() (netpoll.Connection, error) {
 			return nil, fmt.Errorf("cannot authenticate to the datastore %s: %w", lk.Addr, err)
 		}
 	}
+	if lk.RESP3 {
+		if err := hello3(nc, lk.env.DialTimeout); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("cannot switch the datastore connection %s to RESP3: %w", lk.Addr, err)
+		}
+	}
 	return nc, nil
+}
+
+// errHelloRefused: the datastore answered HELLO 3 with an error (a Redis
+// before 6, or one that forbids HELLO).
+var errHelloRefused = errors.New("outbound: datastore refused HELLO 3")
+
+var hello3Req = resp.AppendCommand(nil, []byte("HELLO"), []byte("3"))
+
+// hello3 sends HELLO 3 on nc and reads its whole reply (a map) within
+// timeout.
+func hello3(nc netpoll.Connection, timeout time.Duration) error {
+	_ = nc.SetReadTimeout(timeout)
+	defer nc.SetReadTimeout(0)
+	w := nc.Writer()
+	if _, err := w.WriteBinary(hello3Req); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	r := nc.Reader()
+	defer r.Release()
+	sc := resp.ReplyScanner{Limits: resp.DefaultLimits}
+	var got []byte
+	for len(got) <= 1<<16 {
+		line, err := r.Until('\n')
+		if err != nil {
+			return err
+		}
+		got = append(got, line...)
+		n, err := sc.Scan(got)
+		switch {
+		case err == nil:
+			if got[0] == '-' {
+				return fmt.Errorf("%w: %q", errHelloRefused, bytes.TrimRight(got[:min(n, 200)], "\r\n"))
+			}
+			return nil
+		case !errors.Is(err, resp.ErrIncomplete):
+			return err
+		}
+		sc.Reset()
+	}
+	return errors.New("outbound: HELLO 3 reply too long")
 }
 
 // dialSocket connects plain or through TLS, as the link's Env says.

@@ -45,6 +45,10 @@ type Link struct {
 	// (preconnect: false); that request finds it down. Cleared by that
 	// first use.
 	Lazy atomic.Bool
+	// RESP3: a datastore link whose connection speaks RESP3 (HELLO 3 after
+	// AUTH), for the replies of RESP3 clients. A datastore that refuses
+	// HELLO stops the link: its clients keep converted RESP2 replies.
+	RESP3 bool
 
 	mu      sync.Mutex
 	backoff time.Duration
@@ -181,6 +185,11 @@ func (lk *Link) Reconnect() {
 		return
 	}
 	if err := lk.Connect(); err != nil {
+		if errors.Is(err, errHelloRefused) {
+			lk.env.Log.Warn("datastore does not speak RESP3: RESP3 clients get converted replies", "server", lk.Addr, "err", err)
+			lk.Stop()
+			return
+		}
 		if !errors.Is(err, errStopped) {
 			lk.mu.Lock()
 			lk.down = true
@@ -198,6 +207,10 @@ func (lk *Link) Reconnect() {
 		}
 	}
 }
+
+// StartLazy starts the first dial of a Lazy link, once, without waiting
+// for it.
+func (lk *Link) StartLazy() { lk.firstUse() }
 
 // stop ends reconnecting and closes the connection.
 func (lk *Link) Stop() {

@@ -25,7 +25,15 @@ func (n *Router) Forward(c *accepted, frame []byte) {
 	m.Mute = c.Mute()
 	c.StatsTag(m, len(frame))
 	c.Push(m)
-	if !n.Links[c.Pin].Enqueue(frame, m, &c.B) {
+	lk := n.Links[c.Pin]
+	if m.RESP3 != 0 && n.Links3 != nil {
+		if l3 := n.Links3[c.Pin]; l3.Cur.Load() != nil {
+			lk, m.RESP3 = l3, 0 // Redis answers in RESP3 itself
+		} else {
+			l3.StartLazy() // converted replies until it is up
+		}
+	}
+	if !lk.Enqueue(frame, m, &c.B) {
 		c.Reply(m, n.proto.codeReply(replica.StorageRefused), &c.B)
 	}
 }

@@ -30,6 +30,10 @@ type Env struct {
 	Core  *core.Env
 	Msgs  *msg.Pool
 	Links []*outbound.Link // the local datastore's, by a client's Pin
+	// Links3 are RESP3 twins of Links (Lazy: dialled on first need), nil
+	// for memcached: a RESP3 client's request on the single-node path
+	// goes there once it is up, and its reply passes unconverted.
+	Links3 []*outbound.Link
 	// Topo is the published topology (solo: single-node path).
 	Topo      *atomic.Pointer[topology]
 	PeerStats *PeerCounters
