@@ -269,6 +269,11 @@ func (n *Node) Start() error {
 	for _, lk := range n.links {
 		lk.Start()
 	}
+	if t := n.cluster.topo.Load(); t != nil && t.Solo {
+		for _, lk := range n.links3 {
+			lk.StartLazy() // a single node: RESP3 clients find them up
+		}
+	}
 	n.ded.Start()
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))
 	if err != nil {

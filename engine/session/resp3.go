@@ -33,6 +33,8 @@ const (
 	ShapeDouble               // top-level bulk: a double
 	ShapeDoubles              // top-level array of bulks: doubles
 	ShapePairs                // top-level flat array: [member, double] pairs
+	ShapeBulkPairs            // top-level flat array: [field, value] pairs
+	ShapeFlatScores           // top-level flat array: member, double, member, double
 	numShapes
 )
 
@@ -74,7 +76,7 @@ var errRESP2 = errors.New("session: cannot convert a reply that is not RESP2")
 // error stays an error); a malformed reply is an error and dst is
 // returned unchanged.
 func AppendRESP3(dst, reply []byte, sh Shape) ([]byte, error) {
-	if sh == ShapeDoubles || sh == ShapePairs {
+	if sh == ShapeDoubles || sh == ShapePairs || sh == ShapeBulkPairs || sh == ShapeFlatScores {
 		if out, ok := appendFlat(dst, reply, sh); ok {
 			return out, nil
 		}

@@ -13,6 +13,10 @@ var (
 	withScores = map[*resp.Command]bool{} // pairs when WITHSCORES is given
 	popCount   = map[*resp.Command]bool{} // pairs when a count is given
 	wordScores = []byte("withscores")
+	wordValues = []byte("withvalues")
+	wordIncr   = []byte("incr")
+
+	cmdHRandField, cmdZAdd *resp.Command
 )
 
 func init() {
@@ -24,6 +28,7 @@ func init() {
 			withScores[c] = true
 		}
 	}
+	cmdHRandField, cmdZAdd = resp.Lookup([]byte("hrandfield")), resp.Lookup([]byte("zadd"))
 	for _, name := range []string{"zpopmin", "zpopmax"} {
 		if c := resp.Lookup([]byte(name)); c != nil {
 			popCount[c] = true
@@ -50,21 +55,36 @@ func ShapeFor(cmd *resp.Command, args [][]byte) Shape {
 		if len(args) > 2 {
 			return ShapePairs
 		}
-		return ShapeAsIs
+		return ShapeFlatScores
+	}
+	switch cmd {
+	case cmdHRandField:
+		if len(args) > 3 && bytes.EqualFold(args[3], wordValues) {
+			return ShapeBulkPairs
+		}
+	case cmdZAdd:
+		// INCR takes one score and member, after the options.
+		for i := 2; i < len(args)-2; i++ {
+			if bytes.EqualFold(args[i], wordIncr) {
+				return ShapeDouble
+			}
+		}
 	}
 	return shapes[cmd]
 }
 
 // appendFlat converts reply, which must be an array of bulks and null
-// bulks, as shape ShapeDoubles or ShapePairs. It reports false, with dst
+// bulks, as shape ShapeDoubles, ShapePairs, ShapeBulkPairs or
+// ShapeFlatScores. It reports false, with dst
 // unchanged in content, when reply is anything else.
 func appendFlat(dst, reply []byte, sh Shape) ([]byte, bool) {
 	start := len(dst)
 	n, i, ok := header(reply, 0, '*')
-	if !ok || n < 0 || (sh == ShapePairs && n%2 != 0) {
+	grouped := sh == ShapePairs || sh == ShapeBulkPairs
+	if !ok || n < 0 || ((grouped || sh == ShapeFlatScores) && n%2 != 0) {
 		return dst, false
 	}
-	if sh == ShapePairs {
+	if grouped {
 		dst = resp.AppendArray(dst, n/2)
 	} else {
 		dst = resp.AppendArray(dst, n)
@@ -74,7 +94,7 @@ func appendFlat(dst, reply []byte, sh Shape) ([]byte, bool) {
 		if !ok || (l >= 0 && next+l+2 > len(reply)) {
 			return dst[:start], false
 		}
-		if sh == ShapePairs && k%2 == 0 {
+		if grouped && k%2 == 0 {
 			dst = append(dst, "*2\r\n"...)
 		}
 		switch {
@@ -82,7 +102,7 @@ func appendFlat(dst, reply []byte, sh Shape) ([]byte, bool) {
 			dst = append(dst, "_\r\n"...)
 			i = next
 			continue
-		case sh == ShapeDoubles || k%2 == 1:
+		case sh == ShapeDoubles || (k%2 == 1 && sh != ShapeBulkPairs):
 			dst = append(dst, ',')
 			dst = append(dst, reply[next:next+l]...)
 			dst = append(dst, "\r\n"...)

@@ -23,7 +23,7 @@ func TestRESP3LikeRedis(t *testing.T) {
 		{"HSET", "h", "f1", "v1", "f2", "v2"},
 		{"SADD", "s", "a", "b", "c"},
 		{"ZADD", "z", "1.5", "m", "3", "n"}, {"ZADD", "z1", "0.25", "one"},
-		{"SET", "k", "v"},
+		{"SET", "k", "v"}, {"HSET", "h1", "only", "one"}, {"ZADD", "zp", "2.5", "a"},
 	} {
 		if _, err := c2.Do(cmd...); err != nil {
 			t.Fatal(err)
@@ -43,8 +43,17 @@ func TestRESP3LikeRedis(t *testing.T) {
 		{"ZREVRANGEBYSCORE", "z", "+inf", "-inf", "WITHSCORES"},
 		{"ZUNION", "1", "z", "WITHSCORES"}, {"ZRANDMEMBER", "z1", "-2", "WITHSCORES"},
 		{"ZPOPMIN", "noz", "1"}, {"ZPOPMAX", "noz"},
+		{"HRANDFIELD", "h1", "-3", "WITHVALUES"}, {"HRANDFIELD", "h1", "-2"}, {"HRANDFIELD", "h1", "-2", "withvalues"},
+		{"ZADD", "z", "INCR", "0", "m"}, {"ZADD", "z", "XX", "INCR", "0", "n"},
+		{"ZPOPMIN", "zp"}, {"ZPOPMAX", "zp"},
 	} {
+		if cmd[0] == "ZPOPMIN" || cmd[0] == "ZPOPMAX" {
+			c3.do(t, "ZADD", "zp", "2.5", "a") // each side pops the same member
+		}
 		want := c3.do(t, cmd...)
+		if cmd[0] == "ZPOPMIN" || cmd[0] == "ZPOPMAX" {
+			c3.do(t, "ZADD", "zp", "2.5", "a")
+		}
 		two, err := c2.Do(cmd...)
 		if err != nil {
 			t.Fatal(err)
@@ -60,11 +69,20 @@ func TestRESP3LikeRedis(t *testing.T) {
 	}
 }
 
+// TestShapeForZAddMemberIncr: a member named "incr" is not the INCR
+// option.
+func TestShapeForZAddMemberIncr(t *testing.T) {
+	args := [][]byte{[]byte("ZADD"), []byte("z"), []byte("0"), []byte("incr")}
+	if sh := session.ShapeFor(resp.LookupArgs(args), args); sh != session.ShapeAsIs {
+		t.Fatalf("ZADD z 0 incr: shape %d; want ShapeAsIs", sh)
+	}
+}
+
 func FuzzAppendRESP3(f *testing.F) {
 	f.Add([]byte("*2\r\n$1\r\na\r\n$-1\r\n"), uint8(1))
 	f.Add([]byte("$3\r\n1.5\r\n"), uint8(3))
 	f.Fuzz(func(t *testing.T, b []byte, sh uint8) {
-		out, err := session.AppendRESP3(nil, b, session.Shape(sh%6))
+		out, err := session.AppendRESP3(nil, b, session.Shape(sh%8))
 		if err != nil && len(out) != 0 {
 			t.Fatalf("output %q with error %v", out, err)
 		}
