@@ -27,14 +27,14 @@ type Shape uint8
 
 // The shapes.
 const (
-	ShapeAsIs    Shape = iota // nulls only
-	ShapeMap                  // top-level array of pairs: a map
-	ShapeSet                  // top-level array: a set
-	ShapeDouble               // top-level bulk: a double
-	ShapeDoubles              // top-level array of bulks: doubles
-	ShapePairs                // top-level flat array: [member, double] pairs
-	ShapeBulkPairs            // top-level flat array: [field, value] pairs
-	ShapeFlatScores           // top-level flat array: member, double, member, double
+	ShapeAsIs       Shape = iota // nulls only
+	ShapeMap                     // top-level array of pairs: a map
+	ShapeSet                     // top-level array: a set
+	ShapeDouble                  // top-level bulk: a double
+	ShapeDoubles                 // top-level array of bulks: doubles
+	ShapePairs                   // top-level flat array: [member, double] pairs
+	ShapeBulkPairs               // top-level flat array: [field, value] pairs
+	ShapeFlatScores              // top-level flat array: member, double, member, double
 	numShapes
 )
 
