@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"io"
 	"net"
 	"sync/atomic"
 
@@ -16,7 +18,8 @@ import (
 // goroutines (each handshake bounded by the node's timeout, 5 s when
 // unset); a client that does not complete a handshake affects nobody else:
 // its goroutine ends at the timeout, one log line says why and the
-// listener's handshake-failure counter counts it.
+// listener's handshake-failure counter counts it (a connection closed
+// before it sent anything, such as a port probe, is logged only).
 //
 // With client_tls, a handshaken client is an inbound.Conn served by its
 // handshake's goroutine (inbound.Conn.ServeStream over a secure.Stream):
@@ -70,7 +73,9 @@ func (n *Node) serveTLS(ln net.Listener, certs *secure.Certs, what string, faile
 		Timeout: dialTimeout(n.timeout),
 		Direct:  direct,
 		Failed: func(remote net.Addr, err error) {
-			failed.Add(1)
+			if !errors.Is(err, io.EOF) { // not a probe that connected and closed
+				failed.Add(1)
+			}
 			n.log.Info(what+" TLS handshake failed", "remote", remote.String(), "err", err)
 		},
 	})
