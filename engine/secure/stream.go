@@ -278,6 +278,12 @@ func (t *Stream) Close() error {
 	t.once.Do(func() {
 		t.out.closing.Store(true)
 		_ = t.out.Conn.SetWriteDeadline(time.Now()) // wakes a waiting flush
+		// Wait until a waiting flush has given up, before crypto/tls's
+		// close_notify moves the deadline (which would put it back to
+		// sleep).
+		t.out.mu.Lock()
+		//lint:ignore SA2001 a barrier: a waiting flush has returned
+		t.out.mu.Unlock()
 		err = t.tc.Close()
 	})
 	return err
