@@ -40,6 +40,10 @@ type Stream struct {
 	owed int
 }
 
+// errUnfinished: WriteSome after a partial write that WriteAll did not
+// finish (the caller broke the contract).
+var errUnfinished = errors.New("secure: a partial write was not finished with WriteAll")
+
 // keepPend bounds the capacity of the unsent-records buffer a stream
 // keeps between writes.
 const keepPend = 64 << 10
@@ -227,8 +231,7 @@ func (t *Stream) Read(b []byte) (int, error) { return t.tc.Read(b) }
 // see the top of this file for the byte it may leave).
 func (t *Stream) WriteSome(b []byte) (int, error) {
 	if t.owed > 0 {
-		// The caller did not finish the last write with WriteAll.
-		return 0, nil
+		return 0, errUnfinished
 	}
 	left, err := t.out.flush(false)
 	if err != nil || left > 0 || len(b) == 0 {
