@@ -327,25 +327,35 @@ func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
 // a peer on dyn_listen) before netpoll polls it.
 func (n *Node) prepareAccepted(nc netpoll.Connection, k *inbound.Kind) context.Context {
 	c := newAccepted(n, k, nc)
-	c.ID = n.nextID.Add(1)
-	c.Pin = int(c.ID % uint64(len(n.links)))
-	n.mu.Lock()
-	if n.closing.Load() {
-		n.mu.Unlock()
+	if !n.register(c) {
 		nc.Close()
 		return context.Background()
 	}
-	n.clients[c] = struct{}{}
-	n.mu.Unlock()
-	if k.Client {
-		n.env.Spin.Clients.Add(1)
-	}
-	c.Open()
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		c.OnClose()
 		return nil
 	})
 	return context.WithValue(context.Background(), clientKey{}, c)
+}
+
+// register numbers c, an accepted connection, and adds it to the node's
+// clients (its stats opened); false when the node is closing (the caller
+// closes it).
+func (n *Node) register(c *accepted) bool {
+	c.ID = n.nextID.Add(1)
+	c.Pin = int(c.ID % uint64(len(n.links)))
+	n.mu.Lock()
+	if n.closing.Load() {
+		n.mu.Unlock()
+		return false
+	}
+	n.clients[c] = struct{}{}
+	n.mu.Unlock()
+	if c.Kind.Client {
+		n.env.Spin.Clients.Add(1)
+	}
+	c.Open()
+	return true
 }
 
 // onClientRequest is netpoll's OnRequest for clients: it consumes all input.

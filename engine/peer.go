@@ -152,6 +152,21 @@ func (n *Node) startPeers() error {
 // (the standard library always uses the system maximum; a second listen()
 // on the bound socket sets ours).
 func listenBacklog(a conf.Addr, backlog int) (netpoll.Listener, error) {
+	ln, err := netListenBacklog(a, backlog)
+	if err != nil {
+		return nil, err
+	}
+	nl, err := netpoll.ConvertListener(ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return nl, nil
+}
+
+// netListenBacklog listens on a with backlog as the accept queue's length
+// (the system's default when backlog <= 0).
+func netListenBacklog(a conf.Addr, backlog int) (net.Listener, error) {
 	ln, err := net.Listen(orDefault(a.Network, "tcp"), a.String())
 	if err != nil {
 		return nil, err
@@ -161,12 +176,7 @@ func listenBacklog(a conf.Addr, backlog int) (netpoll.Listener, error) {
 			_ = raw.Control(func(fd uintptr) { _ = syscall.Listen(int(fd), backlog) })
 		}
 	}
-	nl, err := netpoll.ConvertListener(ln)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	return nl, nil
+	return ln, nil
 }
 
 // PeerAddr is the address of the peer listener; nil when dyn_listen is not

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/conf"
@@ -14,6 +15,9 @@ import (
 // blocks (nil where a block is not set), reloaded together by ReloadCerts.
 type nodeSecure struct {
 	client, peer, stats, datastore *secure.Certs
+	// clientFailed and peerFailed count the TLS handshakes that failed on
+	// the client and peer listeners.
+	clientFailed, peerFailed atomic.Int64
 }
 
 // initSecure loads the TLS blocks of the configuration and sets the

@@ -39,8 +39,11 @@ type Sock struct {
 	env *Env
 	NC  netpoll.Connection
 	// FD is the descriptor written to; a lingering client's duplicate
-	// replaces netpoll's.
+	// replaces netpoll's. With W set, it is only shut down (CloseLater).
 	FD int
+	// W, when set, takes the connection's output instead of FD (a TLS
+	// client's, served without netpoll); NC is then nil.
+	W Writer
 	// poller is the epoll instance the busy-poll looks at (spin.go): 0
 	// until the first look finds it.
 	poller sock.Poller
@@ -74,6 +77,29 @@ type Sock struct {
 // shard is its stats shard (nil with stats off).
 func (c *Sock) Init(env *Env, nc netpoll.Connection, shard *stats.Shard) {
 	c.env, c.NC, c.FD = env, nc, nc.(netpoll.Conn).Fd()
+	c.St.Shard = shard
+}
+
+// Writer is the output of a connection that netpoll does not serve (a TLS
+// client's: engine/secure.Stream). Its writes are serialized by the
+// connection (Mu, WMu), as writes to FD are.
+type Writer interface {
+	// WriteSome takes what it can of b without blocking and returns how
+	// many bytes it took, all of b only when all of it is with the
+	// kernel. What it did not take is the start of the next write.
+	WriteSome(b []byte) (int, error)
+	// WriteAll writes all of b, waiting as long as needed, or at most
+	// wait when wait > 0.
+	WriteAll(b []byte, wait time.Duration) error
+	// Close closes the connection; later calls do nothing.
+	Close() error
+}
+
+// InitWriter sets c up, for a node with environment env, as a connection
+// whose output goes to w and whose socket is fd (for shutdown only); shard
+// is its stats shard (nil with stats off).
+func (c *Sock) InitWriter(env *Env, w Writer, fd int, shard *stats.Shard) {
+	c.env, c.W, c.FD = env, w, fd
 	c.St.Shard = shard
 }
 

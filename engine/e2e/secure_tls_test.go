@@ -193,3 +193,97 @@ func serialOf(t *testing.T, certFile string) string {
 	}
 	return x.SerialNumber.String()
 }
+
+// A TLS client is served like a plain one: a pipeline whose replies the
+// client reads late (the node's writes fill the socket), a half-closed
+// client that still gets its replies, QUIT; a failed handshake is counted
+// in /info and /metrics.
+func TestClientTLSLikePlain(t *testing.T) {
+	ca := enginetest.NewCA(t, "clients")
+	node, _, _ := tlsNode(t, ca)
+	c, _ := dialTLS(t, node.Addr, ca)
+	big := strings.Repeat("v", 64<<10)
+	r, err := c.Do("SET", "tls:big", big)
+	replyIs(t, "SET tls:big", r, err, "+OK\r\n")
+	const gets = 200
+	for i := 0; i < gets; i++ {
+		c.Send("GET", "tls:big")
+	}
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // about 13 MB of replies wait
+	for i := 0; i < gets; i++ {
+		r, err := c.Read()
+		if err != nil || string(r.Str) != big {
+			t.Fatalf("unexpected reply %d to a pipelined GET: %v (%d bytes)", i, err, len(r.Str))
+		}
+	}
+
+	// Half-closed: close_notify and the TCP FIN after the requests.
+	raw, err := net.DialTimeout("tcp", node.Addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	hc := tls.Client(raw, &tls.Config{RootCAs: ca.Pool, ServerName: "127.0.0.1"})
+	hc.SetDeadline(time.Now().Add(10 * time.Second))
+	cl := enginetest.NewClient(hc)
+	cl.Send("SET", "tls:half", "h")
+	cl.Send("GET", "tls:half")
+	if err := cl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := hc.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	raw.(*net.TCPConn).CloseWrite()
+	r, err = cl.Read()
+	replyIs(t, "SET from a half-closed client", r, err, "+OK\r\n")
+	r, err = cl.Read()
+	replyIs(t, "GET from a half-closed client", r, err, "$1\r\nh\r\n")
+	if _, err := cl.Read(); err == nil {
+		t.Fatal("unexpected reply after the half-closed client's last one; want EOF")
+	}
+
+	q, _ := dialTLS(t, node.Addr, ca)
+	r, err = q.Do("QUIT")
+	replyIs(t, "QUIT", r, err, "+OK\r\n")
+	if _, err := q.Read(); err == nil {
+		t.Fatal("unexpected reply after QUIT; want EOF")
+	}
+
+	// A plain client on the TLS port fails its handshake: counted.
+	plain, err := net.DialTimeout("tcp", node.Addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.Write([]byte("*1\r\n$4\r\nPING\r\n"))
+	plain.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(plain)
+	plain.Close()
+	web := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}}}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := web.Get("https://" + node.StatsAddr + path)
+		if err != nil {
+			t.Fatalf("cannot GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	var info string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if info = get("/info"); strings.Contains(info, `"client_tls_handshake_failures":1`) {
+			break
+		}
+	}
+	if !strings.Contains(info, `"client_tls_handshake_failures":1`) || !strings.Contains(info, `"peer_tls_handshake_failures":0`) {
+		t.Fatalf("unexpected /info: want client_tls_handshake_failures 1 and peer_tls_handshake_failures 0 in %.3000s", info)
+	}
+	if m := get("/metrics"); !strings.Contains(m, "client_tls_handshake_failures") {
+		t.Fatalf("unexpected /metrics: no client_tls_handshake_failures in %.2000s", m)
+	}
+	setGet(t, c, "tls:still", "s") // the first client was not disturbed
+}

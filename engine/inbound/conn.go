@@ -30,6 +30,8 @@ type Conn struct {
 	// input, read-only afterwards.
 	ID  uint64
 	Pin int
+	// addrs gives the connection's addresses (CLIENT INFO).
+	addrs session.Conn
 
 	// Input side. Used by the goroutine that holds inMu: the poller running
 	// OnInput, or a resume after a pause.
@@ -264,7 +266,7 @@ func (c *Conn) handleRequest(frame []byte) {
 		c.reset(frame)
 		return
 	}
-	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.NC, Now: c.B.Now}, c.scratch[:0]); done {
+	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.addrs, Now: c.B.Now}, c.scratch[:0]); done {
 		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
 		c.proto3.Store(c.Sess.Proto() == 3)
 		if a, ok := c.Dedicated.(answerer); ok && a.Answer(reply, &c.B) {

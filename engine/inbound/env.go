@@ -153,6 +153,9 @@ func NewConn(e *Env, k *Kind, nc netpoll.Connection) *Conn {
 		shard = e.Shard()
 	}
 	c.Init(e.Core, nc, shard)
+	if nc != nil {
+		c.addrs = nc
+	}
 	c.parser.Limits = resp.DefaultLimits
 	c.mc.parser.Limits = e.MCLimits
 	return c

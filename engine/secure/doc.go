@@ -1,8 +1,10 @@
 // Package secure holds what the node needs to secure its links and its
 // clients, apart from the request path: TLS configurations built from the
 // conf blocks, with certificates that Reload swaps under live listeners
-// (tlsconf.go); a bridge that terminates TLS on a standard net.Conn and
-// hands the node a plain socket that netpoll can own (bridge.go); and the
+// (tlsconf.go); a Stream that a client connection is served through,
+// read on its own goroutine and written without blocking (stream.go); a
+// bridge that terminates TLS on a standard net.Conn and hands the node a
+// plain socket that netpoll can own, for peers (bridge.go); and the
 // client user table with Redis's AUTH replies and a per-connection limiter
 // of failed attempts (acl.go). Dynomite's own peer encryption is a codec
 // (codec/dnode: Cipher, RSAKey); LoadPeerKey reads its key file.
@@ -13,5 +15,6 @@
 // Concurrency: a Certs and a Table are safe for concurrent use (Reload may
 // run while handshakes happen). A Limiter belongs to one connection.
 // Bridge starts two goroutines per connection and ends them when either
-// side closes.
+// side closes. A Stream is read by one goroutine and written by one
+// writer at a time; Close is safe from any goroutine.
 package secure

@@ -68,9 +68,10 @@ func TestTableShape(t *testing.T) {
 			t.Fatalf("unexpected Lookup(%q); got %d %v; want %d", d.Name, got, ok, m)
 		}
 	}
-	// C Dynomite's 45 pool rows, then the ones it lacks: client_auth_failures.
-	if n := int(firstServer); n != 45+1 {
-		t.Fatalf("unexpected pool metric count; got %d; want 45+1", n)
+	// C Dynomite's 45 pool rows, then the ones it lacks: client_auth_failures
+	// and the client and peer TLS handshake failures.
+	if n := int(firstServer); n != 45+3 {
+		t.Fatalf("unexpected pool metric count; got %d; want 45+3", n)
 	}
 	if n := NumMetrics - int(firstServer); n != 34 {
 		t.Fatalf("unexpected server metric count; got %d; want 34", n)

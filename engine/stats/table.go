@@ -8,7 +8,7 @@ import (
 
 // The metric table: one row per pool or server metric, in the order C
 // Dynomite declares them (docs/compat.md §2.2), then the pool rows C lacks
-// (client_auth_failures, after stats_count). The row order is the order of -D, of
+// (client_auth_failures and the TLS handshake failures, after stats_count). The row order is the order of -D, of
 // the pool and server objects of /info, and of /metrics. Names and
 // descriptions are kept byte for byte, typos included ("respones"), because
 // tools written for C Dynomite match on them.
@@ -120,6 +120,8 @@ const (
 	Fragments
 	StatsCount
 	ClientAuthFailures
+	ClientTLSHandshakeFailures
+	PeerTLSHandshakeFailures
 
 	// Server (datastore) metrics, in C Dynomite's order.
 	ServerEOF
@@ -213,6 +215,8 @@ var table = [NumMetrics]Desc{
 	Fragments:                  {"fragments", Counter, PoolScope, "# fragments created from a multi-vector request"},
 	StatsCount:                 {"stats_count", Counter, PoolScope, "# stats request"},
 	ClientAuthFailures:         {"client_auth_failures", Counter, PoolScope, "# failed client AUTH attempts"},
+	ClientTLSHandshakeFailures: {"client_tls_handshake_failures", Counter, PoolScope, "# failed TLS handshakes on the client port"},
+	PeerTLSHandshakeFailures:   {"peer_tls_handshake_failures", Counter, PoolScope, "# failed TLS handshakes on the peer port"},
 
 	ServerEOF:              {"server_eof", Counter, ServerScope, "# eof on server connections"},
 	ServerErr:              {"server_err", Counter, ServerScope, "# errors on server connections"},
