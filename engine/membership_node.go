@@ -79,7 +79,7 @@ type nodeMembership struct {
 	// provSeeds is the provider's previous list, read and written by the
 	// polling goroutine only (providerList).
 	provSeeds []seeds.Seed
-	gossip   atomic.Pointer[nodeGossip] // set while gossip runs (gossip_node.go)
+	gossip    atomic.Pointer[nodeGossip] // set while gossip runs (gossip_node.go)
 }
 
 // initMembership reads the configuration; called by initCluster before
