@@ -40,7 +40,7 @@ type nodeGossip struct {
 
 // gossipOn reports whether the node gossips.
 func (n *Node) gossipOn() bool {
-	return n.cfg.Pool.EnableGossip && !n.cfg.Pool.DynListen.IsZero() && !n.cluster.mem.provided
+	return n.cfg.Pool.EnableGossip && !n.cfg.Pool.DynListen.IsZero()
 }
 
 // initGossip installs the receive hook; called by initMembership.

@@ -76,7 +76,10 @@ type nodeMembership struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	retiring map[*peer]*time.Timer
-	gossip   atomic.Pointer[nodeGossip] // set while gossip runs (gossip_node.go)
+	// provSeeds is the provider's previous list, read and written by the
+	// polling goroutine only (providerList).
+	provSeeds []seeds.Seed
+	gossip    atomic.Pointer[nodeGossip] // set while gossip runs (gossip_node.go)
 }
 
 // initMembership reads the configuration; called by initCluster before
@@ -115,8 +118,8 @@ func (n *Node) holdJoining() bool { return !n.cluster.mem.joined.Load() || n.gos
 // Called by startPeers.
 func (n *Node) startMembership() error {
 	m := &n.cluster.mem
-	if !m.provided {
-		return n.startGossip()
+	if err := n.startGossip(); err != nil || !m.provided {
+		return err
 	}
 	p := &n.cfg.Pool
 	local := cluster.LocalRingNode(p)
@@ -142,7 +145,7 @@ func (n *Node) startMembership() error {
 		Hash:     t.Hash(),
 		Tag:      t.HashTagChars(),
 		Logger:   n.log,
-		OnChange: func(s *ring.Snapshot, _ []seeds.Seed) { n.swapRing(s) },
+		OnChange: n.providerList,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	m.mu.Lock()
@@ -154,6 +157,51 @@ func (n *Node) startMembership() error {
 		poller.Run(ctx)
 	}()
 	return nil
+}
+
+// providerList applies a new list of the seed provider. Without gossip
+// its snapshot is the ring. With gossip the gossip table is the ring: the
+// records that are new or changed since the provider's previous list are
+// merged into it as C merges seeds (NORMAL, stamped now), and the gossip
+// loop publishes the result. Records the provider repeats unchanged are not
+// merged again, so a stale provider record cannot move back a node that
+// gossip has since seen at a new address. The first list ends JOINING even
+// when it adds nothing to what gossip already knew.
+func (n *Node) providerList(snap *ring.Snapshot, list []seeds.Seed) {
+	m := &n.cluster.mem
+	ng := m.gossip.Load()
+	if ng == nil {
+		n.swapRing(snap)
+		return
+	}
+	fresh := newSeeds(m.provSeeds, list)
+	m.provSeeds = list
+	ng.g.Seeds(fresh, time.Now())
+	if m.joined.Load() {
+		return
+	}
+	// Only when no newer snapshot waits: the gossip loop publishes in order.
+	if s, err := ng.g.Snapshot(); err == nil && ng.pending.CompareAndSwap(nil, s) {
+		select {
+		case ng.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// newSeeds returns the seeds of list that old does not hold as they are.
+func newSeeds(old, list []seeds.Seed) []seeds.Seed {
+	had := make(map[string]bool, len(old))
+	for _, s := range old {
+		had[string(seeds.AppendRecord(nil, s))] = true
+	}
+	var out []seeds.Seed
+	for _, s := range list {
+		if !had[string(seeds.AppendRecord(nil, s))] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // stopMembership stops the provider's polling and every peer's links,

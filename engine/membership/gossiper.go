@@ -368,14 +368,20 @@ func (g *Gossiper) warn(now time.Time, msg string, attrs ...slog.Attr) {
 }
 
 // Seeds merges a seed provider's list as C does: each seed is a NORMAL
-// record stamped now (so a seed moves a known token to its address).
+// record stamped now, so a seed moves a known token to its address. A
+// seed that moves a token is stamped one second past what the table holds
+// when that is not older than now (timestamps are whole seconds): the
+// provider's move is not lost to gossip heard in the same second.
 func (g *Gossiper) Seeds(list []seeds.Seed, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	ts := uint64(now.Unix())
 	changed := false
 	for _, s := range list {
 		n := ring.Node{Name: s.Addr(), Addr: s.Addr(), DC: s.DC, Rack: s.Rack, Tokens: slices.Clone(s.Tokens)}
+		ts := uint64(now.Unix())
+		if m, ok := g.table[key{n.DC, n.Rack, n.Tokens[0]}]; ok && !m.local && m.node.Addr != n.Addr && m.ts >= ts {
+			ts = m.ts + 1
+		}
 		if g.merge(n, s.Host, s.Port, ts, gossip.Normal, now) {
 			changed = true
 		}

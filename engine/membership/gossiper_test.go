@@ -472,6 +472,31 @@ func TestGossipSeeds(t *testing.T) {
 	}
 }
 
+// TestGossipSeedsSameSecond: gossip about a node's old address heard in
+// the second a provider moves it neither blocks nor undoes the move.
+func TestGossipSeedsSameSecond(t *testing.T) {
+	g, snaps := newSolo(t, nil)
+	rec := fmt.Sprintf("dc1$r2$100,%d,4,127.0.0.1:7102", t0.Unix())
+	if err := g.Receive("p", []byte(rec), t0); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := seeds.Parse("127.0.0.1:7202:r2:dc1:100", seeds.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Seeds(list, t0)
+	if err := g.Receive("p", []byte(rec), t0); err != nil {
+		t.Fatal(err)
+	}
+	want := "dc1$r1$100,NORMAL,127.0.0.1:8101|dc1$r2$100,NORMAL,127.0.0.1:7202|"
+	if got := view(g); got != want {
+		t.Errorf("unexpected table\ngot  %s\nwant %s", got, want)
+	}
+	if st := g.Stats(); st.Readdressed != 2 || len(*snaps) != 2 {
+		t.Errorf("unexpected stats %+v, %d snapshots; want 2 readdresses (gossip, then the provider), 2 snapshots", st, len(*snaps))
+	}
+}
+
 func TestAppendFrame(t *testing.T) {
 	golden, err := os.ReadFile("../../codec/dnode/testdata/gossip_syn.golden")
 	if err != nil {

@@ -42,9 +42,11 @@ type Link struct {
 	// (the node's failure detector).
 	DialFailed func()
 	// Lazy: the link has not dialled yet and dials on its first Enqueue
-	// (preconnect: false); that request finds it down. Cleared by that
+	// (preconnect: false); requests that come before that dial completes
+	// wait for it, up to the request timeout (first.go). Cleared by that
 	// first use.
-	Lazy atomic.Bool
+	Lazy  atomic.Bool
+	first firstDial
 	// RESP3: a datastore link whose connection speaks RESP3 (HELLO 3 after
 	// AUTH), for the replies of RESP3 clients. A datastore that refuses
 	// HELLO stops the link: its clients keep converted RESP2 replies.
@@ -62,24 +64,23 @@ type Link struct {
 // a forwarding error. When the connection was idle, b writes it at its end.
 func (lk *Link) Enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 	ok, inline := false, false
-	if s := lk.Cur.Load(); s != nil {
+	s := lk.Cur.Load()
+	if s == nil && lk.Peer {
+		if lk.hold(frame, m) { // first dial under way (first.go)
+			return true
+		}
+		s = lk.Cur.Load() // the first dial may have just completed
+	}
+	if s != nil {
 		ok, inline = s.enqueue(frame, m)
 		if inline {
 			b.Write(s)
 		}
 	}
 	if !ok {
-		lk.firstUse()
 		lk.statsForwardError(m)
 	}
 	return ok
-}
-
-// firstUse starts the first dial of a Lazy link, once.
-func (lk *Link) firstUse() {
-	if lk.Lazy.Load() && lk.Lazy.CompareAndSwap(true, false) {
-		go lk.Reconnect()
-	}
 }
 
 // Connect dials the link's far end, sets the connection up (dial.go: TLS,
@@ -123,6 +124,7 @@ func (lk *Link) Connect() error {
 	lk.mu.Unlock()
 	lk.env.WG.Add(1)
 	go s.writeLoop()
+	lk.sendHeld(s)
 	if lk.Connected != nil {
 		lk.Connected()
 	}
@@ -205,6 +207,7 @@ func (lk *Link) Reconnect() {
 			}
 			lk.ScheduleReconnect()
 		}
+		lk.failHeld()
 	}
 }
 
@@ -221,6 +224,7 @@ func (lk *Link) Stop() {
 		lk.retry = nil
 	}
 	lk.mu.Unlock()
+	lk.failHeld()
 	if s := lk.Cur.Load(); s != nil {
 		s.CloseLater()
 	}

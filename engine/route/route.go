@@ -3,6 +3,7 @@ package route
 import (
 	"hash/crc32"
 	"sync"
+	"sync/atomic"
 
 	"github.com/valyala/bytebufferpool"
 
@@ -64,7 +65,9 @@ type fanout struct {
 	// start is the arrival clock of the request (its owner's input batch)
 	// while launch sends the copies, 0 after: the peer queue wait of a
 	// copy sent later, on a reply path, is not measured (stats_peer.go).
-	start int64
+	// Atomic: a copy a peer link held for its first dial is queued, and
+	// reads it, without f.mu (outbound/first.go).
+	start atomic.Int64
 	// admitted is 1 + the index of the copy whose conn_msg_rate token is
 	// already taken (throttle_node.go), 0 for none.
 	admitted int32
@@ -90,7 +93,8 @@ func (f *fanout) release() {
 	f.node.Core.Bufs.Put(f.frame)
 	f.releaseReadRepair()
 	f.topo, f.owner, f.m, f.multi, f.frame = nil, nil, nil, nil, nil
-	f.part, f.refs, f.decided, f.sum, f.start, f.admitted = 0, 0, false, false, 0, 0
+	f.part, f.refs, f.decided, f.sum, f.admitted = 0, 0, false, false, 0
+	f.start.Store(0)
 	f.kept = nil
 	f.plan.Reset()
 	f.node.fanouts.Put(f)
@@ -214,7 +218,7 @@ func launch(c *accepted, f *fanout, frame []byte) {
 	}
 	f.mu.Lock()
 	f.refs = 1
-	f.start = c.BatchClock()
+	f.start.Store(c.BatchClock())
 	n := len(f.plan.Targets)
 	if f.sum {
 		// Quorum levels wait for a peer: its copy goes out first, the
@@ -227,7 +231,7 @@ func launch(c *accepted, f *fanout, frame []byte) {
 			f.send(i, frame, &c.B)
 		}
 	}
-	f.start = 0
+	f.start.Store(0)
 	done := f.refs == 0
 	f.mu.Unlock()
 	if done {

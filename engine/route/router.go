@@ -93,7 +93,7 @@ func (f *fanout) Owner() *accepted { return f.owner }
 
 // Start is the arrival clock of f's request while its copies are sent, 0
 // after.
-func (f *fanout) Start() int64 { return f.start }
+func (f *fanout) Start() int64 { return f.start.Load() }
 
 // PeerCounters count what the peer side did besides forwarding
 // (docs/compat.md §2.2 names: peer_mismatch_requests,

@@ -15,6 +15,10 @@
 // from a Host.Command that is still running, by its PID, then deletes the
 // namespaces and the bridge.
 //
+// Host.SetResolver points a namespace's resolver at a DNS server of the
+// test (ip netns exec mounts /etc/netns/<name>/resolv.conf), removed at
+// cleanup.
+//
 // Imports: the standard library and toxiproxy; nothing of this module.
 //
 // Concurrency: a Net's methods may be called from any goroutine; Cut and

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ type Net struct {
 
 	mu     sync.Mutex
 	cmds   []*exec.Cmd
+	etc    []string // /etc/netns/<name> directories made by SetResolver
 	closed bool
 }
 
@@ -174,6 +176,23 @@ func (h *Host) Command(name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// SetResolver makes ns the DNS server of the processes later started in
+// h's namespace: ip netns exec mounts /etc/netns/<name>/resolv.conf over
+// /etc/resolv.conf, and the Net writes that file (removed at Close).
+func (h *Host) SetResolver(ns netip.Addr) error {
+	dir := filepath.Join("/etc/netns", h.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot set the resolver of %s: %w", h.Name, err)
+	}
+	h.net.mu.Lock()
+	h.net.etc = append(h.net.etc, dir)
+	h.net.mu.Unlock()
+	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver "+ns.String()+"\noptions timeout:1 attempts:2\n"), 0o644); err != nil {
+		return fmt.Errorf("cannot set the resolver of %s: %w", h.Name, err)
+	}
+	return nil
+}
+
 // Cut takes h's link down: nothing reaches it or leaves it until Heal.
 // Connections are not reset; their packets are dropped.
 func (h *Host) Cut() error { return ip("link", "set", h.veth, "down") }
@@ -190,7 +209,7 @@ func (nt *Net) Close() error {
 		return nil
 	}
 	nt.closed = true
-	cmds := nt.cmds
+	cmds, etc := nt.cmds, nt.etc
 	nt.mu.Unlock()
 	for _, c := range cmds {
 		if c.Process != nil && c.ProcessState == nil {
@@ -203,6 +222,11 @@ func (nt *Net) Close() error {
 			errs = append(errs, err.Error())
 		}
 		if err := deleteNetns(h.Name); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	for _, dir := range etc {
+		if err := os.RemoveAll(dir); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
