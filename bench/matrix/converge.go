@@ -30,6 +30,12 @@ import (
 //     (rate=0), against redis-cli --pipe replaying RESTORE ... REPLACE
 //     commands made from DUMP and PTTL of every key of rack 1's Redis
 //     into node 3's flushed Redis; target: warm-up at least half.
+//  3. hint replay: node 1 (hints_dir, repair_rate convergeRate) marks
+//     its peers down (/peer/down/all), every key is written again
+//     through it (a hint per key and peer), the peers come back
+//     (/peer/up/all) and the mix runs while the hints replay; target:
+//     p99 within 2x of no repair, the replay still running at the end
+//     of the load, no hint left after it.
 
 const (
 	convergeRate      = 1000 // keys/s of the throttled warm-up (repair_rate's default)
@@ -39,18 +45,24 @@ const (
 
 // convergeResult is the convergence group's outcome.
 type convergeResult struct {
-	Keys        int64   `json:"keys"`
-	P99None     float64 `json:"p99_ms_no_repair"`
-	P99Warm     float64 `json:"p99_ms_during_warm_up"`
-	OpsNone     float64 `json:"ops_sec_no_repair"`
-	OpsWarm     float64 `json:"ops_sec_during_warm_up"`
-	WarmRunning bool    `json:"warm_up_ran_throughout"` // the throttled warm-up was still running when the load ended
-	P99Met      bool    `json:"p99_met"`
-	WarmKeysSec float64 `json:"warm_up_keys_sec"` // unthrottled
-	PipeKeysSec float64 `json:"redis_cli_pipe_keys_sec"`
-	Ratio       float64 `json:"ratio"`
-	RatioMet    bool    `json:"ratio_met"`
-	Err         string  `json:"error,omitempty"`
+	Keys          int64   `json:"keys"`
+	P99None       float64 `json:"p99_ms_no_repair"`
+	P99Warm       float64 `json:"p99_ms_during_warm_up"`
+	OpsNone       float64 `json:"ops_sec_no_repair"`
+	OpsWarm       float64 `json:"ops_sec_during_warm_up"`
+	WarmRunning   bool    `json:"warm_up_ran_throughout"` // the throttled warm-up was still running when the load ended
+	P99Met        bool    `json:"p99_met"`
+	HintsMade     int64   `json:"hints_recorded"`
+	P99Replay     float64 `json:"p99_ms_during_hint_replay"`
+	OpsReplay     float64 `json:"ops_sec_during_hint_replay"`
+	ReplayRunning bool    `json:"hint_replay_ran_throughout"`
+	ReplayP99Met  bool    `json:"hint_replay_p99_met"`
+	ReplaySecs    float64 `json:"hint_replay_seconds"`
+	WarmKeysSec   float64 `json:"warm_up_keys_sec"` // unthrottled
+	PipeKeysSec   float64 `json:"redis_cli_pipe_keys_sec"`
+	Ratio         float64 `json:"ratio"`
+	RatioMet      bool    `json:"ratio_met"`
+	Err           string  `json:"error,omitempty"`
 }
 
 // MarshalJSON writes NaN values as null.
@@ -83,8 +95,13 @@ func convergence(ctx context.Context, o options, tmp string, stderr io.Writer, r
 	if err != nil {
 		return fmt.Errorf("cannot find redis-cli (Debian package redis-tools): %w", err)
 	}
-	t, err := startProxyTarget("conv-3", "3 racks x 1 node, DC_ONE, repair_rate 0", bin, o.redis, 3, "DC_ONE",
-		map[string]string{"repair_rate": "0"})
+	hintsDir := filepath.Join(tmp, "hints-node1")
+	t, err := startProxyTargetEach("conv-3", "3 racks x 1 node, DC_ONE, repair_rate 0 (node 1: hints, repair_rate 1000)", bin, o.redis, 3, "DC_ONE",
+		map[string]string{"repair_rate": "0"}, func(i int, extra map[string]string) {
+			if i == 0 {
+				extra["hints_dir"], extra["repair_rate"] = hintsDir, strconv.Itoa(convergeRate)
+			}
+		})
 	if err != nil {
 		return err
 	}
@@ -167,7 +184,71 @@ func convergence(ctx context.Context, o options, tmp string, stderr io.Writer, r
 	fmt.Fprintf(stderr, "convergence: redis-cli --pipe %d keys in %.3f s\n", n, took.Seconds())
 	res.Ratio = res.WarmKeysSec / res.PipeKeysSec
 	res.RatioMet = res.Ratio >= convergeMinRatio
+	return hintReplay(ctx, t, mix, o, res, stderr)
+}
+
+// hintReplay is step 3 of the group.
+func hintReplay(ctx context.Context, t *target, mix bench.Config, o options, res *convergeResult, stderr io.Writer) error {
+	node1 := t.measured[0]
+	if err := adminOK(node1.StatsAddr, "/peer/down/all"); err != nil {
+		return err
+	}
+	if err := fill(node1.Addr, o.keys); err != nil {
+		return err
+	}
+	res.HintsMade = infoValue(node1.StatsAddr, "hints_pending")
+	if res.HintsMade < res.Keys {
+		return fmt.Errorf("hint replay: %d hints recorded for %d keys written while the peers were down", res.HintsMade, res.Keys)
+	}
+	if err := adminOK(node1.StatsAddr, "/peer/up/all"); err != nil {
+		return err
+	}
+	start := time.Now()
+	l, err := runLoad(ctx, mix)
+	if err != nil {
+		return err
+	}
+	left := infoValue(node1.StatsAddr, "hints_pending")
+	res.P99Replay, res.OpsReplay = l.P99, l.OpsSec
+	res.ReplayRunning = left > 0
+	res.ReplayP99Met = res.ReplayRunning && l.Errors == 0 && res.P99Replay <= convergeP99Factor*res.P99None
+	fmt.Fprintf(stderr, "convergence: hint replay %9.0f ops/s  p99 %.3f ms  (%d hints, %d left after the load)\n", l.OpsSec, l.P99, res.HintsMade, left)
+	limit := time.Duration(res.HintsMade/convergeRate+30) * time.Second
+	for left != 0 {
+		if time.Since(start) > limit {
+			return fmt.Errorf("hint replay: %d hints still pending after %v", left, limit)
+		}
+		time.Sleep(200 * time.Millisecond)
+		left = infoValue(node1.StatsAddr, "hints_pending")
+	}
+	res.ReplaySecs = time.Since(start).Seconds()
+	fmt.Fprintf(stderr, "convergence: hint replay done in %.1f s\n", res.ReplaySecs)
 	return nil
+}
+
+// adminOK gets path from the stats port stats and wants a 200.
+func adminOK(stats, path string) error {
+	r, err := adminClient.Get("http://" + stats + path)
+	if err != nil {
+		return fmt.Errorf("cannot get %s: %w", path, err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s: %s", path, r.Status, bytes.TrimSpace(body))
+	}
+	return nil
+}
+
+// infoValue is the integer key of the /info of the node whose stats port
+// is stats; -1 when it cannot be read.
+func infoValue(stats, key string) int64 {
+	r, err := adminClient.Get("http://" + stats + "/info")
+	if err != nil {
+		return -1
+	}
+	defer r.Body.Close()
+	return infoInt(io.LimitReader(r.Body, 1<<20), key)
 }
 
 // runLoad runs one load with the built-in generator.
@@ -439,4 +520,6 @@ func writeConvergence(w io.Writer, c convergeResult) {
 		convergeRate, c.P99Warm, c.OpsWarm, c.P99None, c.OpsNone, c.P99Warm/c.P99None, convergeP99Factor, c.WarmRunning, verdict(c.P99Met))
 	fmt.Fprintf(w, "  warm-up unthrottled %.0f keys/s vs redis-cli --pipe RESTORE %.0f keys/s: %.3f (target >= %.2f): %s\n",
 		c.WarmKeysSec, c.PipeKeysSec, c.Ratio, convergeMinRatio, verdict(c.RatioMet))
+	fmt.Fprintf(w, "  mix p99 during the replay of %d hints at %d keys/s %.3f ms (%.0f ops/s) vs %.3f ms without: %.2fx (target <= %.0fx, replay throughout: %t, all replayed in %.1f s): %s\n",
+		c.HintsMade, convergeRate, c.P99Replay, c.OpsReplay, c.P99None, c.P99Replay/c.P99None, convergeP99Factor, c.ReplayRunning, c.ReplaySecs, verdict(c.ReplayP99Met))
 }

@@ -242,14 +242,7 @@ func writeSwap(w io.Writer, r swapRow) {
 
 // ringSwaps reads ring_swaps from the /info of the node whose stats port is
 // stats; -1 when it cannot.
-func ringSwaps(stats string) int64 {
-	r, err := adminClient.Get("http://" + stats + "/info")
-	if err != nil {
-		return -1
-	}
-	defer r.Body.Close()
-	return infoInt(io.LimitReader(r.Body, 1<<20), "ring_swaps")
-}
+func ringSwaps(stats string) int64 { return infoValue(stats, "ring_swaps") }
 
 // infoInt returns the integer top-level key of a JSON object read from r;
 // -1 when r is not such an object or the key is missing or not an integer.

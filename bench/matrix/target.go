@@ -192,6 +192,12 @@ func startRedisTarget(redisPath string) (*target, error) {
 // redis-server, at the given consistency ("" for the node's default), with
 // the extra YAML keys (nil for none). The load goes to the first node.
 func startProxyTarget(name, desc, binary, redisPath string, racks int, consistency string, extra map[string]string) (*target, error) {
+	return startProxyTargetEach(name, desc, binary, redisPath, racks, consistency, extra, nil)
+}
+
+// startProxyTargetEach is startProxyTarget with each, when not nil,
+// called with node i's own copy of its extra YAML keys before it starts.
+func startProxyTargetEach(name, desc, binary, redisPath string, racks int, consistency string, extra map[string]string, each func(i int, extra map[string]string)) (*target, error) {
 	t := &target{name: name, desc: desc}
 	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
 	for k, v := range extra {
@@ -216,6 +222,14 @@ func startProxyTarget(name, desc, binary, redisPath string, racks int, consisten
 	for i := range cfgs {
 		if racks == 1 {
 			cfgs[i].DynSeeds = nil
+		}
+		if each != nil {
+			own := make(map[string]string, len(cfgs[i].Extra)+2)
+			for k, v := range cfgs[i].Extra {
+				own[k] = v
+			}
+			each(i, own)
+			cfgs[i].Extra = own
 		}
 		n, err := enginetest.StartNode(binary, cfgs[i])
 		if err != nil {
