@@ -29,7 +29,8 @@ import (
 //	fanout.send: a peer copy of a write not queued (link down, refused,
 //	             queue full)                              ─┐
 //	fanout.Answer: a peer copy of a write failed (timeout, ├─▶ hint(peer, keys)
-//	             closed) or answered with an error        ─┘   Store.Add + Flush
+//	             closed), answered with an error, or      │    Store.Add + Flush
+//	             answered after `timeout` (msg.Msg.Late)  ─┘
 //	                                                            (before the
 //	                                                            client's ack
 //	                                                            when known then)
@@ -42,6 +43,14 @@ import (
 // in the file across a restart find their peer again. With no hints_dir
 // the Store is nil: nothing is copied or recorded and a write costs one
 // nil test. Memcached nodes keep no hints (replay covers Redis only here).
+//
+// A copy that reaches its peer late (a link that stalled and came back
+// before the copy's own deadline, which for a write is `timeout` plus 20
+// s) is applied there, but a relative expiry then counts from its late
+// arrival: its key is hinted too, and the replay puts the coordinator's
+// value and expiry over it. A peer connection closed on a timeout is
+// reset (outbound), so the failed, hinted copies still in its socket
+// never reach the peer after their replay.
 //
 // The copy of a key is its current value, so replaying a key twice is
 // harmless and counters are never applied twice. A write that lands on

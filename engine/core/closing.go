@@ -16,3 +16,9 @@ func (c *Sock) MarkGone() { c.gate.MarkGone() }
 // connection when it sees the hang-up. Bytes already handed to the kernel
 // are still sent before the FIN. Safe from any goroutine and context.
 func (c *Sock) CloseLater() { c.gate.Shutdown(c.FD) }
+
+// AbortLater is CloseLater for a connection closed on a failure: the
+// close resets it and the bytes the kernel still holds for the far end
+// are discarded (sock.Gate.Abort), so none of them arrives late. Safe
+// from any goroutine and context.
+func (c *Sock) AbortLater() { c.gate.Abort(c.FD) }

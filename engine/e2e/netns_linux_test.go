@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,67 +22,11 @@ import (
 // Healed, rack3 gets writes again without any restart.
 func TestNetnsRackCutOff(t *testing.T) {
 	nt := netns.New(t, 3)
-	bin := enginetest.BuildDynomite(t)
 	const timeoutMs = 1000
 	hosts := nt.Hosts()
-	for i, h := range hosts {
-		dir := t.TempDir()
-		srv := h.Command("redis-server", "--bind", h.Addr.String(), "--port", "6379", "--protected-mode", "no",
-			"--save", "", "--appendonly", "no", "--dir", dir)
-		if err := srv.Start(); err != nil {
-			t.Fatalf("cannot start redis-server in %s: %v", h.Name, err)
-		}
-		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
-		var seeds []string
-		for j, o := range hosts {
-			if j != i {
-				seeds = append(seeds, fmt.Sprintf("  - %s:8101:rack%d:dc1:0", o.Addr, j+1))
-			}
-		}
-		yaml := fmt.Sprintf(`dyn_o_mite:
-  listen: %[1]s:8102
-  dyn_listen: %[1]s:8101
-  stats_listen: %[1]s:22222
-  servers:
-  - %[1]s:6379:1
-  datacenter: dc1
-  rack: rack%[2]d
-  tokens: 0
-  dyn_seeds:
-%[3]s
-  data_store: 0
-  timeout: %[4]d
-  server_retry_timeout: 1000
-  auto_eject_hosts: true
-  server_failure_limit: 2
-  read_consistency: DC_ONE
-  write_consistency: DC_ONE
-`, h.Addr, i+1, strings.Join(seeds, "\n"), timeoutMs)
-		path := filepath.Join(dir, "dynomite.yml")
-		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		node := h.Command(bin, "-c", path)
-		if err := node.Start(); err != nil {
-			t.Fatalf("cannot start dynomite in %s: %v", h.Name, err)
-		}
-		t.Cleanup(func() { _ = node.Process.Kill(); _ = node.Wait() })
-	}
+	startNetnsRacks(t, nt, timeoutMs, "")
 	addr := func(i int, port int) string { return fmt.Sprintf("%s:%d", hosts[i].Addr, port) }
-	dialUntil := func(a string) *enginetest.Client {
-		end := time.Now().Add(20 * time.Second)
-		for {
-			c, err := enginetest.Dial(a)
-			if err == nil {
-				t.Cleanup(func() { c.Close() })
-				return c
-			}
-			if time.Now().After(end) {
-				t.Fatalf("cannot reach %s: %v", a, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	dialUntil := func(a string) *enginetest.Client { return dialNetns(t, a) }
 	stored := func(i int, key, val string, d time.Duration) bool {
 		rc := dialUntil(addr(i, 6379))
 		end := time.Now().Add(d)

@@ -60,6 +60,9 @@ type Msg struct {
 	PeerID  uint64 // dnode msg id: of the copy sent to a peer, or of the peer request answered
 	Write   bool   // a write (longer peer timeout)
 	Forward bool   // sent as DMSG_REQ_FORWARD
+	// Late: the peer's reply to this write came more than `timeout`
+	// after it was queued (set by the peer connection before Answer).
+	Late bool
 
 	// Cmd is the memcached command of the request, for framing its reply;
 	// Mute drops what the client must not see of the reply (memcache.Mute).

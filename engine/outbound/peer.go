@@ -196,9 +196,26 @@ func (s *Conn) onSecuredReply(buf []byte) (n int, more bool) {
 	return len(c), false
 }
 
+// late reports whether the reply to write m, just read, came more than
+// `timeout` after m was queued: the write reached the peer late (a link
+// that stalled, then came back before m's own deadline), so what it did
+// there may differ from the local copy (a relative expiry counted from
+// its late arrival). Reads are never late: nothing is to be repaired.
+func (s *Conn) late(m *msg.Msg) bool {
+	if !m.Write || m.Deadline == 0 {
+		return false
+	}
+	t := s.env.RequestTimeout()
+	if t <= 0 {
+		return false
+	}
+	queued := m.Deadline - int64(s.peerTimeout(true))
+	return s.env.Core.Clock()-queued > int64(t)
+}
+
 func (s *Conn) closeBadPeer(what string, err error) {
 	s.env.Log.Warn("closing peer connection: "+what, "peer", s.link.Addr, "err", err)
-	s.CloseLater()
+	s.AbortLater()
 }
 
 // answerByID matches a reply with id to the FIFO (docs/compat.md §5.3): the head
@@ -217,6 +234,7 @@ func (s *Conn) answerByID(id uint64, reply []byte) {
 		s.Mu.Unlock()
 		s.statsPeerDone(m, id, len(reply))
 		if id == m.PeerID {
+			m.Late = s.late(m)
 			s.answer(m, reply, replica.NoError, &s.B)
 			return
 		}

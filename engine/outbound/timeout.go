@@ -63,9 +63,13 @@ func (s *Conn) onTimer() {
 	s.env.Log.Warn(s.link.What()+" request timed out, closing the connection",
 		"server", s.link.Addr, "timeout", s.env.Timeout)
 	if s.kind.Peer {
+		// Reset, not FIN: the requests are failed (and hinted) now, so
+		// their bytes still in the kernel must never reach the peer once
+		// its link is back (sock.Gate.Abort).
 		s.env.PeerTimeouts.Add(1)
-	} else {
-		s.env.Timeouts.Add(1)
+		s.AbortLater()
+		return
 	}
+	s.env.Timeouts.Add(1)
 	s.CloseLater()
 }

@@ -316,11 +316,11 @@ func (f *fanout) slotFor(tg replica.Target) (*outbound.Link, replica.Code) {
 // code). It runs on the poller of the connection m was queued on, whose
 // batch b writes a retry and flushes the client.
 func (f *fanout) Answer(m *msg.Msg, reply []byte, code replica.Code, b *batch.Batch) {
-	i := int(m.Idx)
+	i, tardy := int(m.Idx), m.Late
 	m.Release()
 	f.mu.Lock()
 	f.refs--
-	f.hintFailed(i, reply, code)
+	f.hintFailed(i, reply, code, tardy)
 	if code == replica.NoError && i < len(f.plan.Targets) {
 		f.topo.Replied(f.plan.Targets[i].Node)
 	}
@@ -400,13 +400,15 @@ func (f *fanout) answerOwner(reply []byte, b *batch.Batch) {
 	f.owner.Reply(m, reply, b)
 }
 
-// hintFailed records a hint when the copy of a write to target i failed
-// or was answered with an error. Callers hold f.mu.
-func (f *fanout) hintFailed(i int, reply []byte, code replica.Code) {
+// hintFailed records a hint when the copy of a write to target i failed,
+// was answered with an error, or was applied late (msg.Msg.Late: the
+// replay then copies the key's current value and expiry over what the
+// late write left). Callers hold f.mu.
+func (f *fanout) hintFailed(i int, reply []byte, code replica.Code, late bool) {
 	if f.frame == nil || !f.plan.Req.Write || i < 0 || i >= len(f.plan.Targets) {
 		return
 	}
-	if code == replica.NoError && !f.node.proto.errorReply(reply) {
+	if code == replica.NoError && !late && !f.node.proto.errorReply(reply) {
 		return
 	}
 	f.node.HintWrite(f.topo, f.plan.Targets[i], f.frame.B)

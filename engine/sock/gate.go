@@ -50,3 +50,18 @@ func (g *Gate) Shutdown(fd int) {
 	}
 	g.mu.Unlock()
 }
+
+// Abort is Shutdown for a connection closed on a failure (a timeout, a
+// peer that stopped answering): it first sets SO_LINGER to zero, so that
+// the close that follows resets the connection and the kernel discards
+// the bytes it still holds for the far end instead of retransmitting
+// them, and delivering them, once the far end is reachable again. Like
+// Shutdown it does nothing after MarkGone.
+func (g *Gate) Abort(fd int) {
+	g.mu.Lock()
+	if !g.gone {
+		_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
+		_ = syscall.Shutdown(fd, syscall.SHUT_RDWR)
+	}
+	g.mu.Unlock()
+}
