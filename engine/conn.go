@@ -49,12 +49,23 @@ func (n *Node) initInbound() {
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.rt.CodeReply,
 		Dispatch:  n.rt.Dispatch, Peer: n.rt.PeerRequest, Closed: n.clientClosed,
-		Dedicated: n.dedicated,
+		Dedicated: n.dedicated, RESP3: n.wantRESP3,
 	}
 	if !n.rt.Memcache() {
 		n.in.Session = session.NewEnv(&n.cfg.Pool)
 	}
 	n.in.Init()
+}
+
+// wantRESP3 starts the RESP3 datastore connections of a single node when
+// a client first says HELLO 3 (inbound.Env.RESP3): its requests get them
+// once they are up.
+func (n *Node) wantRESP3() {
+	if t := n.cluster.topo.Load(); t != nil && t.Solo {
+		for _, lk := range n.links3 {
+			lk.StartLazy()
+		}
+	}
 }
 
 // newAccepted wraps an accepted netpoll connection of kind k.

@@ -113,8 +113,8 @@ type Node struct {
 	rt route.Router // the router: protocol, dispatch, fan-out (engine/route)
 
 	links []*outbound.Link
-	// links3 are RESP3 twins of links, dialled when a RESP3 client's
-	// request first needs one (Redis only).
+	// links3 are RESP3 twins of links, dialled when a client first says
+	// HELLO 3 or a RESP3 client's request first needs one (Redis only).
 	links3 []*outbound.Link
 	out    outbound.Env // what the dialled connections use of the node (engine/outbound)
 
@@ -268,11 +268,6 @@ func (n *Node) Start() error {
 	}
 	for _, lk := range n.links {
 		lk.Start()
-	}
-	if t := n.cluster.topo.Load(); t != nil && t.Solo {
-		for _, lk := range n.links3 {
-			lk.StartLazy() // a single node: RESP3 clients find them up
-		}
 	}
 	n.ded.Start()
 	evl, err := netpoll.NewEventLoop(n.onClientRequest, netpoll.WithOnPrepare(n.onClientPrepare))

@@ -268,7 +268,9 @@ func (c *Conn) handleRequest(frame []byte) {
 	}
 	if reply, done := c.Sess.Gate(e.Session, &c.Req, session.Client{ID: c.ID, Conn: c.addrs, Now: c.B.Now}, c.scratch[:0]); done {
 		c.scratch = reply // AUTH, HELLO, CLIENT, SELECT; NOAUTH, NOPERM, refusals
-		c.proto3.Store(c.Sess.Proto() == 3)
+		if is3 := c.Sess.Proto() == 3; c.proto3.Swap(is3) != is3 && is3 && e.RESP3 != nil {
+			e.RESP3()
+		}
 		if a, ok := c.Dedicated.(answerer); ok && a.Answer(reply, &c.B) {
 			return // in order with the session's replies
 		}

@@ -79,6 +79,9 @@ type Env struct {
 	// Dedicated handles, like Dispatch, a client's request that needs or
 	// has a dedicated datastore connection, and pub/sub commands.
 	Dedicated func(c *Conn, frame []byte)
+	// RESP3, when set, is called when a client switches to RESP3 (HELLO
+	// 3), on its input side.
+	RESP3 func()
 	// Closed runs once when c is torn down, its resources released.
 	Closed func(c *Conn)
 
