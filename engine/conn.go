@@ -49,7 +49,7 @@ func (n *Node) initInbound() {
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.rt.CodeReply,
 		Dispatch:  n.rt.Dispatch, Peer: n.rt.PeerRequest, Closed: n.clientClosed,
-		Dedicated: n.dedicated,
+		Dedicated: n.dedicated, Tunnel: n.acceptTunnel,
 	}
 	if !n.rt.Memcache() {
 		n.in.Session = session.NewEnv(&n.cfg.Pool)

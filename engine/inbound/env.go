@@ -79,6 +79,11 @@ type Env struct {
 	// Dedicated handles, like Dispatch, a client's request that needs or
 	// has a dedicated datastore connection, and pub/sub commands.
 	Dedicated func(c *Conn, frame []byte)
+	// Tunnel, when set, accepts a peer's client tunnel (tunnel.go): it
+	// authenticates c, still a peer connection, as user (valid until it
+	// returns) and returns nil, or the refusal to answer. It runs on c's
+	// input side.
+	Tunnel func(c *Conn, user []byte) []byte
 	// Closed runs once when c is torn down, its resources released.
 	Closed func(c *Conn)
 
