@@ -95,6 +95,9 @@ func (n *Node) openSession(c *accepted, owner int) (*dedicated.Session, []byte) 
 	}
 	p := t.Peers[owner]
 	lk := p.Links[0]
+	if lk.Secure {
+		return nil, dedicated.ReplyTunnelEncrypted
+	}
 	hello := tunnelHello(n.out.MsgIDs.Add(1), c.Sess.User())
 	s, err := n.ded.OpenTunnel(c, p.Addr, func(tunnel func([]byte, *batch.Batch), closed func()) (*outbound.Conn, error) {
 		return n.out.DialTunnel(lk, hello, tunnel, closed)

@@ -1,9 +1,18 @@
 package engine
 
 import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dynomite-go/dynomite/codec/dnode"
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/dedicated"
 )
 
 // Client tunnels: in a rack of two nodes (0 and 1, rack 2 holding node
@@ -147,4 +156,112 @@ func TestTunnelWatch(t *testing.T) {
 	expect(t, a, "+QUEUED\r\n", "SET", k, "mine")
 	expect(t, a, "*1\r\n+OK\r\n", "EXEC")
 	tc.waitRedisOf([]int{1, 2}, "$4\r\nmine\r\n", 3*time.Second, "GET", k)
+}
+
+// The peer side of a tunnel: the hello, first on a peer connection, makes
+// it a client's; an unknown user is refused; a hello after another
+// request is an unknown command.
+func TestTunnelHello(t *testing.T) {
+	tc := startTestCluster(t, tunnelMembers(), func(i int, p *conf.Pool) {
+		p.Users = []conf.User{{Name: "default", Password: "pw", Role: conf.RoleAdmin}, {Name: "ro", Password: "x", Role: conf.RoleReadOnly}}
+	})
+	open := func() net.Conn {
+		c, err := net.Dial("tcp", tc.nodes[1].PeerAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	readLine := func(c net.Conn, rest *[]byte) string {
+		t.Helper()
+		tmp := make([]byte, 512)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for i := 0; i < 100; i++ {
+			if j := bytes.IndexByte(*rest, '\n'); j >= 0 {
+				line := string((*rest)[:j+1])
+				*rest = (*rest)[j+1:]
+				return line
+			}
+			n, err := c.Read(tmp)
+			if err != nil {
+				t.Fatalf("cannot read: %v", err)
+			}
+			*rest = append(*rest, tmp[:n]...)
+		}
+		t.Fatal("no line")
+		return ""
+	}
+
+	c := open()
+	var rest []byte
+	if _, err := c.Write(tunnelHello(7, "ro")); err != nil {
+		t.Fatal(err)
+	}
+	h, payload := readFrame(t, c, &rest)
+	if h.Type != dnode.TypeRes || h.MsgID != 7 || string(payload) != "+OK\r\n" {
+		t.Fatalf("unexpected answer to the hello: %+v %q", h, payload)
+	}
+	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := readLine(c, &rest); got != "+PONG\r\n" {
+		t.Fatalf("unexpected PING reply on the tunnel: %q", got)
+	}
+	if got := readLine(c, &rest); !strings.HasPrefix(got, "-NOPERM") {
+		t.Fatalf("a read-only user's SET: got %q; want NOPERM", got)
+	}
+
+	bad := open()
+	rest = nil
+	if _, err := bad.Write(tunnelHello(8, "nobody")); err != nil {
+		t.Fatal(err)
+	}
+	h, payload = readFrame(t, bad, &rest)
+	if h.Type != dnode.TypeRes || string(payload) != string(replyTunnelUser) {
+		t.Fatalf("unexpected answer to an unknown user's hello: %+v %q", h, payload)
+	}
+	expectEOF(t, bad)
+
+	late := open()
+	rest = nil
+	ping := resp.AppendCommand(nil, []byte("PING"))
+	frame := append(dnode.AppendHeader(nil, dnode.Plain(1, dnode.TypeReq, true, uint32(len(ping)))), ping...)
+	if _, err := late.Write(append(frame, tunnelHello(2, "default")...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, payload = readFrame(t, late, &rest); string(payload) != "+PONG\r\n" {
+		t.Fatalf("unexpected PING reply: %q", payload)
+	}
+	if _, payload = readFrame(t, late, &rest); !strings.HasPrefix(string(payload), "-ERR unknown command") {
+		t.Fatalf("a late hello: got %q; want an unknown command", payload)
+	}
+}
+
+// expectEOF waits for c to be closed by the far end.
+func expectEOF(t *testing.T, c net.Conn) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 256)
+	for i := 0; i < 100; i++ {
+		if _, err := c.Read(buf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal("connection not closed")
+			}
+			return
+		}
+	}
+	t.Fatal("connection not closed")
+}
+
+// With peer links encrypted, a tunnel is not opened: the client is told.
+func TestTunnelRefusedOnEncryptedLinks(t *testing.T) {
+	pem := testPemPath(t)
+	tc := startTestCluster(t, tunnelMembers(), func(i int, p *conf.Pool) {
+		p.SecureServerOption, p.PemKeyFile = "all", pem
+	})
+	q, mine := tc.ownedBy(1, "e")
+	a := tc.client(0)
+	expect(t, a, string(dedicated.ReplyTunnelEncrypted), "BLPOP", q, "1")
+	expect(t, a, "*-1\r\n", "BLPOP", mine, "0.05")
 }
