@@ -57,9 +57,8 @@ func (e *Env) DialTunnel(lk *Link, hello []byte, tunnel func(b []byte, bt *batch
 // tunnelHello writes hello on nc and reads the peer's one framed reply
 // within timeout: nil for a simple-string reply, errTunnelRefused (with
 // the peer's error line) for an error.
-func tunnelHello(nc netpoll.Connection, hello []byte, timeout time.Duration) error {
-	_ = nc.SetReadTimeout(timeout)
-	defer nc.SetReadTimeout(0)
+func tunnelHello(nc netpoll.Connection, hello []byte, timeout time.Duration) (err error) {
+	defer bounded(nc, timeout, &err)()
 	w := nc.Writer()
 	if _, err := w.WriteBinary(hello); err != nil {
 		return err
@@ -75,12 +74,15 @@ func tunnelHello(nc netpoll.Connection, hello []byte, timeout time.Duration) err
 		h   dnode.Header
 		sc  = resp.ReplyScanner{Limits: resp.DefaultLimits}
 	)
-	for len(got) <= maxHelloReply {
-		line, err := r.Until('\n')
+	for len(got) < maxHelloReply {
+		if _, err := r.Peek(1); err != nil {
+			return err
+		}
+		b, err := r.Next(min(r.Len(), maxHelloReply-len(got)))
 		if err != nil {
 			return err
 		}
-		got = append(got, line...)
+		got = append(got, b...)
 		skipped, hn, err := dp.Parse(got, &h)
 		if errors.Is(err, dnode.ErrIncomplete) {
 			continue
@@ -105,4 +107,25 @@ func tunnelHello(nc netpoll.Connection, hello []byte, timeout time.Duration) err
 		return fmt.Errorf("%w: %q", errTunnelRefused, bytes.TrimRight(body[:min(n, 200)], "\r\n"))
 	}
 	return errors.New("outbound: answer to the client tunnel too long")
+}
+
+// errSetupTimeout: the far end did not answer a set-up request in time.
+var errSetupTimeout = errors.New("outbound: no answer within the dial timeout")
+
+// bounded bounds the set-up exchange on nc, a socket not yet installed,
+// by timeout (none when 0): past it nc is closed, which ends a blocked
+// read. The function it returns ends the bound; deferred, it turns the
+// error *err of an exchange cut by the bound into errSetupTimeout. (A
+// read timeout of netpoll is not used: on a connection made from a
+// descriptor it fails without a remote address to name.)
+func bounded(nc netpoll.Connection, timeout time.Duration, err *error) func() {
+	if timeout <= 0 {
+		return func() {}
+	}
+	t := time.AfterFunc(timeout, func() { nc.Close() })
+	return func() {
+		if !t.Stop() && *err != nil {
+			*err = fmt.Errorf("%w (%v)", errSetupTimeout, *err)
+		}
+	}
 }
