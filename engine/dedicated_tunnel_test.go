@@ -102,6 +102,11 @@ func TestTunnelBlockingPop(t *testing.T) {
 		t.Fatalf("node 0's redis holds %s: %q", q, got)
 	}
 	expect(t, a, "*-1\r\n", "BLPOP", q, "0.05")
+	// A RESP3 client gets RESP3 replies through the tunnel.
+	r3 := dial3(t, tc.nodes[0].ClientAddr().String())
+	if got := r3.do(t, "BLPOP", q, "0.05"); got != "_\r\n" {
+		t.Fatalf("a RESP3 client's BLPOP timeout: got %q; want a null", got)
+	}
 }
 
 func TestTunnelTransaction(t *testing.T) {
