@@ -49,7 +49,7 @@ func (n *Node) initInbound() {
 		Shard: n.statsShard, Families: n.adm.families, Consistency: n.Consistency,
 		CodeReply: n.rt.CodeReply,
 		Dispatch:  n.rt.Dispatch, Peer: n.rt.PeerRequest, Closed: n.clientClosed,
-		Dedicated: n.dedicated, RESP3: n.wantRESP3,
+		Dedicated: n.dedicated, RESP3: n.wantRESP3, Tunnel: n.acceptTunnel,
 	}
 	if !n.rt.Memcache() {
 		n.in.Session = session.NewEnv(&n.cfg.Pool)

@@ -26,6 +26,14 @@
 // EXEC ran, are handed to Env.Replicate as one write for the other racks
 // (pops.go, tx.go).
 //
+// Tunnels: a session whose keys another node of the local rack owns is
+// opened with OpenTunnel instead of Open: its connection is a client
+// tunnel to that node (outbound.Env.DialTunnel), which serves it as its
+// own client's, replication included; such a session replicates nothing
+// and takes no spare. Begin opens a session inside a MULTI the node has
+// answered already (a MULTI held until the first keyed command names the
+// owner).
+//
 // Imports: codec/resp, engine/batch, engine/msg and engine/outbound; never
 // the node nor engine/inbound (a client is seen through Client).
 //

@@ -18,8 +18,14 @@ var (
 	// the transaction's.
 	ReplyCrossSlot = []byte("-CROSSSLOT Keys in request don't hash to the same slot\r\n")
 	// ReplyRemoteOwner answers a dedicated command whose keys are owned,
-	// in the local rack, by another node than the one the client is on.
+	// in the local rack, by another node that the client cannot reach
+	// through this one: the client is itself on a client tunnel (the two
+	// nodes' rings disagree).
 	ReplyRemoteOwner = []byte("-ERR keys of blocking commands and transactions must be owned by this node in its rack; connect to the owner\r\n")
+	// ReplyTunnelEncrypted answers a dedicated command whose keys another
+	// node of the local rack owns when secure_server_option encrypts the
+	// links to it: a client tunnel is plaintext.
+	ReplyTunnelEncrypted = []byte("-ERR keys of blocking commands and transactions are owned by another node of this rack, whose peer links are encrypted (secure_server_option); connect to the owner\r\n")
 	// ReplyTxTooLong answers a command queued past Limits.MaxQueued or
 	// Limits.MaxTxBytes; the transaction is aborted (EXECABORT).
 	ReplyTxTooLong = []byte("-ERR transaction too long; EXEC will abort it\r\n")

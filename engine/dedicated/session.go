@@ -96,6 +96,12 @@ func (e *Env) Start() {
 // Reset is RESET's entry of the command table, which a session serves.
 func (e *Env) Reset() *resp.Command { return e.cmds.reset }
 
+// TxCommands are MULTI's, EXEC's and DISCARD's entries of the command
+// table.
+func (e *Env) TxCommands() (multi, exec, discard *resp.Command) {
+	return e.cmds.multi, e.cmds.exec, e.cmds.discard
+}
+
 // Sessions is the number of sessions open.
 func (e *Env) Sessions() int64 { return e.open.Load() }
 
@@ -104,6 +110,13 @@ func (e *Env) Sessions() int64 { return e.open.Load() }
 type Session struct {
 	env *Env
 	c   Client
+	// dial, for a session on a peer's client tunnel, dials it; nil for
+	// the local datastore. addr names the far end in logs.
+	dial Dialer
+	addr string
+	// Owner is the node, in the local rack, whose datastore the session
+	// runs on (the node's index; the node sets and reads it).
+	Owner int
 
 	mu      sync.Mutex
 	conn    *outbound.Conn // nil until dialled
@@ -138,7 +151,7 @@ func (e *Env) Open(c Client) (*Session, error) {
 		e.open.Add(-1)
 		return nil, ErrTooMany
 	}
-	s := &Session{env: e, c: c}
+	s := &Session{env: e, c: c, addr: e.Addr}
 	s.sc.Limits = resp.DefaultLimits
 	if c.Idle() {
 		if conn := e.takeSpare(s); conn != nil {
@@ -152,6 +165,45 @@ func (e *Env) Open(c Client) (*Session, error) {
 	go s.connect()
 	return s, nil
 }
+
+// Dialer dials a client tunnel (outbound.Env.DialTunnel) whose bytes go
+// to tunnel and whose close runs closed.
+type Dialer func(tunnel func(b []byte, bt *batch.Batch), closed func()) (*outbound.Conn, error)
+
+// OpenTunnel starts a session for client c on a client tunnel to a peer
+// of the local rack, named addr, that dial opens: the peer serves the
+// client's requests as its own client's, and replicates what they change
+// itself, so the session replicates nothing. The tunnel is dialled on a
+// goroutine of its own once c's earlier requests are answered; requests
+// wait in the backlog meanwhile. ErrTooMany past Limits.MaxConns.
+func (e *Env) OpenTunnel(c Client, addr string, dial Dialer) (*Session, error) {
+	if e.open.Add(1) > int64(e.Limits.MaxConns) {
+		e.open.Add(-1)
+		return nil, ErrTooMany
+	}
+	s := &Session{env: e, c: c, dial: dial, addr: addr}
+	s.sc.Limits = resp.DefaultLimits
+	go s.connect()
+	return s, nil
+}
+
+// Begin sends MULTI, which the node has answered already, ahead of the
+// client's first request: the session opens inside a transaction and
+// MULTI's reply is dropped. Call it right after opening, before Request.
+// Input side.
+func (s *Session) Begin(b *batch.Batch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return
+	}
+	s.multi = true
+	s.tx.reset()
+	s.count(fixup{kind: fixDrop})
+	s.send(multiReq, b)
+}
+
+var multiReq = resp.AppendCommand(nil, []byte("MULTI"))
 
 // attach makes conn the session's connection and sends the backlog.
 // Callers hold mu.
@@ -220,15 +272,20 @@ func (s *Session) connect() {
 		s.Close()
 		return
 	}
-	conn := s.env.takeSpare(s)
+	var conn *outbound.Conn
 	var err error
-	if conn == nil {
-		conn, err = s.env.Out.DialDedicated(s.env.Network, s.env.Addr, s.tunnel, s.lost)
+	switch {
+	case s.dial != nil:
+		conn, err = s.dial(s.tunnel, s.lost)
+	default:
+		if conn = s.env.takeSpare(s); conn == nil {
+			conn, err = s.env.Out.DialDedicated(s.env.Network, s.env.Addr, s.tunnel, s.lost)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
-		s.env.Log.Warn("cannot dial a dedicated datastore connection", "server", s.env.Addr, "err", err)
+		s.env.Log.Warn("cannot dial a dedicated connection", "server", s.addr, "err", err)
 		s.fail(ReplyDedicatedLost)
 		return
 	}
@@ -325,7 +382,7 @@ func (s *Session) Request(cmd *resp.Command, args [][]byte, frame []byte, b *bat
 			s.tx.reset()
 		}
 	case cs.exec:
-		if s.multi {
+		if s.multi && s.dial == nil {
 			f = s.tx.take(s.env.Limits)
 		}
 		s.multi, s.watch = false, false
@@ -346,11 +403,11 @@ func (s *Session) Request(cmd *resp.Command, args [][]byte, frame []byte, b *bat
 		return true
 	default:
 		if s.multi {
-			if !s.tx.add(cmd, args, s.env.Limits) {
+			if s.dial == nil && !s.tx.add(cmd, args, s.env.Limits) {
 				s.refuse(ReplyTxTooLong, b)
 				return true
 			}
-		} else if cmd.Blocks(args) {
+		} else if s.dial == nil && cmd.Blocks(args) {
 			f = popFixup(args)
 		}
 	}
@@ -369,7 +426,7 @@ func (s *Session) reset(frame []byte, b *batch.Batch) {
 	s.tx.reset()
 	s.count(fixup{kind: fixReset})
 	s.send(frame, b)
-	if auth := s.env.Out.DatastoreAuth; len(auth) > 0 {
+	if auth := s.env.Out.DatastoreAuth; len(auth) > 0 && s.dial == nil {
 		s.count(fixup{kind: fixDrop})
 		s.send(auth, b)
 	}

@@ -21,7 +21,7 @@ const (
 	fixPop             // a blocking pop: replicate what it popped (pops.go)
 	fixExec            // EXEC: replicate data, the transaction's writes, when it ran
 	fixReset           // RESET: the datastore dropped the connection's state
-	fixDrop            // a request of the node's own (AUTH after RESET): no reply to the client
+	fixDrop            // a request of the node's own (AUTH after RESET, a MULTI answered already): no reply to the client
 )
 
 // fixup is what to do with the reply of counted request seq.
@@ -56,7 +56,7 @@ func (s *Session) tunnel(b []byte, bt *batch.Batch) {
 			break
 		}
 		if err != nil {
-			s.env.Log.Warn("bad reply on a dedicated datastore connection", "server", s.env.Addr, "err", err)
+			s.env.Log.Warn("bad reply on a dedicated connection", "server", s.addr, "err", err)
 			s.fail(ReplyDedicatedLost)
 			return
 		}
@@ -128,7 +128,7 @@ func (s *Session) reply(r []byte, bt *batch.Batch) {
 			s.subs = subState{}
 		case fixDrop:
 			if r[0] == '-' {
-				s.env.Log.Warn("dedicated datastore connection refused its AUTH after RESET", "server", s.env.Addr)
+				s.env.Log.Warn("dedicated connection refused a request of the node's own", "server", s.addr, "reply", string(r[:min(len(r), 200)]))
 				s.fail(ReplyDedicatedLost)
 			}
 			return

@@ -91,6 +91,14 @@ func (c *Conn) consumePeer(buf []byte) int {
 		case parseClose:
 			return len(buf)
 		case parseFrame:
+			if c.isTunnelHello() {
+				off = p + n
+				if !c.openTunnel() {
+					return len(buf)
+				}
+				return off + c.consumeRequests(buf[off:])
+			}
+			c.served = true
 			c.handlePeer(buf[p:p+n], c.hdr.Type)
 		}
 		off = p + n
@@ -212,4 +220,10 @@ type peerIn struct {
 	// sess: the connection is secured (its first encrypted frame came);
 	// set on the input side under Mu, never cleared.
 	sess *secure.Session
+	// served: a request was handled; a tunnel hello (tunnel.go) comes
+	// only first.
+	served bool
+	// tunnelled: the connection became a client's through a tunnel
+	// hello. Input side.
+	tunnelled bool
 }

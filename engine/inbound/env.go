@@ -82,6 +82,11 @@ type Env struct {
 	// RESP3, when set, is called when a client switches to RESP3 (HELLO
 	// 3), on its input side.
 	RESP3 func()
+	// Tunnel, when set, accepts a peer's client tunnel (tunnel.go): it
+	// authenticates c, still a peer connection, as user (valid until it
+	// returns) and returns nil, or the refusal to answer. It runs on c's
+	// input side.
+	Tunnel func(c *Conn, user []byte) []byte
 	// Closed runs once when c is torn down, its resources released.
 	Closed func(c *Conn)
 

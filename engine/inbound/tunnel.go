@@ -1,6 +1,11 @@
 package inbound
 
-import "github.com/dynomite-go/dynomite/engine/session"
+import (
+	"bytes"
+
+	"github.com/dynomite-go/dynomite/codec/resp"
+	"github.com/dynomite-go/dynomite/engine/session"
+)
 
 // A client with a dedicated datastore connection (engine/dedicated) gets
 // that connection's bytes as they come: replies and pushed messages in
@@ -46,3 +51,61 @@ func (c *Conn) DedicatedReply(dst, r []byte, pushed, subscribed bool) []byte {
 	}
 	return out
 }
+
+// A client tunnel (outbound.DialTunnel): a peer of the local rack opens a
+// connection on dyn_listen for one of its clients whose keys this node
+// owns. Its first frame, the hello, is a plain DMSG_REQ whose payload is
+//
+//	*2\r\n$15\r\nDYNOMITE.TUNNEL\r\n$<n>\r\n<user>\r\n
+//
+// (C Dynomite never sends it). Env.Tunnel authenticates the connection as
+// user; the hello is answered with one DMSG_RES frame, +OK or an error
+// (then the connection closes), and from then on the connection is a
+// client's (Env.Client): plain RESP both ways, served as any client of
+// this node, dedicated sessions and their replication included.
+
+// TunnelCommand is the command of a tunnel's hello.
+const TunnelCommand = "DYNOMITE.TUNNEL"
+
+// ReplyTunnelOK answers an accepted hello.
+var ReplyTunnelOK = resp.ReplyOK
+
+// isTunnelHello reports whether the request just parsed from a peer is a
+// tunnel's hello: the first plain request of the connection, on a Redis
+// node that accepts tunnels. Input side.
+func (c *Conn) isTunnelHello() bool {
+	if c.served || c.sess != nil || c.env.Memcache || c.env.Tunnel == nil || c.Req.Cmd != nil {
+		return false
+	}
+	a := c.Req.Args
+	return len(a) == 2 && bytes.EqualFold(a[0], []byte(TunnelCommand)) && !c.hdr.Encrypted()
+}
+
+// openTunnel answers the hello being handled and, when Env.Tunnel
+// accepts its user, makes c a client's connection. False when it was
+// refused: c closes once the refusal is written. Input side.
+func (c *Conn) openTunnel() bool {
+	if reply := c.env.Tunnel(c, c.Req.Args[1]); reply != nil {
+		c.env.Log.Warn("refusing a client tunnel", "peer", c.NC.RemoteAddr().String(), "reply", string(bytes.TrimRight(reply, "\r\n")))
+		c.Local(reply)
+		c.Mu.Lock()
+		c.quitting = true
+		c.Mu.Unlock()
+		return false
+	}
+	c.Local(ReplyTunnelOK)
+	c.Mu.Lock()
+	if sh := c.St.Shard; sh != nil {
+		sh.Dec(c.Kind.conns)
+		sh.Inc(c.env.Client.conns)
+	}
+	c.Kind = &c.env.Client
+	c.Mu.Unlock()
+	c.rlevel, c.wlevel = c.env.Consistency()
+	c.curID, c.sameDC, c.tunnelled = 0, false, true
+	return true
+}
+
+// Tunnelled reports whether c is a client tunnel a peer opened. Input
+// side.
+func (c *Conn) Tunnelled() bool { return c.tunnelled }

@@ -30,6 +30,12 @@ func (e *Env) DialDedicated(network, addr string, tunnel func(b []byte, bt *batc
 	if err != nil {
 		return nil, err
 	}
+	return e.installDedicated(lk, nc, tunnel, closed), nil
+}
+
+// installDedicated makes nc, set up and dialled for lk (a stopped link of
+// its own), a dedicated conn: see DialDedicated.
+func (e *Env) installDedicated(lk *Link, nc netpoll.Connection, tunnel func(b []byte, bt *batch.Batch), closed func()) *Conn {
 	k := &Kind{Name: "dedicated", FailCode: replica.StorageRefused}
 	k.OnInput = func(s *Conn, b []byte) {
 		tunnel(b, &s.B)
@@ -63,7 +69,7 @@ func (e *Env) DialDedicated(network, addr string, tunnel func(b []byte, bt *batc
 	if !nc.IsActive() {
 		s.OnClose()
 	}
-	return s, nil
+	return s
 }
 
 // Send appends frame to what a dedicated connection writes. With b, the

@@ -69,9 +69,8 @@ var hello3Req = resp.AppendCommand(nil, []byte("HELLO"), []byte("3"))
 
 // hello3 sends HELLO 3 on nc and reads its whole reply (a map) within
 // timeout.
-func hello3(nc netpoll.Connection, timeout time.Duration) error {
-	_ = nc.SetReadTimeout(timeout)
-	defer nc.SetReadTimeout(0)
+func hello3(nc netpoll.Connection, timeout time.Duration) (err error) {
+	defer bounded(nc, timeout, &err)()
 	w := nc.Writer()
 	if _, err := w.WriteBinary(hello3Req); err != nil {
 		return err
@@ -130,9 +129,8 @@ func hostOf(addr string) string {
 
 // authenticate sends req (AppendAuth) on nc and reads its one-line reply
 // within timeout: "+..." is success, an error line is errAuthReply.
-func authenticate(nc netpoll.Connection, req []byte, timeout time.Duration) error {
-	_ = nc.SetReadTimeout(timeout)
-	defer nc.SetReadTimeout(0)
+func authenticate(nc netpoll.Connection, req []byte, timeout time.Duration) (err error) {
+	defer bounded(nc, timeout, &err)()
 	w := nc.Writer()
 	if _, err := w.WriteBinary(req); err != nil {
 		return err

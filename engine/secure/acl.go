@@ -165,3 +165,9 @@ func (l *Limiter) Succeed() { *l = Limiter{} }
 
 // Failures returns the failures since the last success.
 func (l *Limiter) Failures() uint32 { return l.failures }
+
+// Lookup returns the user named name, or nil; no password is checked
+// (a peer's client tunnel carries a user its node authenticated).
+func (t *Table) Lookup(name []byte) *User {
+	return t.users[string(name)]
+}
