@@ -16,3 +16,9 @@ func (c *Sock) MarkGone() { c.gate.MarkGone() }
 // connection when it sees the hang-up. Bytes already handed to the kernel
 // are still sent before the FIN. Safe from any goroutine and context.
 func (c *Sock) CloseLater() { c.gate.Shutdown(c.FD) }
+
+// CloseInput shuts the read side of the connection's socket down: the
+// poller sees the hang-up a client's FIN makes and closes the connection
+// (a half-closed client lingers for its replies). Safe from any goroutine
+// and context.
+func (c *Sock) CloseInput() { c.gate.ShutdownRead(c.FD) }
