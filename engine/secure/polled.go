@@ -108,7 +108,7 @@ func (p *Polled) Handshake(timeout time.Duration) error {
 // copies them).
 func (p *Polled) Feed(b []byte) {
 	p.a.mu.Lock()
-	p.a.in = append(p.a.in, b...)
+	p.a.add(b, false)
 	p.a.mu.Unlock()
 	p.a.signal()
 }
@@ -123,23 +123,20 @@ func (p *Polled) Hangup() {
 }
 
 // Decrypt hands b (the bytes the event loop read, not kept past the call)
-// to the record layer, then reads the plaintext available into buf and
-// passes each chunk to sink. It returns nil once everything is consumed
-// (a record cut short is kept for the next call), io.EOF when the client
-// sent close_notify, and another error when the stream is bad (the
-// connection is then unusable). Never before Handshake returned nil.
+// to the record layer, then reads the plaintext of every complete record
+// into buf and passes each chunk to sink. It returns nil once no complete
+// record is left (a record cut short is kept, copied, for the next call),
+// io.EOF when the client sent close_notify, and another error when the
+// stream is bad (the connection is then unusable). Never before
+// Handshake returned nil.
 func (p *Polled) Decrypt(b, buf []byte, sink func([]byte)) error {
 	a := &p.a
 	a.mu.Lock()
-	owned := len(a.in) > 0
-	if owned {
-		a.in = append(a.in, b...) // left by the handshake
-	} else {
-		a.in = b
-	}
+	a.add(b, true)
+	more := a.recordReady()
 	a.mu.Unlock()
 	var err error
-	for {
+	for more {
 		var n int
 		n, err = p.tc.Read(buf)
 		if n > 0 {
@@ -148,13 +145,13 @@ func (p *Polled) Decrypt(b, buf []byte, sink func([]byte)) error {
 		if err != nil {
 			break
 		}
+		a.mu.Lock()
+		// A full buf may leave plaintext in the record layer.
+		more = n == len(buf) || a.recordReady()
+		a.mu.Unlock()
 	}
 	a.mu.Lock()
-	if owned && len(a.in) == 0 {
-		a.in = a.in[:0]
-	} else if !owned {
-		a.in = nil // netpoll's buffer is released after the call
-	}
+	a.keepIn()
 	a.mu.Unlock()
 	if err == errWouldBlock {
 		return nil
@@ -195,7 +192,9 @@ type adaptor struct {
 	mu       sync.Mutex
 	hs       bool      // handshaking: Read waits, Write goes to the socket
 	deadline time.Time // of the handshake
-	in       []byte    // input not read yet
+	in       []byte    // input not read yet: held, or the caller's bytes
+	held     []byte    // owned input: fed during the handshake, or kept
+	recLeft  int       // bytes of the record being read not handed over yet
 	out      []byte    // records written after the handshake
 	eof      bool      // the event loop closed the socket
 	closed   bool
@@ -208,9 +207,11 @@ func (a *adaptor) signal() {
 	}
 }
 
-// Read returns input handed over: during the handshake it waits for some
-// (until the deadline); afterwards it returns errWouldBlock when there is
-// none.
+// Read returns input handed over, never past the end of a record, so
+// that the record layer holds no bytes between two records. During the
+// handshake it waits for a record's header (until the deadline) and
+// hands over what has come of the record; afterwards it hands over only
+// complete records, and returns errWouldBlock when none is.
 func (a *adaptor) Read(b []byte) (int, error) {
 	var timer *time.Timer
 	defer func() {
@@ -220,9 +221,15 @@ func (a *adaptor) Read(b []byte) (int, error) {
 	}()
 	for {
 		a.mu.Lock()
-		if len(a.in) > 0 {
-			n := copy(b, a.in)
+		if a.recLeft == 0 {
+			if a.hs && len(a.in) >= recordHeader || !a.hs && a.recordReady() {
+				a.recLeft = recordLen(a.in)
+			}
+		}
+		if a.recLeft > 0 && len(a.in) > 0 {
+			n := copy(b, a.in[:min(a.recLeft, len(a.in))])
 			a.in = a.in[n:]
+			a.recLeft -= n
 			a.mu.Unlock()
 			return n, nil
 		}
@@ -247,6 +254,57 @@ func (a *adaptor) Read(b []byte) (int, error) {
 		case <-a.wake:
 		case <-timer.C:
 		}
+	}
+}
+
+// recordHeader is a TLS record header's length; maxRecord the largest
+// record crypto/tls accepts (header included).
+const (
+	recordHeader = 5
+	maxRecord    = recordHeader + 16384 + 2048
+)
+
+// recordLen is the length of the record at the start of in (at least
+// recordHeader bytes long); a header declaring more than maxRecord counts
+// as the header alone, for the record layer to refuse at once.
+func recordLen(in []byte) int {
+	n := recordHeader + (int(in[3])<<8 | int(in[4]))
+	if n > maxRecord {
+		return recordHeader
+	}
+	return n
+}
+
+// recordReady reports whether in starts with a complete record (or an
+// oversized header). Callers hold mu.
+func (a *adaptor) recordReady() bool {
+	return len(a.in) >= recordHeader && len(a.in) >= recordLen(a.in)
+}
+
+// add appends b to the input: in is either the caller's bytes (borrow,
+// when nothing else is pending) or the unread tail of held. Callers hold
+// mu.
+func (a *adaptor) add(b []byte, borrow bool) {
+	if len(a.in) == 0 && borrow {
+		a.in = b
+		return
+	}
+	a.held = append(a.held[:0], a.in...) // in may be held's tail: append moves it
+	a.held = append(a.held, b...)
+	a.in = a.held
+}
+
+// keepIn copies the input not handed over to held (the caller's bytes are
+// not kept past Decrypt). Callers hold mu.
+func (a *adaptor) keepIn() {
+	switch {
+	case len(a.in) == 0 && cap(a.held) > keepOut:
+		a.held, a.in = nil, nil
+	case len(a.in) == 0:
+		a.held, a.in = a.held[:0], nil
+	default:
+		a.held = append(a.held[:0], a.in...)
+		a.in = a.held
 	}
 }
 
