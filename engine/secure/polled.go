@@ -104,11 +104,23 @@ func (p *Polled) Handshake(timeout time.Duration) error {
 	return nil
 }
 
+// maxFeed bounds the input a handshake holds: a client that sends more
+// before its handshake is done fails it.
+const maxFeed = 1 << 20
+
+// errFeedOverflow: more than maxFeed bytes came before the handshake was
+// done.
+var errFeedOverflow = errors.New("secure: too much input before the TLS handshake completed")
+
 // Feed hands over b, bytes the event loop read during the handshake (it
-// copies them).
+// copies them, up to maxFeed bytes waiting).
 func (p *Polled) Feed(b []byte) {
 	p.a.mu.Lock()
-	p.a.add(b, false)
+	if len(p.a.in)+len(b) > maxFeed {
+		p.a.overflow = true
+	} else {
+		p.a.add(b, false)
+	}
 	p.a.mu.Unlock()
 	p.a.signal()
 }
@@ -197,6 +209,7 @@ type adaptor struct {
 	recLeft  int       // bytes of the record being read not handed over yet
 	out      []byte    // records written after the handshake
 	eof      bool      // the event loop closed the socket
+	overflow bool      // more than maxFeed bytes were fed
 	closed   bool
 }
 
@@ -233,11 +246,13 @@ func (a *adaptor) Read(b []byte) (int, error) {
 			a.mu.Unlock()
 			return n, nil
 		}
-		hs, eof, closed, deadline := a.hs, a.eof, a.closed, a.deadline
+		hs, eof, closed, overflow, deadline := a.hs, a.eof, a.closed, a.overflow, a.deadline
 		a.mu.Unlock()
 		switch {
 		case closed:
 			return 0, net.ErrClosed
+		case overflow:
+			return 0, errFeedOverflow
 		case eof:
 			return 0, io.EOF
 		case !hs:
