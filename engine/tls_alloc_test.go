@@ -40,6 +40,42 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 // small reader per record it reads (see secure's allocation test); the
 // engine adds nothing to it.
 func TestAllocsTLSClientGET(t *testing.T) {
+	const rounds = 300
+	n, round := tlsForwardRig(t, rounds)
+	for range 10 {
+		round()
+	}
+	if allocs := testing.AllocsPerRun(rounds-20, round); allocs > 1 {
+		t.Fatalf("unexpected allocations per TLS GET; got %v; want at most crypto/tls's one", allocs)
+	}
+	if got := n.env.Inflight.Load(); got != 0 {
+		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
+	}
+}
+
+// BenchmarkForwardGET is one GET forwarded for a plain client (the
+// engine's CPU per request), next to BenchmarkForwardGETTLS.
+func BenchmarkForwardGET(b *testing.B) {
+	_, round := forwardRig(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		round()
+	}
+}
+
+// BenchmarkForwardGETTLS is BenchmarkForwardGET for a TLS client.
+func BenchmarkForwardGETTLS(b *testing.B) {
+	_, round := tlsForwardRig(b, b.N+1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		round()
+	}
+}
+
+// tlsForwardRig is forwardRig with a handshaken TLS client: the returned
+// function forwards one GET, up to rounds times.
+func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 	n, c, cfar, s, sfar := rigConns(t, Options{Config: testConfig("127.0.0.1:1")})
 	ca := enginetest.NewCA(t, "clients")
 	cert, key := ca.Issue(t, "node")
@@ -108,7 +144,6 @@ func TestAllocsTLSClientGET(t *testing.T) {
 	}
 
 	// The requests' records, made beforehand.
-	const rounds = 300
 	req := []byte("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n")
 	rc.mu.Lock()
 	rc.rec = true
@@ -137,13 +172,5 @@ func TestAllocsTLSClientGET(t *testing.T) {
 			t.Fatalf("unexpected bytes to the client: %d", len(got))
 		}
 	}
-	for range 10 {
-		round()
-	}
-	if allocs := testing.AllocsPerRun(rounds-20, round); allocs > 1 {
-		t.Fatalf("unexpected allocations per TLS GET; got %v; want at most crypto/tls's one", allocs)
-	}
-	if got := n.env.Inflight.Load(); got != 0 {
-		t.Fatalf("unexpected msgs left in flight; got %d; want 0", got)
-	}
+	return n, round
 }
