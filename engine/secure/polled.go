@@ -19,12 +19,15 @@ import (
 //     handshake's timeout; its writes go to the socket through the
 //     caller's WriteAll.
 //   - afterwards nothing waits. Decrypt hands the event loop's bytes to the
-//     record layer and returns the plaintext they complete; a record cut
-//     short stays in crypto/tls's buffer for the next call (the adaptor's
-//     read reports a temporary timeout when it has nothing more, which
-//     crypto/tls does not keep as the connection's error). Seal encrypts
-//     the replies into the caller's buffer, which the caller writes as it
-//     writes a plain connection's output.
+//     record layer, whole records only, and returns their plaintext; a
+//     record cut short waits in the adaptor (copied) for the next call.
+//     The adaptor never reads past a record's end, so crypto/tls holds no
+//     input between two records, and it is asked to read only when a
+//     whole record waits; should it ask anyway, the adaptor's read
+//     reports a temporary timeout, which crypto/tls does not keep as the
+//     connection's error. Seal encrypts the replies into the caller's
+//     buffer, which the caller writes as it writes a plain connection's
+//     output.
 //
 // So the plaintext is read and written without a goroutine of its own and
 // without any system call besides the event loop's.
@@ -51,8 +54,9 @@ type Polled struct {
 	a  adaptor
 }
 
-// ErrWouldBlock is what the adaptor's Read returns when the bytes handed
-// over are consumed: crypto/tls keeps a partial record and returns it.
+// errWouldBlock is what the adaptor's Read returns after the handshake
+// when no whole record waits: crypto/tls returns it from Read without
+// making it the connection's error.
 var errWouldBlock = wouldBlock{}
 
 type wouldBlock struct{}
