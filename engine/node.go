@@ -315,6 +315,9 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
+	if n.sec.clientCfg != nil {
+		return n.prepareTLSClient(nc)
+	}
 	return n.prepareAccepted(nc, &n.in.Client)
 }
 
@@ -358,6 +361,9 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	r := nc.Reader()
 	c, ok := ctx.Value(clientKey{}).(*accepted)
 	if !ok {
+		if t, ok := ctx.Value(clientKey{}).(*tlsClient); ok {
+			return t.onRequest(nc)
+		}
 		_ = r.Skip(r.Len())
 		go nc.Close() // never from its own callback (see closeLater)
 		return nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -18,6 +19,8 @@ type nodeSecure struct {
 	// clientFailed and peerFailed count the TLS handshakes that failed on
 	// the client and peer listeners.
 	clientFailed, peerFailed atomic.Int64
+	// clientCfg is the client listener's TLS configuration (with client).
+	clientCfg *tls.Config
 }
 
 // initSecure loads the TLS blocks of the configuration and sets the

@@ -98,3 +98,50 @@ func TestTLSClientLingerAndClose(t *testing.T) {
 	}
 	waitClients(0)
 }
+
+// A handshaken client that sends a forged record is closed; a plain
+// client on the TLS port fails its handshake and is counted; the other
+// clients are served throughout.
+func TestTLSClientBadRecord(t *testing.T) {
+	n, ca := tlsProxy(t)
+	_, good := dialTLSClient(t, n, ca)
+	expect(t, good, "+OK\r\n", "SET", "br", "v")
+	raw, err := net.DialTimeout("tcp", n.ClientAddr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tc := tls.Client(raw, &tls.Config{RootCAs: ca.Pool, ServerName: "127.0.0.1"})
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	forged := append([]byte{23, 3, 3, 0, 64}, make([]byte, 64)...)
+	if _, err := raw.Write(forged); err != nil {
+		t.Fatal(err)
+	}
+	tc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := tc.Read(make([]byte, 16)); err == nil {
+		t.Fatal("unexpected data after a forged record; want the connection closed")
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the client that sent a forged record was not closed")
+	}
+	before := n.sec.clientFailed.Load()
+	plain, err := net.DialTimeout("tcp", n.ClientAddr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	plain.Write([]byte("*1\r\n$4\r\nPING\r\n"))
+	plain.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if b, _ := io.ReadAll(plain); len(b) > 0 && b[0] == '+' {
+		t.Fatalf("unexpected reply %q to a plain client on the TLS port", b)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n.sec.clientFailed.Load() == before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := n.sec.clientFailed.Load(); got != before+1 {
+		t.Fatalf("unexpected handshake failure count %d; want %d", got, before+1)
+	}
+	expect(t, good, "$1\r\nv\r\n", "GET", "br")
+}

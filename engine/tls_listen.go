@@ -1,50 +1,58 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/cloudwego/netpoll"
 
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
-	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/secure"
+	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
-// TLS on the node's listeners. crypto/tls accepts and handshakes on its own
-// goroutines (each handshake bounded by the node's timeout, 5 s when
-// unset); a client that does not complete a handshake affects nobody else:
-// its goroutine ends at the timeout, one log line says why and the
-// listener's handshake-failure counter counts it (a connection closed
-// before it sent anything, such as a port probe, is logged only).
+// TLS on the node's listeners.
 //
-// With client_tls, a handshaken client is an inbound.Conn served by its
-// handshake's goroutine (inbound.Conn.ServeStream over a secure.Stream):
-// the goroutine reads and decrypts, the replies are encrypted and written
-// by whoever flushes them, as a plain client's are written. netpoll's event
-// loop only holds the listener (a secure.Queue that never yields a
-// connection), so that starting and stopping the node are the plain ones.
-// With peer_tls, the peer port's connections are bridged to plain sockets
-// (secure.Bridge) that the peer event loop serves as plain ones.
+// With client_tls, the client listener is the plain one: netpoll accepts,
+// polls and reads every client, and a TLS client is an inbound.Conn like
+// any other, served on the pollers (with their busy-poll). Its TLS layer
+// is a secure.Polled (tlsClient): the handshake runs on a goroutine of its
+// own, fed with what the poller reads and bounded by the node's timeout
+// (5 s when unset); a client that does not complete it affects nobody
+// else: its socket is shut down at the timeout, one log line says why and
+// the listener's handshake-failure counter counts it (a connection closed
+// before it sent anything, such as a port probe, is logged only). Only
+// then is the client registered (numbered, counted, in the node's client
+// set). Afterwards the poller decrypts each read into OnInput, and the
+// replies are encrypted by whoever flushes them (core.Sock.Sealer) and
+// written as a plain client's are. A close_notify is a half-close: the
+// socket's read side is shut down, and the client lingers for its
+// replies as a plain client that sent its FIN does.
+//
+// With peer_tls, crypto/tls accepts and handshakes the peer port's
+// connections on its own goroutines and bridges them to plain sockets
+// (secure.Bridge, secure.Queue) that the peer event loop serves as plain
+// ones.
 
-// streamBuf is the read buffer of a TLS client: one TLS record's
-// plaintext at most.
-const streamBuf = 16 << 10
+// tlsReadBuf is a TLS client's plaintext read buffer: one record's worth.
+const tlsReadBuf = 16 << 10
 
-// listenClients binds the client listener: plain netpoll, or TLS when
-// client_tls is set.
+var tlsReadBufs = sync.Pool{New: func() any { return new([tlsReadBuf]byte) }}
+
+// listenClients binds the client listener (plain netpoll; with client_tls
+// its connections get a TLS layer in onClientPrepare).
 func (n *Node) listenClients(a conf.Addr) (netpoll.Listener, error) {
-	if n.sec.client == nil {
-		return netpoll.CreateListener(a.Network, a.String())
+	if n.sec.client != nil {
+		n.sec.clientCfg = n.sec.client.ServerConfig()
 	}
-	ln, err := net.Listen(orDefault(a.Network, "tcp"), a.String())
-	if err != nil {
-		return nil, err
-	}
-	return n.serveTLS(ln, n.sec.client, "client", &n.sec.clientFailed, n.serveTLSClient)
+	return netpoll.CreateListener(a.Network, a.String())
 }
 
 // listenPeers binds dyn_listen with the configured backlog: plain, or,
@@ -59,24 +67,11 @@ func (n *Node) listenPeers(a conf.Addr) (netpoll.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n.serveTLS(ln, n.sec.peer, "peer", &n.sec.peerFailed, nil)
-}
-
-// serveTLS serves TLS with certs on ln, which it owns: each handshaken
-// connection goes to direct, or, when direct is nil, is bridged for the
-// event loop. what is the listener's role in log lines; failed counts the
-// failed handshakes.
-func (n *Node) serveTLS(ln net.Listener, certs *secure.Certs, what string, failed *atomic.Int64,
-	direct func(*secure.Stream)) (netpoll.Listener, error) {
 	q, err := secure.NewQueue(ln, secure.Listener{
-		Config:  certs.ServerConfig(),
+		Config:  n.sec.peer.ServerConfig(),
 		Timeout: dialTimeout(n.timeout),
-		Direct:  direct,
 		Failed: func(remote net.Addr, err error) {
-			if !errors.Is(err, io.EOF) { // not a probe that connected and closed
-				failed.Add(1)
-			}
-			n.log.Info(what+" TLS handshake failed", "remote", remote.String(), "err", err)
+			n.tlsFailed("peer", &n.sec.peerFailed, remote, err)
 		},
 	})
 	if err != nil {
@@ -86,15 +81,184 @@ func (n *Node) serveTLS(ln net.Listener, certs *secure.Certs, what string, faile
 	return q, nil
 }
 
-// serveTLSClient serves a handshaken TLS client on its own goroutine until
-// it is closed (or lingers, half-closed).
-func (n *Node) serveTLSClient(st *secure.Stream) {
-	c := inbound.NewStreamConn(&n.in, &n.in.Client, st, st.Fd(), st.TLS())
-	if !n.register(c) {
-		_ = st.Close()
+// tlsFailed logs and counts a failed handshake on the listener of role
+// what.
+func (n *Node) tlsFailed(what string, failed *atomic.Int64, remote net.Addr, err error) {
+	if !errors.Is(err, io.EOF) { // not a probe that connected and closed
+		failed.Add(1)
+	}
+	n.log.Info(what+" TLS handshake failed", "remote", remote.String(), "err", err)
+}
+
+// tlsClient is the TLS layer of an accepted client connection.
+type tlsClient struct {
+	n  *Node
+	c  *accepted
+	p  *secure.Polled
+	nc netpoll.Connection
+	// in serializes the input: Feed during the handshake, the switch to
+	// serving and every Decrypt.
+	in sync.Mutex
+	// sink is c.OnInput, bound once.
+	sink func([]byte)
+
+	mu    sync.Mutex
+	state atomic.Int32 // tlsHandshaking, tlsServing, tlsGone; changed under mu
+	// hfd duplicates the socket for the handshake's writes and shutdown
+	// (netpoll may close its descriptor meanwhile); -1 once closed.
+	hfd int
+}
+
+const (
+	tlsHandshaking int32 = iota
+	tlsServing
+	tlsGone
+)
+
+// prepareTLSClient sets up an accepted client of a client_tls node and
+// starts its handshake.
+func (n *Node) prepareTLSClient(nc netpoll.Connection) context.Context {
+	c := newAccepted(n, &n.in.Client, nc)
+	hfd, err := sock.Dup(c.FD)
+	if err != nil {
+		n.tlsFailed("client", &n.sec.clientFailed, nc.RemoteAddr(), err)
+		c.CloseLater()
+		return context.Background()
+	}
+	t := &tlsClient{n: n, c: c, nc: nc, hfd: hfd}
+	t.p = secure.NewPolled(n.sec.clientCfg, secure.PolledIO{
+		Local: nc.LocalAddr(), Remote: nc.RemoteAddr(),
+		WriteAll: t.writeAll, Close: t.shutdown,
+	})
+	_ = nc.AddCloseCallback(t.onClose)
+	go t.handshake()
+	return context.WithValue(context.Background(), clientKey{}, t)
+}
+
+// writeAll writes the handshake's records.
+func (t *tlsClient) writeAll(b []byte, wait time.Duration) error {
+	t.mu.Lock()
+	fd := t.hfd
+	t.mu.Unlock()
+	if fd < 0 {
+		return net.ErrClosed
+	}
+	return sock.WriteAll(fd, b, wait)
+}
+
+// shutdown shuts the socket down during the handshake (crypto/tls closed
+// the connection).
+func (t *tlsClient) shutdown() {
+	t.mu.Lock()
+	if t.hfd >= 0 {
+		_ = syscall.Shutdown(t.hfd, syscall.SHUT_RDWR)
+	}
+	t.mu.Unlock()
+}
+
+// handshake runs the handshake, then registers the client and serves the
+// input that arrived meanwhile; on failure the socket is shut down (the
+// poller then closes the connection). A client whose socket netpoll
+// closed during the handshake (its FIN) is served what it sent through
+// hfd, then closed as netpoll would have (it lingers when replies are
+// owed).
+func (t *tlsClient) handshake() {
+	n := t.n
+	err := t.p.Handshake(dialTimeout(n.timeout))
+	if err != nil {
+		t.closeHfd()
+		n.tlsFailed("client", &n.sec.clientFailed, t.nc.RemoteAddr(), err)
+		t.c.CloseLater()
 		return
 	}
-	c.ServeStream(st, streamBuf)
+	t.in.Lock()
+	t.mu.Lock()
+	hungUp := t.state.Load() == tlsGone
+	if !n.register(t.c) {
+		t.mu.Unlock()
+		t.in.Unlock()
+		t.closeHfd()
+		t.c.CloseLater()
+		return
+	}
+	t.sink = t.c.OnInput
+	t.c.Sealer = t.p
+	if !hungUp {
+		t.state.Store(tlsServing)
+	}
+	t.mu.Unlock()
+	if !hungUp {
+		t.closeHfd()
+		t.decrypt(nil)
+		t.in.Unlock()
+		return
+	}
+	t.c.FD = t.hfd // no output yet: nobody reads FD
+	t.decrypt(nil)
+	t.in.Unlock()
+	t.c.OnClose()
+	t.closeHfd()
+}
+
+// closeHfd closes the handshake's descriptor.
+func (t *tlsClient) closeHfd() {
+	t.mu.Lock()
+	if t.hfd >= 0 {
+		_ = sock.Close(t.hfd)
+		t.hfd = -1
+	}
+	t.mu.Unlock()
+}
+
+// onRequest is onClientRequest for a TLS client: during the handshake
+// the input goes to it, afterwards it is decrypted into OnInput.
+func (t *tlsClient) onRequest(nc netpoll.Connection) error {
+	r := nc.Reader()
+	b, _ := r.Next(r.Len())
+	t.in.Lock()
+	serving := t.state.Load() == tlsServing
+	if serving {
+		t.decrypt(b)
+	} else {
+		t.p.Feed(b)
+	}
+	t.in.Unlock()
+	err := r.Release()
+	if serving {
+		t.c.Spin()
+	}
+	return err
+}
+
+// decrypt hands b to the TLS layer and its plaintext to OnInput; a
+// close_notify half-closes the client, a bad stream closes it. Callers
+// hold in.
+func (t *tlsClient) decrypt(b []byte) {
+	buf := tlsReadBufs.Get().(*[tlsReadBuf]byte)
+	err := t.p.Decrypt(b, buf[:], t.sink)
+	tlsReadBufs.Put(buf)
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		t.c.CloseInput()
+	default:
+		t.n.log.Info("closing TLS client: bad record", "client", t.c.ID, "err", err)
+		t.c.FailLater()
+	}
+}
+
+// onClose is the connection's close callback.
+func (t *tlsClient) onClose(netpoll.Connection) error {
+	t.mu.Lock()
+	was := t.state.Swap(tlsGone)
+	t.mu.Unlock()
+	if was == tlsServing {
+		t.c.OnClose()
+		return nil
+	}
+	t.c.MarkGone()
+	t.p.Hangup()
+	return nil
 }
 
 // useStatsTLS makes the stats endpoint serve HTTPS when stats_tls is set.

@@ -22,3 +22,9 @@ func (c *Sock) CloseLater() { c.gate.Shutdown(c.FD) }
 // are discarded (sock.Gate.Abort), so none of them arrives late. Safe
 // from any goroutine and context.
 func (c *Sock) AbortLater() { c.gate.Abort(c.FD) }
+
+// CloseInput shuts the read side of the connection's socket down: the
+// poller sees the hang-up a client's FIN makes and closes the connection
+// (a half-closed client lingers for its replies). Safe from any goroutine
+// and context.
+func (c *Sock) CloseInput() { c.gate.ShutdownRead(c.FD) }

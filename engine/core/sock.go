@@ -39,11 +39,11 @@ type Sock struct {
 	env *Env
 	NC  netpoll.Connection
 	// FD is the descriptor written to; a lingering client's duplicate
-	// replaces netpoll's. With W set, it is only shut down (CloseLater).
+	// replaces netpoll's.
 	FD int
-	// W, when set, takes the connection's output instead of FD (a TLS
-	// client's, served without netpoll); NC is then nil.
-	W Writer
+	// Sealer, when set, encrypts the output before it is written (a TLS
+	// client's); nil for a plain connection.
+	Sealer Sealer
 	// poller is the epoll instance the busy-poll looks at (spin.go): 0
 	// until the first look finds it.
 	poller sock.Poller
@@ -80,27 +80,23 @@ func (c *Sock) Init(env *Env, nc netpoll.Connection, shard *stats.Shard) {
 	c.St.Shard = shard
 }
 
-// Writer is the output of a connection that netpoll does not serve (a TLS
-// client's: engine/secure.Stream). Its writes are serialized by the
-// connection (Mu, WMu), as writes to FD are.
-type Writer interface {
-	// WriteSome takes what it can of b without blocking and returns how
-	// many bytes it took, all of b only when all of it is with the
-	// kernel. What it did not take is the start of the next write.
-	WriteSome(b []byte) (int, error)
-	// WriteAll writes all of b, waiting as long as needed, or at most
-	// wait when wait > 0.
-	WriteAll(b []byte, wait time.Duration) error
-	// Close closes the connection; later calls do nothing.
-	Close() error
+// Sealer encrypts a connection's output (a TLS client's:
+// engine/secure.Polled). Its calls are serialized by the connection (Mu).
+type Sealer interface {
+	// Seal appends the records of src to dst and returns the result,
+	// which may use another backing array than dst's (dst's may be kept).
+	Seal(dst, src []byte) ([]byte, error)
 }
 
-// InitWriter sets c up, for a node with environment env, as a connection
-// whose output goes to w and whose socket is fd (for shutdown only); shard
-// is its stats shard (nil with stats off).
-func (c *Sock) InitWriter(env *Env, w Writer, fd int, shard *stats.Shard) {
-	c.env, c.W, c.FD = env, w, fd
-	c.St.Shard = shard
+// SealOut replaces the output buffer's plaintext with its records, when
+// c has a Sealer. Callers hold Mu; Out is not empty.
+func (c *Sock) SealOut() error {
+	enc := c.env.Bufs.Get()
+	var err error
+	enc.B, err = c.Sealer.Seal(enc.B[:0], c.Out.B)
+	c.env.Bufs.Put(c.Out)
+	c.Out = enc
+	return err
 }
 
 // Env is the environment c was set up with.

@@ -34,13 +34,11 @@ func (c *Conn) startLinger() bool {
 	if c.pending.Len() == 0 && (c.Out == nil || len(c.Out.B) == 0) {
 		return false
 	}
-	if c.W == nil { // a Writer's connection stays open until endLinger
-		fd, err := sock.Dup(c.FD)
-		if err != nil {
-			return false
-		}
-		c.FD = fd
+	fd, err := sock.Dup(c.FD)
+	if err != nil {
+		return false
 	}
+	c.FD = fd
 	c.quitting = true // nothing more is read; afterFlush closes when pending is empty
 	c.linger.on.Store(true)
 	return true
@@ -54,22 +52,14 @@ func (c *Conn) endLinger() {
 		return
 	}
 	c.linger.on.Store(false)
-	if c.W != nil {
-		_ = c.W.Close()
-	} else {
-		_ = sock.Close(c.FD)
-	}
+	_ = sock.Close(c.FD)
 	c.teardown() // unlocks Mu
 }
 
 // lingerWrite writes all of b to the duplicate descriptor, waiting for the
 // socket for at most the node's timeout per wait (5 s without one).
 func (c *Conn) lingerWrite(b []byte) error {
-	wait := c.lingerWait()
-	if c.W != nil {
-		return c.W.WriteAll(b, wait)
-	}
-	return sock.WriteAll(c.FD, b, wait)
+	return sock.WriteAll(c.FD, b, c.lingerWait())
 }
 
 // lingerWait is the node's timeout, 5 s without one.
@@ -95,9 +85,6 @@ func (c *Conn) CloseLater() {
 func (c *Conn) BlockingWrite(b []byte) error {
 	if c.linger.on.Load() {
 		return c.lingerWrite(b)
-	}
-	if c.W != nil {
-		return c.W.WriteAll(b, 0)
 	}
 	return c.Sock.BlockingWrite(b)
 }

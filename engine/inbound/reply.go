@@ -105,7 +105,15 @@ func (c *Conn) Flush() {
 		return
 	}
 	if c.Out != nil && len(c.Out.B) > 0 {
-		n, err := c.writeSome(c.Out.B)
+		if c.Sealer != nil {
+			if err := c.SealOut(); err != nil {
+				c.Mu.Unlock()
+				c.env.Log.Debug("client write failed", "client", c.ID, "err", err)
+				c.FailLater()
+				return
+			}
+		}
+		n, err := sock.WriteSome(c.FD, c.Out.B)
 		if err != nil {
 			c.Mu.Unlock()
 			c.env.Log.Debug("client write failed", "client", c.ID, "err", err)
@@ -125,15 +133,6 @@ func (c *Conn) Flush() {
 	closeNow, resume := c.afterFlush()
 	c.Mu.Unlock()
 	c.afterFlushAct(closeNow, resume)
-}
-
-// writeSome makes one non-blocking write of b: to the socket, or through
-// the connection's Writer when it has one.
-func (c *Conn) writeSome(b []byte) (int, error) {
-	if c.W != nil {
-		return c.W.WriteSome(b)
-	}
-	return sock.WriteSome(c.FD, b)
 }
 
 // afterFlush decides, once out is empty, whether to close (QUIT or protocol
@@ -183,6 +182,14 @@ func (c *Conn) slowFlush(b *bytebufferpool.ByteBuffer, off int) {
 			c.Mu.Unlock()
 			c.afterFlushAct(closeNow, resume)
 			return
+		}
+		if c.Sealer != nil {
+			if err := c.SealOut(); err != nil {
+				c.Flushing = false
+				c.Mu.Unlock()
+				c.FailLater()
+				return
+			}
 		}
 		b, off = c.TakeOut(), 0
 		c.Held = len(b.B)

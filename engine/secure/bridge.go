@@ -130,10 +130,6 @@ type Listener struct {
 	// owns, and the TLS connection for its state and addresses only (the
 	// bridge does its I/O). It runs on the connection's own goroutine.
 	Handle func(f *os.File, conn *tls.Conn)
-	// Direct, when set, replaces the bridge and Handle: it receives each
-	// handshaken connection as a Stream, which it owns, on the
-	// connection's own goroutine (which it may keep for Stream.Read).
-	Direct func(st *Stream)
 	// Failed, when set, is told of each failed handshake (for one log
 	// line and a counter). Other connections are not affected.
 	Failed func(remote net.Addr, err error)
@@ -152,10 +148,6 @@ func (l *Listener) Serve(ln net.Listener) error {
 }
 
 func (l *Listener) serveOne(raw net.Conn) {
-	if l.Direct != nil {
-		l.serveDirect(raw)
-		return
-	}
 	conn := tls.Server(raw, l.Config)
 	if err := Handshake(conn, l.Timeout); err != nil {
 		if l.Failed != nil {
@@ -171,34 +163,6 @@ func (l *Listener) serveOne(raw net.Conn) {
 		return
 	}
 	l.Handle(f, conn)
-}
-
-// serveDirect handshakes raw and hands its Stream to Direct.
-func (l *Listener) serveDirect(raw net.Conn) {
-	s, err := newSink(raw)
-	if err != nil {
-		raw.Close()
-		l.failed(raw.RemoteAddr(), err)
-		return
-	}
-	conn := tls.Server(s, l.Config)
-	if err := Handshake(conn, l.Timeout); err != nil {
-		l.failed(raw.RemoteAddr(), err)
-		return
-	}
-	st, err := newStream(conn, s)
-	if err != nil {
-		conn.Close()
-		l.failed(raw.RemoteAddr(), err)
-		return
-	}
-	l.Direct(st)
-}
-
-func (l *Listener) failed(remote net.Addr, err error) {
-	if l.Failed != nil {
-		l.Failed(remote, err)
-	}
 }
 
 // Dial connects to addr, runs the client handshake with cfg

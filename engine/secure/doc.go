@@ -1,9 +1,9 @@
 // Package secure holds what the node needs to secure its links and its
 // clients, apart from the request path: TLS configurations built from the
 // conf blocks, with certificates that Reload swaps under live listeners
-// (tlsconf.go); a Stream that a client connection is served through,
-// read on its own goroutine and written without blocking (stream.go); a
-// bridge that terminates TLS on a standard net.Conn and hands the node a
+// (tlsconf.go); a Polled TLS connection for a client whose socket the
+// node's event loop reads, encrypted and decrypted without a goroutine of
+// its own once handshaken (polled.go); a bridge that terminates TLS on a standard net.Conn and hands the node a
 // plain socket that netpoll can own, for peers (bridge.go); and the
 // client user table with Redis's AUTH replies and a per-connection limiter
 // of failed attempts (acl.go). Dynomite's own peer encryption is a codec
@@ -15,6 +15,7 @@
 // Concurrency: a Certs and a Table are safe for concurrent use (Reload may
 // run while handshakes happen). A Limiter belongs to one connection.
 // Bridge starts two goroutines per connection and ends them when either
-// side closes. A Stream is read by one goroutine and written by one
-// writer at a time; Close is safe from any goroutine.
+// side closes. A Polled's handshake runs on one goroutine of its own;
+// afterwards its input side and its output side each have one caller at
+// a time.
 package secure

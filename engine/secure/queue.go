@@ -39,10 +39,7 @@ const MaxWaiting = 4096
 var ErrQueueClosed = errors.New("secure: listener closed")
 
 // NewQueue serves TLS on ln with l (its Handle is replaced) and queues the
-// bridged connections for Accept. With l.Direct set, nothing is bridged
-// nor queued: each Stream goes to Direct, Accept never has a connection,
-// and the Queue only ties the TLS listener's life to the event loop's
-// (Close ends accepting). The Queue owns ln.
+// bridged connections for Accept. The Queue owns ln.
 func NewQueue(ln net.Listener, l Listener) (*Queue, error) {
 	var p [2]int
 	if err := syscall.Pipe(p[:]); err != nil {
@@ -57,9 +54,7 @@ func NewQueue(ln net.Listener, l Listener) (*Queue, error) {
 		}
 	}
 	q := &Queue{tlsLn: ln, l: &l, rd: p[0], wr: p[1], done: make(chan struct{})}
-	if q.l.Direct == nil {
-		q.l.Handle = q.push
-	}
+	q.l.Handle = q.push
 	go func() {
 		defer close(q.done)
 		_ = q.l.Serve(ln)

@@ -65,3 +65,14 @@ func (g *Gate) Abort(fd int) {
 	}
 	g.mu.Unlock()
 }
+
+// ShutdownRead shuts the read side of the socket fd down, unless MarkGone
+// was called: the poller sees the hang-up a peer's FIN makes, and the
+// write side stays open. Same contract as Shutdown otherwise.
+func (g *Gate) ShutdownRead(fd int) {
+	g.mu.Lock()
+	if !g.gone {
+		_ = syscall.Shutdown(fd, syscall.SHUT_RD)
+	}
+	g.mu.Unlock()
+}
