@@ -105,8 +105,14 @@ cross: ## go build and go vet for each GOOS/GOARCH of CROSS, and go vet -tags po
 	done
 	$(GO) vet -tags portable ./...
 
-test-portable: ## the engine's tests in the portable build (-tags portable: no busy-poll, net.Dialer dial)
-	$(GO) test -count=1 -tags portable ./engine/
+# The portable build differs in the socket layer only (no busy-poll, net.Dialer
+# dial): its run covers the tests of that layer's users (forwarding, clusters,
+# memcached, slow readers, half-close, timeouts, TLS, shutdown, allocation pins),
+# not the whole engine package a second time.
+PORTABLE_TESTS ?= Forward|Alloc|Spin|Dial|Slow|Half|Shutdown|TLS|Timeout|Several|Pipeline|Memcache|Cluster
+
+test-portable: ## the engine's socket-layer tests in the portable build (-tags portable: no busy-poll, net.Dialer dial)
+	$(GO) test -count=1 -tags portable -run '$(PORTABLE_TESTS)' ./engine/
 
 clean: ## remove build output
 	rm -rf $(BIN)
