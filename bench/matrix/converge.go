@@ -100,6 +100,8 @@ func convergence(ctx context.Context, o options, tmp string, stderr io.Writer, r
 		map[string]string{"repair_rate": "0"}, func(i int, extra map[string]string) {
 			if i == 0 {
 				extra["hints_dir"], extra["repair_rate"] = hintsDir, strconv.Itoa(convergeRate)
+				// room for a hint per key and peer (the default bound is 100,000)
+				extra["hints_max_count"], extra["hints_max_bytes"] = strconv.FormatUint(2*(o.keys+1)+1000, 10), strconv.Itoa(256<<20)
 			}
 		})
 	if err != nil {

@@ -100,7 +100,6 @@ func (c *Conn) next(scan func([]byte) (int, bool, error)) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxReply
 	}
-	c.deadline()
 	for {
 		if c.end > c.start {
 			n, more, err := scan(c.in[c.start:c.end])
@@ -113,6 +112,7 @@ func (c *Conn) next(scan func([]byte) (int, bool, error)) ([]byte, error) {
 				return r, nil
 			}
 		}
+		c.deadline() // only when the socket is read: a buffered reply costs no timer
 		if err := c.fill(max); err != nil {
 			return nil, err
 		}

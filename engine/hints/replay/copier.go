@@ -44,8 +44,11 @@ type Copier struct {
 	Batch    int     // keys per round trip; 0: DefaultBatch
 	Counts   Counts
 
-	out  []byte
 	dump []byte
+	// The target's replies to the last batch are read while the source
+	// works on the next one: pending replies, and the counts they confirm.
+	pending           int
+	pendRest, pendDel uint64
 }
 
 // Copy copies keys, batch by batch. On error some keys may be copied and
@@ -61,11 +64,32 @@ func (c *Copier) Copy(ctx context.Context, keys [][]byte) error {
 			return err
 		}
 		if err := c.copyBatch(keys[:n]); err != nil {
+			c.drainTarget()
 			return err
 		}
 		keys = keys[n:]
 	}
-	return nil
+	return c.drainTarget()
+}
+
+// drainTarget reads the target's replies to the batch sent last and
+// counts what they confirm; the first error reply is returned.
+func (c *Copier) drainTarget() error {
+	var first error
+	for ; c.pending > 0; c.pending-- {
+		r, err := c.Dst.Reply()
+		if err != nil {
+			c.pending = 0
+			return err
+		}
+		if err := OK(r); err != nil && first == nil {
+			first = fmt.Errorf("cannot restore a key: %w", err)
+		}
+	}
+	c.Counts.Restored += c.pendRest
+	c.Counts.Deleted += c.pendDel
+	c.pendRest, c.pendDel = 0, 0
+	return first
 }
 
 func (c *Copier) wait(ctx context.Context, n int) error {
@@ -78,7 +102,10 @@ func (c *Copier) wait(ctx context.Context, n int) error {
 	return nil
 }
 
-// copyBatch copies at most a batch of keys in two round trips.
+// copyBatch copies at most a batch of keys in two round trips: it reads
+// the source's DUMP and PTTL replies, sends the target its RESTOREs and
+// DELs, and leaves their replies to drainTarget, which the next batch
+// calls while the source works on it (Copy calls it at the end).
 func (c *Copier) copyBatch(keys [][]byte) error {
 	for _, k := range keys {
 		c.Src.out = AppendSource(c.Src.out, k)
@@ -86,8 +113,38 @@ func (c *Copier) copyBatch(keys [][]byte) error {
 	if err := c.Src.Send(); err != nil {
 		return err
 	}
-	c.out = c.out[:0]
-	var restored, deleted uint64
+	if err := c.drainTarget(); err != nil {
+		return err
+	}
+	var w Writes
+	first := c.readSource(keys, &w)
+	if err := c.SendTarget(&w); err != nil {
+		return err
+	}
+	return first
+}
+
+// Writes are the target's requests for a batch of keys (Read) and how
+// many of them restore and delete.
+type Writes struct {
+	Out               []byte
+	Restored, Deleted uint64
+}
+
+// Read reads the source's DUMP and PTTL of keys in one round trip and
+// appends the target's requests to w; it uses Src only. An error about one
+// key (a reply that is not a DUMP) is returned after the others are read.
+func (c *Copier) Read(keys [][]byte, w *Writes) error {
+	for _, k := range keys {
+		c.Src.out = AppendSource(c.Src.out, k)
+	}
+	if err := c.Src.Send(); err != nil {
+		return err
+	}
+	return c.readSource(keys, w)
+}
+
+func (c *Copier) readSource(keys [][]byte, w *Writes) error {
 	var first error
 	for _, k := range keys {
 		r, err := c.Src.Reply()
@@ -100,30 +157,37 @@ func (c *Copier) copyBatch(keys [][]byte) error {
 			return err
 		}
 		var a Action
-		c.out, a, err = AppendTarget(c.out, k, c.dump, pttl)
+		w.Out, a, err = AppendTarget(w.Out, k, c.dump, pttl)
 		switch {
 		case err != nil && first == nil:
 			first = err
 		case a == Restore:
-			restored++
+			w.Restored++
 		case a == Delete:
-			deleted++
+			w.Deleted++
 		}
 	}
-	c.Dst.QueueRaw(c.out)
+	return first
+}
+
+// SendTarget sends w to the target; its replies are read by the next
+// SendTarget, Write or Copy (drainTarget). It uses Dst only.
+func (c *Copier) SendTarget(w *Writes) error {
+	if err := c.drainTarget(); err != nil {
+		return err
+	}
+	c.Dst.QueueRaw(w.Out)
 	if err := c.Dst.Send(); err != nil {
 		return err
 	}
-	for i := 0; i < int(restored+deleted); i++ {
-		r, err := c.Dst.Reply()
-		if err != nil {
-			return err
-		}
-		if err := OK(r); err != nil && first == nil {
-			first = fmt.Errorf("cannot restore a key: %w", err)
-		}
+	c.pending, c.pendRest, c.pendDel = int(w.Restored+w.Deleted), w.Restored, w.Deleted
+	return nil
+}
+
+// Write sends w to the target and reads its replies; it uses Dst only.
+func (c *Copier) Write(w *Writes) error {
+	if err := c.SendTarget(w); err != nil {
+		return err
 	}
-	c.Counts.Restored += restored
-	c.Counts.Deleted += deleted
-	return first
+	return c.drainTarget()
 }

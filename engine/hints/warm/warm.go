@@ -40,7 +40,7 @@ type Warmer struct {
 	Owns       func(key []byte) bool
 	Checkpoint string         // file of the saved cursor; "" for none
 	Count      int            // SCAN COUNT; 0: DefaultCount
-	Batch      int            // keys per copy round trip; 0: replay.DefaultBatch
+	Batch      int            // keys per copy round trip with a Limiter; 0: replay.DefaultBatch (without one, a whole SCAN page)
 	Limiter    replay.Limiter // nil: no limit
 	Progress   func(Progress) // called after every page, may be nil
 }
@@ -57,6 +57,9 @@ func (w *Warmer) Run(ctx context.Context) (Progress, error) {
 	}
 	if p.Total, err = dbsize(w.Src); err != nil {
 		return p, err
+	}
+	if w.Limiter == nil {
+		return w.runPipelined(ctx, cursor, p)
 	}
 	copier := &replay.Copier{Src: w.Src, Dst: w.Dst, Limiter: w.Limiter, Batch: w.Batch}
 	count := []byte(strconv.Itoa(orDefault(w.Count, DefaultCount)))
@@ -97,6 +100,100 @@ func (w *Warmer) Run(ctx context.Context) (Progress, error) {
 			return p, err
 		}
 	}
+}
+
+// page is one SCAN page read from the source by runPipelined's reader.
+type page struct {
+	cursor  []byte
+	scanned int
+	owned   int
+	writes  replay.Writes
+	err     error
+}
+
+// runPipelined is Run without a Limiter: one goroutine scans the source
+// and reads each page's DUMP and PTTL (a whole page per round trip) while
+// this one writes the page before to the target and saves the checkpoint
+// once the target has it all, so both datastores work at once.
+func (w *Warmer) runPipelined(ctx context.Context, cursor []byte, p Progress) (Progress, error) {
+	copier := &replay.Copier{Src: w.Src, Dst: w.Dst}
+	count := []byte(strconv.Itoa(orDefault(w.Count, DefaultCount)))
+	start, startScanned := time.Now(), p.Scanned
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan *page, 1)
+	defer func() {
+		// The reader ends its exchange with the source before Run
+		// returns, so Src is left with no reply unread.
+		cancel()
+		for range pages {
+		}
+	}()
+	go func() {
+		defer close(pages)
+		var keys [][]byte
+		cur := append([]byte(nil), cursor...)
+		for {
+			pg := &page{}
+			r, err := w.Src.Do([]byte("SCAN"), cur, []byte("COUNT"), count)
+			if err == nil {
+				var next []byte
+				next, keys, err = replay.Scan(r, keys[:0])
+				if err != nil {
+					err = fmt.Errorf("cannot scan the source: %w", err)
+				}
+				cur = append(cur[:0:0], next...)
+			}
+			if err == nil {
+				pg.cursor, pg.scanned = cur, len(keys)
+				owned := keys[:0]
+				for _, k := range keys {
+					if w.Owns(k) {
+						owned = append(owned, k)
+					}
+				}
+				pg.owned = len(owned)
+				if len(owned) > 0 {
+					err = copier.Read(owned, &pg.writes)
+				}
+			}
+			pg.err = err
+			select {
+			case pages <- pg:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || string(cur) == "0" {
+				return
+			}
+		}
+	}()
+	for pg := range pages {
+		if pg.writes.Restored+pg.writes.Deleted > 0 {
+			if err := copier.Write(&pg.writes); err != nil {
+				return p, err
+			}
+		}
+		if pg.err != nil {
+			return p, pg.err
+		}
+		p.Scanned += int64(pg.scanned)
+		p.Copied += int64(pg.owned)
+		p.Done = string(pg.cursor) == "0"
+		if err := w.save(pg.cursor, p); err != nil {
+			return p, err
+		}
+		w.estimate(&p, start, startScanned)
+		if w.Progress != nil {
+			w.Progress(p)
+		}
+		if p.Done {
+			return p, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+	}
+	return p, ctx.Err()
 }
 
 func (w *Warmer) estimate(p *Progress, start time.Time, startScanned int64) {
