@@ -55,24 +55,7 @@ func TestPolledClientEcho(t *testing.T) {
 			}
 		}
 	}()
-	cli, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	p := secure.NewPolledClient(cc.ClientConfig("127.0.0.1"), secure.PolledIO{
-		Local: cli.LocalAddr(), Remote: cli.RemoteAddr(),
-		WriteAll: func(b []byte, wait time.Duration) error {
-			_ = cli.SetWriteDeadline(time.Now().Add(wait))
-			_, err := cli.Write(b)
-			return err
-		},
-		Close: func() { cli.Close() },
-		Read: func(b []byte, deadline time.Time) (int, error) {
-			_ = cli.SetReadDeadline(deadline)
-			return cli.Read(b)
-		},
-	})
+	cli, p := dialPolledClient(t, ln.Addr().String(), cc.ClientConfig("127.0.0.1"))
 	if err := p.Handshake(5 * time.Second); err != nil {
 		t.Fatalf("client handshake: %v", err)
 	}
@@ -155,5 +138,67 @@ func TestPolledClientTimeout(t *testing.T) {
 	case <-closed:
 	default:
 		t.Fatal("the socket was not closed after the failed handshake")
+	}
+}
+
+// dialPolledClient connects to addr and makes the client-mode Polled of
+// the socket, its handshake reading the socket itself.
+func dialPolledClient(t *testing.T, addr string, cfg *tls.Config) (net.Conn, *secure.Polled) {
+	t.Helper()
+	cli, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	p := secure.NewPolledClient(cfg, secure.PolledIO{
+		Local: cli.LocalAddr(), Remote: cli.RemoteAddr(),
+		WriteAll: func(b []byte, wait time.Duration) error {
+			_ = cli.SetWriteDeadline(time.Now().Add(wait))
+			_, err := cli.Write(b)
+			return err
+		},
+		Close: func() { cli.Close() },
+		Read: func(b []byte, deadline time.Time) (int, error) {
+			_ = cli.SetReadDeadline(deadline)
+			return cli.Read(b)
+		},
+	})
+	return cli, p
+}
+
+// A server whose certificate another CA signed fails the client-mode
+// handshake at once (not at its timeout).
+func TestPolledClientForeignServer(t *testing.T) {
+	dir, _, _, client := mutual(t)
+	cc, err := secure.NewCerts(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, na := valid()
+	certFile, keyFile := newCA(t, "other").leaf(t, dir, "intruder", 9, nb, na)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		raw, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer raw.Close()
+		tc := tls.Server(raw, &tls.Config{Certificates: []tls.Certificate{cert}})
+		_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
+		_ = tc.Handshake()
+	}()
+	_, p := dialPolledClient(t, ln.Addr().String(), cc.ClientConfig("127.0.0.1"))
+	start := time.Now()
+	err = p.Handshake(5 * time.Second)
+	if err == nil || errors.Is(err, secure.ErrHandshakeTimeout) || time.Since(start) > 2*time.Second {
+		t.Fatalf("handshake with a server of another CA: %v after %v; want a verification failure", err, time.Since(start))
 	}
 }
