@@ -263,20 +263,35 @@ func (lk *Link) Start() {
 }
 
 // tlsReadBuf is the plaintext read buffer of a TLS peer link: one
-// record's worth.
-const tlsReadBuf = 16 << 10
+// record's worth; tlsKeepPlain bounds the capacity of the plaintext of
+// one read it keeps for the next.
+const (
+	tlsReadBuf   = 16 << 10
+	tlsKeepPlain = 256 << 10
+)
 
 // tlsOnRequest is the OnRequest of a peer link with peer_tls: what netpoll
-// read is decrypted, record by record, into the link's reply path. A
-// close_notify or a bad stream closes the connection.
+// read is decrypted, record by record, and the plaintext of the whole read
+// handed to the link's reply path at once (one pass, one flush, as a
+// plain link's read). A close_notify or a bad stream closes the
+// connection. netpoll serializes the calls.
 func (s *Conn) tlsOnRequest(p *secure.Polled) netpoll.OnRequest {
 	buf := make([]byte, tlsReadBuf)
-	sink := func(b []byte) { s.kind.OnInput(s, b) }
+	var plain []byte
+	sink := func(b []byte) { plain = append(plain, b...) }
 	return func(_ context.Context, nc netpoll.Connection) error {
 		r := nc.Reader()
 		b, _ := r.Next(r.Len())
 		err := p.Decrypt(b, buf, sink)
 		rerr := r.Release()
+		if len(plain) > 0 {
+			s.kind.OnInput(s, plain)
+		}
+		if cap(plain) > tlsKeepPlain {
+			plain = nil
+		} else {
+			plain = plain[:0]
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				s.env.Log.Info("closing TLS peer link: bad record", "server", s.link.Addr, "err", err)
