@@ -315,8 +315,8 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
-	if n.sec.clientCfg != nil {
-		return n.prepareTLSClient(nc)
+	if n.sec.clientSide.cfg != nil {
+		return n.prepareTLS(nc, &n.sec.clientSide)
 	}
 	return n.prepareAccepted(nc, &n.in.Client)
 }
@@ -361,7 +361,7 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	r := nc.Reader()
 	c, ok := ctx.Value(clientKey{}).(*accepted)
 	if !ok {
-		if t, ok := ctx.Value(clientKey{}).(*tlsClient); ok {
+		if t, ok := ctx.Value(clientKey{}).(*tlsConn); ok {
 			return t.onRequest(nc)
 		}
 		_ = r.Skip(r.Len())

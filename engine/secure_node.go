@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/conf"
@@ -16,11 +14,10 @@ import (
 // blocks (nil where a block is not set), reloaded together by ReloadCerts.
 type nodeSecure struct {
 	client, peer, stats, datastore *secure.Certs
-	// clientFailed and peerFailed count the TLS handshakes that failed on
-	// the client and peer listeners.
-	clientFailed, peerFailed atomic.Int64
-	// clientCfg is the client listener's TLS configuration (with client).
-	clientCfg *tls.Config
+	// clientSide and peerSide are the client and peer listeners' TLS
+	// connections' (their configuration set when the listener is bound,
+	// with client and peer).
+	clientSide, peerSide tlsSide
 }
 
 // initSecure loads the TLS blocks of the configuration and sets the
@@ -42,6 +39,8 @@ func (n *Node) initSecure() error {
 			*dst = c
 		}
 	}
+	n.sec.clientSide.what, n.sec.clientSide.k = "client", &n.in.Client
+	n.sec.peerSide.what, n.sec.peerSide.k = "peer", &n.in.PeerIn
 	load(&n.sec.client, "client_tls", p.ClientTLS)
 	load(&n.sec.peer, "peer_tls", p.PeerTLS)
 	load(&n.sec.stats, "stats_tls", p.StatsTLS)

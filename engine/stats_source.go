@@ -43,8 +43,8 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.RemotePeerDroppedRequests] += ps.RemoteDropped.Load()
 	v[stats.RemotePeerFailoverRequests] += ps.RemoteFailover.Load()
 	n.dnodeQueues(v)
-	v[stats.ClientTLSHandshakeFailures] += n.sec.clientFailed.Load()
-	v[stats.PeerTLSHandshakeFailures] += n.sec.peerFailed.Load()
+	v[stats.ClientTLSHandshakeFailures] += n.sec.clientSide.failed.Load()
+	v[stats.PeerTLSHandshakeFailures] += n.sec.peerSide.failed.Load()
 	if e := n.in.Session; e != nil {
 		v[stats.ClientAuthFailures] += e.AuthFailures.Load()
 	}

@@ -35,7 +35,7 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 }
 
 // TestAllocsTLSClientGET pins the TLS client's request path of the engine:
-// one GET's record decrypted into OnInput (tlsClient.decrypt), forwarded,
+// one GET's record decrypted into OnInput (tlsConn.decrypt), forwarded,
 // and its reply sealed and written by the flush. crypto/tls allocates one
 // small reader per record it reads (see secure's allocation test); the
 // engine adds nothing to it.
@@ -83,7 +83,7 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.sec.client, n.sec.clientCfg = certs, certs.ServerConfig()
+	n.sec.client, n.sec.clientSide.cfg = certs, certs.ServerConfig()
 
 	// The handshake, over loopback TCP: the test reads the server's side
 	// and feeds it, as the poller does.
@@ -102,8 +102,8 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	tc := &tlsClient{n: n, c: c, hfd: -1}
-	tc.p = secure.NewPolled(n.sec.clientCfg, secure.PolledIO{
+	tc := &tlsConn{n: n, side: &n.sec.clientSide, c: c, hfd: -1}
+	tc.p = secure.NewPolled(n.sec.clientSide.cfg, secure.PolledIO{
 		Local: srv.LocalAddr(), Remote: srv.RemoteAddr(),
 		WriteAll: func(b []byte, _ time.Duration) error { _, err := srv.Write(b); return err },
 		Close:    func() { srv.Close() },

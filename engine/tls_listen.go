@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/conf"
 	"github.com/dynomite-go/dynomite/engine/admin"
+	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/secure"
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
@@ -23,7 +25,7 @@ import (
 // With client_tls, the client listener is the plain one: netpoll accepts,
 // polls and reads every client, and a TLS client is an inbound.Conn like
 // any other, served on the pollers (with their busy-poll). Its TLS layer
-// is a secure.Polled (tlsClient): the handshake runs on a goroutine of its
+// is a secure.Polled (tlsConn): the handshake runs on a goroutine of its
 // own, fed with what the poller reads and bounded by the node's timeout
 // (5 s when unset); a client that does not complete it affects nobody
 // else: its socket is shut down at the timeout, one log line says why and
@@ -36,12 +38,14 @@ import (
 // socket's read side is shut down, and the client lingers for its
 // replies as a plain client that sent its FIN does.
 //
-// With peer_tls, crypto/tls accepts and handshakes the peer port's
-// connections on its own goroutines and bridges them to plain sockets
-// (secure.Bridge, secure.Queue) that the peer event loop serves as plain
-// ones.
+// With peer_tls, dyn_listen is served the same way: an accepted peer
+// connection is a tlsConn of the peer side (the handshake requires and
+// verifies the peer's certificate against the block's CA, so a plain
+// peer, or one with a certificate of another CA, fails its handshake and
+// never reaches the peer event loop), and its inbound peer connection is
+// fed the plaintext and has its replies sealed as a TLS client's.
 
-// tlsReadBuf is a TLS client's plaintext read buffer: one record's worth.
+// tlsReadBuf is a TLS connection's plaintext read buffer: one record's worth.
 const tlsReadBuf = 16 << 10
 
 var tlsReadBufs = sync.Pool{New: func() any { return new([tlsReadBuf]byte) }}
@@ -50,52 +54,48 @@ var tlsReadBufs = sync.Pool{New: func() any { return new([tlsReadBuf]byte) }}
 // its connections get a TLS layer in onClientPrepare).
 func (n *Node) listenClients(a conf.Addr) (netpoll.Listener, error) {
 	if n.sec.client != nil {
-		n.sec.clientCfg = n.sec.client.ServerConfig()
+		n.sec.clientSide.cfg = n.sec.client.ServerConfig()
 	}
 	return netpoll.CreateListener(a.Network, a.String())
 }
 
-// listenPeers binds dyn_listen with the configured backlog: plain, or,
-// with peer_tls, TLS that requires and verifies the peer's certificate
-// against the block's CA (a plain peer, or one with a certificate of
-// another CA, fails its handshake and never reaches the event loop).
+// listenPeers binds dyn_listen with the configured backlog (plain netpoll;
+// with peer_tls its connections get a TLS layer in onPeerPrepare).
 func (n *Node) listenPeers(a conf.Addr) (netpoll.Listener, error) {
-	if n.sec.peer == nil {
-		return listenBacklog(a, n.cfg.Pool.Backlog)
+	if n.sec.peer != nil {
+		n.sec.peerSide.cfg = n.sec.peer.ServerConfig()
 	}
-	ln, err := netListenBacklog(a, n.cfg.Pool.Backlog)
-	if err != nil {
-		return nil, err
-	}
-	q, err := secure.NewQueue(ln, secure.Listener{
-		Config:  n.sec.peer.ServerConfig(),
-		Timeout: dialTimeout(n.timeout),
-		Failed: func(remote net.Addr, err error) {
-			n.tlsFailed("peer", &n.sec.peerFailed, remote, err)
-		},
-	})
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	return q, nil
+	return listenBacklog(a, n.cfg.Pool.Backlog)
 }
 
-// tlsFailed logs and counts a failed handshake on the listener of role
-// what.
-func (n *Node) tlsFailed(what string, failed *atomic.Int64, remote net.Addr, err error) {
+// tlsSide is what the accepted TLS connections of one listener share.
+type tlsSide struct {
+	// what names the listener in the logs ("client", "peer").
+	what string
+	// k is the kind of its connections.
+	k *inbound.Kind
+	// cfg is its server configuration; nil when the listener is plain.
+	cfg *tls.Config
+	// failed counts its failed handshakes.
+	failed atomic.Int64
+}
+
+// tlsFailed logs and counts a failed handshake on the listener of side.
+func (n *Node) tlsFailed(side *tlsSide, remote net.Addr, err error) {
 	if !errors.Is(err, io.EOF) { // not a probe that connected and closed
-		failed.Add(1)
+		side.failed.Add(1)
 	}
-	n.log.Info(what+" TLS handshake failed", "remote", remote.String(), "err", err)
+	n.log.Info(side.what+" TLS handshake failed", "remote", remote.String(), "err", err)
 }
 
-// tlsClient is the TLS layer of an accepted client connection.
-type tlsClient struct {
-	n  *Node
-	c  *accepted
-	p  *secure.Polled
-	nc netpoll.Connection
+// tlsConn is the TLS layer of an accepted connection (a client, or a
+// peer on dyn_listen).
+type tlsConn struct {
+	n    *Node
+	side *tlsSide
+	c    *accepted
+	p    *secure.Polled
+	nc   netpoll.Connection
 	// in serializes the input: Feed during the handshake, the switch to
 	// serving and every Decrypt.
 	in sync.Mutex
@@ -115,18 +115,18 @@ const (
 	tlsGone
 )
 
-// prepareTLSClient sets up an accepted client of a client_tls node and
-// starts its handshake.
-func (n *Node) prepareTLSClient(nc netpoll.Connection) context.Context {
-	c := newAccepted(n, &n.in.Client, nc)
+// prepareTLS sets up a connection accepted on the TLS listener of side
+// and starts its handshake.
+func (n *Node) prepareTLS(nc netpoll.Connection, side *tlsSide) context.Context {
+	c := newAccepted(n, side.k, nc)
 	hfd, err := sock.Dup(c.FD)
 	if err != nil {
-		n.tlsFailed("client", &n.sec.clientFailed, nc.RemoteAddr(), err)
+		n.tlsFailed(side, nc.RemoteAddr(), err)
 		c.CloseLater()
 		return context.Background()
 	}
-	t := &tlsClient{n: n, c: c, nc: nc, hfd: hfd}
-	t.p = secure.NewPolled(n.sec.clientCfg, secure.PolledIO{
+	t := &tlsConn{n: n, side: side, c: c, nc: nc, hfd: hfd}
+	t.p = secure.NewPolled(side.cfg, secure.PolledIO{
 		Local: nc.LocalAddr(), Remote: nc.RemoteAddr(),
 		WriteAll: t.writeAll, Close: t.shutdown,
 	})
@@ -136,7 +136,7 @@ func (n *Node) prepareTLSClient(nc netpoll.Connection) context.Context {
 }
 
 // writeAll writes the handshake's records.
-func (t *tlsClient) writeAll(b []byte, wait time.Duration) error {
+func (t *tlsConn) writeAll(b []byte, wait time.Duration) error {
 	t.mu.Lock()
 	fd := t.hfd
 	t.mu.Unlock()
@@ -148,7 +148,7 @@ func (t *tlsClient) writeAll(b []byte, wait time.Duration) error {
 
 // shutdown shuts the socket down during the handshake (crypto/tls closed
 // the connection).
-func (t *tlsClient) shutdown() {
+func (t *tlsConn) shutdown() {
 	t.mu.Lock()
 	if t.hfd >= 0 {
 		_ = syscall.Shutdown(t.hfd, syscall.SHUT_RDWR)
@@ -156,18 +156,18 @@ func (t *tlsClient) shutdown() {
 	t.mu.Unlock()
 }
 
-// handshake runs the handshake, then registers the client and serves the
+// handshake runs the handshake, then registers the connection and serves the
 // input that arrived meanwhile; on failure the socket is shut down (the
 // poller then closes the connection). A client whose socket netpoll
 // closed during the handshake (its FIN) is served what it sent through
 // hfd, then closed as netpoll would have (it lingers when replies are
 // owed).
-func (t *tlsClient) handshake() {
+func (t *tlsConn) handshake() {
 	n := t.n
 	err := t.p.Handshake(dialTimeout(n.timeout))
 	if err != nil {
 		t.closeHfd()
-		n.tlsFailed("client", &n.sec.clientFailed, t.nc.RemoteAddr(), err)
+		n.tlsFailed(t.side, t.nc.RemoteAddr(), err)
 		t.c.CloseLater()
 		return
 	}
@@ -201,7 +201,7 @@ func (t *tlsClient) handshake() {
 }
 
 // closeHfd closes the handshake's descriptor.
-func (t *tlsClient) closeHfd() {
+func (t *tlsConn) closeHfd() {
 	t.mu.Lock()
 	if t.hfd >= 0 {
 		_ = sock.Close(t.hfd)
@@ -210,9 +210,9 @@ func (t *tlsClient) closeHfd() {
 	t.mu.Unlock()
 }
 
-// onRequest is onClientRequest for a TLS client: during the handshake
+// onRequest is onClientRequest for a TLS connection: during the handshake
 // the input goes to it, afterwards it is decrypted into OnInput.
-func (t *tlsClient) onRequest(nc netpoll.Connection) error {
+func (t *tlsConn) onRequest(nc netpoll.Connection) error {
 	r := nc.Reader()
 	b, _ := r.Next(r.Len())
 	t.in.Lock()
@@ -224,16 +224,16 @@ func (t *tlsClient) onRequest(nc netpoll.Connection) error {
 	}
 	t.in.Unlock()
 	err := r.Release()
-	if serving {
+	if serving && t.c.Kind.Client {
 		t.c.Spin()
 	}
 	return err
 }
 
 // decrypt hands b to the TLS layer and its plaintext to OnInput; a
-// close_notify half-closes the client, a bad stream closes it. Callers
+// close_notify half-closes the connection, a bad stream closes it. Callers
 // hold in.
-func (t *tlsClient) decrypt(b []byte) {
+func (t *tlsConn) decrypt(b []byte) {
 	buf := tlsReadBufs.Get().(*[tlsReadBuf]byte)
 	err := t.p.Decrypt(b, buf[:], t.sink)
 	tlsReadBufs.Put(buf)
@@ -242,13 +242,13 @@ func (t *tlsClient) decrypt(b []byte) {
 	case errors.Is(err, io.EOF):
 		t.c.CloseInput()
 	default:
-		t.n.log.Info("closing TLS client: bad record", "client", t.c.ID, "err", err)
+		t.n.log.Info("closing TLS "+t.side.what+": bad record", "id", t.c.ID, "err", err)
 		t.c.FailLater()
 	}
 }
 
 // onClose is the connection's close callback.
-func (t *tlsClient) onClose(netpoll.Connection) error {
+func (t *tlsConn) onClose(netpoll.Connection) error {
 	t.mu.Lock()
 	was := t.state.Swap(tlsGone)
 	t.mu.Unlock()

@@ -88,6 +88,17 @@ func TestClusterPeerTLS(t *testing.T) {
 			t.Fatalf("a refused peer's SET %q reached the redis", k)
 		}
 	}
+	// The two refused handshakes are counted, the cluster's own are not.
+	want := `"peer_tls_handshake_failures":2`
+	var info string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, _, info = httpGet(t, cl.nodes[0].Node, "/info"); strings.Contains(info, want) {
+			break
+		}
+	}
+	if !strings.Contains(info, want) {
+		t.Fatalf("unexpected /info of node 0: want %s (the plain peer and the foreign CA) in %.3000s", want, info)
+	}
 }
 
 // tlsPeerSet dials addr with TLS as a peer with the certificate in

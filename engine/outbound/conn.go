@@ -126,7 +126,12 @@ func (s *Conn) writeNow(owner WriterState, now int64) {
 			s.Mu.Unlock()
 			return
 		}
-		b := s.TakeOut()
+		b, err := s.takeSealed()
+		if err != nil {
+			s.Mu.Unlock()
+			s.FailLater()
+			return
+		}
 		s.stamp(now)
 		now = 0 // a later batch of this call reads its own
 		s.Mu.Unlock()
@@ -164,6 +169,19 @@ func (s *Conn) sendNow(b []byte) (int, error) {
 		return 0, errConnClosed
 	}
 	return sock.WriteSome(s.FD, b)
+}
+
+// takeSealed detaches the output buffer, its bytes sealed into TLS
+// records first when the connection has a Sealer (a peer link with
+// peer_tls). Callers hold Mu; Out is not empty. On an error the
+// connection is unusable.
+func (s *Conn) takeSealed() (*bytebufferpool.ByteBuffer, error) {
+	if s.Sealer != nil {
+		if err := s.SealOut(); err != nil {
+			return nil, err
+		}
+	}
+	return s.TakeOut(), nil
 }
 
 // keepSpare keeps b as the next batch buffer or returns it to the pool.
@@ -216,7 +234,12 @@ func (s *Conn) writeBatch() bool {
 			s.Mu.Unlock()
 			return false
 		}
-		b = s.TakeOut()
+		var err error
+		if b, err = s.takeSealed(); err != nil {
+			s.Mu.Unlock()
+			s.FailLater()
+			return false
+		}
 		s.stamp(0)
 	}
 	s.Mu.Unlock()

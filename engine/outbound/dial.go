@@ -17,7 +17,9 @@ import (
 
 // The set-up of a link's connection, before the connection takes requests:
 //
-//	dial: sock.Dial (plain) or secure.Dial (TLS, bridged) + sock.Adopt
+//	dial: sock.Dial (plain) or secure.Dial (TLS, bridged) + sock.Adopt;
+//	  a peer link with peer_tls: sock.Dial + the client handshake on a
+//	  secure.Polled (dialPeerTLS), no bridge
 //	  -> datastore only: AUTH [user] password, its reply read here
 //	  -> a RESP3 datastore link: HELLO 3, its reply read here
 //	  -> install (Connect): callbacks, the writer goroutine, Cur
@@ -117,6 +119,61 @@ func (lk *Link) dialSocket() (netpoll.Connection, error) {
 		return nil, err
 	}
 	return sock.Adopt(f)
+}
+
+// dialPeerTLS connects a peer link with peer_tls: a plain socket, and
+// the client handshake run on it from the dialling goroutine, reading
+// the socket through netpoll; both are bounded by the dial timeout. The
+// returned Polled decrypts the connection's input and seals its output
+// (Connect installs it): the event loop serves the socket as a plain one,
+// with no goroutine or socketpair per connection.
+func (lk *Link) dialPeerTLS() (netpoll.Connection, *secure.Polled, error) {
+	timeout := lk.env.DialTimeout
+	if timeout <= 0 {
+		timeout = defaultHandshakeTimeout
+	}
+	nc, err := sock.Dial(lk.network, lk.Addr, timeout)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot dial %s: %w", lk.Addr, err)
+	}
+	fd := nc.(netpoll.Conn).Fd()
+	p := secure.NewPolledClient(lk.env.PeerTLS(hostOf(lk.Addr)), secure.PolledIO{
+		Local: nc.LocalAddr(), Remote: nc.RemoteAddr(),
+		WriteAll: func(b []byte, wait time.Duration) error { return sock.WriteAll(fd, b, wait) },
+		Close:    func() { nc.Close() },
+		Read:     func(b []byte, deadline time.Time) (int, error) { return readSome(nc, b, deadline) },
+	})
+	if err := p.Handshake(timeout); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	_ = nc.SetReadTimeout(0)
+	return nc, p, nil
+}
+
+// defaultHandshakeTimeout bounds a peer's TLS handshake when no dial
+// timeout is set.
+const defaultHandshakeTimeout = 5 * time.Second
+
+// readSome copies to b what netpoll has read of nc (at least one byte,
+// waiting until deadline), for a handshake run before the connection's
+// OnRequest is set.
+func readSome(nc netpoll.Connection, b []byte, deadline time.Time) (int, error) {
+	left := time.Until(deadline)
+	if left <= 0 {
+		return 0, secure.ErrHandshakeTimeout
+	}
+	_ = nc.SetReadTimeout(left)
+	r := nc.Reader()
+	if _, err := r.Peek(1); err != nil {
+		return 0, err
+	}
+	got, err := r.Next(min(r.Len(), len(b)))
+	if err != nil {
+		return 0, err
+	}
+	n := copy(b, got)
+	return n, r.Release()
 }
 
 // hostOf is the name a TLS server's certificate is checked against.

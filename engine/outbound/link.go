@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,9 +85,20 @@ func (lk *Link) Enqueue(frame []byte, m *msg.Msg, b *batch.Batch) bool {
 }
 
 // Connect dials the link's far end, sets the connection up (dial.go: TLS,
-// AUTH) and installs it.
+// AUTH) and installs it. A peer link with peer_tls gets its TLS layer
+// here: the input decrypted in OnRequest, the output sealed by its
+// writers (Sealer).
 func (lk *Link) Connect() error {
-	nc, err := lk.dial()
+	var (
+		nc  netpoll.Connection
+		tl  *secure.Polled
+		err error
+	)
+	if lk.Peer && lk.env.PeerTLS != nil {
+		nc, tl, err = lk.dialPeerTLS()
+	} else {
+		nc, err = lk.dial()
+	}
 	if err != nil {
 		return err
 	}
@@ -99,14 +111,19 @@ func (lk *Link) Connect() error {
 		}
 		s.sess = sess
 	}
-	_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
-		r := nc.Reader()
-		b, _ := r.Next(r.Len())
-		s.kind.OnInput(s, b)
-		err := r.Release()
-		s.Spin()
-		return err
-	})
+	if tl != nil {
+		s.Sealer = tl
+		_ = nc.SetOnRequest(s.tlsOnRequest(tl))
+	} else {
+		_ = nc.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
+			r := nc.Reader()
+			b, _ := r.Next(r.Len())
+			s.kind.OnInput(s, b)
+			err := r.Release()
+			s.Spin()
+			return err
+		})
+	}
 	_ = nc.AddCloseCallback(func(netpoll.Connection) error {
 		s.OnClose()
 		return nil
@@ -242,5 +259,46 @@ func (lk *Link) Start() {
 		lk.down = true
 		lk.mu.Unlock()
 		lk.ScheduleReconnect()
+	}
+}
+
+// tlsReadBuf is the plaintext read buffer of a TLS peer link: one
+// record's worth; tlsKeepPlain bounds the capacity of the plaintext of
+// one read it keeps for the next.
+const (
+	tlsReadBuf   = 16 << 10
+	tlsKeepPlain = 256 << 10
+)
+
+// tlsOnRequest is the OnRequest of a peer link with peer_tls: what netpoll
+// read is decrypted, record by record, and the plaintext of the whole read
+// handed to the link's reply path at once (one pass, one flush, as a
+// plain link's read). A close_notify or a bad stream closes the
+// connection. netpoll serializes the calls.
+func (s *Conn) tlsOnRequest(p *secure.Polled) netpoll.OnRequest {
+	buf := make([]byte, tlsReadBuf)
+	var plain []byte
+	sink := func(b []byte) { plain = append(plain, b...) }
+	return func(_ context.Context, nc netpoll.Connection) error {
+		r := nc.Reader()
+		b, _ := r.Next(r.Len())
+		err := p.Decrypt(b, buf, sink)
+		rerr := r.Release()
+		if len(plain) > 0 {
+			s.kind.OnInput(s, plain)
+		}
+		if cap(plain) > tlsKeepPlain {
+			plain = nil
+		} else {
+			plain = plain[:0]
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.env.Log.Info("closing TLS peer link: bad record", "server", s.link.Addr, "err", err)
+			}
+			s.FailLater()
+		}
+		s.Spin()
+		return rerr
 	}
 }

@@ -42,9 +42,16 @@ type PolledIO struct {
 	// Close shuts the socket down (crypto/tls closes the connection: a
 	// failed handshake). It must not block.
 	Close func()
+	// Read, when set, is how the handshake gets its input: it reads from
+	// the socket into b, waiting at most until deadline, and returns at
+	// least one byte or an error. Feed is then not used (a connection the
+	// event loop does not read yet: a dialled one whose handshake runs on
+	// the dialling goroutine).
+	Read func(b []byte, deadline time.Time) (int, error)
 }
 
-// Polled is a TLS server connection driven by an event loop. Feed and
+// Polled is a TLS connection driven by an event loop (a server's,
+// NewPolled, or a client's, NewPolledClient). Feed and
 // Handshake run during the handshake (Feed from the event loop, Handshake
 // on its own goroutine); afterwards Decrypt runs on the input side and
 // Seal on the output side (each serialized by the caller; the two may run
@@ -80,12 +87,23 @@ func NewPolled(cfg *tls.Config, io PolledIO) *Polled {
 	return p
 }
 
+// NewPolledClient makes the TLS client connection of a socket an event
+// loop polls (or will poll), with configuration cfg. Run Handshake next.
+func NewPolledClient(cfg *tls.Config, io PolledIO) *Polled {
+	p := &Polled{}
+	p.a.io = io
+	p.a.hs = true
+	p.a.wake = make(chan struct{}, 1)
+	p.tc = tls.Client(&p.a, cfg)
+	return p
+}
+
 // TLS is the connection, for its state and addresses (its I/O goes
 // through Feed, Decrypt and Seal).
 func (p *Polled) TLS() *tls.Conn { return p.tc }
 
-// Handshake runs the server handshake within timeout, reading what Feed
-// hands over; it blocks, so it runs on a goroutine of its own. On error
+// Handshake runs the handshake within timeout, reading what Feed hands
+// over (or PolledIO.Read gets); it blocks, so it runs on a goroutine of its own. On error
 // the socket is closed (PolledIO.Close). Afterwards the connection never
 // blocks: input goes through Decrypt (bytes fed and not read by the
 // handshake included).
@@ -266,6 +284,12 @@ func (a *adaptor) Read(b []byte) (int, error) {
 		if left <= 0 {
 			return 0, ErrHandshakeTimeout
 		}
+		if a.io.Read != nil {
+			if err := a.readSocket(deadline); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		if timer == nil {
 			timer = time.NewTimer(left)
 		}
@@ -274,6 +298,29 @@ func (a *adaptor) Read(b []byte) (int, error) {
 		case <-timer.C:
 		}
 	}
+}
+
+// readSocket reads the handshake's input through PolledIO.Read and adds
+// it to the input.
+func (a *adaptor) readSocket(deadline time.Time) error {
+	var buf [4096]byte
+	n, err := a.io.Read(buf[:], deadline)
+	if n > 0 {
+		a.mu.Lock()
+		if len(a.in)+n > maxFeed {
+			a.overflow = true
+		} else {
+			a.add(buf[:n], false)
+		}
+		a.mu.Unlock()
+	}
+	if n == 0 && err == nil {
+		err = io.ErrNoProgress
+	}
+	if n > 0 {
+		return nil
+	}
+	return err
 }
 
 // recordHeader is a TLS record header's length; maxRecord the largest
