@@ -85,18 +85,7 @@ func (w *Warmer) Run(ctx context.Context) (Progress, error) {
 			return p, err
 		}
 		p.Copied += int64(len(owned))
-		p.Done = string(cursor) == "0"
-		if err := w.save(cursor, p); err != nil {
-			return p, err
-		}
-		w.estimate(&p, start, startScanned)
-		if w.Progress != nil {
-			w.Progress(p)
-		}
-		if p.Done {
-			return p, nil
-		}
-		if err := ctx.Err(); err != nil {
+		if stop, err := w.pageDone(ctx, &p, cursor, start, startScanned); stop {
 			return p, err
 		}
 	}
@@ -178,22 +167,32 @@ func (w *Warmer) runPipelined(ctx context.Context, cursor []byte, p Progress) (P
 		}
 		p.Scanned += int64(pg.scanned)
 		p.Copied += int64(pg.owned)
-		p.Done = string(pg.cursor) == "0"
-		if err := w.save(pg.cursor, p); err != nil {
-			return p, err
-		}
-		w.estimate(&p, start, startScanned)
-		if w.Progress != nil {
-			w.Progress(p)
-		}
-		if p.Done {
-			return p, nil
-		}
-		if err := ctx.Err(); err != nil {
+		if stop, err := w.pageDone(ctx, &p, pg.cursor, start, startScanned); stop {
 			return p, err
 		}
 	}
 	return p, ctx.Err()
+}
+
+// pageDone records a page copied whole, up to cursor: the checkpoint,
+// the estimate, the progress callback. It reports whether Run stops
+// (done, an error, or ctx ended), with the error to return.
+func (w *Warmer) pageDone(ctx context.Context, p *Progress, cursor []byte, start time.Time, startScanned int64) (bool, error) {
+	p.Done = string(cursor) == "0"
+	if err := w.save(cursor, *p); err != nil {
+		return true, err
+	}
+	w.estimate(p, start, startScanned)
+	if w.Progress != nil {
+		w.Progress(*p)
+	}
+	if p.Done {
+		return true, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 func (w *Warmer) estimate(p *Progress, start time.Time, startScanned int64) {
