@@ -81,6 +81,10 @@ func TestMembershipPeerKilled(t *testing.T) {
 	n0 := tc.nodes[0]
 	one, q := tc.client(0), tc.client(0)
 	expect(t, q, "+OK\r\n", "dyno_config:conn_consistency", "DC_QUORUM")
+	// peers dialled before they listened are DOWN until a probe: start
+	// from every peer UP, so that only the kill below ejects one.
+	tc.waitUp(n0, 1, true, 5*time.Second, q)
+	tc.waitUp(n0, 2, true, 5*time.Second, q)
 	tc.stop(tc.nodes[2])
 	tc.waitUp(n0, 2, false, 5*time.Second)
 	fast := 300 * time.Millisecond // far below `timeout` (1 s)
