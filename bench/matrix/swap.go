@@ -138,22 +138,9 @@ func startFloridaTarget(s spec, redisPath, tmp string) (*target, error) {
 		return nil, err
 	}
 	t := &target{name: s.name, desc: s.desc}
-	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
-	if s.consistency != "" {
-		base.Extra["read_consistency"], base.Extra["write_consistency"] = s.consistency, s.consistency
-	}
-	cfgs, err := enginetest.Cluster(s.racks, 1, base)
+	cfgs, err := t.clusterStores(s.racks, s.consistency, nil, redisPath)
 	if err != nil {
 		return nil, err
-	}
-	for i := range cfgs {
-		rs, err := enginetest.StartRedis(redisOptions(redisPath))
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("cannot start redis-server: %w", err), t.stop())
-		}
-		t.all = append(t.all, rs)
-		t.stores = append(t.stores, rs)
-		cfgs[i].Servers = []string{enginetest.ServerEntry(rs)}
 	}
 	fl, err := startFlorida(cfgs[0].DynSeeds, s.swap)
 	if err != nil {

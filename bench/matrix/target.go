@@ -199,25 +199,9 @@ func startProxyTarget(name, desc, binary, redisPath string, racks int, consisten
 // called with node i's own copy of its extra YAML keys before it starts.
 func startProxyTargetEach(name, desc, binary, redisPath string, racks int, consistency string, extra map[string]string, each func(i int, extra map[string]string)) (*target, error) {
 	t := &target{name: name, desc: desc}
-	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
-	for k, v := range extra {
-		base.Extra[k] = v
-	}
-	if consistency != "" {
-		base.Extra["read_consistency"], base.Extra["write_consistency"] = consistency, consistency
-	}
-	cfgs, err := enginetest.Cluster(racks, 1, base)
+	cfgs, err := t.clusterStores(racks, consistency, extra, redisPath)
 	if err != nil {
 		return nil, err
-	}
-	for i := range cfgs {
-		rs, err := enginetest.StartRedis(redisOptions(redisPath))
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("cannot start redis-server: %w", err), t.stop())
-		}
-		t.all = append(t.all, rs)
-		t.stores = append(t.stores, rs)
-		cfgs[i].Servers = []string{enginetest.ServerEntry(rs)}
 	}
 	for i := range cfgs {
 		if racks == 1 {
@@ -240,6 +224,33 @@ func startProxyTargetEach(name, desc, binary, redisPath string, racks int, consi
 	}
 	t.port = t.measured[0].Port
 	return t, nil
+}
+
+// clusterStores makes the configurations of a racks x 1 node cluster
+// (the bench's buffer keys, extra, the consistency when not "") and
+// starts a redis-server for each node, kept in t; on error t is stopped.
+func (t *target) clusterStores(racks int, consistency string, extra map[string]string, redisPath string) ([]enginetest.NodeConfig, error) {
+	base := enginetest.NodeConfig{Datacenter: "dc1", Extra: bufferKeys()}
+	for k, v := range extra {
+		base.Extra[k] = v
+	}
+	if consistency != "" {
+		base.Extra["read_consistency"], base.Extra["write_consistency"] = consistency, consistency
+	}
+	cfgs, err := enginetest.Cluster(racks, 1, base)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfgs {
+		rs, err := enginetest.StartRedis(redisOptions(redisPath))
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("cannot start redis-server: %w", err), t.stop())
+		}
+		t.all = append(t.all, rs)
+		t.stores = append(t.stores, rs)
+		cfgs[i].Servers = []string{enginetest.ServerEntry(rs)}
+	}
+	return cfgs, nil
 }
 
 // floorTarget is the name of the floor forwarder (bench/floor) in front of

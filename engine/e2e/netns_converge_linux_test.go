@@ -97,7 +97,7 @@ func waitMesh(t *testing.T, c *enginetest.Client, stores []string) {
 	for k := 0; ; k++ {
 		key := fmt.Sprint("ns:mesh:", k)
 		r, err := c.Do("SET", key, "m")
-		if err == nil && string(r.Raw) == "+OK\r\n" && holds(t, stores[1], key, "m") && holds(t, stores[2], key, "m") {
+		if err == nil && string(r.Raw) == "+OK\r\n" && holds(t, stores[1], key, "m", 2*time.Second) && holds(t, stores[2], key, "m", 2*time.Second) {
 			return
 		}
 		if time.Now().After(end) {
@@ -107,11 +107,11 @@ func waitMesh(t *testing.T, c *enginetest.Client, stores []string) {
 	}
 }
 
-// holds reports whether the datastore at addr holds val at key within 2 s.
-func holds(t *testing.T, addr, key, val string) bool {
+// holds reports whether the datastore at addr holds val at key within d.
+func holds(t *testing.T, addr, key, val string, d time.Duration) bool {
 	t.Helper()
 	rc := dialNetns(t, addr)
-	end := time.Now().Add(2 * time.Second)
+	end := time.Now().Add(d)
 	for {
 		r, err := rc.Do("GET", key)
 		if err == nil && string(r.Str) == val {

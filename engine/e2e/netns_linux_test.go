@@ -27,20 +27,7 @@ func TestNetnsRackCutOff(t *testing.T) {
 	startNetnsRacks(t, nt, timeoutMs, "")
 	addr := func(i int, port int) string { return fmt.Sprintf("%s:%d", hosts[i].Addr, port) }
 	dialUntil := func(a string) *enginetest.Client { return dialNetns(t, a) }
-	stored := func(i int, key, val string, d time.Duration) bool {
-		rc := dialUntil(addr(i, 6379))
-		end := time.Now().Add(d)
-		for {
-			r, err := rc.Do("GET", key)
-			if err == nil && string(r.Str) == val {
-				return true
-			}
-			if time.Now().After(end) {
-				return false
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	stored := func(i int, key, val string, d time.Duration) bool { return holds(t, addr(i, 6379), key, val, d) }
 	q := dialUntil(addr(0, 8102))
 	q.Timeout = 5 * time.Second
 	setConsistency(t, q, "DC_QUORUM")
