@@ -315,7 +315,7 @@ type clientKey struct{}
 
 // onClientPrepare registers an accepted client before netpoll polls it.
 func (n *Node) onClientPrepare(nc netpoll.Connection) context.Context {
-	if n.sec.clientSide.cfg != nil {
+	if n.sec.clientSide.Config != nil {
 		return n.prepareTLS(nc, &n.sec.clientSide)
 	}
 	return n.prepareAccepted(nc, &n.in.Client)
@@ -361,8 +361,8 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	r := nc.Reader()
 	c, ok := ctx.Value(clientKey{}).(*accepted)
 	if !ok {
-		if t, ok := ctx.Value(clientKey{}).(*tlsConn); ok {
-			return t.onRequest(nc)
+		if t, ok := ctx.Value(clientKey{}).(*inbound.TLSConn); ok {
+			return t.OnRequest(nc)
 		}
 		_ = r.Skip(r.Len())
 		go nc.Close() // never from its own callback (see closeLater)

@@ -210,7 +210,7 @@ func (n *Node) stopPeers() {
 
 // onPeerPrepare registers an accepted peer connection.
 func (n *Node) onPeerPrepare(nc netpoll.Connection) context.Context {
-	if n.sec.peerSide.cfg != nil {
+	if n.sec.peerSide.Config != nil {
 		return n.prepareTLS(nc, &n.sec.peerSide)
 	}
 	return n.prepareAccepted(nc, &n.in.PeerIn)

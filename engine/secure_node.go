@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynomite-go/dynomite/codec/dnode"
 	"github.com/dynomite-go/dynomite/conf"
+	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/secure"
 )
@@ -14,10 +15,10 @@ import (
 // blocks (nil where a block is not set), reloaded together by ReloadCerts.
 type nodeSecure struct {
 	client, peer, stats, datastore *secure.Certs
-	// clientSide and peerSide are the client and peer listeners' TLS
-	// connections' (their configuration set when the listener is bound,
+	// clientSide and peerSide are what the client and peer listeners' TLS
+	// connections share (their Config set when the listener is bound,
 	// with client and peer).
-	clientSide, peerSide tlsSide
+	clientSide, peerSide inbound.TLSSide
 }
 
 // initSecure loads the TLS blocks of the configuration and sets the
@@ -39,8 +40,10 @@ func (n *Node) initSecure() error {
 			*dst = c
 		}
 	}
-	n.sec.clientSide.what, n.sec.clientSide.k = "client", &n.in.Client
-	n.sec.peerSide.what, n.sec.peerSide.k = "peer", &n.in.PeerIn
+	for _, s := range []*inbound.TLSSide{&n.sec.clientSide, &n.sec.peerSide} {
+		s.Handshake, s.Register = n.dialTimeout, n.register
+	}
+	n.sec.clientSide.Kind, n.sec.peerSide.Kind = &n.in.Client, &n.in.PeerIn
 	load(&n.sec.client, "client_tls", p.ClientTLS)
 	load(&n.sec.peer, "peer_tls", p.PeerTLS)
 	load(&n.sec.stats, "stats_tls", p.StatsTLS)

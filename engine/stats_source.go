@@ -15,7 +15,7 @@ import (
 //	remote_peer_failover_requests remote-DC copies sent to another rack
 //	client_auth_failures         failed AUTH attempts (engine/session)
 //	client_tls_handshake_failures, peer_tls_handshake_failures: failed
-//	                             handshakes on the TLS listeners (tls_listen.go)
+//	                             handshakes on the TLS listeners (inbound.TLSSide)
 //	dnode_client_in_queue, dnode_client_out_queue (+ bytes): read from the
 //	                             accepted peer connections (inbound.Conn.Queues)
 //
@@ -43,8 +43,8 @@ func (n *Node) statsSource(v *[stats.NumMetrics]int64, mem *[stats.NumMem]int64)
 	v[stats.RemotePeerDroppedRequests] += ps.RemoteDropped.Load()
 	v[stats.RemotePeerFailoverRequests] += ps.RemoteFailover.Load()
 	n.dnodeQueues(v)
-	v[stats.ClientTLSHandshakeFailures] += n.sec.clientSide.failed.Load()
-	v[stats.PeerTLSHandshakeFailures] += n.sec.peerSide.failed.Load()
+	v[stats.ClientTLSHandshakeFailures] += n.sec.clientSide.Failed.Load()
+	v[stats.PeerTLSHandshakeFailures] += n.sec.peerSide.Failed.Load()
 	if e := n.in.Session; e != nil {
 		v[stats.ClientAuthFailures] += e.AuthFailures.Load()
 	}

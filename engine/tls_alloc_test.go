@@ -35,7 +35,7 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 }
 
 // TestAllocsTLSClientGET pins the TLS client's request path of the engine:
-// one GET's record decrypted into OnInput (tlsConn.decrypt), forwarded,
+// one GET's record decrypted into OnInput (inbound.TLSConn.Input), forwarded,
 // and its reply sealed and written by the flush. crypto/tls allocates one
 // small reader per record it reads (see secure's allocation test); the
 // engine adds nothing to it.
@@ -83,7 +83,7 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.sec.client, n.sec.clientSide.cfg = certs, certs.ServerConfig()
+	n.sec.client, n.sec.clientSide.Config = certs, certs.ServerConfig()
 
 	// The handshake, over loopback TCP: the test reads the server's side
 	// and feeds it, as the poller does.
@@ -102,8 +102,7 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	tc := &tlsConn{n: n, side: &n.sec.clientSide, c: c, hfd: -1}
-	tc.p = secure.NewPolled(n.sec.clientSide.cfg, secure.PolledIO{
+	tc := n.sec.clientSide.Over(c, secure.PolledIO{
 		Local: srv.LocalAddr(), Remote: srv.RemoteAddr(),
 		WriteAll: func(b []byte, _ time.Duration) error { _, err := srv.Write(b); return err },
 		Close:    func() { srv.Close() },
@@ -122,7 +121,7 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 			_ = srv.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 			k, err := srv.Read(buf)
 			if k > 0 {
-				tc.p.Feed(buf[:k])
+				tc.Input(buf[:k])
 			}
 			if ne, ok := err.(net.Error); err != nil && !(ok && ne.Timeout()) {
 				return
@@ -133,13 +132,13 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 	client := tls.Client(rc, &tls.Config{RootCAs: ca.Pool, ServerName: "127.0.0.1"})
 	cerr := make(chan error, 1)
 	go func() { cerr <- client.Handshake() }()
-	tc.handshake() // registers c, as a handshaken client
+	tc.Handshake() // registers c, as a handshaken client
 	if err := <-cerr; err != nil {
 		t.Fatal(err)
 	}
 	close(stop)
 	<-fed
-	if tc.state.Load() != tlsServing {
+	if !tc.Serving() {
 		t.Fatal("the client is not served after its handshake")
 	}
 
@@ -159,9 +158,7 @@ func tlsForwardRig(t testing.TB, rounds int) (*Node, func()) {
 	cbuf := make([]byte, 4096)
 	i := 0
 	round := func() {
-		tc.in.Lock()
-		tc.decrypt(rc.out[i*rec : (i+1)*rec])
-		tc.in.Unlock()
+		tc.Input(rc.out[i*rec : (i+1)*rec])
 		i++
 		if got := drain(t, sfar, sbuf, len(req)); !bytes.Equal(got, req) {
 			t.Fatalf("unexpected bytes to the datastore; got %q; want %q", got, req)

@@ -125,7 +125,7 @@ func TestTLSClientBadRecord(t *testing.T) {
 	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatal("the client that sent a forged record was not closed")
 	}
-	before := n.sec.clientSide.failed.Load()
+	before := n.sec.clientSide.Failed.Load()
 	plain, err := net.DialTimeout("tcp", n.ClientAddr().String(), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -137,10 +137,10 @@ func TestTLSClientBadRecord(t *testing.T) {
 		t.Fatalf("unexpected reply %q to a plain client on the TLS port", b)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for n.sec.clientSide.failed.Load() == before && time.Now().Before(deadline) {
+	for n.sec.clientSide.Failed.Load() == before && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := n.sec.clientSide.failed.Load(); got != before+1 {
+	if got := n.sec.clientSide.Failed.Load(); got != before+1 {
 		t.Fatalf("unexpected handshake failure count %d; want %d", got, before+1)
 	}
 	expect(t, good, "$1\r\nv\r\n", "GET", "br")

@@ -17,7 +17,9 @@
 //
 // The node calls NewConn for each accepted connection, OnInput with what
 // netpoll read, OnClose from netpoll's close callback, and CloseLater at
-// shutdown. Its router answers a request through Local (a fixed reply),
+// shutdown. On a TLS listener it calls TLSSide.Accept instead, and hands
+// what netpoll read to TLSConn.OnRequest, which decrypts it into OnInput
+// (tls.go). Its router answers a request through Local (a fixed reply),
 // Push and Reply (a forwarded one).
 //
 // Locks, always taken in this order and never the other way: a Conn's
