@@ -180,11 +180,11 @@ func (n *Node) startAdmin() error {
 // enterService moves the node to NORMAL once its listeners are up (docs/compat.md
 // §6.1: INIT -> JOINING -> NORMAL at once when gossip is off). With gossip
 // on, it stays JOINING until gossip hears from the cluster or finds the
-// node alone (gossip_node.go).
+// node alone (engine/cluster, gossip.go).
 func (n *Node) enterService() {
-	if n.holdJoining() {
+	if n.cluster.live.Joining() {
 		n.adm.state.CompareAndSwap(uint32(admin.Init), uint32(admin.Joining))
-		return // the seed provider's first list makes it NORMAL (membership_node.go)
+		return // the seed provider's first list makes it NORMAL (cluster.Live)
 	}
 	n.adm.state.CompareAndSwap(uint32(admin.Init), uint32(admin.Joining))
 	n.adm.state.CompareAndSwap(uint32(admin.Joining), uint32(admin.Normal))
@@ -300,33 +300,6 @@ func (n *Node) localPeer() admin.Peer {
 		Local: true,
 		State: n.State(),
 	}
-}
-
-// addPeer appends p to rack rack of datacenter dc in t, adding either when
-// it is new.
-func addPeer(t *admin.Topology, dc, rack string, p admin.Peer) {
-	d := -1
-	for i := range t.DCs {
-		if t.DCs[i].Name == dc {
-			d = i
-		}
-	}
-	if d < 0 {
-		t.DCs = append(t.DCs, admin.DC{Name: dc})
-		d = len(t.DCs) - 1
-	}
-	racks := &t.DCs[d].Racks
-	r := -1
-	for i := range *racks {
-		if (*racks)[i].Name == rack {
-			r = i
-		}
-	}
-	if r < 0 {
-		*racks = append(*racks, admin.Rack{Name: rack})
-		r = len(*racks) - 1
-	}
-	(*racks)[r].Servers = append((*racks)[r].Servers, p)
 }
 
 // firstEnv returns the first of keys Options.Getenv reports as set, or ""

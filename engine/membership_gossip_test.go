@@ -121,13 +121,13 @@ func TestMembershipProviderGossip(t *testing.T) {
 	// and neither swaps again.
 	steady := func(what string, d time.Duration) {
 		t.Helper()
-		swaps := []int64{tc.nodes[0].cluster.mem.swaps.Load(), tc.nodes[1].cluster.mem.swaps.Load()}
+		swaps := []int64{tc.nodes[0].cluster.live.Swaps(), tc.nodes[1].cluster.live.Swaps()}
 		for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
 			for i := 0; i < 2; i++ {
 				if why := agree(i); why != "" {
 					t.Fatalf("%s: node %d: %s", what, i, why)
 				}
-				if s := tc.nodes[i].cluster.mem.swaps.Load(); s != swaps[i] {
+				if s := tc.nodes[i].cluster.live.Swaps(); s != swaps[i] {
 					t.Fatalf("%s: node %d swapped its ring again (%d -> %d swaps)", what, i, swaps[i], s)
 				}
 			}

@@ -313,7 +313,7 @@ func TestMembershipFlorida(t *testing.T) {
 	if got := n0.cluster.topo.Load().Nodes(); got != 3 {
 		t.Fatalf("ring after the provider failed: %d nodes; want 3 (the last good list)", got)
 	}
-	if st := n0.cluster.mem.poller.Stats(); st.Failures == 0 {
+	if st := n0.cluster.live.Poller().Stats(); st.Failures == 0 {
 		t.Fatalf("provider failures not counted: %+v", st)
 	}
 

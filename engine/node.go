@@ -223,9 +223,8 @@ func New(o Options) (*Node, error) {
 	}
 	n.initAdmin(o)
 	n.initInbound()
-	n.cluster.mem.opts = o.Membership
 	n.initDedicated()
-	if err := n.initCluster(); err != nil {
+	if err := n.initCluster(o.Membership); err != nil {
 		return nil, err
 	}
 	n.conv.Env = converge.Env{

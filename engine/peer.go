@@ -93,13 +93,13 @@ type nodeCluster struct {
 	peerEvl   netpoll.EventLoop
 	peerDone  chan struct{}
 	peerStats route.PeerCounters
-	mem       nodeMembership // seed provider, gossip, ring swaps (membership_node.go)
+	live      cluster.Live // ring swaps, seed provider, gossip (engine/cluster, membership_node.go)
 }
 
 // initCluster builds the topology from the configuration. Called by New.
-func (n *Node) initCluster() error {
-	n.initMembership()
-	t, err := cluster.Build(&n.cfg.Pool, n.cluster.mem.provided, func(idx, seed int, name, network, addr string, sameDC bool) *peer {
+func (n *Node) initCluster(o MembershipOptions) error {
+	n.initMembership(o)
+	t, err := cluster.Build(&n.cfg.Pool, n.cluster.live.Provided(), func(idx, seed int, name, network, addr string, sameDC bool) *peer {
 		return newPeer(n, idx, seed, name, network, addr, sameDC)
 	})
 	if err != nil {
@@ -140,7 +140,7 @@ func (n *Node) startPeers() error {
 			p.Start() // preconnect; a failure retries with back-off
 		}
 	}
-	if err := n.startMembership(); err != nil {
+	if err := n.cluster.live.Start(); err != nil {
 		return fmt.Errorf("cannot start the seed provider: %w", err)
 	}
 	n.log.Info("serving peers", "dyn_listen", ln.Addr().String(), "peers", len(t.Peers)-1,
@@ -202,7 +202,7 @@ func (n *Node) stopPeers() {
 		_ = evl.Shutdown(sctx)
 		cancel()
 	}
-	n.stopMembership()
+	n.cluster.live.Stop()
 	if done != nil {
 		<-done
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/dynomite-go/dynomite/engine/inbound"
 	"github.com/dynomite-go/dynomite/engine/outbound"
 	"github.com/dynomite-go/dynomite/engine/secure"
+	"github.com/dynomite-go/dynomite/ring"
 )
 
 // nodeSecure is what the node holds for its secured links: the loaded TLS
@@ -83,7 +84,7 @@ func (n *Node) securePeers(t *topology) {
 	opt := n.cfg.Pool.SecureServerOption
 	for i, p := range t.Peers {
 		if p != nil {
-			n.securePeer(t, i, p)
+			n.securePeer(t.Snapshot, i, p)
 		}
 	}
 	if opt != "" && opt != "none" {
@@ -91,11 +92,11 @@ func (n *Node) securePeers(t *topology) {
 	}
 }
 
-// securePeer marks the links of p, node i of t, as secure_server_option
-// says. Call it before the links dial.
-func (n *Node) securePeer(t *topology, i int, p *peer) {
-	myDC, myRack := t.Place(t.Local())
-	dc, rack := t.Place(i)
+// securePeer marks the links of p, node i of snap, as
+// secure_server_option says. Call it before the links dial.
+func (n *Node) securePeer(snap *ring.Snapshot, i int, p *peer) {
+	myDC, myRack := snap.Place(snap.Local())
+	dc, rack := snap.Place(i)
 	on := secure.Secures(n.cfg.Pool.SecureServerOption, dc == myDC && rack == myRack, dc == myDC)
 	for _, lk := range p.Links {
 		lk.Secure = on

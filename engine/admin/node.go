@@ -66,6 +66,33 @@ type Topology struct {
 	DCs []DC
 }
 
+// Add appends p to the servers of rack rack of datacenter dc, adding the
+// datacenter and the rack after the others when they are new.
+func (t *Topology) Add(dc, rack string, p Peer) {
+	d := -1
+	for i := range t.DCs {
+		if t.DCs[i].Name == dc {
+			d = i
+		}
+	}
+	if d < 0 {
+		t.DCs = append(t.DCs, DC{Name: dc})
+		d = len(t.DCs) - 1
+	}
+	racks := &t.DCs[d].Racks
+	r := -1
+	for i := range *racks {
+		if (*racks)[i].Name == rack {
+			r = i
+		}
+	}
+	if r < 0 {
+		*racks = append(*racks, Rack{Name: rack})
+		r = len(*racks) - 1
+	}
+	(*racks)[r].Servers = append((*racks)[r].Servers, p)
+}
+
 // DC is one datacenter.
 type DC struct {
 	Name  string

@@ -18,8 +18,8 @@ import (
 // failure detector's view of every node (this node's entry stands for its
 // datastore).
 //
-// A *Topology is immutable once published by the node; a new ring
-// publishes a new one (the node's membership glue), which carries over the peers
+// A *Topology is immutable once published; a new ring publishes a new
+// one (Live.Swap, live.go), which carries over the peers
 // and detector states of the nodes it keeps. A request keeps the topology
 // it loaded until it is answered. It implements replica.Topology on top
 // of ring.Snapshot, so the coordinator sees racks and DCs as indexes.
