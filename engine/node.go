@@ -47,6 +47,13 @@ type Options struct {
 	// Linux, or a build with the portable tag). The dynomite command sets
 	// it from DYNOMITE_SPIN_US; the engine reads no environment variable.
 	Spin time.Duration
+	// Park bounds how long a poller waits on its own epoll instance at the
+	// end of a callback instead of returning to netpoll's loop (engine/core,
+	// park.go), in whole milliseconds: 0 picks the default (2 ms), a
+	// negative value turns it off. Only a node running fewer pollers than
+	// GOMAXPROCS parks, and only where it can busy-poll. The dynomite command
+	// sets it from DYNOMITE_PARK_MS.
+	Park time.Duration
 	// LogLevel is the process's log verbosity, changed by the stats
 	// endpoint (/setloglevel); nil keeps a level that changes nothing.
 	LogLevel LogLevel
@@ -192,6 +199,7 @@ func New(o Options) (*Node, error) {
 		env:            core.Env{Epoch: time.Now(), Inflight: paddedCounter(), Bufs: new(bufpool.Pool)},
 	}
 	n.env.Spin.Init(o.Spin, poll)
+	n.env.Park.Init(o.Park, poll)
 	n.rt.Init(p.DataStore)
 	n.out = outbound.Env{
 		Core: &n.env, Log: log, WG: &n.wg, Closing: &n.closing,
@@ -373,6 +381,7 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	if c.Kind.Client {
 		c.Spin()
 	}
+	c.Park()
 	return err
 }
 

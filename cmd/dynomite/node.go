@@ -9,7 +9,8 @@ import (
 )
 
 // newEngineNode builds the engine's node for cfg (a cluster node gets all
-// its CPUs, clusterProcs), with the busy-poll bound of DYNOMITE_SPIN_US.
+// its CPUs, clusterProcs), with the busy-poll bound of DYNOMITE_SPIN_US and
+// the park bound of DYNOMITE_PARK_MS.
 // The node's stats endpoint reports version and changes level
 // (/setloglevel), and names the node from the process's environment
 // (EC2_PUBLIC_IPV4 and the like, engine.Options.Getenv).
@@ -19,7 +20,11 @@ func newEngineNode(cfg *conf.Config, log *slog.Logger, adminMode int, level *log
 	if !ok {
 		log.Warn("ignoring "+spinEnv+": not a whole number of microseconds", "value", os.Getenv(spinEnv))
 	}
-	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, Spin: spin,
+	park, ok := parkOption(os.Getenv(parkEnv))
+	if !ok {
+		log.Warn("ignoring "+parkEnv+": not a whole number of milliseconds", "value", os.Getenv(parkEnv))
+	}
+	return engine.New(engine.Options{Config: cfg, Logger: log, Pollers: procs, Spin: spin, Park: park,
 		AdminMode: adminMode, LogLevel: level, Version: version, Getenv: os.Getenv})
 }
 

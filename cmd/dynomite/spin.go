@@ -5,25 +5,34 @@ import (
 	"time"
 )
 
-// spinEnv names the environment variable that bounds the busy-poll of the
-// engine's pollers, in microseconds (README, "Busy-poll"): unset, the
-// engine's default; 0, no busy-poll.
-const spinEnv = "DYNOMITE_SPIN_US"
+// The environment variables that bound how a poller waits (README,
+// "Busy-poll" and "Parking"): spinEnv, the busy-poll in microseconds;
+// parkEnv, the park in milliseconds. Unset, the engine's default; 0, off.
+const (
+	spinEnv = "DYNOMITE_SPIN_US"
+	parkEnv = "DYNOMITE_PARK_MS"
+)
 
-// spinOption returns engine.Options.Spin for v, the value of spinEnv: 0
-// (the engine's default) when v is empty, a negative duration (off) for
-// "0", N µs for a whole number N > 0. ok is false, and the default
-// returned, when v is set but not a whole number >= 0.
-func spinOption(v string) (spin time.Duration, ok bool) {
+// spinOption returns engine.Options.Spin for v, the value of spinEnv.
+func spinOption(v string) (time.Duration, bool) { return waitOption(v, time.Microsecond) }
+
+// parkOption returns engine.Options.Park for v, the value of parkEnv.
+func parkOption(v string) (time.Duration, bool) { return waitOption(v, time.Millisecond) }
+
+// waitOption reads v, a count of unit: 0 (the engine's default) when v is
+// empty, a negative duration (off) for "0", N units for a whole number
+// N > 0. ok is false, and the default returned, when v is set but not a
+// whole number >= 0.
+func waitOption(v string, unit time.Duration) (d time.Duration, ok bool) {
 	if v == "" {
 		return 0, true
 	}
-	us, err := strconv.Atoi(v)
+	n, err := strconv.Atoi(v)
 	switch {
-	case err != nil || us < 0:
+	case err != nil || n < 0:
 		return 0, false
-	case us == 0:
+	case n == 0:
 		return -1, true
 	}
-	return time.Duration(us) * time.Microsecond, true
+	return time.Duration(n) * unit, true
 }

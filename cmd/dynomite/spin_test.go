@@ -23,3 +23,19 @@ func TestSpinOption(t *testing.T) {
 	f("fast", 0, false)
 	f("1.5", 0, false)
 }
+
+// DYNOMITE_PARK_MS reads the same way, in milliseconds.
+func TestParkOption(t *testing.T) {
+	f := func(v string, want time.Duration, wantOK bool) {
+		t.Helper()
+		got, ok := parkOption(v)
+		if got != want || ok != wantOK {
+			t.Errorf("unexpected park for %s=%q; got %v, %v; want %v, %v", parkEnv, v, got, ok, want, wantOK)
+		}
+	}
+	f("", 0, true)
+	f("0", -1, true)
+	f("2", 2*time.Millisecond, true)
+	f("-1", 0, false)
+	f("2ms", 0, false)
+}

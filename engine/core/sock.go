@@ -15,8 +15,8 @@ import (
 )
 
 // Env is what a socket core uses of its node. Its fields are set once,
-// before the first connection, and only read afterwards (Spin's counters
-// excepted).
+// before the first connection, and only read afterwards (the counters of
+// Spin and Park excepted).
 type Env struct {
 	// Bufs is the node's buffer pool (carry and output buffers).
 	Bufs *bufpool.Pool
@@ -27,6 +27,8 @@ type Env struct {
 	Inflight *atomic.Int64
 	// Spin is the node's busy-poll policy (spin.go).
 	Spin Spin
+	// Park is the node's parking policy (park.go).
+	Park Park
 }
 
 // Clock is the node's clock: monotonic nanoseconds since Epoch, plus one

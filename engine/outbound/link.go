@@ -121,6 +121,7 @@ func (lk *Link) Connect() error {
 			s.kind.OnInput(s, b)
 			err := r.Release()
 			s.Spin()
+			s.Park()
 			return err
 		})
 	}
@@ -299,6 +300,7 @@ func (s *Conn) tlsOnRequest(p *secure.Polled) netpoll.OnRequest {
 			s.FailLater()
 		}
 		s.Spin()
+		s.Park()
 		return rerr
 	}
 }

@@ -12,6 +12,10 @@ package sock
 // The one edge-triggered registration netpoll makes, its dialer waiting
 // for writability, would be lost to a look; Dial does not use it.
 //
+// Park is the same look made as a blocking wait bounded in time: the
+// engine parks a poller on its own epoll instance instead of returning to
+// netpoll's loop, whose way to sleep costs more (engine/core, park.go).
+//
 // netpoll does not export its epoll descriptors. FindPoller finds the one
 // that polls a descriptor in /proc/self/fdinfo; where it cannot, there is
 // nothing to look at.
@@ -31,5 +35,6 @@ type LookResult uint8
 const (
 	LookNone  LookResult = iota // the poller is unknown: nothing was looked at
 	LookReady                   // an event is ready (or the look failed)
-	LookEmpty                   // the deadline passed with nothing ready
+	LookEmpty                   // the deadline (or the park's bound) passed with nothing ready
+	LookWoken                   // Park: an event came while it waited
 )

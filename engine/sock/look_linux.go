@@ -77,3 +77,28 @@ func (p Poller) Look(deadline time.Time) LookResult {
 		}
 	}
 }
+
+// Park waits for an event of p: it returns LookReady at once when one is
+// ready, else blocks in epoll_pwait for at most ms milliseconds (at least
+// one) and returns LookWoken when an event came, LookEmpty when none did.
+// Like Look it consumes no event of a level-triggered registration and
+// never allocates; unlike Look it blocks, as a system call the scheduler
+// knows of (the P may be handed to another thread meanwhile). An unknown
+// p is not waited on (LookNone).
+func (p Poller) Park(ms int) LookResult {
+	if p <= 0 {
+		return LookNone
+	}
+	var ev [4]unix.EpollEvent
+	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
+		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), 0, 0, 0)
+	if n != 0 || (errno != 0 && errno != unix.EINTR) {
+		return LookReady
+	}
+	n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
+		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(max(ms, 1)), 0, 0)
+	if n != 0 || (errno != 0 && errno != unix.EINTR) {
+		return LookWoken
+	}
+	return LookEmpty
+}

@@ -70,3 +70,43 @@ func TestLook(t *testing.T) {
 		}
 	}
 }
+
+// Park ends empty after its bound with nothing ready, ready at once when
+// an event is, woken when one comes while it waits (well before the
+// bound), never consuming the event, and waits on nothing for an unknown
+// poller.
+func TestPark(t *testing.T) {
+	ep, r, w := watched(t)
+	start := time.Now()
+	if got := ep.Park(5); got != LookEmpty {
+		t.Fatalf("unexpected park with nothing ready; got %d; want LookEmpty", got)
+	}
+	if d := time.Since(start); d < 4*time.Millisecond {
+		t.Fatalf("an empty park ended after %v, before its 5ms bound", d)
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		syscall.Write(w, []byte("x"))
+	}()
+	start = time.Now()
+	if got := ep.Park(10_000); got != LookWoken {
+		t.Fatalf("unexpected park woken by input; got %d; want LookWoken", got)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("a park woken after 20ms ended after %v", d)
+	}
+	for i := range 2 { // level-triggered: the park leaves the event ready
+		if got := ep.Park(10_000); got != LookReady {
+			t.Fatalf("unexpected park %d with input ready; got %d; want LookReady", i, got)
+		}
+	}
+	var b [1]byte
+	if n, err := syscall.Read(r, b[:]); n != 1 || err != nil {
+		t.Fatalf("the event's byte is gone: read %d, %v", n, err)
+	}
+	for _, p := range []Poller{0, NoPoller} {
+		if got := p.Park(10_000); got != LookNone {
+			t.Fatalf("unexpected park at poller %d; got %d; want LookNone", p, got)
+		}
+	}
+}

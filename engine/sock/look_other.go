@@ -15,3 +15,6 @@ func FindPoller(fd int) Poller { return NoPoller }
 
 // Look looks at nothing: it returns LookNone.
 func (p Poller) Look(deadline time.Time) LookResult { return LookNone }
+
+// Park waits for nothing: it returns LookNone.
+func (p Poller) Park(ms int) LookResult { return LookNone }

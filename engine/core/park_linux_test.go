@@ -1,0 +1,61 @@
+//go:build linux && !portable
+
+package core
+
+import (
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/dynomite-go/dynomite/engine/sock"
+)
+
+// A poller whose parks find an event ready at once backs off to one park
+// in parkProbe; one park that finds nothing ready resumes parking.
+func TestParkBacksOff(t *testing.T) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(epfd)
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fds[0])}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fds[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{}
+	env.Park.MS = 1
+	c := &Sock{env: env, FD: fds[0], poller: sock.Poller(epfd)}
+
+	c.Park() // nothing ready: waits its bound
+	if got := env.Park.Hits.Load(); got != 0 {
+		t.Fatalf("hits after an empty park: %d, want 0", got)
+	}
+	syscall.Write(fds[1], []byte("x"))
+	for range ParkHits {
+		c.Park()
+	}
+	if got := env.Park.Hits.Load(); got != ParkHits {
+		t.Fatalf("hits after %d ready parks: %d, want %d", ParkHits, got, ParkHits)
+	}
+	for range 3 * parkProbe {
+		c.Park()
+	}
+	if got := env.Park.Skipped.Load(); got != 3*parkProbe {
+		t.Fatalf("parks considered while backing off: %d, want %d", got, 3*parkProbe)
+	}
+	var b [1]byte
+	syscall.Read(fds[0], b[:])
+	for range parkProbe { // one of them parks, finds nothing and resumes
+		c.Park()
+	}
+	if got := env.Park.Hits.Load(); got != 0 {
+		t.Fatalf("hits after a park that found nothing: %d, want 0", got)
+	}
+}
