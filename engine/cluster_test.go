@@ -31,6 +31,7 @@ type testCluster struct {
 	nodes []*Node
 	redis []*enginetest.Proc
 	ring  *ring.Snapshot
+	park  time.Duration // every node's Options.Park
 }
 
 func tcpAddr(port int) conf.Addr {
@@ -42,7 +43,14 @@ func tcpAddr(port int) conf.Addr {
 // every node has a connection to every peer.
 func startTestCluster(t *testing.T, members []member, edit func(i int, p *conf.Pool)) *testCluster {
 	t.Helper()
-	tc := &testCluster{t: t}
+	return startTestClusterParked(t, members, edit, 0)
+}
+
+// startTestClusterParked is startTestCluster with every node's pollers
+// parking for at most park (Options.Park; 0: none).
+func startTestClusterParked(t *testing.T, members []member, edit func(i int, p *conf.Pool), park time.Duration) *testCluster {
+	t.Helper()
+	tc := &testCluster{t: t, park: park}
 	ports := make([]int, len(members))
 	for i := range members {
 		p, err := enginetest.FreePort()
@@ -91,7 +99,7 @@ func startTestCluster(t *testing.T, members []member, edit func(i int, p *conf.P
 func (tc *testCluster) start(i int) {
 	tc.t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	n, err := New(Options{Config: tc.cfgs[i], Logger: log})
+	n, err := New(Options{Config: tc.cfgs[i], Logger: log, Park: tc.park})
 	if err != nil {
 		tc.t.Fatalf("cannot create node %d: %v", i, err)
 	}

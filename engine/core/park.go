@@ -33,9 +33,6 @@ import (
 // can run on until the runtime takes it back. Neither does a build that
 // cannot look at a poller (sock.CanLook).
 
-// DefaultPark is the park bound when Options.Park is 0 (README, "Parking").
-const DefaultPark = 2 * time.Millisecond
-
 // ParkHits parks in a row that found an event ready at once make parking
 // back off to one in parkProbe.
 const (
@@ -48,20 +45,23 @@ type Park struct {
 	MS      int          // the bound in milliseconds; 0 turns parking off
 	Hits    atomic.Int32 // parks in a row that found an event at once (capped)
 	Skipped atomic.Int32 // parks considered while backing off
+	Waited  atomic.Int64 // parks that found nothing at once and waited
 }
 
-// Init sets the bound from Options.Park (0: DefaultPark; negative, a build
-// that cannot look, or a node whose pollers take every P: off), rounded up
-// to whole milliseconds, for a node running under poll.
+// Init sets the bound from Options.Park, rounded up to whole milliseconds,
+// for a node running under poll: off (0) when Options.Park is not
+// positive, in a build that cannot look, and on a node whose pollers take
+// every P.
+//
+// Parking is off unless asked for: on 2 CPUs shared by 3 nodes, their
+// datastores and the load, it made DC_QUORUM faster at low concurrency and
+// DC_ONE slower (README, "Parking").
 func (p *Park) Init(park time.Duration, poll sock.NetpollConfig) {
-	switch {
-	case !sock.CanLook || park < 0 || poll.Pollers >= runtime.GOMAXPROCS(0):
+	if !sock.CanLook || park <= 0 || poll.Pollers >= runtime.GOMAXPROCS(0) {
 		p.MS = 0
-	case park == 0:
-		p.MS = int(DefaultPark / time.Millisecond)
-	default:
-		p.MS = int((park + time.Millisecond - 1) / time.Millisecond)
+		return
 	}
+	p.MS = int((park + time.Millisecond - 1) / time.Millisecond)
 }
 
 // Park waits at the end of c's callback, on c's poller, until an event is
@@ -84,6 +84,7 @@ func (c *Sock) Park() {
 			p.Hits.Add(1)
 		}
 	case sock.LookWoken, sock.LookEmpty:
+		p.Waited.Add(1)
 		if p.Hits.Load() != 0 {
 			p.Hits.Store(0)
 		}

@@ -8,9 +8,9 @@ import (
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
-// Parking is off where the pollers take every P, off when asked, on with
-// the default bound or the one asked (rounded up to whole milliseconds)
-// where a P is left idle.
+// Parking is off unless asked for, off where the pollers take every P, on
+// with the bound asked (rounded up to whole milliseconds) where a P is
+// left idle.
 func TestParkInit(t *testing.T) {
 	procs := runtime.GOMAXPROCS(0)
 	f := func(park time.Duration, pollers, want int) {
@@ -21,13 +21,13 @@ func TestParkInit(t *testing.T) {
 			t.Errorf("Init(%v) with %d pollers under GOMAXPROCS %d: %d ms, want %d", park, pollers, procs, p.MS, want)
 		}
 	}
-	f(0, procs, 0)
+	f(2*time.Millisecond, procs, 0)
+	f(0, max(procs-1, 1), 0)
 	f(-1, max(procs-1, 1), 0)
 	if !sock.CanLook || procs < 2 {
-		f(0, 1, 0)
+		f(2*time.Millisecond, 1, 0)
 		return
 	}
-	f(0, procs-1, int(DefaultPark/time.Millisecond))
 	f(1500*time.Microsecond, procs-1, 2)
 	f(5*time.Millisecond, procs-1, 5)
 }
