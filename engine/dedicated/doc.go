@@ -4,7 +4,7 @@
 // transactions (MULTI/EXEC, WATCH). See docs/engine.md and docs/compat.md.
 //
 //	client ──▶ [inbound.Conn] ──Session.Request──▶ [outbound.Conn, dedicated] ──▶ redis
-//	client ◀── Client.Deliver ◀── Session.tunnel (replies and pushes, as they come)
+//	client ◀── Client.Relay ◀── Session.tunnel (replies and pushes, as they come)
 //
 // A Session is opened by the client's first dedicated command. When the
 // client has no earlier request outstanding, it takes a spare connection

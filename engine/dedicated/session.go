@@ -16,9 +16,9 @@ import (
 type Client interface {
 	// Idle reports whether every earlier request has been answered.
 	Idle() bool
-	// Deliver appends b to the client's output and flushes it; false
+	// Relay appends b to the client's output and flushes it; false
 	// when the client is closed or its unsent bytes would pass max.
-	Deliver(b []byte, max int) bool
+	Relay(b []byte, max int) bool
 	// DedicatedReply appends r to dst in the client's protocol.
 	DedicatedReply(dst, r []byte, pushed, subscribed bool) []byte
 	// FailLater closes the client once its output is written.
@@ -227,13 +227,14 @@ func (s *Session) Ended() bool { return s.ended.Load() }
 // connection. Idempotent.
 func (s *Session) Close() {
 	s.mu.Lock()
-	s.finish()
+	s.end()
 	s.mu.Unlock()
 }
 
-// finish releases the session's slot and closes its connection, once.
+// end releases the session (its count among the open ones) and closes its
+// connection, once.
 // Callers hold mu.
-func (s *Session) finish() {
+func (s *Session) end() {
 	if s.done {
 		return
 	}
@@ -251,8 +252,8 @@ func (s *Session) fail(reply []byte) {
 	if s.done {
 		return
 	}
-	s.finish()
-	s.c.Deliver(reply, 1<<62)
+	s.end()
+	s.c.Relay(reply, 1<<62)
 	s.c.FailLater()
 }
 

@@ -98,7 +98,7 @@ func (e *Env) keep() {
 	var retry time.Time
 	for {
 		if e.Out.Closing.Load() {
-			e.drain()
+			e.closeSpares()
 			return
 		}
 		if e.Spares() < e.Limits.Spares && !time.Now().Before(retry) {
@@ -176,8 +176,8 @@ func (e *Env) drop(sp *spare) {
 	e.nudge()
 }
 
-// drain closes every spare. Called by the keeper at shutdown.
-func (e *Env) drain() {
+// closeSpares closes every spare. Called by the keeper at shutdown.
+func (e *Env) closeSpares() {
 	e.pool.mu.Lock()
 	ready := e.pool.ready
 	e.pool.ready = nil

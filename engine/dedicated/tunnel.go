@@ -11,7 +11,7 @@ import (
 // framed (resp.ReplyScanner), told apart (a pushed message, a
 // subscription's confirmation, or a counted reply to a request), acted on
 // (fixups) and appended, in the datastore's order, to what the read
-// delivers to the client with one Deliver.
+// relays to the client with one Relay.
 
 type fixKind uint8
 
@@ -71,7 +71,7 @@ func (s *Session) tunnel(b []byte, bt *batch.Batch) {
 		if s.subs.active() {
 			lim = s.env.Limits.MaxOutput
 		}
-		if !s.c.Deliver(s.out, lim) {
+		if !s.c.Relay(s.out, lim) {
 			s.env.Log.Warn("closing a client that does not read its dedicated connection's output")
 			s.fail(nil)
 		}
@@ -175,7 +175,7 @@ func (s *Session) checkEnd() {
 		return
 	}
 	s.ended.Store(true)
-	s.finish()
+	s.end()
 }
 
 // bulkBody returns the content of a bulk or simple string reply e; false

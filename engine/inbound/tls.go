@@ -44,8 +44,6 @@ import (
 // tlsReadBuf is a TLS connection's plaintext read buffer: one record's worth.
 const tlsReadBuf = 16 << 10
 
-var tlsReadBufs = sync.Pool{New: func() any { return new([tlsReadBuf]byte) }}
-
 // TLSSide is what the TLS connections accepted on one listener share. The
 // node fills it before the listener accepts and only reads it afterwards,
 // except Failed.
@@ -64,6 +62,8 @@ type TLSSide struct {
 	Register func(c *Conn) bool
 	// Failed counts its failed handshakes; safe to read at any time.
 	Failed atomic.Int64
+
+	reads sync.Pool // of *[tlsReadBuf]byte, plaintext read buffers
 }
 
 // failed logs and counts a failed handshake.
@@ -248,9 +248,12 @@ func (t *TLSConn) Input(b []byte) bool {
 // close_notify half-closes the connection, a bad stream closes it. Callers
 // hold in.
 func (t *TLSConn) decrypt(b []byte) {
-	buf := tlsReadBufs.Get().(*[tlsReadBuf]byte)
+	buf, _ := t.side.reads.Get().(*[tlsReadBuf]byte)
+	if buf == nil {
+		buf = new([tlsReadBuf]byte)
+	}
 	err := t.p.Decrypt(b, buf[:], t.sink)
-	tlsReadBufs.Put(buf)
+	t.side.reads.Put(buf)
 	switch {
 	case err == nil:
 	case errors.Is(err, io.EOF):

@@ -20,10 +20,10 @@ func (c *Conn) Idle() bool {
 	return idle
 }
 
-// Deliver appends b to c's output and flushes it. It reports false,
+// Relay appends b to c's output and flushes it. It reports false,
 // appending nothing, when c is closed or its unsent bytes would pass max:
 // the caller then closes c (a subscriber that does not read).
-func (c *Conn) Deliver(b []byte, max int) bool {
+func (c *Conn) Relay(b []byte, max int) bool {
 	c.Mu.Lock()
 	if c.Closed || c.Unsent()+len(b) > max {
 		c.Mu.Unlock()

@@ -64,17 +64,17 @@ func (c *Copier) Copy(ctx context.Context, keys [][]byte) error {
 			return err
 		}
 		if err := c.copyBatch(keys[:n]); err != nil {
-			c.drainTarget()
+			c.readReplies()
 			return err
 		}
 		keys = keys[n:]
 	}
-	return c.drainTarget()
+	return c.readReplies()
 }
 
-// drainTarget reads the target's replies to the batch sent last and
+// readReplies reads the target's replies to the batch sent last and
 // counts what they confirm; the first error reply is returned.
-func (c *Copier) drainTarget() error {
+func (c *Copier) readReplies() error {
 	var first error
 	for ; c.pending > 0; c.pending-- {
 		r, err := c.Dst.Reply()
@@ -104,7 +104,7 @@ func (c *Copier) wait(ctx context.Context, n int) error {
 
 // copyBatch copies at most a batch of keys in two round trips: it reads
 // the source's DUMP and PTTL replies, sends the target its RESTOREs and
-// DELs, and leaves their replies to drainTarget, which the next batch
+// DELs, and leaves their replies to readReplies, which the next batch
 // calls while the source works on it (Copy calls it at the end).
 func (c *Copier) copyBatch(keys [][]byte) error {
 	for _, k := range keys {
@@ -113,7 +113,7 @@ func (c *Copier) copyBatch(keys [][]byte) error {
 	if err := c.Src.Send(); err != nil {
 		return err
 	}
-	if err := c.drainTarget(); err != nil {
+	if err := c.readReplies(); err != nil {
 		return err
 	}
 	var w Writes
@@ -171,9 +171,9 @@ func (c *Copier) readSource(keys [][]byte, w *Writes) error {
 }
 
 // SendTarget sends w to the target; its replies are read by the next
-// SendTarget, Write or Copy (drainTarget). It uses Dst only.
+// SendTarget, Write or Copy (readReplies). It uses Dst only.
 func (c *Copier) SendTarget(w *Writes) error {
-	if err := c.drainTarget(); err != nil {
+	if err := c.readReplies(); err != nil {
 		return err
 	}
 	c.Dst.QueueRaw(w.Out)
@@ -189,5 +189,5 @@ func (c *Copier) Write(w *Writes) error {
 	if err := c.SendTarget(w); err != nil {
 		return err
 	}
-	return c.drainTarget()
+	return c.readReplies()
 }
