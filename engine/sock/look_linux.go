@@ -79,8 +79,9 @@ func (p Poller) Look(deadline time.Time) LookResult {
 }
 
 // Park waits for an event of p: it returns LookReady at once when one is
-// ready, else blocks in epoll_pwait for at most ms milliseconds (at least
-// one) and returns LookWoken when an event came, LookEmpty when none did.
+// ready, else blocks in epoll_pwait for ms milliseconds (at least one; a
+// signal that interrupts the wait starts it again, a few times at most)
+// and returns LookWoken when an event came, LookEmpty when none did.
 // Like Look it consumes no event of a level-triggered registration and
 // never allocates; unlike Look it blocks, as a system call the scheduler
 // knows of (the P may be handed to another thread meanwhile). An unknown
@@ -95,8 +96,13 @@ func (p Poller) Park(ms int) LookResult {
 	if n != 0 || (errno != 0 && errno != unix.EINTR) {
 		return LookReady
 	}
-	n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
-		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(max(ms, 1)), 0, 0)
+	for range 8 { // a signal interrupts the wait: wait again
+		n, _, errno = unix.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
+			uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(max(ms, 1)), 0, 0)
+		if errno != unix.EINTR {
+			break
+		}
+	}
 	if n != 0 || (errno != 0 && errno != unix.EINTR) {
 		return LookWoken
 	}
