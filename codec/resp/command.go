@@ -45,11 +45,14 @@ const (
 	FlagAllNodes       // every node of every rack and DC: SCRIPT LOAD/EXISTS/FLUSH/KILL
 	FlagDynomite       // Dynomite's own command, answered by the node itself
 
-	// FlagUnsupported: the node refuses the command, which cannot share a
-	// pipelined datastore connection with other clients: blocking and
-	// pub/sub commands, transactions, and commands that change connection
-	// state (SELECT, AUTH, CLIENT and its subcommands ...). The classes
-	// below say what each of them needs, for when the node serves them.
+	// FlagUnsupported: the command cannot share a pipelined datastore
+	// connection with other clients: blocking and pub/sub commands,
+	// transactions, and commands that change connection state (SELECT,
+	// AUTH, CLIENT and its subcommands ...). The node refuses it
+	// (ReplyNotSupported) unless it serves it otherwise: pub/sub and what
+	// Dedicated accepts on a datastore connection of the client's own, the
+	// connection commands from the client's own state. The classes below
+	// say what each of them needs.
 	FlagUnsupported
 
 	// FlagCrossSlot: the command may name several keys (per its key

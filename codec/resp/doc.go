@@ -72,7 +72,8 @@
 // XREAD STREAMS, MIGRATE KEYS, SORT STORE ...). Flags carry Redis's command
 // flags and Dynomite's routing classes (FlagMultiKey, FlagLocalOnly,
 // FlagOwnerLocalRack, FlagAllNodes, FlagDynomite), which the routing layer
-// may refine, and FlagUnsupported on the commands the proxy refuses. The
+// may refine, and FlagUnsupported on the commands that cannot share a
+// pipelined datastore connection (refused unless served otherwise). The
 // safety and connection classes say what the rest need: FlagCrossSlot
 // (several keys, not split: one owner or ReplyCrossSlot),
 // FlagAdminRefused (AppendAdminRefused), FlagClusterWide, and
