@@ -57,12 +57,12 @@ func TestSpinBacksOffWhenEmpty(t *testing.T) {
 	n, _ := proxy(t, nil)
 	n.env.Spin.Budget = int64(time.Millisecond)
 	a := dial(t, n)
-	for range core.SpinMisses + 2 {
+	for range core.BackoffAfter + 2 {
 		expect(t, a, "$-1\r\n", "GET", "absent")
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := n.env.Spin.Kinds[0].Misses.Load(); got != core.SpinMisses {
-		t.Fatalf("unexpected idle misses; got %d; want %d", got, core.SpinMisses)
+	if got := n.env.Spin.Kinds[0].Wasted.Load(); got != core.BackoffAfter {
+		t.Fatalf("unexpected idle misses; got %d; want %d", got, core.BackoffAfter)
 	}
 	if got := n.env.Spin.Kinds[0].Skipped.Load(); got == 0 {
 		t.Fatal("no idle spin was skipped while backing off")

@@ -23,8 +23,8 @@ import (
 // registration is level-triggered) and handles it without the yield.
 // The P stays idle meanwhile for every other goroutine (timers, writers).
 //
-// A park that finds an event ready at once costs one system call: ParkHits
-// such parks in a row make parking back off to one in parkProbe, so a
+// A park that finds an event ready at once costs one system call: BackoffAfter
+// such parks in a row make parking back off (Backoff), so a
 // poller that always has work (many busy clients) seldom parks, and one
 // park that waits resumes parking.
 //
@@ -33,19 +33,12 @@ import (
 // can run on until the runtime takes it back. Neither does a build that
 // cannot look at a poller (sock.CanLook).
 
-// ParkHits parks in a row that found an event ready at once make parking
-// back off to one in parkProbe.
-const (
-	ParkHits  = 4
-	parkProbe = 16
-)
-
 // Park is a node's parking policy and its counts.
 type Park struct {
-	MS      int          // the bound in milliseconds; 0 turns parking off
-	Hits    atomic.Int32 // parks in a row that found an event at once (capped)
-	Skipped atomic.Int32 // parks considered while backing off
-	Waited  atomic.Int64 // parks that found nothing at once and waited
+	MS int // the bound in milliseconds; 0 turns parking off
+	// Backoff: a park that finds an event ready at once is wasted.
+	Backoff
+	Waited atomic.Int64 // parks that found nothing at once and waited
 }
 
 // Init sets the bound from Options.Park, rounded up to whole milliseconds,
@@ -72,7 +65,7 @@ func (c *Sock) Park() {
 	if p.MS == 0 {
 		return
 	}
-	if p.Hits.Load() >= ParkHits && p.Skipped.Add(1)%parkProbe != 0 {
+	if p.Skip() {
 		return
 	}
 	if c.poller == 0 {
@@ -80,13 +73,9 @@ func (c *Sock) Park() {
 	}
 	switch c.poller.Park(p.MS) {
 	case sock.LookReady:
-		if p.Hits.Load() < ParkHits {
-			p.Hits.Add(1)
-		}
+		p.Waste()
 	case sock.LookWoken, sock.LookEmpty:
 		p.Waited.Add(1)
-		if p.Hits.Load() != 0 {
-			p.Hits.Store(0)
-		}
+		p.Use()
 	}
 }

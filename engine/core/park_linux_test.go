@@ -12,7 +12,7 @@ import (
 )
 
 // A poller whose parks find an event ready at once backs off to one park
-// in parkProbe; one park that finds nothing ready resumes parking.
+// in backoffProbe; one park that finds nothing ready resumes parking.
 func TestParkBacksOff(t *testing.T) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
@@ -34,28 +34,28 @@ func TestParkBacksOff(t *testing.T) {
 	c := &Sock{env: env, FD: fds[0], poller: sock.Poller(epfd)}
 
 	c.Park() // nothing ready: waits its bound
-	if got := env.Park.Hits.Load(); got != 0 {
+	if got := env.Park.Wasted.Load(); got != 0 {
 		t.Fatalf("hits after an empty park: %d, want 0", got)
 	}
 	syscall.Write(fds[1], []byte("x"))
-	for range ParkHits {
+	for range BackoffAfter {
 		c.Park()
 	}
-	if got := env.Park.Hits.Load(); got != ParkHits {
-		t.Fatalf("hits after %d ready parks: %d, want %d", ParkHits, got, ParkHits)
+	if got := env.Park.Wasted.Load(); got != BackoffAfter {
+		t.Fatalf("hits after %d ready parks: %d, want %d", BackoffAfter, got, BackoffAfter)
 	}
-	for range 3 * parkProbe {
+	for range 3 * backoffProbe {
 		c.Park()
 	}
-	if got := env.Park.Skipped.Load(); got != 3*parkProbe {
-		t.Fatalf("parks considered while backing off: %d, want %d", got, 3*parkProbe)
+	if got := env.Park.Skipped.Load(); got != 3*backoffProbe {
+		t.Fatalf("parks considered while backing off: %d, want %d", got, 3*backoffProbe)
 	}
 	var b [1]byte
 	syscall.Read(fds[0], b[:])
-	for range parkProbe { // one of them parks, finds nothing and resumes
+	for range backoffProbe { // one of them parks, finds nothing and resumes
 		c.Park()
 	}
-	if got := env.Park.Hits.Load(); got != 0 {
+	if got := env.Park.Wasted.Load(); got != 0 {
 		t.Fatalf("hits after a park that found nothing: %d, want 0", got)
 	}
 }

@@ -30,13 +30,6 @@ import (
 // "Busy-poll").
 const DefaultSpin = 60 * time.Microsecond
 
-// SpinMisses empty spins in a row make a kind of spin back off to one in
-// spinProbe.
-const (
-	SpinMisses = 4
-	spinProbe  = 16
-)
-
 // Spin is a node's busy-poll policy and its counts.
 type Spin struct {
 	Budget  int64        // ns; 0 turns spinning off
@@ -44,11 +37,9 @@ type Spin struct {
 	// MaxClients: with more client connections than this, nothing spins
 	// (SpinClients).
 	MaxClients int32
-	// Kinds[i] counts the spins with i requests in flight (see Sock.Spin).
-	Kinds [2]struct {
-		Misses  atomic.Int32 // spins in a row that ended empty (capped)
-		Skipped atomic.Int32 // spins considered while backing off
-	}
+	// Kinds[i] is the back-off of the spins with i requests in flight
+	// (see Sock.Spin): a spin that ends empty is wasted.
+	Kinds [2]Backoff
 
 	// onePoller: the node runs under one netpoll poller, whose epoll
 	// instance is found once (single, under mu) for every connection.
@@ -91,11 +82,10 @@ func (s *Spin) forClients(n int32) bool { return n > 0 && n <= s.MaxClients }
 // There are two kinds of spin, told apart by the requests in flight: with
 // one, a reply is due (from the datastore or a peer); with none, the spin
 // waits for a client's next request, which comes soon only from a client
-// that sends again as soon as it is answered. Each kind keeps a count of
-// spins in a row that ended empty; past spinMisses, only every spinProbe-th
-// spin of that kind runs, so a sparse client, a replica that only receives
-// writes, or a slow datastore costs little CPU, and one hit resumes
-// spinning.
+// that sends again as soon as it is answered. Each kind backs off
+// (Backoff) after spins in a row that ended empty, so a sparse client, a
+// replica that only receives writes, or a slow datastore costs little CPU,
+// and one hit resumes spinning.
 //
 // Only a node with clients of its own, no more than spinClients, spins, and
 // never for a peer's request (the accepted peer connection's callback does
@@ -113,18 +103,14 @@ func (c *Sock) Spin() {
 		return
 	}
 	kind := &s.Kinds[in]
-	if kind.Misses.Load() >= SpinMisses && kind.Skipped.Add(1)%spinProbe != 0 {
+	if kind.Skip() {
 		return
 	}
 	switch c.look(s.Budget) {
 	case sock.LookReady:
-		if kind.Misses.Load() != 0 {
-			kind.Misses.Store(0)
-		}
+		kind.Use()
 	case sock.LookEmpty:
-		if kind.Misses.Load() < SpinMisses {
-			kind.Misses.Add(1)
-		}
+		kind.Waste()
 	}
 }
 
