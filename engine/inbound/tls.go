@@ -41,9 +41,6 @@ import (
 // switch to serving) comes before its state lock, and both before the
 // Conn's.
 
-// tlsReadBuf is a TLS connection's plaintext read buffer: one record's worth.
-const tlsReadBuf = 16 << 10
-
 // TLSSide is what the TLS connections accepted on one listener share. The
 // node fills it before the listener accepts and only reads it afterwards,
 // except Failed.
@@ -63,7 +60,7 @@ type TLSSide struct {
 	// Failed counts its failed handshakes; safe to read at any time.
 	Failed atomic.Int64
 
-	reads sync.Pool // of *[tlsReadBuf]byte, plaintext read buffers
+	reads sync.Pool // of *[secure.BufferSize]byte, plaintext read buffers
 }
 
 // failed logs and counts a failed handshake.
@@ -248,9 +245,9 @@ func (t *TLSConn) Input(b []byte) bool {
 // close_notify half-closes the connection, a bad stream closes it. Callers
 // hold in.
 func (t *TLSConn) decrypt(b []byte) {
-	buf, _ := t.side.reads.Get().(*[tlsReadBuf]byte)
+	buf, _ := t.side.reads.Get().(*[secure.BufferSize]byte)
 	if buf == nil {
-		buf = new([tlsReadBuf]byte)
+		buf = new([secure.BufferSize]byte)
 	}
 	err := t.p.Decrypt(b, buf[:], t.sink)
 	t.side.reads.Put(buf)

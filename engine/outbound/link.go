@@ -263,13 +263,9 @@ func (lk *Link) Start() {
 	}
 }
 
-// tlsReadBuf is the plaintext read buffer of a TLS peer link: one
-// record's worth; tlsKeepPlain bounds the capacity of the plaintext of
-// one read it keeps for the next.
-const (
-	tlsReadBuf   = 16 << 10
-	tlsKeepPlain = 256 << 10
-)
+// tlsKeepPlain bounds the capacity of the plaintext of one read a TLS
+// peer link keeps for the next.
+const tlsKeepPlain = 256 << 10
 
 // tlsOnRequest is the OnRequest of a peer link with peer_tls: what netpoll
 // read is decrypted, record by record, and the plaintext of the whole read
@@ -277,7 +273,7 @@ const (
 // plain link's read). A close_notify or a bad stream closes the
 // connection. netpoll serializes the calls.
 func (s *Conn) tlsOnRequest(p *secure.Polled) netpoll.OnRequest {
-	buf := make([]byte, tlsReadBuf)
+	buf := make([]byte, secure.BufferSize)
 	var plain []byte
 	sink := func(b []byte) { plain = append(plain, b...) }
 	return func(_ context.Context, nc netpoll.Connection) error {

@@ -35,7 +35,8 @@ import (
 // crypto/tls's audited handshake and record code, and the node stays one
 // plain-socket path.
 
-// BufferSize is the relay buffer per direction: one TLS record's worth.
+// BufferSize is one TLS record's plaintext at most: the relay buffer per
+// direction, and the read buffer Polled.Decrypt wants.
 const BufferSize = 16 << 10
 
 // ErrHandshakeTimeout: the handshake did not finish within its timeout.

@@ -79,22 +79,23 @@ const keepOut = 64 << 10
 // NewPolled makes the TLS server connection of a socket an event loop
 // polls, with configuration cfg. Run Handshake next.
 func NewPolled(cfg *tls.Config, io PolledIO) *Polled {
-	p := &Polled{}
-	p.a.io = io
-	p.a.hs = true
-	p.a.wake = make(chan struct{}, 1)
-	p.tc = tls.Server(&p.a, cfg)
-	return p
+	return newPolled(io, func(c net.Conn) *tls.Conn { return tls.Server(c, cfg) })
 }
 
 // NewPolledClient makes the TLS client connection of a socket an event
 // loop polls (or will poll), with configuration cfg. Run Handshake next.
 func NewPolledClient(cfg *tls.Config, io PolledIO) *Polled {
+	return newPolled(io, func(c net.Conn) *tls.Conn { return tls.Client(c, cfg) })
+}
+
+// newPolled makes a Polled over io, in its handshake, whose TLS side over
+// the adaptor side makes.
+func newPolled(io PolledIO, side func(net.Conn) *tls.Conn) *Polled {
 	p := &Polled{}
 	p.a.io = io
 	p.a.hs = true
 	p.a.wake = make(chan struct{}, 1)
-	p.tc = tls.Client(&p.a, cfg)
+	p.tc = side(&p.a)
 	return p
 }
 
