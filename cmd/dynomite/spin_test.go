@@ -5,37 +5,31 @@ import (
 	"time"
 )
 
-// DYNOMITE_SPIN_US keeps its meaning: unset or invalid, the engine's
-// default (Options.Spin 0); 0, off (negative); N, N µs.
-func TestSpinOption(t *testing.T) {
-	f := func(v string, want time.Duration, wantOK bool) {
-		t.Helper()
-		got, ok := spinOption(v)
-		if got != want || ok != wantOK {
-			t.Errorf("unexpected spin for %s=%q; got %v, %v; want %v, %v", spinEnv, v, got, ok, want, wantOK)
-		}
-	}
-	f("", 0, true)
-	f("0", -1, true)
-	f("60", 60*time.Microsecond, true)
-	f("1000", time.Millisecond, true)
-	f("-5", 0, false)
-	f("fast", 0, false)
-	f("1.5", 0, false)
+// waitCase is a value of a wait variable and what it reads as.
+type waitCase struct {
+	v    string
+	want time.Duration
+	ok   bool
 }
 
-// DYNOMITE_PARK_MS reads the same way, in milliseconds.
-func TestParkOption(t *testing.T) {
-	f := func(v string, want time.Duration, wantOK bool) {
-		t.Helper()
-		got, ok := parkOption(v)
-		if got != want || ok != wantOK {
-			t.Errorf("unexpected park for %s=%q; got %v, %v; want %v, %v", parkEnv, v, got, ok, want, wantOK)
+// DYNOMITE_SPIN_US and DYNOMITE_PARK_MS keep their meaning: unset or
+// invalid, the engine's default (0); 0, off (negative); N, N of their
+// unit.
+func TestWaitOptions(t *testing.T) {
+	for _, o := range []struct {
+		env   string
+		read  func(string) (time.Duration, bool)
+		cases []waitCase
+	}{
+		{spinEnv, spinOption, []waitCase{{"", 0, true}, {"0", -1, true}, {"60", 60 * time.Microsecond, true},
+			{"1000", time.Millisecond, true}, {"-5", 0, false}, {"fast", 0, false}, {"1.5", 0, false}}},
+		{parkEnv, parkOption, []waitCase{{"", 0, true}, {"0", -1, true}, {"2", 2 * time.Millisecond, true},
+			{"-1", 0, false}, {"2ms", 0, false}}},
+	} {
+		for _, c := range o.cases {
+			if got, ok := o.read(c.v); got != c.want || ok != c.ok {
+				t.Errorf("unexpected value for %s=%q; got %v, %v; want %v, %v", o.env, c.v, got, ok, c.want, c.ok)
+			}
 		}
 	}
-	f("", 0, true)
-	f("0", -1, true)
-	f("2", 2*time.Millisecond, true)
-	f("-1", 0, false)
-	f("2ms", 0, false)
 }
