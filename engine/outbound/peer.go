@@ -163,6 +163,7 @@ func (s *Conn) OnPeerReplies(b []byte) {
 	}
 	s.KeepTail(buf, off, fromCarry)
 	s.statsFlush()
+	s.St.Now = 0 // late's clock, with the stats off
 	s.writeNow(writerReply, 0)
 	s.B.Run()
 }
@@ -200,7 +201,9 @@ func (s *Conn) onSecuredReply(buf []byte) (n int, more bool) {
 // `timeout` after m was queued: the write reached the peer late (a link
 // that stalled, then came back before m's own deadline), so what it did
 // there may differ from the local copy (a relative expiry counted from
-// its late arrival). Reads are never late: nothing is to be repaired.
+// its late arrival). Reads are never late: nothing is to be repaired. It
+// reads the clock once per read of replies (St.Now, shared with the
+// stats, reset when the read ends).
 func (s *Conn) late(m *msg.Msg) bool {
 	if !m.Write || m.Deadline == 0 {
 		return false
@@ -209,8 +212,11 @@ func (s *Conn) late(m *msg.Msg) bool {
 	if t <= 0 {
 		return false
 	}
+	if s.St.Now == 0 {
+		s.St.Now = s.env.Core.Clock()
+	}
 	queued := m.Deadline - int64(s.peerTimeout(true))
-	return s.env.Core.Clock()-queued > int64(t)
+	return s.St.Now-queued > int64(t)
 }
 
 func (s *Conn) closeBadPeer(what string, err error) {
