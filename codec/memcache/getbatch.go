@@ -210,13 +210,18 @@ func valueFor(buf, key []byte) (hit bool, err error) {
 	return bytes.HasPrefix(rest, key) && rest[len(key)] == ' ', nil
 }
 
+// maxValueLine bounds a VALUE line, "\r\n" included: a longer one is
+// malformed whether its end has come or not (so that a reply cut anywhere
+// is judged the same).
+const maxValueLine = len("VALUE ") + maxBatchKey + 64
+
 // valueBlockEnd returns the length of the VALUE block at the front of buf:
 // "VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n", tokens one space
 // apart, <bytes> decimal digits.
 func valueBlockEnd(buf []byte) (int, error) {
 	eol := bytes.IndexByte(buf, '\n')
-	if eol < 0 {
-		if len(buf) > len(valuePrefix)+maxBatchKey+64 {
+	if eol < 0 || eol >= maxValueLine {
+		if len(buf) >= maxValueLine {
 			return 0, ErrBadReply
 		}
 		return 0, ErrIncomplete
