@@ -142,6 +142,11 @@ func (s *Conn) writeNow(owner WriterState, now int64) {
 		}
 		s.env.Sends.Add(1)
 		s.Mu.Lock()
+		if s.Closed { // OnClose owns the fifo now, without Mu
+			s.Mu.Unlock()
+			s.env.Core.Bufs.Put(b)
+			return
+		}
 		if n < len(b.B) {
 			s.rest, s.restOff = b, n
 			s.writer = writerAsync
