@@ -47,7 +47,7 @@ func startTestCluster(t *testing.T, members []member, edit func(i int, p *conf.P
 }
 
 // startTestClusterParked is startTestCluster with every node's pollers
-// parking for at most park (Options.Park; 0: none).
+// parking for at most park (Options.Park; 0: the default, negative: off).
 func startTestClusterParked(t *testing.T, members []member, edit func(i int, p *conf.Pool), park time.Duration) *testCluster {
 	t.Helper()
 	tc := &testCluster{t: t, park: park}

@@ -35,6 +35,11 @@
 // returns to netpoll's loop, so that the reply or the client's next request
 // is handled without the poller thread sleeping and being woken again.
 // Spins that find nothing back off. Requests from peers never spin.
+// On a node with an idle P (a node with peers) a callback then parks
+// (engine/core, park.go): the poller waits for its next event in a raw
+// epoll_pwait on its own epoll instance, bounded (DYNOMITE_PARK_MS; 0
+// turns it off), instead of netpoll's loop yielding before it sleeps,
+// which wakes another thread each time.
 // Datastore and peer connections are dialled by the engine (sock.Dial)
 // so that netpoll polls every descriptor level-triggered, which the
 // busy-poll relies on.

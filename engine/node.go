@@ -49,10 +49,11 @@ type Options struct {
 	Spin time.Duration
 	// Park bounds how long a poller waits on its own epoll instance at the
 	// end of a callback instead of returning to netpoll's loop (engine/core,
-	// park.go), in whole milliseconds; 0 or less, the default, turns it off.
-	// Only a node running fewer pollers than GOMAXPROCS parks, and only
-	// where it can busy-poll. The dynomite command sets it from
-	// DYNOMITE_PARK_MS.
+	// park.go), in whole milliseconds: 0 picks the default (2 ms), a
+	// negative value turns it off. Only a node running fewer pollers than
+	// GOMAXPROCS parks (a node with peers, as the dynomite command runs
+	// one), and only where it can busy-poll. The dynomite command sets it
+	// from DYNOMITE_PARK_MS.
 	Park time.Duration
 	// LogLevel is the process's log verbosity, changed by the stats
 	// endpoint (/setloglevel); nil keeps a level that changes nothing.

@@ -8,7 +8,7 @@ import (
 // The environment variables that bound how a poller waits (README,
 // "Busy-poll" and "Parking"): spinEnv, the busy-poll in microseconds
 // (unset, the engine's default; 0, off); parkEnv, the park in
-// milliseconds (unset or 0, off).
+// milliseconds (unset, the engine's default; 0, off).
 const (
 	spinEnv = "DYNOMITE_SPIN_US"
 	parkEnv = "DYNOMITE_PARK_MS"

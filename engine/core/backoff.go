@@ -5,11 +5,12 @@ import "sync/atomic"
 // Backoff is the back-off the busy-poll and parking share: an attempt
 // (a spin, a park) is wasted when it finds what it waits for useless (a
 // spin that finds nothing, a park that finds an event ready at once).
-// After BackoffAfter wasted attempts in a row only one attempt in
-// backoffProbe runs, and one attempt that is not wasted resumes every
-// attempt. Safe from any goroutine.
+// After After (BackoffAfter when 0) wasted attempts in a row only one
+// attempt in backoffProbe runs, and one attempt that is not wasted resumes
+// every attempt. Safe from any goroutine; After is set before use.
 type Backoff struct {
-	Wasted  atomic.Int32 // attempts in a row that were wasted (capped)
+	After   int32        // wasted attempts in a row that start the back-off; 0: BackoffAfter
+	Wasted  atomic.Int32 // attempts in a row that were wasted (capped at After)
 	Skipped atomic.Int32 // attempts considered while backing off
 }
 
@@ -22,14 +23,21 @@ const (
 
 // Skip reports whether the attempt about to be made is skipped.
 func (b *Backoff) Skip() bool {
-	return b.Wasted.Load() >= BackoffAfter && b.Skipped.Add(1)%backoffProbe != 0
+	return b.Wasted.Load() >= b.after() && b.Skipped.Add(1)%backoffProbe != 0
 }
 
 // Waste records a wasted attempt.
 func (b *Backoff) Waste() {
-	if b.Wasted.Load() < BackoffAfter {
+	if b.Wasted.Load() < b.after() {
 		b.Wasted.Add(1)
 	}
+}
+
+func (b *Backoff) after() int32 {
+	if b.After > 0 {
+		return b.After
+	}
+	return BackoffAfter
 }
 
 // Use records an attempt that was not wasted.

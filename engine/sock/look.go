@@ -15,6 +15,8 @@ package sock
 // Park is the same look made as a blocking wait bounded in time: the
 // engine parks a poller on its own epoll instance instead of returning to
 // netpoll's loop, whose way to sleep costs more (engine/core, park.go).
+// Both are raw system calls: the runtime is not told that the thread
+// waits, and the poller keeps its P.
 //
 // netpoll does not export its epoll descriptors. FindPoller finds the one
 // that polls a descriptor in /proc/self/fdinfo; where it cannot, there is
@@ -36,5 +38,4 @@ const (
 	LookNone  LookResult = iota // the poller is unknown: nothing was looked at
 	LookReady                   // an event is ready (or the look failed)
 	LookEmpty                   // the deadline (or the park's bound) passed with nothing ready
-	LookWoken                   // Park: an event came while it waited
 )

@@ -3,6 +3,7 @@ package sock
 import (
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,12 +12,26 @@ import (
 // bytes the socket took. A full socket (EAGAIN) is not an error: it took
 // 0 bytes. An interrupted write is retried. fd must be non-blocking; then
 // WriteSome never blocks, and may run on a poller.
+//
+// The write is a raw system call (as netpoll's reads are): it cannot
+// block, so the runtime need not be told of it, and when it is told the
+// P of a poller is marked as in a system call at each write, which the
+// runtime's monitor watches and, on a write that the kernel preempts
+// (the woken reader runs first), takes and hands to another thread.
 func WriteSome(fd int, b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
 	for {
-		n, err := syscall.Write(fd, b)
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd),
+			uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		var err error
+		if errno != 0 {
+			err = errno
+		}
 		switch err {
 		case nil:
-			return n, nil
+			return int(n), nil
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
