@@ -27,7 +27,7 @@ import (
 //
 // A park that finds an event ready at once costs one system call, and a
 // busy poller (many clients) would pay it at the end of almost every
-// callback: after ParkBackoffAfter such parks in a row parking backs off
+// callback: after parkBackoffAfter such parks in a row parking backs off
 // (Backoff), and one park that waits resumes it. The threshold is high
 // because a poller that skips a park it needed pays the yield above, worth
 // many wasted parks: measured on a coordinator of 8 clients, a threshold of
@@ -43,11 +43,11 @@ import (
 // ends a park sooner.
 const DefaultPark = 2 * time.Millisecond
 
-// ParkBackoffAfter parks in a row that find an event ready at once make
+// parkBackoffAfter parks in a row that find an event ready at once make
 // parking back off; parkAtOnce is how soon a park that found an event
 // counts as ready at once (no sleep and wake-up of a thread takes less).
 const (
-	ParkBackoffAfter = 32
+	parkBackoffAfter = 32
 	parkAtOnce       = 5 * time.Microsecond
 )
 
@@ -72,7 +72,7 @@ func (p *Park) Init(park time.Duration, poll sock.NetpollConfig) {
 		return
 	}
 	p.MS = int((park + time.Millisecond - 1) / time.Millisecond)
-	p.After = ParkBackoffAfter
+	p.After = parkBackoffAfter
 }
 
 // Park waits at the end of c's callback, on c's poller, until an event is

@@ -96,7 +96,8 @@ func (p Poller) Look(deadline time.Time) LookResult {
 // wait on a node with another P (the engine parks only there): other
 // goroutines run on the idle P, and a preemption request (the garbage
 // collector stopping the world, or the monitor after 10 ms) is a signal,
-// which ends the wait with EINTR.
+// which ends the wait with EINTR (with asynchronous preemption turned off,
+// GODEBUG=asyncpreemptoff=1, a stop of the world waits for the bound).
 func (p Poller) Park(ms int) LookResult {
 	if p <= 0 {
 		return LookNone
