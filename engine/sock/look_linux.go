@@ -65,11 +65,8 @@ func (p Poller) Look(deadline time.Time) LookResult {
 	if p <= 0 {
 		return LookNone
 	}
-	var ev [4]unix.EpollEvent
 	for {
-		n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
-			uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), 0, 0, 0)
-		if n != 0 || (errno != 0 && errno != unix.EINTR) {
+		if ready, _ := p.wait(0); ready {
 			return LookReady
 		}
 		if time.Until(deadline) <= 0 {
@@ -102,11 +99,19 @@ func (p Poller) Park(ms int) LookResult {
 	if p <= 0 {
 		return LookNone
 	}
+	if ready, interrupted := p.wait(max(ms, 1)); ready || interrupted {
+		return LookReady
+	}
+	return LookEmpty
+}
+
+// wait is one epoll_pwait on p with no signal mask, for at most ms
+// milliseconds (0: no wait), made as a raw system call. ready: an event is
+// ready, or the call failed otherwise than by a signal; interrupted: a
+// signal ended it.
+func (p Poller) wait(ms int) (ready, interrupted bool) {
 	var ev [4]unix.EpollEvent
 	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
-		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(max(ms, 1)), 0, 0)
-	if n == 0 && errno == 0 {
-		return LookEmpty
-	}
-	return LookReady
+		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(ms), 0, 0)
+	return n != 0 || (errno != 0 && errno != unix.EINTR), errno == unix.EINTR
 }

@@ -25,19 +25,15 @@ func WriteSome(fd int, b []byte) (int, error) {
 	for {
 		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd),
 			uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-		var err error
-		if errno != 0 {
-			err = errno
-		}
-		switch err {
-		case nil:
+		switch errno {
+		case 0:
 			return int(n), nil
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
 			return 0, nil
 		default:
-			return 0, err
+			return 0, errno
 		}
 	}
 }
@@ -72,11 +68,11 @@ func Close(fd int) error { return syscall.Close(fd) }
 func WriteAll(fd int, b []byte, wait time.Duration) error {
 	ms := max(int(wait/time.Millisecond), 1)
 	for len(b) > 0 {
-		n, err := syscall.Write(fd, b)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
+		n, err := WriteSome(fd, b)
+		if err != nil {
+			return err
+		}
+		if n == 0 { // full: wait until it takes more
 			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
 			if k, perr := unix.Poll(pfd, ms); perr != nil && perr != unix.EINTR {
 				return perr
@@ -84,8 +80,6 @@ func WriteAll(fd int, b []byte, wait time.Duration) error {
 				return syscall.ETIMEDOUT
 			}
 			continue
-		case err != nil:
-			return err
 		}
 		b = b[n:]
 	}
