@@ -379,10 +379,7 @@ func (n *Node) onClientRequest(ctx context.Context, nc netpoll.Connection) error
 	b, _ := r.Next(r.Len())
 	c.OnInput(b)
 	err := r.Release()
-	if c.Kind.Client {
-		c.Spin()
-	}
-	c.Park()
+	c.AfterCallback(c.Kind.Client)
 	return err
 }
 

@@ -77,7 +77,7 @@ func (p *Park) Init(park time.Duration, poll sock.NetpollConfig) {
 
 // Park waits at the end of c's callback, on c's poller, until an event is
 // ready or the bound passes (see above). It runs on the poller, after the
-// callback's batch is written and after Spin.
+// callback's batch is written and after Spin (AfterCallback).
 func (c *Sock) Park() {
 	p := &c.env.Park
 	if p.MS == 0 || p.Skip() {
@@ -87,8 +87,9 @@ func (c *Sock) Park() {
 		c.poller = c.env.Spin.PollerOf(c.FD)
 	}
 	start := c.env.Clock()
-	switch c.poller.Park(p.MS) {
+	switch got, n := c.poller.Park(p.MS); got {
 	case sock.LookReady:
+		c.env.Spin.found(n)
 		if c.env.Clock()-start < int64(parkAtOnce) {
 			p.Waste()
 			return

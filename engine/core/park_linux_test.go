@@ -68,3 +68,58 @@ func TestParkBacksOff(t *testing.T) {
 		t.Fatalf("wasted parks after a park that found nothing: %d, want 0", got)
 	}
 }
+
+// After a park finds several events ready, the callbacks that follow (one
+// per event) end without parking until the last of them, when the node
+// runs one poller; with several pollers every callback parks.
+func TestAfterCallbackSkipsKnownReady(t *testing.T) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(epfd)
+	for range 3 {
+		var fds [2]int
+		if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(fds[0])
+		defer syscall.Close(fds[1])
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fds[0])}
+		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fds[0], &ev); err != nil {
+			t.Fatal(err)
+		}
+		syscall.Write(fds[1], []byte("x"))
+	}
+	for _, one := range []bool{true, false} {
+		env := &Env{Epoch: time.Now()}
+		env.Park.MS = 1
+		env.Park.After = 1000
+		env.Spin.onePoller = one
+		c := &Sock{env: env, poller: sock.Poller(epfd)}
+		// A park ready at once counts as wasted; one the machine delays
+		// past parkAtOnce does not, so count the parks made (Ready is set
+		// by every park that finds the three ready) through Ready itself.
+		var parks int
+		for range 8 {
+			before := env.Spin.Ready.Load()
+			c.AfterCallback(false)
+			if before <= 1 {
+				parks++
+				if got := env.Spin.Ready.Load(); one && got != 3 {
+					t.Fatalf("ready after a park with 3 ready: %d, want 3", got)
+				}
+			}
+			if !one && env.Spin.Ready.Load() != 0 {
+				t.Fatal("ready kept with several pollers")
+			}
+		}
+		want := 8
+		if one {
+			want = 3 // callbacks 1, 4 and 7 park
+		}
+		if parks != want {
+			t.Fatalf("one poller %v: %d parks in 8 callbacks, want %d", one, parks, want)
+		}
+	}
+}

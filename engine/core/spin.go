@@ -41,6 +41,10 @@ type Spin struct {
 	// (see Sock.Spin): a spin that ends empty is wasted.
 	Kinds [2]Backoff
 
+	// Ready: events the last look or park found ready, whose callbacks
+	// have not all ended (Sock.AfterCallback); kept when the node runs one poller.
+	Ready atomic.Int32
+
 	// onePoller: the node runs under one netpoll poller, whose epoll
 	// instance is found once (single, under mu) for every connection.
 	onePoller bool
@@ -76,8 +80,41 @@ func SpinClients() int32 {
 // has some, and no more than maxClients.
 func (s *Spin) forClients(n int32) bool { return n > 0 && n <= s.MaxClients }
 
+// AfterCallback ends c's callback on the poller: a spin when spin is true (a
+// client's connection), then a park, unless the spin found an event ready.
+//
+// A look or a park that finds events ready is followed by their callbacks,
+// in netpoll's current round or its next epoll_wait; until the last of
+// them, a look or a park would find the others ready at once, one system
+// call that changes nothing. So when the node runs one poller, the count
+// found ready is kept, and the callbacks that follow end without a spin or
+// a park until the last of them: three clients whose requests come
+// together cost one look, not three (Spin.Ready).
+func (c *Sock) AfterCallback(spin bool) {
+	s := &c.env.Spin
+	if n := s.Ready.Load(); n > 0 {
+		s.Ready.Store(n - 1)
+		if n > 1 {
+			return
+		}
+	}
+	if spin && c.Spin() {
+		return
+	}
+	c.Park()
+}
+
+// found keeps n, the events a look or a park found ready, when the node runs
+// one poller (AfterCallback).
+func (s *Spin) found(n int) {
+	if s.onePoller && n > 1 {
+		s.Ready.Store(int32(n))
+	}
+}
+
 // Spin looks for new events of c's poller until one is ready or the budget
-// is spent. It runs on the poller, at the end of c's callback.
+// is spent, and reports whether one is. It runs on the poller, at the end
+// of c's callback (AfterCallback).
 //
 // There are two kinds of spin, told apart by the requests in flight: with
 // one, a reply is due (from the datastore or a peer); with none, the spin
@@ -93,31 +130,34 @@ func (s *Spin) forClients(n int32) bool { return n > 0 && n <= s.MaxClients }
 // sleeps between requests as before, so that on a host shared by several
 // nodes and datastores one spinning coordinator does not take the CPU the
 // replicas and datastores need to answer it.
-func (c *Sock) Spin() {
+func (c *Sock) Spin() bool {
 	s := &c.env.Spin
 	if s.Budget == 0 {
-		return
+		return false
 	}
 	in := c.env.Inflight.Load()
 	if in > 1 || !s.forClients(s.Clients.Load()) {
-		return
+		return false
 	}
 	kind := &s.Kinds[in]
 	if kind.Skip() {
-		return
+		return false
 	}
-	switch c.look(s.Budget) {
+	switch got, n := c.look(s.Budget); got {
 	case sock.LookReady:
 		kind.Use()
+		s.found(n)
+		return true
 	case sock.LookEmpty:
 		kind.Waste()
 	}
+	return false
 }
 
 // look looks at c's poller until an event is ready or budget ns have
 // passed (sock.Poller.Look). The connection's poller is found on its first
 // look. It runs on the poller.
-func (c *Sock) look(budget int64) sock.LookResult {
+func (c *Sock) look(budget int64) (sock.LookResult, int) {
 	if c.poller == 0 {
 		c.poller = c.env.Spin.PollerOf(c.FD)
 	}

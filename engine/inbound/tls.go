@@ -210,17 +210,14 @@ func (t *TLSConn) closeHfd() {
 
 // OnRequest is netpoll's OnRequest for a TLS connection: it consumes all
 // of nc's input (Input), then lets a client's poller busy-poll, and the
-// poller park (core.Sock.Park).
+// poller park (core.Sock.AfterCallback).
 func (t *TLSConn) OnRequest(nc netpoll.Connection) error {
 	r := nc.Reader()
 	b, _ := r.Next(r.Len())
 	serving := t.Input(b)
 	err := r.Release()
 	if serving {
-		if t.c.Kind.Client {
-			t.c.Spin()
-		}
-		t.c.Park()
+		t.c.AfterCallback(t.c.Kind.Client)
 	}
 	return err
 }

@@ -120,8 +120,7 @@ func (lk *Link) Connect() error {
 			b, _ := r.Next(r.Len())
 			s.kind.OnInput(s, b)
 			err := r.Release()
-			s.Spin()
-			s.Park()
+			s.AfterCallback(true)
 			return err
 		})
 	}
@@ -295,8 +294,7 @@ func (s *Conn) tlsOnRequest(p *secure.Polled) netpoll.OnRequest {
 			}
 			s.FailLater()
 		}
-		s.Spin()
-		s.Park()
+		s.AfterCallback(true)
 		return rerr
 	}
 }

@@ -39,3 +39,6 @@ const (
 	LookReady                   // an event is ready (or the look failed)
 	LookEmpty                   // the deadline (or the park's bound) passed with nothing ready
 )
+
+// MaxReady is the most ready descriptors a look or a park counts.
+const MaxReady = 8

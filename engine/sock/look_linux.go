@@ -50,9 +50,9 @@ func FindPoller(fd int) Poller {
 	return NoPoller
 }
 
-// Look polls p with a zero timeout until an event is ready (LookReady) or
-// the monotonic clock passes deadline (LookEmpty); an unknown p is not
-// looked at (LookNone). It consumes no event of a level-triggered
+// Look polls p with a zero timeout until an event is ready (LookReady, with
+// the number of descriptors ready, at most MaxReady) or the monotonic clock
+// passes deadline (LookEmpty); an unknown p is not looked at (LookNone). It consumes no event of a level-triggered
 // registration, never blocks and never allocates; a deadline with a
 // monotonic clock reading (one derived from time.Now) is checked without
 // reading the wall clock. It may run on a poller.
@@ -61,23 +61,24 @@ func FindPoller(fd int) Poller {
 // every Linux architecture has (arm64 has no epoll_wait); with a zero
 // timeout it never blocks, so it is made as a raw system call, without the
 // scheduler's bookkeeping of a blocking one.
-func (p Poller) Look(deadline time.Time) LookResult {
+func (p Poller) Look(deadline time.Time) (LookResult, int) {
 	if p <= 0 {
-		return LookNone
+		return LookNone, 0
 	}
 	for {
-		if ready, _ := p.wait(0); ready {
-			return LookReady
+		if n, _ := p.wait(0); n != 0 {
+			return LookReady, n
 		}
 		if time.Until(deadline) <= 0 {
-			return LookEmpty
+			return LookEmpty, 0
 		}
 	}
 }
 
 // Park waits in epoll_pwait until an event of p is ready, at most ms
 // milliseconds (at least one). It returns LookReady when one is, at once
-// or after a wait, or when a signal ended the wait, and LookEmpty when
+// or after a wait (with the number ready, as Look), or when a signal ended
+// the wait (with 0), and LookEmpty when
 // the bound passed with none; an unknown p is not waited on (LookNone).
 // Like Look it consumes no event of a level-triggered registration and
 // never allocates.
@@ -95,23 +96,30 @@ func (p Poller) Look(deadline time.Time) LookResult {
 // collector stopping the world, or the monitor after 10 ms) is a signal,
 // which ends the wait with EINTR (with asynchronous preemption turned off,
 // GODEBUG=asyncpreemptoff=1, a stop of the world waits for the bound).
-func (p Poller) Park(ms int) LookResult {
+func (p Poller) Park(ms int) (LookResult, int) {
 	if p <= 0 {
-		return LookNone
+		return LookNone, 0
 	}
-	if ready, interrupted := p.wait(max(ms, 1)); ready || interrupted {
-		return LookReady
+	n, interrupted := p.wait(max(ms, 1))
+	if n != 0 || interrupted {
+		return LookReady, n
 	}
-	return LookEmpty
+	return LookEmpty, 0
 }
 
 // wait is one epoll_pwait on p with no signal mask, for at most ms
-// milliseconds (0: no wait), made as a raw system call. ready: an event is
-// ready, or the call failed otherwise than by a signal; interrupted: a
-// signal ended it.
-func (p Poller) wait(ms int) (ready, interrupted bool) {
-	var ev [4]unix.EpollEvent
-	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
+// milliseconds (0: no wait), made as a raw system call. n: the descriptors
+// ready (at most MaxReady), or 1 when the call failed otherwise than by a
+// signal; interrupted: a signal ended it.
+func (p Poller) wait(ms int) (n int, interrupted bool) {
+	var ev [MaxReady]unix.EpollEvent
+	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p),
 		uintptr(unsafe.Pointer(&ev[0])), uintptr(len(ev)), uintptr(ms), 0, 0)
-	return n != 0 || (errno != 0 && errno != unix.EINTR), errno == unix.EINTR
+	switch {
+	case errno == unix.EINTR:
+		return 0, true
+	case errno != 0:
+		return 1, false
+	}
+	return int(r), false
 }

@@ -14,7 +14,7 @@ const CanLook = false
 func FindPoller(fd int) Poller { return NoPoller }
 
 // Look looks at nothing: it returns LookNone.
-func (p Poller) Look(deadline time.Time) LookResult { return LookNone }
+func (p Poller) Look(deadline time.Time) (LookResult, int) { return LookNone, 0 }
 
 // Park waits for nothing: it returns LookNone.
-func (p Poller) Park(ms int) LookResult { return LookNone }
+func (p Poller) Park(ms int) (LookResult, int) { return LookNone, 0 }
