@@ -39,7 +39,9 @@
 // (engine/core, park.go): the poller waits for its next event in a raw
 // epoll_pwait on its own epoll instance, bounded (DYNOMITE_PARK_MS; 0
 // turns it off), instead of netpoll's loop yielding before it sleeps,
-// which wakes another thread each time.
+// which wakes another thread each time. A look or a park that finds
+// several events ready lets the callbacks of those events end without
+// looking again (core.Sock.AfterCallback).
 // Datastore and peer connections are dialled by the engine (sock.Dial)
 // so that netpoll polls every descriptor level-triggered, which the
 // busy-poll relies on.
