@@ -12,6 +12,12 @@
 // floor is what the engine adds. It is not a proxy to deploy: a client
 // that never reads its replies grows its buffer without bound.
 //
+// With replicas (Floor.Replicate, `-replicate`; cluster_linux.go) it is the
+// smallest replicating forwarder: it copies writes (DC_ONE) or every request
+// (DC_QUORUM, `-quorum`) to other floors, each in front of its own datastore,
+// as a coordinator node copies requests to the other racks, with plain RESP
+// and nothing of the dnode protocol.
+//
 // It runs on Linux only (floor_linux.go); elsewhere New fails with an
 // error saying so (floor_other.go).
 package floor

@@ -25,6 +25,10 @@ type fdState struct {
 	// rp and mp frame a client's requests (RESP or memcached text).
 	rp resp.Parser
 	mp memcache.Parser
+	// server: the datastore's connection or a replica's, else a client's.
+	server bool
+	// pend: a client's requests sent under quorum, oldest first.
+	pend []*pend
 }
 
 // sent is a request written to the datastore: the client its reply goes
@@ -47,6 +51,15 @@ type Floor struct {
 	mreq        memcache.Request
 	rs          resp.ReplyScanner
 	ms          memcache.ReplyScanner
+
+	// The cluster floor (cluster_linux.go): the replicas, every link by
+	// descriptor, and under quorum the local datastore's link first and
+	// then the replicas', with the pends to reuse.
+	peers  []*link
+	links  map[int]*link
+	all    []*link
+	quorum bool
+	free   []*pend
 }
 
 // New listens on listen (host:port) and connects to the Redis at server,
@@ -60,7 +73,7 @@ func New(listen, server string, memcache bool) (*Floor, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Floor{conns: map[int]*fdState{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1, memcache: memcache}
+	f := &Floor{conns: map[int]*fdState{}, links: map[int]*link{}, buf: make([]byte, 64<<10), ep: -1, ls: -1, srv: -1, stop: -1, memcache: memcache}
 	fail := func(err error) (*Floor, error) {
 		f.Close()
 		return nil, err
@@ -98,7 +111,7 @@ func New(listen, server string, memcache bool) (*Floor, error) {
 			return fail(err)
 		}
 	}
-	f.conns[f.srv] = &fdState{fd: f.srv}
+	f.conns[f.srv] = &fdState{fd: f.srv, server: true}
 	return f, nil
 }
 
@@ -194,7 +207,11 @@ func (f *Floor) Serve() error {
 			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR) == 0 {
 				continue
 			}
-			if fd == f.srv {
+			if l := f.links[fd]; l != nil {
+				if err := f.readLink(l); err != nil {
+					return err
+				}
+			} else if fd == f.srv {
 				if err := f.readServer(); err != nil {
 					return err
 				}
@@ -203,6 +220,9 @@ func (f *Floor) Serve() error {
 			}
 		}
 		f.drain(f.conns[f.srv])
+		for _, l := range f.peers {
+			f.drain(l.st)
+		}
 		for i, c := range f.dirty {
 			f.drain(c)
 			f.dirty[i] = nil
@@ -263,11 +283,15 @@ func (f *Floor) readClient(fd int) {
 		if l == 0 {
 			break
 		}
-		f.fifo = append(f.fifo, sent{c, cmd})
+		if len(f.peers) == 0 || !f.copyRequest(c, c.in[off:off+l]) {
+			f.fifo = append(f.fifo, sent{c, cmd})
+		}
 		off += l
 	}
-	s := f.conns[f.srv]
-	s.out = append(s.out, c.in[:off]...)
+	if !f.quorum {
+		s := f.conns[f.srv]
+		s.out = append(s.out, c.in[:off]...)
+	}
 	c.in = c.in[:copy(c.in, c.in[off:])]
 }
 
@@ -360,7 +384,7 @@ func (f *Floor) drain(c *fdState) {
 			continue
 		}
 		if e != 0 {
-			if e != syscall.EAGAIN && fd != f.srv {
+			if e != syscall.EAGAIN && !c.server {
 				f.closeClient(c)
 				return
 			}

@@ -24,5 +24,8 @@ func (f *Floor) Shutdown() {}
 // Close does nothing.
 func (f *Floor) Close() {}
 
+// Replicate fails as New does.
+func (f *Floor) Replicate(peers []string, quorum bool) error { return errUnsupported }
+
 // Serve fails as New does.
 func (f *Floor) Serve() error { return errUnsupported }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 )
 
 // Main runs `dynomite-bench floor`: one forwarder until ctx ends or Redis
@@ -16,6 +17,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "client address (IPv4 host:port)")
 	server := fs.String("server", "127.0.0.1:6379", "the Redis or memcached to forward to (IPv4 host:port)")
 	proto := fs.String("protocol", "redis", "redis or memcache_text")
+	replicas := fs.String("replicate", "", "comma-separated host:port of other floors, the other racks' replicas: writes are copied to each (Redis only)")
+	quorum := fs.Bool("quorum", false, "with -replicate: every request goes to the datastore and each replica, and the client gets the first reply once a majority answered (DC_QUORUM)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -31,10 +34,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if *replicas != "" {
+		if err := f.Replicate(strings.Split(*replicas, ","), *quorum); err != nil {
+			return err
+		}
+	} else if *quorum {
+		return fmt.Errorf("floor: -quorum needs -replicate")
+	}
 	go func() {
 		<-ctx.Done()
 		f.Shutdown()
 	}()
-	fmt.Fprintf(stdout, "floor forwarder listening on %s, %s at %s\n", f.Addr(), *proto, *server)
+	mode := ""
+	if *replicas != "" {
+		mode = ", replicas " + *replicas + " (DC_ONE)"
+		if *quorum {
+			mode = ", replicas " + *replicas + " (DC_QUORUM)"
+		}
+	}
+	fmt.Fprintf(stdout, "floor forwarder listening on %s, %s at %s%s\n", f.Addr(), *proto, *server, mode)
 	return f.Serve()
 }

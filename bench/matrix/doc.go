@@ -22,6 +22,11 @@
 //	                 routing, stats or limits; what any proxy process costs
 //	                 on the machine
 //	  floor-mc       the same in front of memcached (with -memcached)
+//	  floor-3-one, floor-3-quorum
+//	                 with -cluster (unless -floor=false): three floors, each
+//	                 in front of its own redis-server, the first copying
+//	                 requests to the others (`dynomite-bench floor -replicate`,
+//	                 DC_ONE or DC_QUORUM): the least a replicating proxy does
 //	  base-1, base-3-one, base-3-quorum, base-1-mc
 //	                 with -baseline PATH, the twin of every node target
 //	                 above: the same configuration, racks, consistency and

@@ -396,6 +396,8 @@ func startTarget(s spec, redisPath, tmp string) (*target, error) {
 		t, err = startFloorTarget(redisPath, false)
 	case memcachedFloor:
 		t, err = startFloorTarget("", true)
+	case redisFloorCluster:
+		t, err = startFloorClusterTarget(s, redisPath)
 	case twemRedis:
 		t, err = startTwemproxyTarget(s.name, s.bin, redisPath, tmp, false)
 	case twemMemcached:

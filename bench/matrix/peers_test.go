@@ -117,13 +117,14 @@ func TestCDynomiteConfig(t *testing.T) {
 }
 
 // TestPeerTargets: every node target gets its twins right after it, in the
-// order base, c, twem; twemproxy only next to single nodes.
+// order base, c, twem; twemproxy only next to single nodes; the replicating
+// floor comes before each cluster.
 func TestPeerTargets(t *testing.T) {
 	o := options{baseline: "/old/dynomite", dynomiteC: "/c/dynomite", twemBin: "/usr/sbin/nutcracker",
 		cluster: true, memcached: true, direct: true, floor: true}
 	specs := targetSpecs(o, "/new/dynomite", "")
 	want := []string{"redis", floorTarget, "dyn-1", "base-1", "c-1", twemproxyTarget,
-		"dyn-3-one", "base-3-one", "c-3-one", "dyn-3-quorum", "base-3-quorum", "c-3-quorum",
+		"floor-3-one", "dyn-3-one", "base-3-one", "c-3-one", "floor-3-quorum", "dyn-3-quorum", "base-3-quorum", "c-3-quorum",
 		memcachedTarget, "dyn-1-mc", "base-1-mc", "c-1-mc", twemproxyMCTarget, floorMCTarget}
 	if got := specNames(specs); !slices.Equal(got, want) {
 		t.Fatalf("unexpected targets; got %v; want %v", got, want)

@@ -47,6 +47,7 @@ const (
 	twemRedis                   // twemproxy in front of its own redis-server
 	twemMemcached               // twemproxy in front of its own memcached
 	floridaNodes                // racks x 1 nodes, the first with florida seeds (swap.go)
+	redisFloorCluster           // 3 floors, each in front of its own redis-server, the first replicating to the others
 )
 
 // spec is a target before it starts.
@@ -95,6 +96,10 @@ func targetSpecs(o options, bin, noStats string) []spec {
 	if o.cluster {
 		for _, c := range []string{"DC_ONE", "DC_QUORUM"} {
 			name := "dyn-3-" + strings.ToLower(strings.TrimPrefix(c, "DC_"))
+			if o.floor {
+				out = append(out, spec{name: "floor-3-" + strings.ToLower(strings.TrimPrefix(c, "DC_")),
+					desc: "the smallest replicating forwarder (dynomite-bench floor -replicate), 3 racks, " + c, kind: redisFloorCluster, racks: 3, consistency: c})
+			}
 			node(spec{name: name, desc: "dynomite-go, 3 racks x 1 node, " + c, kind: redisNodes, bin: bin, racks: 3, consistency: c})
 		}
 	}
@@ -290,6 +295,55 @@ func startFloorTarget(redisPath string, memcache bool) (*target, error) {
 	t.all = append(t.all, f)
 	t.measured = []*enginetest.Proc{f}
 	t.port = f.Port
+	return t, nil
+}
+
+// startFloorClusterTarget starts three redis-servers, `dynomite-bench
+// floor` (this executable) in front of the second and the third, the
+// replicas, and a floor in front of the first that copies requests to them
+// under consistency (DC_ONE or DC_QUORUM): the least a replicating proxy
+// does (bench/floor, cluster_linux.go).
+func startFloorClusterTarget(s spec, redisPath string) (*target, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	t := &target{name: s.name, desc: s.desc}
+	for range 3 {
+		store, err := enginetest.StartRedis(redisOptions(redisPath))
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("cannot start the datastore: %w", err), t.stop())
+		}
+		t.all, t.stores = append(t.all, store), append(t.stores, store)
+	}
+	start := func(name string, args ...string) (*enginetest.Proc, error) {
+		f, err := enginetest.StartProgram(name, exe, func(addr string) []string {
+			return append([]string{"floor", "-listen", addr}, args...)
+		})
+		if err == nil {
+			t.all = append(t.all, f)
+		}
+		return f, err
+	}
+	var peers []string
+	var replicas []*enginetest.Proc
+	for i, store := range t.stores[1:] {
+		f, err := start(fmt.Sprintf("%s-%d", s.name, i+2), "-server", store.Addr)
+		if err != nil {
+			return nil, errors.Join(err, t.stop())
+		}
+		replicas, peers = append(replicas, f), append(peers, f.Addr)
+	}
+	args := []string{"-server", t.stores[0].Addr, "-replicate", strings.Join(peers, ",")}
+	if s.consistency == "DC_QUORUM" {
+		args = append(args, "-quorum")
+	}
+	c, err := start(s.name, args...)
+	if err != nil {
+		return nil, errors.Join(err, t.stop())
+	}
+	t.measured = append([]*enginetest.Proc{c}, replicas...)
+	t.port = c.Port
 	return t, nil
 }
 
