@@ -38,16 +38,16 @@ type target struct {
 type kind int
 
 const (
-	redisDirect     kind = iota // redis-server direct
-	memcachedDirect             // memcached direct
-	redisNodes                  // racks x 1 dynomite nodes, each in front of its own redis-server
-	memcachedNode               // one dynomite node in front of its own memcached
-	redisFloor                  // the floor forwarder in front of its own redis-server
-	memcachedFloor              // the floor forwarder in front of its own memcached
-	twemRedis                   // twemproxy in front of its own redis-server
-	twemMemcached               // twemproxy in front of its own memcached
-	floridaNodes                // racks x 1 nodes, the first with florida seeds (swap.go)
-	redisFloorCluster           // 3 floors, each in front of its own redis-server, the first replicating to the others
+	redisDirect       kind = iota // redis-server direct
+	memcachedDirect               // memcached direct
+	redisNodes                    // racks x 1 dynomite nodes, each in front of its own redis-server
+	memcachedNode                 // one dynomite node in front of its own memcached
+	redisFloor                    // the floor forwarder in front of its own redis-server
+	memcachedFloor                // the floor forwarder in front of its own memcached
+	twemRedis                     // twemproxy in front of its own redis-server
+	twemMemcached                 // twemproxy in front of its own memcached
+	floridaNodes                  // racks x 1 nodes, the first with florida seeds (swap.go)
+	redisFloorCluster             // 3 floors, each in front of its own redis-server, the first replicating to the others
 )
 
 // spec is a target before it starts.
