@@ -25,7 +25,8 @@ import (
 // that, bytes from the datastore or a close make it useless and it is
 // dropped.
 
-// keeperTick bounds how long the keeper takes to notice a shutdown.
+// keeperTick is the wait after a failed dial; it doubles with each failure
+// in a row, up to keeperBackoff.
 const keeperTick = 20 * time.Millisecond
 
 // keeperBackoff bounds the wait between failed dials.
@@ -90,29 +91,40 @@ func (e *Env) nudge() {
 }
 
 // keep is the keeper's loop; it returns once the node shuts down, having
-// closed every spare.
+// closed every spare. Between dials it sleeps until nudged (a spare taken
+// or lost, Stop), or after a failed dial until its back-off passes: an
+// idle node's keeper wakes nobody.
 func (e *Env) keep() {
-	t := time.NewTicker(keeperTick)
-	defer t.Stop()
 	fails := 0
 	var retry time.Time
+	backoff := time.NewTimer(time.Hour)
+	backoff.Stop()
+	defer backoff.Stop()
 	for {
 		if e.Out.Closing.Load() {
 			e.closeSpares()
 			return
 		}
-		if e.Spares() < e.Limits.Spares && !time.Now().Before(retry) {
-			if e.dialSpare() {
-				fails = 0
-				continue
+		var wait <-chan time.Time
+		if e.Spares() < e.Limits.Spares {
+			d := time.Until(retry)
+			if d <= 0 {
+				if e.dialSpare() {
+					fails = 0
+					continue
+				}
+				fails++
+				d = min(keeperTick<<min(fails, 10), keeperBackoff)
+				retry = time.Now().Add(d)
 			}
-			fails++
-			retry = time.Now().Add(min(keeperTick<<min(fails, 10), keeperBackoff))
+			backoff.Reset(d)
+			wait = backoff.C
 		}
 		select {
 		case <-e.pool.wake:
-		case <-t.C:
+		case <-wait:
 		}
+		backoff.Stop()
 	}
 }
 
