@@ -117,14 +117,9 @@ func (f *Floor) newPend(c *fdState) *pend {
 // readLink matches the replies read on l to what was sent on it.
 func (f *Floor) readLink(l *link) error {
 	s := l.st
-	n := rawRead(s.fd, f.buf)
-	if n < 0 {
-		return nil
+	if ok, err := f.fill(s); !ok {
+		return err
 	}
-	if n == 0 {
-		return errServerGone
-	}
-	s.in = append(s.in, f.buf[:n]...)
 	off := 0
 	for len(l.fifo) > 0 && off < len(s.in) {
 		m, err := l.rs.Scan(s.in[off:])

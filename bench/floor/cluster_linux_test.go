@@ -25,24 +25,8 @@ func cluster(t *testing.T, quorum bool) (string, [3]*enginetest.Proc) {
 		rs[i] = r
 	}
 	peers := []string{serve(t, rs[1].Addr, false), serve(t, rs[2].Addr, false)}
-	f, err := New("127.0.0.1:0", rs[0].Addr, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Replicate(peers, quorum); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- f.Serve() }()
-	t.Cleanup(func() {
-		f.Shutdown()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-		f.Close()
-	})
-	return f.Addr(), rs
+	addr := serveWith(t, rs[0].Addr, false, func(f *Floor) error { return f.Replicate(peers, quorum) })
+	return addr, rs
 }
 
 // Under DC_ONE and DC_QUORUM the cluster floor answers two pipelining
@@ -53,31 +37,10 @@ func TestReplicates(t *testing.T) {
 		t.Run(fmt.Sprintf("quorum=%v", quorum), func(t *testing.T) {
 			addr, rs := cluster(t, quorum)
 			const n = 200
-			var clients [2]*enginetest.Client
-			for i := range clients {
-				c, err := enginetest.Dial(addr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				clients[i] = c
-			}
-			for j := 0; j < n; j++ {
-				for i, c := range clients {
-					k := fmt.Sprintf("k%d:%d", i, j)
-					if err := c.Send("SET", k, k); err != nil {
-						t.Fatal(err)
-					}
-					if err := c.Send("GET", k); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			for _, c := range clients {
-				if err := c.Flush(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			clients := pipeline(t, addr, 2, n, func(i, j int) [][]string {
+				k := fmt.Sprintf("k%d:%d", i, j)
+				return [][]string{{"SET", k, k}, {"GET", k}}
+			})
 			for i, c := range clients {
 				for j := 0; j < n; j++ {
 					k := fmt.Sprintf("k%d:%d", i, j)

@@ -338,14 +338,9 @@ func (f *Floor) reply(b []byte, cmd memcache.Command) (int, error) {
 // request sent.
 func (f *Floor) readServer() error {
 	s := f.conns[f.srv]
-	n := rawRead(f.srv, f.buf)
-	if n < 0 {
-		return nil
+	if ok, err := f.fill(s); !ok {
+		return err
 	}
-	if n == 0 {
-		return errServerGone
-	}
-	s.in = append(s.in, f.buf[:n]...)
 	off := 0
 	for len(f.fifo) > 0 && off < len(s.in) {
 		l, err := f.reply(s.in[off:], f.fifo[0].cmd)
@@ -368,6 +363,20 @@ func (f *Floor) readServer() error {
 	}
 	s.in = s.in[:copy(s.in, s.in[off:])]
 	return nil
+}
+
+// fill appends what s's socket has to s.in: false when it had nothing, or
+// with errServerGone when the datastore (or replica) closed it.
+func (f *Floor) fill(s *fdState) (bool, error) {
+	n := rawRead(s.fd, f.buf)
+	if n < 0 {
+		return false, nil
+	}
+	if n == 0 {
+		return false, errServerGone
+	}
+	s.in = append(s.in, f.buf[:n]...)
+	return true, nil
 }
 
 // drain writes what fd's socket takes and watches for writability while

@@ -16,9 +16,22 @@ import (
 // and returns its address.
 func serve(t *testing.T, store string, memcache bool) string {
 	t.Helper()
+	return serveWith(t, store, memcache, nil)
+}
+
+// serveWith is serve with setup, when not nil, called on the floor before
+// it serves (Replicate).
+func serveWith(t *testing.T, store string, memcache bool, setup func(*Floor) error) string {
+	t.Helper()
 	f, err := New("127.0.0.1:0", store, memcache)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		if err := setup(f); err != nil {
+			f.Close()
+			t.Fatal(err)
+		}
 	}
 	done := make(chan error, 1)
 	go func() { done <- f.Serve() }()
@@ -32,6 +45,37 @@ func serve(t *testing.T, store string, memcache bool) string {
 	return f.Addr()
 }
 
+// pipeline dials addr with clients connections (closed when the test
+// ends) and has each pipeline the requests of n rounds, interleaved:
+// round j of client i sends the commands reqs(i, j); then flushes them all.
+func pipeline(t *testing.T, addr string, clients, n int, reqs func(i, j int) [][]string) []*enginetest.Client {
+	t.Helper()
+	cs := make([]*enginetest.Client, clients)
+	for i := range cs {
+		c, err := enginetest.Dial(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		cs[i] = c
+	}
+	for j := 0; j < n; j++ {
+		for i, c := range cs {
+			for _, r := range reqs(i, j) {
+				if err := c.Send(r...); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	for _, c := range cs {
+		if err := c.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cs
+}
+
 // TestForwardsInOrder drives the floor in front of a real redis-server:
 // two clients pipeline interleaved requests and each gets its own replies
 // in order.
@@ -43,28 +87,9 @@ func TestForwardsInOrder(t *testing.T) {
 	t.Cleanup(func() { rs.Close() })
 	addr := serve(t, rs.Addr, false)
 	const n = 500
-	var clients [2]*enginetest.Client
-	for i := range clients {
-		if clients[i], err = enginetest.Dial(addr); err != nil {
-			t.Fatal(err)
-		}
-		defer clients[i].Close()
-	}
-	for j := 0; j < n; j++ {
-		for i, c := range clients {
-			if err := c.Send("SET", fmt.Sprintf("k%d:%d", i, j), strings.Repeat("v", j)); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Send("STRLEN", fmt.Sprintf("k%d:%d", i, j)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for _, c := range clients {
-		if err := c.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	clients := pipeline(t, addr, 2, n, func(i, j int) [][]string {
+		return [][]string{{"SET", fmt.Sprintf("k%d:%d", i, j), strings.Repeat("v", j)}, {"STRLEN", fmt.Sprintf("k%d:%d", i, j)}}
+	})
 	for i, c := range clients {
 		for j := 0; j < n; j++ {
 			r, err := c.Read()

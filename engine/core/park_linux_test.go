@@ -12,29 +12,43 @@ import (
 	"github.com/dynomite-go/dynomite/engine/sock"
 )
 
-// A poller whose parks find an event ready at once backs off to one park
-// in backoffProbe after After of them in a row; one park that finds
-// nothing ready resumes parking.
-func TestParkBacksOff(t *testing.T) {
+// epoll returns a new epoll instance, closed when the test ends.
+func epoll(t *testing.T) int {
+	t.Helper()
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(epfd)
+	t.Cleanup(func() { unix.Close(epfd) })
+	return epfd
+}
+
+// watchedPipe returns a pipe whose read end epfd polls level-triggered, as
+// netpoll registers connections; both ends closed when the test ends.
+func watchedPipe(t *testing.T, epfd int) (r, w int) {
+	t.Helper()
 	var fds [2]int
 	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Close(fds[0])
-	defer syscall.Close(fds[1])
+	t.Cleanup(func() { syscall.Close(fds[0]); syscall.Close(fds[1]) })
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fds[0])}
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fds[0], &ev); err != nil {
 		t.Fatal(err)
 	}
+	return fds[0], fds[1]
+}
+
+// A poller whose parks find an event ready at once backs off to one park
+// in backoffProbe after After of them in a row; one park that finds
+// nothing ready resumes parking.
+func TestParkBacksOff(t *testing.T) {
+	epfd := epoll(t)
+	r, w := watchedPipe(t, epfd)
 	env := &Env{Epoch: time.Now()}
 	env.Park.MS = 1
 	env.Park.After = 4
-	c := &Sock{env: env, FD: fds[0], poller: sock.Poller(epfd)}
+	c := &Sock{env: env, FD: r, poller: sock.Poller(epfd)}
 
 	c.Park() // nothing ready: waits its bound
 	if got := env.Park.Wasted.Load(); got != 0 {
@@ -43,7 +57,7 @@ func TestParkBacksOff(t *testing.T) {
 	if got := env.Park.Waited.Load(); got != 1 {
 		t.Fatalf("parks that waited: %d, want 1", got)
 	}
-	syscall.Write(fds[1], []byte("x"))
+	syscall.Write(w, []byte("x"))
 	// A park ready at once takes well under parkAtOnce; one the machine
 	// delays counts as one that waited and starts the count again: park
 	// until After in a row were wasted, within a bound.
@@ -60,7 +74,7 @@ func TestParkBacksOff(t *testing.T) {
 		t.Fatalf("parks considered while backing off: %d, want at least %d", got, 2*backoffProbe)
 	}
 	var b [1]byte
-	syscall.Read(fds[0], b[:])
+	syscall.Read(r, b[:])
 	for range backoffProbe { // one of them parks, finds nothing and resumes
 		c.Park()
 	}
@@ -73,23 +87,10 @@ func TestParkBacksOff(t *testing.T) {
 // per event) end without parking until the last of them, when the node
 // runs one poller; with several pollers every callback parks.
 func TestAfterCallbackSkipsKnownReady(t *testing.T) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(epfd)
+	epfd := epoll(t)
 	for range 3 {
-		var fds [2]int
-		if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
-			t.Fatal(err)
-		}
-		defer syscall.Close(fds[0])
-		defer syscall.Close(fds[1])
-		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fds[0])}
-		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fds[0], &ev); err != nil {
-			t.Fatal(err)
-		}
-		syscall.Write(fds[1], []byte("x"))
+		_, w := watchedPipe(t, epfd)
+		syscall.Write(w, []byte("x"))
 	}
 	for _, one := range []bool{true, false} {
 		env := &Env{Epoch: time.Now()}
