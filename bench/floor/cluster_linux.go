@@ -22,7 +22,10 @@ import (
 //
 // The copies are plain RESP on one connection per replica, with no frame
 // header, no encryption, no routing, no timeouts and no comparison of the
-// replies: whatever a real cluster adds to this is the engine's cost.
+// replies: whatever a real cluster adds to this is the engine's cost. Like
+// the floor it is not for deployment: a client that leaves with requests in
+// flight under quorum keeps their records until the floor stops, and a
+// replica that closes its connection ends Serve, as the datastore does.
 
 // link is a connection whose replies are matched in order to what was sent
 // on it: the local datastore's under quorum, or a replica's.
