@@ -84,6 +84,15 @@ func (f *Floor) Replicate(peers []string, quorum bool) error {
 	return nil
 }
 
+// linkOf returns fd's link, nil for a client's or the plain floor's
+// datastore connection (no map lookup without replicas).
+func (f *Floor) linkOf(fd int) *link {
+	if len(f.peers) == 0 {
+		return nil
+	}
+	return f.links[fd]
+}
+
 // copyRequest sends frame, a client's whole request, where the replicas
 // make it go: to each replica when it is a write (one), or to the local
 // datastore and each replica with a pend of the client (quorum). It

@@ -207,7 +207,7 @@ func (f *Floor) Serve() error {
 			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR) == 0 {
 				continue
 			}
-			if l := f.links[fd]; l != nil {
+			if l := f.linkOf(fd); l != nil {
 				if err := f.readLink(l); err != nil {
 					return err
 				}

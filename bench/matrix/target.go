@@ -268,10 +268,7 @@ const (
 // startFloorTarget starts a redis-server (or memcached) and `dynomite-bench
 // floor` (this executable) in front of it.
 func startFloorTarget(redisPath string, memcache bool) (*target, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	t := &target{name: floorTarget, desc: "the smallest forwarder (dynomite-bench floor), own redis-server"}
 	var store *enginetest.Proc
 	proto := "redis"
@@ -286,16 +283,29 @@ func startFloorTarget(redisPath string, memcache bool) (*target, error) {
 		return nil, fmt.Errorf("cannot start the datastore: %w", err)
 	}
 	t.all, t.stores = []*enginetest.Proc{store}, []*enginetest.Proc{store}
-	f, err := enginetest.StartProgram(t.name, exe, func(addr string) []string {
-		return []string{"floor", "-listen", addr, "-server", store.Addr, "-protocol", proto}
-	})
+	f, err := startFloor(t, t.name, "-server", store.Addr, "-protocol", proto)
 	if err != nil {
 		return nil, errors.Join(err, t.stop())
 	}
-	t.all = append(t.all, f)
 	t.measured = []*enginetest.Proc{f}
 	t.port = f.Port
 	return t, nil
+}
+
+// startFloor starts `dynomite-bench floor` (this executable) as name with
+// args after its -listen, and adds it to t.all.
+func startFloor(t *target, name string, args ...string) (*enginetest.Proc, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := enginetest.StartProgram(name, exe, func(addr string) []string {
+		return append([]string{"floor", "-listen", addr}, args...)
+	})
+	if err == nil {
+		t.all = append(t.all, f)
+	}
+	return f, err
 }
 
 // startFloorClusterTarget starts three redis-servers, `dynomite-bench
@@ -304,10 +314,6 @@ func startFloorTarget(redisPath string, memcache bool) (*target, error) {
 // under consistency (DC_ONE or DC_QUORUM): the least a replicating proxy
 // does (bench/floor, cluster_linux.go).
 func startFloorClusterTarget(s spec, redisPath string) (*target, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	t := &target{name: s.name, desc: s.desc}
 	for range 3 {
 		store, err := enginetest.StartRedis(redisOptions(redisPath))
@@ -316,19 +322,10 @@ func startFloorClusterTarget(s spec, redisPath string) (*target, error) {
 		}
 		t.all, t.stores = append(t.all, store), append(t.stores, store)
 	}
-	start := func(name string, args ...string) (*enginetest.Proc, error) {
-		f, err := enginetest.StartProgram(name, exe, func(addr string) []string {
-			return append([]string{"floor", "-listen", addr}, args...)
-		})
-		if err == nil {
-			t.all = append(t.all, f)
-		}
-		return f, err
-	}
 	var peers []string
 	var replicas []*enginetest.Proc
 	for i, store := range t.stores[1:] {
-		f, err := start(fmt.Sprintf("%s-%d", s.name, i+2), "-server", store.Addr)
+		f, err := startFloor(t, fmt.Sprintf("%s-%d", s.name, i+2), "-server", store.Addr)
 		if err != nil {
 			return nil, errors.Join(err, t.stop())
 		}
@@ -338,7 +335,7 @@ func startFloorClusterTarget(s spec, redisPath string) (*target, error) {
 	if s.consistency == "DC_QUORUM" {
 		args = append(args, "-quorum")
 	}
-	c, err := start(s.name, args...)
+	c, err := startFloor(t, s.name, args...)
 	if err != nil {
 		return nil, errors.Join(err, t.stop())
 	}

@@ -83,9 +83,7 @@ func (c *Sock) Park() {
 	if p.MS == 0 || p.Skip() {
 		return
 	}
-	if c.poller == 0 {
-		c.poller = c.env.Spin.PollerOf(c.FD)
-	}
+	c.findPoller()
 	start := c.env.Clock()
 	switch got, n := c.poller.Park(p.MS); got {
 	case sock.LookReady:

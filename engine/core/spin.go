@@ -158,13 +158,18 @@ func (c *Sock) Spin() bool {
 // passed (sock.Poller.Look). The connection's poller is found on its first
 // look. It runs on the poller.
 func (c *Sock) look(budget int64) (sock.LookResult, int) {
-	if c.poller == 0 {
-		c.poller = c.env.Spin.PollerOf(c.FD)
-	}
+	c.findPoller()
 	// One read of the monotonic clock, as Env.Clock makes; the deadline
 	// carries it, so Look never reads the wall clock.
 	epoch := c.env.Epoch
 	return c.poller.Look(epoch.Add(time.Since(epoch) + time.Duration(budget)))
+}
+
+// findPoller finds c's poller on c's first look or park.
+func (c *Sock) findPoller() {
+	if c.poller == 0 {
+		c.poller = c.env.Spin.PollerOf(c.FD)
+	}
 }
 
 // PollerOf finds the poller that polls fd: once per node when it runs one
